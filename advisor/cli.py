@@ -1,0 +1,296 @@
+"""The command line: the only place that prints and sets exit codes.
+
+Imports stay light at module level so ``advisor --help`` answers at once; the pipeline
+(and with it TensorFlow) loads only inside the commands that train.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from advisor.progress import ProgressEvent
+    from advisor.records import Settings
+
+app = typer.Typer(
+    name="advisor",
+    help="Chooses LSTM settings for your data with a short, explained experiment.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="List, show and check the rules behind the advice.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+_BUDGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"": 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}
+
+
+def parse_budget(text: str) -> float:
+    """``90s``, ``2m``, ``1.5h`` or plain seconds."""
+    match = _BUDGET.match(text)
+    if not match or float(match.group(1)) <= 0:
+        _fail(f"--budget {text!r}: not a duration; fix: write it like 90s, 2m or 1h")
+    return float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "").lower()]
+
+
+def _fail(line: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    err.print(f"[bold red]error:[/] {_escape(line)}", soft_wrap=True, highlight=False)
+    raise typer.Exit(code)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Bad input becomes one line and exit 2; Ctrl-C exits 130 keeping finished files."""
+    from advisor.errors import AdvisorInputError
+
+    try:
+        yield
+    except AdvisorInputError as exc:
+        _fail(exc.one_line())
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]: files already written are kept.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _quiet_backend() -> None:
+    # TensorFlow's C++ start-up chatter (CUDA probes on CPU machines) is not for users.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+Target = Annotated[str | None, typer.Option(help="Column to forecast (default: the only numeric one).")]
+TimeCol = Annotated[str | None, typer.Option("--time-col", help="Time column (default: detected).")]
+Task = Annotated[str, typer.Option(help="forecast, classify or auto.")]
+Horizon = Annotated[int | None, typer.Option(min=1, help="Steps ahead to forecast.")]
+Budget = Annotated[str, typer.Option(help="Wall-clock budget for the whole run, e.g. 90s, 2m, 1h.")]
+Seed = Annotated[int, typer.Option(help="Random seed: same data, settings and seed, same advice.")]
+Season = Annotated[int | None, typer.Option(min=1, help="Season length, if you know it (e.g. 12 for monthly).")]
+MaxUnits = Annotated[int | None, typer.Option("--max-units", min=1, help="Largest LSTM width you accept.")]
+Lookback = Annotated[int | None, typer.Option(min=1, help="Fix the lookback window (time steps fed to the model).")]
+OutDir = Annotated[Path | None, typer.Option("--out", help="Run directory (default: advisor_runs/<name>-<key>).")]
+Example = Annotated[str | None, typer.Option(help="Use a packaged example dataset instead of DATA: airline.")]
+RulesFiles = Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule file (TOML); repeatable.")]
+Data = Annotated[Path | None, typer.Argument(help="CSV file (plain or gzip).", show_default=False)]
+
+
+def _settings(target: str | None, time_col: str | None, task: str, horizon: int | None, budget: str,
+              seed: int, season: int | None, max_units: int | None, lookback: int | None) -> Settings:
+    from advisor.records import Settings
+
+    if task not in ("forecast", "classify", "auto"):
+        _fail(f"--task {task!r}: unknown task; fix: use forecast, classify or auto")
+    return Settings(target=target, time_col=time_col, task=task,  # type: ignore[arg-type]
+                    horizon=horizon, budget_s=parse_budget(budget), seed=seed, season=season,
+                    max_units=max_units, lookback=lookback)
+
+
+class _Bars:
+    """Rich progress bars, one per stage, with an estimate of the time left."""
+
+    def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<12}"), TextColumn("{task.description}"),
+            BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+            console=err, transient=False,
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, event: ProgressEvent) -> None:
+        task = self.tasks.get(event.stage)
+        if task is None:
+            task = self.progress.add_task(event.message, total=max(1, event.total), stage=event.stage)
+            self.tasks[event.stage] = task
+        self.progress.update(task, description=_escape(event.message), completed=event.done,
+                             total=max(1, event.total))
+
+
+@app.command()
+def analyze(
+    data: Data = None,
+    target: Target = None,
+    time_col: TimeCol = None,
+    task: Task = "auto",
+    horizon: Horizon = None,
+    budget: Budget = "2m",
+    seed: Seed = 0,
+    season: Season = None,
+    max_units: MaxUnits = None,
+    lookback: Lookback = None,
+    out_dir: OutDir = None,
+    example: Example = None,
+    rules: RulesFiles = None,
+) -> None:
+    """Profile DATA, run diagnostic trainings, apply the rules, verify, and write a report."""
+    if data is None and example is None:
+        _fail("no data given; fix: pass a CSV path, or --example airline")
+    if data is not None and example is not None:
+        _fail("both DATA and --example given; fix: pass one of them")
+    settings = _settings(target, time_col, task, horizon, budget, seed, season, max_units, lookback)
+    _quiet_backend()
+    from advisor.api import analyze as run_analysis
+    from advisor.document import to_document
+    from advisor.reports.terminal import summary_renderables
+
+    command = "advisor " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    bars = _Bars()
+    with _user_errors():
+        with bars.progress:
+            result = run_analysis(data, example=example, settings=settings, out=out_dir,
+                                  rules_files=rules or [], progress=bars, command=command)
+    for renderable in summary_renderables(to_document(result)):
+        out.print(renderable)
+
+
+@app.command()
+def profile(
+    data: Data = None,
+    target: Target = None,
+    time_col: TimeCol = None,
+    horizon: Horizon = None,
+    season: Season = None,
+    out_dir: OutDir = None,
+    example: Example = None,
+) -> None:
+    """Profile DATA (size, autocorrelation, season, stationarity, baselines) and write profile.json."""
+    from rich.table import Table
+
+    from advisor.api import DEFAULT_RUNS_DIR, example_path, example_settings, load, run_key
+    from advisor.atomic import write_json
+    from advisor.records import Settings
+
+    settings = Settings(target=target, time_col=time_col, horizon=horizon, season=season)
+    with _user_errors():
+        display = None
+        if example:
+            path = example_path(example)
+            settings = example_settings(example, settings)
+            display = f"example:{example}"
+        elif data is not None:
+            path = data
+        else:
+            _fail("no data given; fix: pass a CSV path, or --example airline")
+        series, prof = load(path, settings, display)
+    from dataclasses import asdict
+
+    record = asdict(prof)
+    record["acf"] = [round(v, 4) for v in prof.acf]
+    run_dir = out_dir or Path(DEFAULT_RUNS_DIR) / f"{path.stem}-{run_key(series, settings)}"
+    write_json(run_dir / "profile.json", record)
+
+    table = Table(title=f"Profile of {_escape(series.path)}", show_header=True)
+    table.add_column("what")
+    table.add_column("value")
+    rows = [
+        ("target", series.target),
+        ("rows (train / validation / test)", f"{prof.rows} ({prof.split.train} / {prof.split.validation} / {prof.split.test})"),
+        ("horizon", str(prof.horizon)),
+        ("seasonal period", f"{prof.seasonal_period or 'none'} ({prof.season_source})"),
+        ("stationarity", f"{prof.stationarity} (ADF p={prof.adf_pvalue:.3f}, KPSS p={prof.kpss_pvalue:.3f})"),
+        ("trend strength", f"{prof.trend_strength:.2f}"),
+        ("significant lags", ", ".join(map(str, prof.significant_lags[:12])) or "none"),
+        *((f"baseline {b.name}", f"validation RMSE {b.rmse:.4g}") for b in prof.baselines),
+        *(("notice", n) for n in series.notices + prof.notes),
+    ]
+    for what, value in rows:
+        table.add_row(_escape(what), _escape(value))
+    out.print(table)
+    out.print(f"wrote {_escape(str(run_dir / 'profile.json'))}")
+
+
+@app.command()
+def report(run_dir: Annotated[Path, typer.Argument(help="A run directory written by `advisor analyze`.")]) -> None:
+    """Re-render report.html from a run directory's recommendation.json."""
+    import json
+
+    from advisor.atomic import write_text
+    from advisor.reports.html import render_document
+
+    source = run_dir / "recommendation.json"
+    if not source.is_file():
+        _fail(f"{run_dir}: no recommendation.json here; fix: pass a directory written by `advisor analyze`")
+    try:
+        document = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _fail(f"{source}: not a readable recommendation ({exc.__class__.__name__}); fix: rerun `advisor analyze`")
+    if document.get("schema_version") != 1:
+        _fail(f"{source}: schema_version {document.get('schema_version')!r} is not 1; fix: rerun `advisor analyze`")
+    write_text(run_dir / "report.html", render_document(document))
+    out.print(f"wrote {_escape(str(run_dir / 'report.html'))}")
+
+
+@rules_app.command("list")
+def rules_list(rules: RulesFiles = None) -> None:
+    """Every rule with its setting, condition and rationale."""
+    from rich.table import Table
+
+    from advisor.rules import load_rulebook
+
+    with _user_errors():
+        book = load_rulebook(rules or [])
+    table = Table(show_lines=True)
+    for column in ("id", "setting", "when", "rationale"):
+        table.add_column(column, overflow="fold")
+    for rule in book.rules:
+        table.add_row(_escape(rule.id), _escape(f"{rule.action} {rule.setting}"), _escape(rule.when),
+                      _escape(rule.rationale))
+    out.print(table)
+    out.print(f"{len(book.rules)} rules")
+
+
+@rules_app.command("show")
+def rules_show(rule_id: str, rules: RulesFiles = None) -> None:
+    """One rule in full, with its references."""
+    from advisor.rules import load_rulebook
+
+    with _user_errors():
+        rule = load_rulebook(rules or []).get(rule_id)
+    for field in ("id", "when", "setting", "action", "value", "priority", "confidence", "rationale"):
+        out.print(f"[bold]{field}[/]: {_escape(str(getattr(rule, field)))}")
+    for ref in rule.references:
+        out.print(f"  - {_escape(ref)}")
+
+
+@rules_app.command("check")
+def rules_check(file: Annotated[Path, typer.Argument(help="A rule file (TOML).")]) -> None:
+    """Check a rule file: syntax, known facts and settings, types."""
+    from advisor.rules import check_rule_file
+
+    with _user_errors():
+        checked = check_rule_file(file)
+    out.print(f"{_escape(str(file))}: {len(checked)} rules OK")
+
+
+def main() -> None:
+    app()

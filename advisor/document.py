@@ -1,0 +1,214 @@
+"""``recommendation.json``: the versioned document an analysis leaves behind.
+
+The schema is documented in ``docs/recommendation-schema.md``; the report is rendered
+from this document (not from live objects), so ``advisor report RUN_DIR`` draws exactly
+what ``advisor analyze`` drew.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict
+from typing import Any
+
+from advisor.records import Analysis, ModelConfig, Range, RuleHit
+
+SCHEMA_VERSION = 1
+# Enough points to draw the series faithfully without bloating the document.
+MAX_SERIES_POINTS = 1500
+
+
+def _num(x: float) -> float | None:
+    """JSON has no NaN or infinity; an undefined figure is null."""
+    return None if x is None or not math.isfinite(float(x)) else float(x)
+
+
+def config_to_dict(config: ModelConfig) -> dict[str, Any]:
+    return {
+        "lookback": config.lookback,
+        "layers": [asdict(layer) for layer in config.layers],
+        "l2": config.l2,
+        "learning_rate": config.learning_rate,
+        "batch_size": config.batch_size,
+        "epochs": config.epochs,
+        "early_stopping_patience": config.early_stopping_patience,
+        "scaling": config.scaling,
+        "differencing": config.differencing,
+    }
+
+
+def config_from_dict(d: dict[str, Any]) -> ModelConfig:
+    from advisor.records import LayerConfig
+
+    return ModelConfig(
+        lookback=int(d["lookback"]),
+        layers=tuple(LayerConfig(**layer) for layer in d["layers"]),
+        l2=float(d["l2"]),
+        learning_rate=float(d["learning_rate"]),
+        batch_size=int(d["batch_size"]),
+        epochs=int(d["epochs"]),
+        early_stopping_patience=int(d["early_stopping_patience"]),
+        scaling=d["scaling"],
+        differencing=int(d["differencing"]),
+    )
+
+
+def _hit(hit: RuleHit) -> dict[str, Any]:
+    return {
+        "rule": hit.rule_id,
+        "setting": hit.setting,
+        "value": hit.value,
+        "rationale": hit.rationale,
+        "evidence": hit.evidence,
+        "confidence": hit.confidence,
+        "priority": hit.priority,
+        "applied": hit.applied,
+        "overridden_by": hit.overridden_by,
+    }
+
+
+def _range(r: Range) -> dict[str, Any]:
+    if r.choices:
+        return {"setting": r.setting, "choices": list(r.choices)}
+    return {"setting": r.setting, "low": r.low, "high": r.high, "log": r.log}
+
+
+def _series_preview(analysis: Analysis) -> dict[str, Any]:
+    frame = analysis.data.frame
+    step = max(1, math.ceil(len(frame) / MAX_SERIES_POINTS))
+    sample = frame.iloc[::step]
+    return {
+        "step": step,
+        "index": [str(i) for i in sample.index],
+        "values": [_num(v) for v in sample[analysis.data.target].to_numpy(dtype=float)],
+    }
+
+
+def to_document(analysis: Analysis) -> dict[str, Any]:
+    data, profile, diagnosis, rec = (
+        analysis.data,
+        analysis.profile,
+        analysis.diagnosis,
+        analysis.recommendation,
+    )
+    doc: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "data": {
+            "path": data.path,
+            "sha256": data.sha256,
+            "rows": data.rows,
+            "task": data.task,
+            "target": data.target,
+            "time_column": data.time_column,
+            "features": list(data.features),
+            "horizon": profile.horizon,
+            "frequency": data.frequency,
+            "notices": list(data.notices),
+        },
+        "profile": {
+            "rows": profile.rows,
+            "split": asdict(profile.split),
+            "missing_share": profile.missing_share,
+            "mean": _num(profile.mean),
+            "std": _num(profile.std),
+            "min": _num(profile.minimum),
+            "max": _num(profile.maximum),
+            "acf": [_num(v) for v in profile.acf],
+            "acf_confidence": _num(profile.acf_confidence),
+            "significant_lags": list(profile.significant_lags),
+            "seasonal_period": profile.seasonal_period,
+            "season_source": profile.season_source,
+            "adf_pvalue": _num(profile.adf_pvalue),
+            "kpss_pvalue": _num(profile.kpss_pvalue),
+            "stationarity": profile.stationarity,
+            "trend_strength": _num(profile.trend_strength),
+            "baselines": [
+                {"name": b.name, "val_rmse": _num(b.rmse), "val_mae": _num(b.mae)}
+                for b in profile.baselines
+            ],
+            "notes": list(profile.notes),
+        },
+        "diagnosis": {
+            "planned": diagnosis.planned,
+            "cut": list(diagnosis.cut),
+            "runs": [
+                {
+                    "name": r.name,
+                    "units": r.units,
+                    "lookback": r.lookback,
+                    "train_fraction": r.train_fraction,
+                    "params": r.params,
+                    "train_loss": [_num(v) for v in r.curve.train_loss],
+                    "val_loss": [_num(v) for v in r.curve.val_loss],
+                    "val_rmse": _num(r.val_rmse),
+                    "seconds": r.seconds,
+                    "stopped_reason": r.stopped_reason,
+                }
+                for r in diagnosis.runs
+            ],
+            "findings": [
+                {
+                    "id": f.id,
+                    "summary": f.summary,
+                    "evidence": {k: _num(v) for k, v in f.evidence.items()},
+                    "confidence": f.confidence,
+                }
+                for f in diagnosis.findings
+            ],
+        },
+        "recommendation": {
+            "config": config_to_dict(rec.config),
+            "ranges": [_range(r) for r in rec.ranges],
+            "rules_fired": [_hit(h) for h in rec.rules_fired],
+            "rules_not_fired": list(rec.rules_not_fired),
+            "baseline_warning": rec.baseline_warning,
+        },
+        "verification": None,
+        "final": None,
+        "series": _series_preview(analysis),
+        "run": {
+            "dir": analysis.run_dir,
+            "seed": analysis.settings.seed,
+            "budget_s": analysis.settings.budget_s,
+            "seconds": round(analysis.seconds, 2),
+            "command": analysis.command,
+            "versions": analysis.versions,
+        },
+    }
+    ver = analysis.verification
+    if ver is not None:
+        doc["verification"] = {
+            "tuner": ver.tuner,
+            "trials": [
+                {
+                    "trial_id": t.trial_id,
+                    "config": config_to_dict(t.config),
+                    "val_rmse": _num(t.val_rmse),
+                    "is_suggestion": t.is_suggestion,
+                }
+                for t in ver.trials
+            ],
+            "suggestion_val_rmse": _num(ver.suggestion_val_rmse),
+            "best_val_rmse": _num(ver.best_val_rmse),
+            "best_config": config_to_dict(ver.best_config),
+            "verdict": ver.verdict,
+            "verdict_reason": ver.verdict_reason,
+            "widen": list(ver.widen),
+            "seconds": round(ver.seconds, 2),
+            "partial": ver.partial,
+        }
+    fin = analysis.final
+    if fin is not None:
+        doc["final"] = {
+            "config": config_to_dict(fin.config),
+            "test_metrics": {k: _num(v) for k, v in fin.test_metrics.items()},
+            "baseline_test_metrics": {
+                name: {k: _num(v) for k, v in metrics.items()}
+                for name, metrics in fin.baseline_test_metrics.items()
+            },
+            "forecast": {"predicted": [_num(v) for v in fin.forecast],
+                         "actual": [_num(v) for v in fin.actual]},
+            "model_path": fin.model_path,
+            "seconds": round(fin.seconds, 2),
+        }
+    return doc

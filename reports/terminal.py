@@ -1,0 +1,106 @@
+"""The terminal summary: rich renderables built from ``recommendation.json``.
+
+It returns renderables and prints nothing, so the CLI alone decides where output goes.
+Every data string is passed through ``rich.markup.escape``: a column called ``[red]``
+must show as typed, not recolour the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from advisor.reports.view import ReportView, build_view
+
+
+def _verdict(view: ReportView) -> Panel:
+    body = f"[bold]{escape(view.headline)}[/bold]\n\n" + escape(" ".join(view.verdict))
+    return Panel(body, title="Verdict", title_align="left", border_style="cyan")
+
+
+def _settings(view: ReportView) -> Table:
+    table = Table(title="Recommended settings", title_justify="left", box=box.SIMPLE_HEAD,
+                  expand=True)
+    table.add_column("Setting", no_wrap=True)
+    table.add_column("Value", style="bold")
+    if view.settings_refined:
+        table.add_column("Final model")
+    table.add_column("Why", ratio=1)
+    table.add_column("Rule", style="dim")
+    for row in view.settings:
+        refined = [escape(row.final_value or "same")] if view.settings_refined else []
+        table.add_row(escape(row.label), escape(row.value), *refined, escape(row.why),
+                      escape(", ".join(row.rule_ids) or "default"))
+    return table
+
+
+def _findings(view: ReportView) -> RenderableType:
+    if view.experiments.runs is None:
+        return Text("No diagnostic training ran in this analysis.", style="italic")
+    if not view.experiments.findings:
+        return Text("Findings: the diagnostic trainings flagged no problem.")
+    table = Table(title="Findings", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
+    table.add_column("Finding", no_wrap=True)
+    table.add_column("Confidence", justify="right")
+    table.add_column("What it means", ratio=1)
+    for f in view.experiments.findings:
+        table.add_row(escape(f.id), escape(f.confidence), escape(f.summary))
+    return table
+
+
+def _verification(view: ReportView) -> RenderableType:
+    if view.verification is None:
+        return Text("The verification search did not run in this analysis.", style="italic")
+    lines = "\n".join(escape(s) for s in view.verification.summary)
+    return Panel(lines, title="Verification", title_align="left", border_style="blue")
+
+
+def _final(view: ReportView) -> RenderableType:
+    if view.final is None:
+        return Text("The final training and test did not run in this analysis.", style="italic")
+    parts: list[RenderableType] = [Text(" ".join(view.final.summary))]
+    metrics = view.final.metrics
+    if metrics is not None:
+        table = Table(title="Test errors (lower is better)", title_justify="left",
+                      box=box.SIMPLE_HEAD)
+        for i, header in enumerate(metrics.headers):
+            table.add_column(escape(header), justify="left" if i == 0 else "right")
+        for row, best in zip(metrics.rows, metrics.highlight or [False] * len(metrics.rows),
+                             strict=True):
+            table.add_row(*(escape(cell) for cell in row), style="bold" if best else None)
+        parts.append(table)
+    return Panel(Group(*parts), title="Final test", title_align="left", border_style="green")
+
+
+def _files(doc: dict[str, Any], files: Sequence[str]) -> Text | None:
+    run_dir = (doc.get("run") or {}).get("dir")
+    model = (doc.get("final") or {}).get("model_path")
+    lines = [f"Run folder: {run_dir}"] if run_dir else []
+    lines += [f"  {path}" for path in files]
+    if model and model not in files:
+        lines.append(f"Model: {model}")
+    # Text, not markup: paths are shown exactly as they are.
+    return Text("\n".join(lines)) if lines else None
+
+
+def summary_renderables(doc: dict[str, Any], files: Sequence[str] = ()) -> list[RenderableType]:
+    """What ``advisor analyze`` shows at the end; ``files`` are the paths it wrote."""
+    view = build_view(doc)
+    out: list[RenderableType] = [
+        _verdict(view),
+        _settings(view),
+        _findings(view),
+        _verification(view),
+        _final(view),
+    ]
+    files_text = _files(doc, files)
+    if files_text is not None:
+        out.append(files_text)
+    return out
