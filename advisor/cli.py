@@ -123,7 +123,7 @@ class _Bars:
         self.progress = Progress(
             SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<12}"), TextColumn("{task.description}"),
             BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=err, transient=False,
+            console=err, transient=True,
         )
         self.tasks: dict[str, Any] = {}
 

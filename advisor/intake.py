@@ -46,8 +46,20 @@ CLASSIFICATION_COLUMNS = ("series_id", "label")
 DELIMITERS = (",", ";", "\t", "|")
 # Words that mark a column as the time axis when they appear in its name.
 TIME_NAME_WORDS = frozenset(
-    {"date", "time", "timestamp", "datetime", "month", "year", "ds", "period", "day", "week",
-     "quarter", "dt"}
+    {
+        "date",
+        "time",
+        "timestamp",
+        "datetime",
+        "month",
+        "year",
+        "ds",
+        "period",
+        "day",
+        "week",
+        "quarter",
+        "dt",
+    }
 )
 # Spellings of "no value" seen in exports from spreadsheets, R, pandas and databases.
 MISSING_TOKENS = frozenset(
@@ -70,21 +82,31 @@ CSV_FIX = "export the data as a CSV text file and pass that file"
 
 # Magic numbers of formats people send instead of a CSV file.
 MAGIC: tuple[tuple[bytes, str, str], ...] = (
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel .xls workbook (or other Office document)",
-     EXCEL_FIX),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old Excel .xls workbook (or other Office document)",
+        EXCEL_FIX,
+    ),
     (b"\x89PNG\r\n\x1a\n", "a PNG image", CSV_FIX),
     (b"\xff\xd8\xff", "a JPEG image", CSV_FIX),
     (b"GIF87a", "a GIF image", CSV_FIX),
     (b"GIF89a", "a GIF image", CSV_FIX),
     (b"%PDF-", "a PDF document", CSV_FIX),
-    (b"PAR1", "a Parquet file", "convert it with pandas: pd.read_parquet(path).to_csv('data.csv')"),
-    (b"ARROW1", "an Arrow/Feather file",
-     "convert it with pandas: pd.read_feather(path).to_csv('data.csv')"),
     (b"\x89HDF\r\n\x1a\n", "an HDF5 file", CSV_FIX),
     (b"SQLite format 3\x00", "an SQLite database", CSV_FIX),
     (b"\xfd7zXZ\x00", "an xz-compressed file", "decompress it and pass the CSV file inside"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "extract it and pass the CSV file inside"),
     (b"Rar!\x1a\x07", "a RAR archive", "extract it and pass the CSV file inside"),
+)
+# Short printable magic numbers a CSV header could begin with by chance ("PAR1_count"):
+# they count only when the start of the file is not text.
+LOOSE_MAGIC: tuple[tuple[bytes, str, str], ...] = (
+    (b"PAR1", "a Parquet file", "convert it with pandas: pd.read_parquet(path).to_csv('data.csv')"),
+    (
+        b"ARROW1",
+        "an Arrow/Feather file",
+        "convert it with pandas: pd.read_feather(path).to_csv('data.csv')",
+    ),
     (b"BZh", "a bzip2-compressed file", "decompress it and pass the CSV file inside"),
 )
 GZIP_MAGIC = b"\x1f\x8b"
@@ -113,8 +135,11 @@ def read_series(
     needed = minimum_rows(settings.horizon or 1, settings.lookback or 2)
     if cells.empty:
         raise AdvisorInputError(
-            source, f"has column names but no data rows; at least {needed} rows are needed "
-            "for lookback + horizon + validation + test", fix="pass the file with the data in it")
+            source,
+            f"has column names but no data rows; at least {needed} rows are needed "
+            "for lookback + horizon + validation + test",
+            fix="pass the file with the data in it",
+        )
     cells = _drop_saved_index(cells, notices)
 
     time_col = _find_time_column(cells, settings, source)
@@ -132,7 +157,8 @@ def read_series(
     features = _choose_features(cells, numbers, [c for c in others if c != target], notices)
 
     values = pd.DataFrame(
-        {name: numbers[name] for name in (target, *features)}, index=cells.index, dtype="float64")
+        {name: numbers[name] for name in (target, *features)}, index=cells.index, dtype="float64"
+    )
     rows = values.index.to_numpy()  # spreadsheet row of every value, in time order
     if times is not None:
         values.index = pd.DatetimeIndex(times.to_numpy(), name=time_col)
@@ -142,9 +168,11 @@ def read_series(
     values, rows = _trim_target(values, rows, target, notices)
     if len(values) < needed:
         raise AdvisorInputError(
-            source, f"only {len(values)} row{'s' if len(values) != 1 else ''}; at least "
+            source,
+            f"only {len(values)} row{'s' if len(values) != 1 else ''}; at least "
             f"{needed} are needed for lookback + horizon + validation + test",
-            where=f"target {_show(target)}", fix=f"use a longer series with at least {needed} rows")
+            fix=f"use a longer series with at least {needed} rows",
+        )
     values[target] = _fill_target(values[target], rows, source, notices)
     _refuse_constant(values[target], source)
     values = _fill_features(values, list(features), notices)
@@ -152,11 +180,9 @@ def read_series(
 
     frequency = None
     if time_col is not None:
-        if not isinstance(values.index, pd.DatetimeIndex):  # pragma: no cover - set above
-            raise TypeError("time index lost")
-        frequency = _frequency(values.index, rows, time_col, notices)
+        frequency = _frequency(pd.DatetimeIndex(values.index), rows, time_col, notices)
     else:
-        values.index = pd.RangeIndex(len(values))
+        values.index = pd.RangeIndex(len(values))  # renumber after trimmed rows
 
     return SeriesData(
         path=str(file.resolve()),
@@ -184,11 +210,14 @@ def _read_bytes(file: Path, source: str) -> bytes:
         raw = file.read_bytes()
     except OSError as err:
         raise AdvisorInputError(
-            source, f"cannot be read ({err.strerror or type(err).__name__})",
-            fix="check the file's permissions, or copy it somewhere readable") from None
+            source,
+            f"cannot be read ({err.strerror or type(err).__name__})",
+            fix="check the file's permissions, or copy it somewhere readable",
+        ) from None
     if not raw:
         raise AdvisorInputError(
-            source, "the file is empty (0 bytes)", fix="export the data again; nothing was saved")
+            source, "the file is empty (0 bytes)", fix="export the data again; nothing was saved"
+        )
     return raw
 
 
@@ -211,31 +240,52 @@ def _gunzip(raw: bytes, source: str) -> bytes:
             data = stream.read(MAX_TEXT_BYTES + 1)
     except (OSError, EOFError, zlib.error) as err:
         raise AdvisorInputError(
-            source, f"looks gzip-compressed but cannot be decompressed ({err})",
-            fix="compress it again, or pass the uncompressed CSV file") from None
+            source,
+            f"looks gzip-compressed but cannot be decompressed ({err})",
+            fix="compress it again, or pass the uncompressed CSV file",
+        ) from None
     if len(data) > MAX_TEXT_BYTES:
         raise AdvisorInputError(
-            source, f"decompresses to more than {MAX_TEXT_BYTES >> 20} MB",
-            fix="pass a smaller extract of the series")
+            source,
+            f"decompresses to more than {MAX_TEXT_BYTES >> 20} MB",
+            fix="pass a smaller extract of the series",
+        )
     if not data:
         raise AdvisorInputError(
-            source, "the file is empty (a gzip file with nothing inside)",
-            fix="export the data again; nothing was saved")
+            source,
+            "the file is empty (a gzip file with nothing inside)",
+            fix="export the data again; nothing was saved",
+        )
     return data
 
 
 def _refuse_non_text(data: bytes, source: str) -> None:
     if data.startswith(ZIP_MAGICS):
         _refuse_zip(data, source)
-    for magic, what, fix in MAGIC:
+    probe = data[:BINARY_PROBE]
+    loose = LOOSE_MAGIC if _looks_binary(probe) else ()
+    for magic, what, fix in (*MAGIC, *loose):
         if data.startswith(magic):
             raise AdvisorInputError(source, f"is {what}, not a CSV text file", fix=fix)
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not utf16 and b"\x00" in data[:BINARY_PROBE]:
         offset = data.index(b"\x00")
         raise AdvisorInputError(
-            source, "is a binary file, not a CSV text file",
-            where=f"NUL byte at offset {offset}", fix=CSV_FIX)
+            source,
+            "is a binary file, not a CSV text file",
+            where=f"NUL byte at offset {offset}",
+            fix=CSV_FIX,
+        )
+
+
+def _looks_binary(probe: bytes) -> bool:
+    if b"\x00" in probe:
+        return True
+    try:
+        probe.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.start < len(probe) - 3  # a character cut at the probe's end is still text
+    return False
 
 
 def _refuse_zip(data: bytes, source: str) -> None:
@@ -245,17 +295,22 @@ def _refuse_zip(data: bytes, source: str) -> None:
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
     except (zipfile.BadZipFile, OSError, KeyError, EOFError, zlib.error):
         raise AdvisorInputError(
-            source, "is a damaged zip archive, not a CSV text file", fix=CSV_FIX) from None
+            source, "is a damaged zip archive, not a CSV text file", fix=CSV_FIX
+        ) from None
     if any(n.startswith("xl/") for n in names):
-        raise AdvisorInputError(source, "is an Excel .xlsx workbook, not a CSV text file",
-                                fix=EXCEL_FIX)
+        raise AdvisorInputError(
+            source, "is an Excel .xlsx workbook, not a CSV text file", fix=EXCEL_FIX
+        )
     if b"spreadsheet" in mimetype:
         raise AdvisorInputError(
-            source, "is an OpenDocument spreadsheet (.ods), not a CSV text file",
-            fix="in LibreOffice use File > Save As > Text CSV, then pass that file")
+            source,
+            "is an OpenDocument spreadsheet (.ods), not a CSV text file",
+            fix="in LibreOffice use File > Save As > Text CSV, then pass that file",
+        )
     if any(n.startswith("word/") for n in names) or b"text" in mimetype:
-        raise AdvisorInputError(source, "is a word-processor document, not a CSV text file",
-                                fix=CSV_FIX)
+        raise AdvisorInputError(
+            source, "is a word-processor document, not a CSV text file", fix=CSV_FIX
+        )
     inside = [n for n in names if n.lower().endswith((".csv", ".txt", ".tsv"))][:3]
     fix = "extract it and pass the CSV file inside" + (f" ({_names(inside)})" if inside else "")
     raise AdvisorInputError(source, "is a zip archive, not a CSV text file", fix=fix)
@@ -271,12 +326,15 @@ def _decode(data: bytes, source: str, notices: list[str]) -> str:
             text = data.decode("utf-16")
         except UnicodeDecodeError as err:
             raise AdvisorInputError(
-                source, "starts like UTF-16 text but is not valid UTF-16",
-                where=f"byte offset {err.start}", fix="save it again as CSV UTF-8") from None
+                source,
+                "starts like UTF-16 text but is not valid UTF-16",
+                where=f"byte offset {err.start}",
+                fix="save it again as CSV UTF-8",
+            ) from None
         notices.append("read as UTF-16 (it starts with a UTF-16 byte-order mark)")
         return text
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]  # Excel's "CSV UTF-8" writes one; it is not data
+        data = data[len(codecs.BOM_UTF8) :]  # Excel's "CSV UTF-8" writes one; it is not data
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -289,7 +347,8 @@ def _decode(data: bytes, source: str, notices: list[str]) -> str:
         text, name = data.decode("latin-1"), "latin-1 (ISO-8859-1)"
     notices.append(
         f"read as {name} because the file is not valid UTF-8 (byte 0x{bad:02x} at offset "
-        f"{offset}); if accented letters look wrong, save the file as CSV UTF-8")
+        f"{offset}); if accented letters look wrong, save the file as CSV UTF-8"
+    )
     return text
 
 
@@ -297,19 +356,25 @@ def _refuse_markup(text: str, source: str) -> None:
     if MARKUP.match(text):
         kind = "an XML document" if text.lstrip()[:5].lower() == "<?xml" else "an HTML page"
         raise AdvisorInputError(
-            source, f"is {kind}, not a CSV file (perhaps a web page saved instead of the data)",
-            fix="download the raw CSV file (on GitHub use the Raw button) and pass that")
+            source,
+            f"is {kind}, not a CSV file (perhaps a web page saved instead of the data)",
+            fix="download the raw CSV file (on GitHub use the Raw button) and pass that",
+        )
     head = text.lstrip()[:1]
     if head in ("{", "[") and len(text) < 50_000_000:
         try:
             json.loads(text)
         except ValueError:
             return  # not JSON after all: a header like "[kg]" is a (strange) CSV
-        raise AdvisorInputError(source, "is a JSON document, not a CSV file",
-                                fix="convert it, e.g. pd.read_json(path).to_csv('data.csv')")
+        raise AdvisorInputError(
+            source,
+            "is a JSON document, not a CSV file",
+            fix="convert it, e.g. pd.read_json(path).to_csv('data.csv')",
+        )
     if not text.strip():
-        raise AdvisorInputError(source, "contains only blank lines",
-                                fix="export the data again; nothing was saved")
+        raise AdvisorInputError(
+            source, "contains only blank lines", fix="export the data again; nothing was saved"
+        )
 
 
 # --- cells ----------------------------------------------------------------------------
@@ -323,22 +388,38 @@ def _parse_cells(text: str, source: str, notices: list[str]) -> tuple[pd.DataFra
         notices.append(f"skipped {skip} line{'s' if skip > 1 else ''} above the column names")
     try:
         table = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, na_filter=False,
-            skip_blank_lines=False, skiprows=skip, quotechar='"', engine="c", index_col=False)
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            skiprows=skip,
+            quotechar='"',
+            engine="c",
+            index_col=False,
+        )
     except pd.errors.EmptyDataError:
-        raise AdvisorInputError(source, "contains only blank lines",
-                                fix="export the data again; nothing was saved") from None
+        raise AdvisorInputError(
+            source, "contains only blank lines", fix="export the data again; nothing was saved"
+        ) from None
     except pd.errors.ParserError as err:
         raise _parser_error(source, str(err), delimiter) from None
-    # Python-level cleaning: the same result whatever string storage pandas uses.
-    table = table.fillna("").map(_clean_cell)
+    # Cleaned in Python, as plain objects: the same result whatever string storage pandas
+    # uses, and on any pandas from 2.0 on.
+    table = pd.DataFrame(
+        {column: [_clean_cell(v) for v in table[column].fillna("")] for column in table.columns},
+        dtype=object,
+    )
     table.index = pd.RangeIndex(skip + 1, skip + 1 + len(table))  # spreadsheet rows
 
     header = [str(v) for v in table.iloc[0]] if len(table) else []
     if _header_is_data(header):
         names = [f"column {i + 1}" for i in range(len(header))]
-        notices.append("the first line holds values, not column names; columns are named "
-                       "'column 1', 'column 2', ...")
+        notices.append(
+            "the first line holds values, not column names; columns are named "
+            "'column 1', 'column 2', ..."
+        )
     else:
         names = _column_names(header, notices)
         table = table.iloc[1:]
@@ -370,7 +451,7 @@ def _sniff(text: str) -> tuple[str, int]:
     best_key: tuple[float, int] = (0.0, 0)
     for delimiter in DELIMITERS:
         records = _sample_records(sample, delimiter, truncated)
-        counts = [n for _, n in records]
+        counts = [len(fields) for _, fields in records]
         if not counts:
             continue
         width = max(set(counts), key=lambda w: (counts.count(w), w))
@@ -379,22 +460,24 @@ def _sniff(text: str) -> tuple[str, int]:
         key = (counts.count(width) / len(counts), width)
         if key > best_key:
             header = next(i for i, n in enumerate(counts) if n == width)
-            # Only short records before it can be a title; otherwise parse from line 1.
-            skip = records[header][0] if header < 10 else 0
+            # Short records above a full-width row of names are a title; above a row of
+            # numbers they are the header of a file this delimiter does not fit.
+            line, fields = records[header]
+            skip = line if header < 10 and not _header_is_data(fields) else 0
             best, best_key = (delimiter, skip), key
     return best
 
 
-def _sample_records(sample: str, delimiter: str, truncated: bool) -> list[tuple[int, int]]:
-    """(first line, number of fields) of each non-blank record in the sample."""
+def _sample_records(sample: str, delimiter: str, truncated: bool) -> list[tuple[int, list[str]]]:
+    """(first line, fields) of each non-blank record in the sample."""
     reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter, quotechar='"')
-    records: list[tuple[int, int]] = []
+    records: list[tuple[int, list[str]]] = []
     try:
         while len(records) < SNIFF_RECORDS:
             line = reader.line_num
             fields = next(reader)
             if any(f.strip() for f in fields):
-                records.append((line, len(fields)))
+                records.append((line, [f.strip() for f in fields]))
     except StopIteration:
         pass
     except csv.Error:
@@ -410,16 +493,24 @@ def _parser_error(source: str, message: str, delimiter: str) -> AdvisorInputErro
     if fields:
         expected, line, saw = fields.groups()
         return AdvisorInputError(
-            source, f"row {line} has {saw} fields but the header has {expected} "
-            f"({shown}-separated)", where=f"row {line}",
-            fix="quote values that contain the delimiter, or remove the extra fields")
+            source,
+            f"has {saw} fields where the header has {expected} ({shown}-separated)",
+            where=f"row {line}",
+            fix="quote values that contain the delimiter, or remove the extra fields",
+        )
     if "EOF inside string" in message:
-        where = re.search(r"row (\d+)", message)
+        # pandas counts lines from 0 here, including any skipped title lines.
+        start = re.search(r"row (\d+)", message)
+        where = f"opened in row {int(start.group(1)) + 1}" if start else None
         return AdvisorInputError(
-            source, "a double quote is never closed", where=where and f"record {where.group(1)}",
-            fix="close or remove the unmatched double quote")
-    return AdvisorInputError(source, f"cannot be parsed as CSV ({message})",
-                             fix="check the delimiter and the quotes")
+            source,
+            "a double quote is never closed",
+            where=where,
+            fix="close or remove the unmatched double quote",
+        )
+    return AdvisorInputError(
+        source, f"cannot be parsed as CSV ({message})", fix="check the delimiter and the quotes"
+    )
 
 
 def _header_is_data(header: Sequence[str]) -> bool:
@@ -473,11 +564,18 @@ def _refuse_classification(columns: list[str], settings: Settings, source: str) 
     lowered = {c.lower() for c in columns}
     shaped = all(c in lowered for c in CLASSIFICATION_COLUMNS)
     if settings.task == "classify" or (settings.task == "auto" and shaped):
-        why = "" if settings.task == "classify" else (
-            f" (the file has {' and '.join(repr(c) for c in CLASSIFICATION_COLUMNS)} columns)")
+        why = (
+            ""
+            if settings.task == "classify"
+            else (
+                f" (the file has {' and '.join(repr(c) for c in CLASSIFICATION_COLUMNS)} columns)"
+            )
+        )
         raise AdvisorInputError(
-            source, f"sequence classification is not supported by this version yet{why}",
-            fix="use a forecasting CSV (one row per time step)")
+            source,
+            f"sequence classification is not supported by this version yet{why}",
+            fix="use a forecasting CSV (one row per time step)",
+        )
 
 
 # --- time column ----------------------------------------------------------------------
@@ -506,7 +604,7 @@ def _named_like_time(name: str) -> bool:
 
 def _all_numeric(column: pd.Series) -> bool:
     present = column[column != ""]
-    if present.empty:
+    if present.empty or not NUMBER_START.match(str(present.iloc[0])):
         return False
     # Either decimal style: "1,5" must not be mistaken for a date (dateutil reads it).
     return any(bool(_to_numbers(present, comma).notna().all()) for comma in (False, True))
@@ -557,10 +655,22 @@ def _parse_times(column: pd.Series, name: str, source: str, notices: list[str]) 
     if missing.any():
         row = int(missing[missing].index[0])
         raise AdvisorInputError(
-            source, f"row {row} has no time in the time column {_show(name)}", where=f"row {row}",
-            fix="fill in the time or delete the row")
+            source,
+            f"the time column {_show(name)} is empty",
+            where=f"row {row}",
+            fix="fill in the time or delete the row",
+        )
 
     numeric = _numeric_time_kwargs(column) if _all_numeric(column) else None
+    if numeric is None and _all_numeric(column):
+        # dateutil would read "7" as the 7th of this month: plain numbers are no dates.
+        raise AdvisorInputError(
+            source,
+            f"the time column {_show(name)} holds plain numbers ({_show(column.iloc[0])}), "
+            "not dates",
+            fix="leave out --time-col to use the row order, or write the times as dates",
+        )
+    single_format = True
     if numeric is not None:
         values: pd.Series = pd.to_numeric(column) if "unit" in numeric else column
         parsed = _to_datetime_quiet(values, errors="coerce", **numeric)
@@ -572,36 +682,50 @@ def _parse_times(column: pd.Series, name: str, source: str, notices: list[str]) 
             if parsed is not None:
                 notices.append(f"read the dates in {_show(name)} as day/month/year")
         if parsed is None:  # mixed formats, or a bad value: parse one by one
+            single_format = False
             parsed = _to_datetime_quiet(column, format="mixed", errors="coerce")
             if parsed is None:  # mixed UTC offsets
                 parsed = _to_datetime_quiet(column, format="mixed", errors="coerce", utc=True)
     if parsed is None:  # pragma: no cover - coerce does not raise on bad values
-        raise AdvisorInputError(source, f"the time column {_show(name)} cannot be read as dates",
-                                fix="write the times as YYYY-MM-DD or YYYY-MM-DD HH:MM")
+        raise AdvisorInputError(
+            source,
+            f"the time column {_show(name)} cannot be read as dates",
+            fix="write the times as YYYY-MM-DD or YYYY-MM-DD HH:MM",
+        )
     bad = parsed.isna()
     if bad.any():
         row = int(bad[bad].index[0])
         raise AdvisorInputError(
-            source, f"row {row} has {_show(column[row])} in the time column {_show(name)}, "
-            "which is not a date or time", where=f"row {row}",
+            source,
+            f"{_show(column[row])} in the time column {_show(name)} is not a date or time",
+            where=f"row {row}",
             fix="correct or delete that row, or pass --time-col NAME if another column "
-            "holds the times")
+            "holds the times",
+        )
 
-    if numeric is None:
+    if single_format is False:
         _note_mixed_formats(column, name, notices)
     times = parsed
     if isinstance(times.dtype, pd.DatetimeTZDtype):
-        # Offsets differ across rows (daylight saving, merged sources): one clock for all.
-        times = times.dt.tz_convert("UTC").dt.tz_localize(None)
-        notices.append(f"the times in {_show(name)} carry UTC offsets; converted them to UTC")
+        # Keep the clock times of the file's own zone (a daily series stays at midnight);
+        # where offsets differ across rows pandas has already moved them all to UTC.
+        zone = str(times.dt.tz)
+        times = times.dt.tz_localize(None)
+        notices.append(
+            f"the times in {_show(name)} carry a time zone; used them as {zone} clock times"
+        )
     return times
+
+
+LONG_DIGITS = re.compile(r"\d{3,}")
+SHORT_DIGITS = re.compile(r"\d{1,2}")
 
 
 def _note_mixed_formats(column: pd.Series, name: str, notices: list[str]) -> None:
     # Shape of a date: digit runs of 1-2 -> 9, of 3+ -> Y, so 2020-1-2 ~ 2020-01-02
     # but 01/02/2020 differs from 2020/01/02.
     def shape(value: str) -> str:
-        return re.sub(r"\d+", lambda m: "Y" if len(m.group()) >= 3 else "9", value)
+        return SHORT_DIGITS.sub("9", LONG_DIGITS.sub("Y", value))
 
     first_row, first = int(column.index[0]), shape(str(column.iloc[0]))
     for row, value in column.items():
@@ -609,7 +733,8 @@ def _note_mixed_formats(column: pd.Series, name: str, notices: list[str]) -> Non
             notices.append(
                 f"the dates in {_show(name)} use more than one format (row {first_row} "
                 f"{_show(column.iloc[0])}, row {row} {_show(value)}); each was read on its own, "
-                "check that day and month are not swapped")
+                "check that day and month are not swapped"
+            )
             return
 
 
@@ -623,9 +748,11 @@ def _refuse_duplicate_times(times: pd.Series, raw: pd.Series, name: str, source:
     total = int(times.duplicated().sum())
     more = f"; {total} duplicated rows in all" if total > len(rows) - 1 else ""
     raise AdvisorInputError(
-        source, f"duplicate timestamp {_show(raw[first])} in {_show(name)}{more}",
+        source,
+        f"duplicate timestamp {_show(raw[first])} in {_show(name)}{more}",
         where=f"rows {shown}",
-        fix="aggregate the rows for each time (e.g. sum or mean them) or remove the duplicates")
+        fix="aggregate the rows for each time (e.g. sum or mean them) or remove the duplicates",
+    )
 
 
 def _sort_by_time(
@@ -637,7 +764,8 @@ def _sort_by_time(
     row = int(steps_back[steps_back].index[0])
     notices.append(
         f"the rows were not in time order (row {row}, {_show(cells.at[row, name])}, is earlier "
-        f"than the row above it); sorted them by {_show(name)}")
+        f"than the row above it); sorted them by {_show(name)}"
+    )
     order = np.argsort(times.to_numpy(), kind="stable")
     return cells.iloc[order], times.iloc[order]
 
@@ -650,7 +778,8 @@ def _frequency(
         position = _first_irregular_position(index)
         notices.append(
             f"the times in {_show(name)} are not evenly spaced (first irregular step at row "
-            f"{int(rows[position])}); no frequency could be inferred, rows are used in order")
+            f"{int(rows[position])}); no frequency could be inferred, rows are used in order"
+        )
     return freq
 
 
@@ -688,6 +817,7 @@ def _first_irregular_position(index: pd.DatetimeIndex) -> int:
 
 # --- numbers --------------------------------------------------------------------------
 
+NUMBER_START = re.compile(r"^[+-]?[\d.,]")  # a cheap first look before converting a column
 COMMA_DECIMAL = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d*),\d+$")
 DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+([eE][+-]?\d+)?$")
 
@@ -718,8 +848,17 @@ def _to_numbers(column: pd.Series, decimal_comma: bool) -> pd.Series:
             value = separators.sub("", value)
         return value.replace(",", ".") if decimal_comma else value
 
-    cleaned = pd.Series([clean(v) for v in column], index=column.index, dtype=object)
-    return pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    def convert(values: pd.Series) -> pd.Series:
+        cleaned = pd.Series([clean(v) for v in values], index=values.index, dtype=object)
+        return pd.to_numeric(cleaned, errors="coerce").astype("float64")
+
+    values = pd.Series(column, dtype=object)
+    if decimal_comma:
+        return convert(values)
+    # Most cells are plain numbers: convert them all at once, then clean only the rest.
+    direct = pd.to_numeric(values, errors="coerce").astype("float64")
+    rest = values[direct.isna() & (values != "")]
+    return direct if rest.empty else direct.fillna(convert(rest))
 
 
 def _first_text_row(cells: pd.Series, numbers: pd.Series) -> int | None:
@@ -739,16 +878,20 @@ def _choose_target(
         name = " ".join(settings.target.split())
         if name == time_col:
             raise AdvisorInputError(
-                source, f"--target {_show(name)} is the time column", where=f"column {_show(name)}",
-                fix="pass the column of values to forecast as --target")
+                source,
+                f"--target {_show(name)} is the time column",
+                fix="pass the column of values to forecast as --target",
+            )
         if name not in columns:
             raise _unknown_column(source, name, [str(c) for c in cells.columns], "--target")
         return name
     if not columns:
         raise AdvisorInputError(
-            source, "has only a time column, no values to forecast",
+            source,
+            "has only a time column, no values to forecast",
             where=f"columns: {_names(list(cells.columns))}",
-            fix="add the column of values, or check the delimiter")
+            fix="add the column of values, or check the delimiter",
+        )
 
     def numeric_share(name: str) -> float:
         present = cells[name] != ""
@@ -760,35 +903,46 @@ def _choose_target(
         return candidates[0]
     if len(candidates) > 1:
         raise AdvisorInputError(
-            source, f"has {len(candidates)} numeric columns; which one should be forecast?",
+            source,
+            f"has {len(candidates)} numeric columns; which one should be forecast?",
             where=f"candidates: {_names(candidates)}",
-            fix=f"pass --target NAME, e.g. --target {shlex.quote(candidates[0])}")
+            fix=f"pass --target NAME, e.g. --target {shlex.quote(candidates[0])}",
+        )
     empty = [c for c in columns if (cells[c] == "").all()]
     if len(empty) == 1:
         return empty[0]  # refused below as an empty target, which says more
     raise AdvisorInputError(
-        source, "has no numeric column to forecast", where=f"columns: {_names(columns)}",
-        fix="check the delimiter and decimal separator, or pass --target NAME")
+        source,
+        "has no numeric column to forecast",
+        where=f"columns: {_names(columns)}",
+        fix="check the delimiter and decimal separator, or pass --target NAME",
+    )
 
 
 def _check_target_cells(cells: pd.Series, numbers: pd.Series, name: str, source: str) -> None:
     row = _first_text_row(cells, numbers)
     if row is not None:
         raise AdvisorInputError(
-            source, f"the target {_show(name)} is not numeric: row {row} holds "
-            f"{_show(cells[row])}", where=f"row {row}, column {_show(name)}",
-            fix="correct that value or leave the cell empty if it is missing")
+            source,
+            f"the target {_show(name)} is not numeric: {_show(cells[row])} is not a number",
+            where=f"row {row}",
+            fix="correct that value or leave the cell empty if it is missing",
+        )
     if numbers.isna().all():
         raise AdvisorInputError(
-            source, f"the target {_show(name)} has no values (every cell is empty)",
-            where=f"column {_show(name)}", fix="pass --target with a column that holds the values")
+            source,
+            f"the target {_show(name)} has no values (every cell is empty)",
+            fix="pass --target with a column that holds the values",
+        )
     infinite = np.isinf(numbers.to_numpy())
     if infinite.any():
         row = int(numbers.index[np.flatnonzero(infinite)].min())
         raise AdvisorInputError(
-            source, f"the target {_show(name)} has an infinite value at row {row} "
-            f"({_show(cells[row])})", where=f"row {row}",
-            fix="replace it with a real number, or leave the cell empty if it is unknown")
+            source,
+            f"the target {_show(name)} has an infinite value {_show(cells[row])}",
+            where=f"row {row}",
+            fix="replace it with a real number, or leave the cell empty if it is unknown",
+        )
 
 
 def _choose_features(
@@ -808,12 +962,15 @@ def _choose_features(
         elif numbers[name][present].notna().mean() >= 0.5:
             notices.append(
                 f"ignored column {_show(name)}: mostly numbers but row {row} holds "
-                f"{_show(cells[name][row])}")
+                f"{_show(cells[name][row])}"
+            )
         else:
             text_columns.append(name)
     if text_columns:
-        notices.append(f"ignored non-numeric column(s) {_names(text_columns)}; only numbers "
-                       "can be model inputs")
+        notices.append(
+            f"ignored non-numeric column(s) {_names(text_columns)}; only numbers "
+            "can be model inputs"
+        )
     if empty:
         notices.append(f"ignored empty column(s) {_names(empty)}")
     return tuple(features)
@@ -835,8 +992,9 @@ def _trim_target(
     dropped = [int(r) for r in (*rows[:start], *rows[stop:])]
     notices.append(
         f"dropped {len(dropped)} row(s) at the start or end where the target {_show(target)} is "
-        f"empty (rows {_ranges(dropped)})")
-    return values.iloc[start:stop], rows[start:stop]
+        f"empty (rows {_ranges(dropped)})"
+    )
+    return values.iloc[start:stop].copy(), rows[start:stop]
 
 
 def _fill_target(series: pd.Series, rows: np.ndarray, source: str, notices: list[str]) -> pd.Series:
@@ -847,23 +1005,28 @@ def _fill_target(series: pd.Series, rows: np.ndarray, source: str, notices: list
     share = float(missing.mean())
     if share > MAX_MISSING_SHARE:
         raise AdvisorInputError(
-            source, f"the target {_show(name)} is too sparse: {share:.0%} of its values are "
+            source,
+            f"the target {_show(name)} is too sparse: {share:.0%} of its values are "
             f"missing (at most {MAX_MISSING_SHARE:.0%} can be filled in)",
-            where=f"column {_show(name)}", fix="fill the gaps at the source or use a denser series")
+            fix="fill the gaps at the source or use a denser series",
+        )
     start, length = _longest_run(missing)
     limit = max(MIN_GAP_LIMIT, GAP_LIMIT_SHARE * len(series))
     if length > limit:
         raise AdvisorInputError(
-            source, f"the target {_show(name)} is too sparse: {length} values in a row are "
+            source,
+            f"the target {_show(name)} is too sparse: {length} values in a row are "
             f"missing (at most {int(limit)} can be filled in)",
             where=f"rows {int(rows[start])}-{int(rows[start + length - 1])}",
-            fix="fill the gap at the source, or start the file after it")
+            fix="fill the gap at the source, or start the file after it",
+        )
     timed = isinstance(series.index, pd.DatetimeIndex)
     filled = series.interpolate(method="time" if timed else "linear")
     first = int(rows[np.flatnonzero(missing)[0]])
     notices.append(
         f"filled {int(missing.sum())} missing value(s) in the target {_show(name)} by "
-        f"{'time-weighted' if timed else 'linear'} interpolation (first at row {first})")
+        f"{'time-weighted' if timed else 'linear'} interpolation (first at row {first})"
+    )
     return filled
 
 
@@ -882,12 +1045,13 @@ def _longest_run(mask: np.ndarray) -> tuple[int, int]:
 
 
 def _refuse_constant(series: pd.Series, source: str) -> None:
-    if float(series.std(ddof=0)) == 0.0:
+    if float(series.max() - series.min()) == 0.0:  # std can be 1e-17 for equal floats
         raise AdvisorInputError(
-            source, f"the target {_show(str(series.name))} is constant (every value is "
+            source,
+            f"the target {_show(str(series.name))} is constant (every value is "
             f"{float(series.iloc[0]):g}); there is nothing to forecast",
-            where=f"column {_show(str(series.name))}",
-            fix="pass --target with a column whose values change")
+            fix="pass --target with a column whose values change",
+        )
 
 
 def _fill_features(values: pd.DataFrame, features: list[str], notices: list[str]) -> pd.DataFrame:
@@ -907,8 +1071,10 @@ def _fill_features(values: pd.DataFrame, features: list[str], notices: list[str]
             count += missing
         values[name] = column
     if filled:
-        notices.append(f"filled {count} missing or infinite value(s) in feature column(s) "
-                       f"{_names(filled)} by interpolation")
+        notices.append(
+            f"filled {count} missing or infinite value(s) in feature column(s) "
+            f"{_names(filled)} by interpolation"
+        )
     return values
 
 
@@ -917,11 +1083,17 @@ def _fill_features(values: pd.DataFrame, features: list[str], notices: list[str]
 
 def _unknown_column(source: str, name: str, columns: list[str], flag: str) -> AdvisorInputError:
     close = _did_you_mean(name, columns)
-    fix = (f"did you mean {_show(close)}? pass {flag} {shlex.quote(close)}" if close
-           else f"pass {flag} with one of the column names")
+    fix = (
+        f"did you mean {_show(close)}? pass {flag} {shlex.quote(close)}"
+        if close
+        else f"pass {flag} with one of the column names"
+    )
     return AdvisorInputError(
-        source, f"no column named {_show(name)} (given as {flag})",
-        where=f"columns: {_names(columns)}", fix=fix)
+        source,
+        f"no column named {_show(name)} (given as {flag})",
+        where=f"columns: {_names(columns)}",
+        fix=fix,
+    )
 
 
 def _did_you_mean(name: str, columns: list[str]) -> str | None:

@@ -92,12 +92,12 @@ def _space_size(hp: Any) -> float:
     """Number of distinct configurations (infinite where a range is continuous)."""
     size = 1.0
     for p in hp.space:
-        values = getattr(p, "values", None)
-        if values is not None:
-            size *= len(values)
-        elif type(p).__name__ == "Int":
+        kind = type(p).__name__
+        if kind == "Choice":
+            size *= len(p.values)
+        elif kind == "Int":
             size *= (p.max_value - p.min_value) // (p.step or 1) + 1
-        elif type(p).__name__ == "Float":
+        elif kind == "Float":
             return math.inf
     return size
 

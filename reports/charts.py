@@ -12,6 +12,7 @@ import io
 import math
 import re
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -96,9 +97,9 @@ def _finite(values: Sequence[float | None]) -> list[float]:
     return [v for v in values if v is not None and math.isfinite(v)]
 
 
-def _short(text: str) -> str:
+def _short(text: str, limit: int = MAX_LABEL_CHARS) -> str:
     text = " ".join(str(text).split())
-    return text if len(text) <= MAX_LABEL_CHARS else text[: MAX_LABEL_CHARS - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _tick_label(index: str) -> str:
@@ -123,14 +124,14 @@ def series_chart(doc: dict[str, Any]) -> LineChartData | None:
     split = (doc.get("profile") or {}).get("split")
     if split:
         vlines = (
-            RefLine(float(split["train"]), "validation starts"),
-            RefLine(float(split["train"] + split["validation"]), "test starts"),
+            RefLine(float(split["train"]), "validation"),
+            RefLine(float(split["train"] + split["validation"]), "test"),
         )
     target = _short(doc["data"]["target"])
     return LineChartData(
         title=target,
-        x_label="row",
-        y_label=target,
+        x_label=_short(doc["data"].get("time_column") or "row"),
+        y_label="value",
         lines=(Line(target, x, values),),
         vlines=vlines,
         x_ticks=ticks,
@@ -193,7 +194,7 @@ def learning_curve(run: dict[str, Any]) -> LineChartData | None:
     if best is not None:
         marks = (Mark(float(val.index(best) + 1), best, "lowest validation loss"),)
     return LineChartData(
-        title=_short(f"{run['name']}: {run['units']} units, {run['train_fraction']:.0%} of train"),
+        title=f"{run['name']}: {run['units']} units, {run['train_fraction']:.0%}",
         x_label="epoch",
         y_label="loss (MSE, scaled)",
         lines=(
@@ -312,13 +313,14 @@ def forecast_chart(doc: dict[str, Any]) -> LineChartData | None:
     """The final model's test forecast against the actual values."""
     final = doc.get("final")
     forecast = (final or {}).get("forecast") or {}
-    predicted, actual = _floats(forecast.get("predicted") or []), _floats(forecast.get("actual") or [])
+    predicted = _floats(forecast.get("predicted") or [])
+    actual = _floats(forecast.get("actual") or [])
     if not _finite(predicted) or not _finite(actual):
         return None
     return LineChartData(
-        title="Test forecast",
+        title=f"Test forecast of {_short(doc['data']['target'])}",
         x_label="test step",
-        y_label=_short(doc["data"]["target"]),
+        y_label="value",
         lines=(
             Line("actual", tuple(float(i + 1) for i in range(len(actual))), actual),
             Line("forecast", tuple(float(i + 1) for i in range(len(predicted))), predicted, True),
@@ -330,11 +332,11 @@ def forecast_chart(doc: dict[str, Any]) -> LineChartData | None:
 
 _COLOURS = ("#1f4e79", "#d9822b", "#5b8c3a", "#8e44ad")
 _MUTED = "#a9b8c8"
-_RC = {
+_RC: dict[str, Any] = {
     "svg.fonttype": "none",  # text stays text: small, selectable, escaped by matplotlib
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],  # one family name instead of a long fallback list
-    "font.size": 9,
+    "axes.titlesize": "medium",
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
@@ -342,11 +344,22 @@ _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 # Inline SVG in HTML needs no namespace declarations; without them the page holds no URL.
 _XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
+_ID = re.compile(r'\bid="([^"]+)"')
+_URL_REF = re.compile(r"url\(#([^)]+)\)")
+_HREF_REF = re.compile(r'href="#([^"]+)"')
 
 
-def _mpl_text(text: str) -> str:
+def _style(font_size: int = 9) -> AbstractContextManager[None]:
+    import matplotlib
+
+    # Typed loosely: matplotlib's stubs spell every rc key as a Literal.
+    params: Any = {**_RC, "font.size": font_size}
+    return matplotlib.rc_context(params)
+
+
+def _mpl_text(text: str, limit: int = MAX_LABEL_CHARS) -> str:
     """A data string as literal matplotlib text: a ``$`` would start mathtext."""
-    return _short(text).replace("$", r"\$")
+    return _short(text, limit).replace("$", r"\$")
 
 
 def _thin(x: Sequence[float], y: Sequence[float | None]) -> tuple[list[float], list[float]]:
@@ -356,27 +369,57 @@ def _thin(x: Sequence[float], y: Sequence[float | None]) -> tuple[list[float], l
     return list(x[::k])[: len(ys)], ys
 
 
-def _new_figure(width: float, height: float) -> Figure:
+# Fixed margins in inches rather than a layout engine: constrained layout measured every
+# text again and tripled the drawing time. Tick labels stay short (matplotlib moves large
+# magnitudes into an offset label), so fixed room suffices.
+_MARGINS = (0.75, 0.15, 0.5, 0.35)  # left, right, bottom, top (title and legend line)
+_GAPS = (0.55, 0.6)  # between panels: across, down
+# A panel of a 3-wide grid holds about this many characters of 7-point title.
+_PANEL_TITLE_CHARS = 32
+
+
+def _new_figure(width: float, height: float, rows: int = 1, cols: int = 1,
+                top: float = _MARGINS[3]) -> Figure:
     # The object API, not pyplot: no global figure registry to leak into, and the
     # caller's backend (e.g. a notebook's) is never switched.
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    left, right, bottom, _ = _MARGINS
+    panel_w = (width - left - right - (cols - 1) * _GAPS[0]) / cols
+    panel_h = (height - bottom - top - (rows - 1) * _GAPS[1]) / rows
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
+                        top=1 - top / height, wspace=_GAPS[0] / panel_w,
+                        hspace=_GAPS[1] / panel_h)
+    return fig
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """Every id and reference to it prefixed: several SVGs share one page's id space,
+    and matplotlib names the groups of every figure alike (figure_1, axes_1, ...)."""
+    svg = _ID.sub(lambda m: f'id="{prefix}-{m[1]}"', svg)
+    svg = _URL_REF.sub(lambda m: f"url(#{prefix}-{m[1]})", svg)
+    return _HREF_REF.sub(lambda m: f'href="#{prefix}-{m[1]}"', svg)
 
 
 def _to_svg(fig: Figure, salt: str) -> str:
     import matplotlib
 
     buf = io.StringIO()
-    # A distinct salt per chart keeps element ids unique across SVGs on one page.
     with matplotlib.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none"}):
         fig.savefig(buf, format="svg", metadata={"Date": None})
     fig.clear()
     svg = _METADATA.sub("", _PROLOG.sub("", buf.getvalue(), count=1), count=1)
-    return _XMLNS.sub("", svg, count=3).strip()
+    return _prefix_ids(_XMLNS.sub("", svg, count=3), salt).strip()
 
 
-def _draw_lines(ax: Axes, chart: LineChartData, title: bool = True) -> None:
+def _legend_above(ax: Axes) -> None:
+    """The legend on the title's line, right-aligned: it never hides the data."""
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=4, fontsize=7,
+              frameon=False, borderaxespad=0.1, handlelength=1.6)
+
+
+def _draw_lines(ax: Axes, chart: LineChartData, title_chars: int = MAX_LABEL_CHARS) -> None:
     for i, line in enumerate(chart.lines):
         x, y = _thin(line.x, line.y)
         ax.plot(x, y, color=_COLOURS[i % len(_COLOURS)], linewidth=1.2,
@@ -399,69 +442,78 @@ def _draw_lines(ax: Axes, chart: LineChartData, title: bool = True) -> None:
         ax.set_xticks([t for t, _ in chart.x_ticks], [_mpl_text(s) for _, s in chart.x_ticks])
     else:
         ax.locator_params(axis="x", nbins=6)
-    _label(ax, chart.title if title else "", chart.x_label, chart.y_label)
-    if len(chart.lines) > 1 or chart.marks:
-        ax.legend(fontsize=7, frameon=False)
-
-
-def _label(ax: Axes, title: str, x_label: str, y_label: str) -> None:
-    if title:
-        ax.set_title(_mpl_text(title), fontsize=9, loc="left")
-    ax.set_xlabel(_mpl_text(x_label))
-    ax.set_ylabel(_mpl_text(y_label))
+    ax.set_title(_mpl_text(chart.title, title_chars), loc="left")
+    ax.set_xlabel(_mpl_text(chart.x_label))
+    ax.set_ylabel(_mpl_text(chart.y_label))
 
 
 def draw_line_chart(chart: LineChartData, salt: str = "line") -> str:
-    import matplotlib
-
-    with matplotlib.rc_context(_RC):
+    with _style():
         fig = _new_figure(7.0, 2.6)
-        _draw_lines(fig.add_subplot(), chart)
+        ax = fig.add_subplot()
+        _draw_lines(ax, chart)
+        if len(chart.lines) > 1 or chart.marks:
+            _legend_above(ax)
         return _to_svg(fig, salt)
 
 
 def draw_small_multiples(charts: Sequence[LineChartData], salt: str = "multi") -> str:
     """Several line charts in one grid, one SVG: far smaller than one SVG each."""
-    import matplotlib
-
     cols = min(3, len(charts))
     rows = math.ceil(len(charts) / cols)
-    with matplotlib.rc_context({**_RC, "font.size": 7}):
-        fig = _new_figure(7.0, 2.0 * rows + 0.2)
+    with _style(font_size=7):
+        fig = _new_figure(7.0, 1.8 * rows + 0.4, rows, cols, top=0.55)
+        axes = []
         for i, chart in enumerate(charts):
             ax = fig.add_subplot(rows, cols, i + 1)
-            _draw_lines(ax, chart)
-            if i:  # one legend is enough; every panel uses the same styles
-                legend = ax.get_legend()
-                if legend is not None:
-                    legend.remove()
+            _draw_lines(ax, chart, title_chars=_PANEL_TITLE_CHARS)
+            # Axis names once per row and column: the panels share their meaning.
+            if i % cols:
+                ax.set_ylabel("")
+            if i < len(charts) - cols:
+                ax.set_xlabel("")
+            axes.append(ax)
+        # One legend for the grid: every panel uses the same styles.
+        handles, labels = max((ax.get_legend_handles_labels() for ax in axes),
+                              key=lambda hl: len(hl[0]))
+        fig.legend(handles, labels, loc="upper center", ncols=4, frameon=False, fontsize=7)
         return _to_svg(fig, salt)
 
 
-def draw_bar_chart(chart: BarChartData, salt: str = "bar") -> str:
-    import matplotlib
+def _bar_legend(ax: Axes, chart: BarChartData) -> None:
+    from matplotlib.patches import Patch
 
-    with matplotlib.rc_context(_RC):
+    handles: list[Any] = []
+    if any(chart.highlighted):
+        handles.append(Patch(color=_COLOURS[0], label=_mpl_text(chart.highlight_label)))
+    if chart.band is not None:
+        handles.append(Patch(color="#dddddd", label="95% band (noise)"))
+    handles += [line for line in ax.get_lines() if not str(line.get_label()).startswith("_")]
+    if handles:
+        ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=4,
+                  fontsize=7, frameon=False, borderaxespad=0.1, handlelength=1.6)
+
+
+def draw_bar_chart(chart: BarChartData, salt: str = "bar") -> str:
+    with _style():
         fig = _new_figure(7.0, 2.4)
         ax = fig.add_subplot()
         x = list(range(len(chart.values)))
         heights = [math.nan if v is None else v for v in chart.values]
         colours = [_COLOURS[0] if h else _MUTED for h in chart.highlighted]
         ax.bar(x, heights, color=colours, width=0.8)
-        if any(chart.highlighted):
-            # An invisible bar just to put the highlight colour in the legend.
-            ax.bar([0], [0], color=_COLOURS[0], label=_mpl_text(chart.highlight_label))
         if chart.band is not None:
-            ax.axhspan(-chart.band, chart.band, color="#dddddd", zorder=0,
-                       label="95% band (noise)")
+            ax.axhspan(-chart.band, chart.band, color="#dddddd", zorder=0)
             ax.axhline(0, color="#555555", linewidth=0.6)
         for i, ref in enumerate(chart.hlines):
             ax.axhline(ref.at, color=_COLOURS[1 + i % 3], linestyle="--", linewidth=1,
                        label=_mpl_text(ref.label))
         step = max(1, math.ceil(len(x) / 12))  # few ticks stay readable
         ax.set_xticks(x[::step], [_mpl_text(s) for s in chart.labels[::step]])
-        _label(ax, chart.title, chart.x_label, chart.y_label)
-        ax.legend(fontsize=7, frameon=False)
+        ax.set_title(_mpl_text(chart.title), loc="left")
+        ax.set_xlabel(_mpl_text(chart.x_label))
+        ax.set_ylabel(_mpl_text(chart.y_label))
+        _bar_legend(ax, chart)
         return _to_svg(fig, salt)
 
 

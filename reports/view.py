@@ -153,6 +153,11 @@ def pct(x: float | None, digits: int = 0) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{x:.{digits}%}"
 
 
+def _p(p: float) -> str:
+    """A p-value as statisticians write it."""
+    return "< 0.001" if p < 0.001 else f"{p:.2g}"
+
+
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else plural or word + 's'}"
 
@@ -274,7 +279,7 @@ def compare_to_baselines(doc: dict[str, Any]) -> Comparison | None:
     final = doc.get("final")
     if not final:
         return None
-    model = (final.get("test_metrics") or {}).get("rmse")
+    model: Any = (final.get("test_metrics") or {}).get("rmse")
     scored = [
         (name, float(m["rmse"]))
         for name, m in (final.get("baseline_test_metrics") or {}).items()
@@ -494,10 +499,10 @@ def _shape_facts(profile: dict[str, Any]) -> list[str]:
     if words:
         tests = ""
         if _defined(profile.get("adf_pvalue")) and _defined(profile.get("kpss_pvalue")):
-            tests = (f" (ADF test p = {fmt(profile['adf_pvalue'], 2)}, KPSS test "
-                     f"p = {fmt(profile['kpss_pvalue'], 2)})")
+            tests = (f" (ADF test p = {_p(profile['adf_pvalue'])}, KPSS test "
+                     f"p = {_p(profile['kpss_pvalue'])})")
         facts.append(words[:-1] + tests + ".")
-    trend = profile.get("trend_strength")
+    trend: Any = profile.get("trend_strength")
     if _defined(trend) and float(trend) >= 0.3:
         facts.append(f"A straight-line trend explains {pct(float(trend))} of its variation.")
     facts.append(_season_words(profile))
@@ -935,7 +940,8 @@ def versions_table(doc: dict[str, Any]) -> Table | None:
     versions = (doc.get("run") or {}).get("versions") or {}
     if not versions:
         return None
-    return Table(("Package", "Version"), tuple((str(k), str(v)) for k, v in sorted(versions.items())))
+    rows = tuple((str(k), str(v)) for k, v in sorted(versions.items()))
+    return Table(("Package", "Version"), rows)
 
 
 # ------------------------------------------------------------------------- the view

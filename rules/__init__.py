@@ -26,10 +26,20 @@ if TYPE_CHECKING:
         max_units_for_windows,
     )
 
-_ENGINE_NAMES = frozenset({
-    "ACTIONS", "PARAMS_PER_WINDOW", "SETTINGS", "Rule", "RuleRange", "Rulebook",
-    "check_rule_file", "load_rulebook", "lstm_params", "max_units_for_windows",
-})  # fmt: skip
+_ENGINE_NAMES = frozenset(
+    {
+        "ACTIONS",
+        "PARAMS_PER_WINDOW",
+        "SETTINGS",
+        "Rule",
+        "RuleRange",
+        "Rulebook",
+        "check_rule_file",
+        "load_rulebook",
+        "lstm_params",
+        "max_units_for_windows",
+    }
+)
 
 __all__ = [
     "ACTIONS",

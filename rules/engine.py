@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import rule_engine
+from advisor.rules.facts import FACT_NAMES, Facts
 from rule_engine import DataType
 
 from advisor.errors import RulebookError
 from advisor.records import LayerConfig, ModelConfig, Range, Recommendation, RuleHit, Scaling
-from advisor.rules.facts import FACT_NAMES, Facts
 
 Value = float | int | str
 Kind = Literal["int", "float", "str"]
@@ -66,9 +66,18 @@ SETTINGS: dict[str, SettingSpec] = {
 SCALINGS: tuple[str, ...] = ("standard", "minmax", "none")
 ACTIONS: tuple[str, ...] = ("set", "raise", "lower", "clamp")
 RULE_KEYS: tuple[str, ...] = (
-    "id", "when", "priority", "setting", "action", "value", "range", "choices",
-    "confidence", "rationale", "references",
-)  # fmt: skip
+    "id",
+    "when",
+    "priority",
+    "setting",
+    "action",
+    "value",
+    "range",
+    "choices",
+    "confidence",
+    "rationale",
+    "references",
+)
 RANGE_KEYS: tuple[str, ...] = ("low", "high", "log")
 DEFAULT_PRIORITY = 50
 DEFAULT_CONFIDENCE = 0.5
@@ -154,7 +163,9 @@ def _did_you_mean(word: str, options: Iterable[str], suggestion: str | None = No
     return f"did you mean {close[0]!r}?" if close else None
 
 
-def _error(source: str, problem: str, rule_id: str | None = None, fix: str | None = None) -> RulebookError:
+def _error(
+    source: str, problem: str, rule_id: str | None = None, fix: str | None = None
+) -> RulebookError:
     where = f"rule {rule_id!r}" if rule_id else None
     return RulebookError(source, problem, where=where, fix=fix)
 
@@ -202,9 +213,10 @@ def _compile(text: str, expect: Any, where: _Where) -> tuple[rule_engine.Rule, t
         fix = _did_you_mean(exc.symbol_name, FACT_NAMES, exc.suggestion)
         problem = f"{where.key} {text!r} names an unknown fact {exc.symbol_name!r}"
         raise _error(where.source, problem, where.rule_id, fix) from None
-    except rule_engine.RuleSyntaxError as exc:
-        problem = f"syntax error in {where.key} {text!r} ({exc.message})"
-        fix = "write e.g. \"overfitting and train_windows < 300\" or \"2 * best_units\""
+    except rule_engine.errors.SyntaxError as exc:
+        # RuleSyntaxError and its siblings for malformed literals (floats, strings, ...)
+        problem = f"syntax error in {where.key} {text!r} {_syntax_position(exc)}"
+        fix = 'write e.g. "overfitting and train_windows < 300" or "2 * best_units"'
         raise _error(where.source, problem, where.rule_id, fix) from None
     except rule_engine.EngineError as exc:
         problem = f"type error in {where.key} {text!r} ({exc.message})"
@@ -219,12 +231,21 @@ def _compile(text: str, expect: Any, where: _Where) -> tuple[rule_engine.Rule, t
     return compiled, names
 
 
+def _syntax_position(exc: rule_engine.errors.SyntaxError) -> str:
+    token = getattr(exc, "token", None)
+    if token is not None:
+        return f"near {token.value!r}"
+    if isinstance(exc, rule_engine.RuleSyntaxError):
+        return "at the end (something is missing)"
+    return f"({exc.message})"
+
+
 def _type_fix(expect: Any) -> str:
     if expect is DataType.BOOLEAN:
-        return "a condition must be true or false, e.g. \"trend_strength > 0.6\""
+        return 'a condition must be true or false, e.g. "trend_strength > 0.6"'
     if expect is DataType.STRING:
         return "quote text values, e.g. \"'standard'\""
-    return "give a number or arithmetic on numeric facts, e.g. \"2 * best_units\""
+    return 'give a number or arithmetic on numeric facts, e.g. "2 * best_units"'
 
 
 def _check_string_literals(text: str, where: _Where) -> None:
@@ -251,10 +272,8 @@ class _Table:
     def fail(self, problem: str, fix: str | None = None) -> RulebookError:
         return _error(self.source, problem, self.rule_id, fix)
 
-    def text(self, key: str, required: bool = True) -> str | None:
+    def text(self, key: str) -> str:
         value = self.data.get(key)
-        if value is None and not required:
-            return None
         if not isinstance(value, str) or not value.strip():
             raise self.fail(f"{key!r} must be non-empty text", f'add {key} = "..."')
         return value.strip()
@@ -275,8 +294,9 @@ class _Table:
         return text.strip()
 
 
-def _check_keys(keys: Iterable[str], allowed: Sequence[str], source: str, rule_id: str | None,
-                what: str) -> None:  # fmt: skip
+def _check_keys(
+    keys: Iterable[str], allowed: Sequence[str], source: str, rule_id: str | None, what: str
+) -> None:
     for key in keys:
         if key not in allowed:
             fix = _did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}"
@@ -289,8 +309,12 @@ def _rule_id(data: Mapping[str, Any], source: str, position: int) -> str:
         problem = f"rule #{position} needs an id of letters, digits and dashes, got {rule_id!r}"
         raise _error(source, problem, fix='add id = "my-rule"')
     if rule_id.startswith("limit-"):
-        raise _error(source, "ids starting with 'limit-' are kept for the hard limits", rule_id,
-                     "rename the rule")  # fmt: skip
+        raise _error(
+            source,
+            "ids starting with 'limit-' are kept for the hard limits",
+            rule_id,
+            "rename the rule",
+        )
     return rule_id
 
 
@@ -306,8 +330,12 @@ class _Expr:
 def _choice(setting: str, item: Any, where: _Where) -> _Expr:
     if SETTINGS[setting].kind == "str":
         if item not in SCALINGS:
-            raise _error(where.source, f"choice {item!r} is not a {setting}", where.rule_id,
-                         _did_you_mean(str(item), SCALINGS))  # fmt: skip
+            raise _error(
+                where.source,
+                f"choice {item!r} is not a {setting}",
+                where.rule_id,
+                _did_you_mean(str(item), SCALINGS),
+            )
         return _Expr(item, item)
     table = _Table({}, where.source, where.rule_id)
     text = table.expression("choices", item)
@@ -321,7 +349,7 @@ def _parse_rule(data: Any, source: str, position: int) -> Rule:
     _check_keys(data.keys(), RULE_KEYS, source, rule_id, "a rule")
     t = _Table(data, source, rule_id)
     setting, action = _setting_and_action(t)
-    when = cast(str, t.text("when"))
+    when = t.text("when")
     when_rule, when_facts = _compile(when, DataType.BOOLEAN, _Where(source, rule_id, "when"))
     value, value_rule, value_facts = _parse_value(t, setting, action)
     rule_range, bounds = _parse_range(t, setting, action)
@@ -341,24 +369,32 @@ def _parse_rule(data: Any, source: str, position: int) -> Rule:
         range=rule_range,
         choices=tuple(e.text for e in choices),
         confidence=confidence,
-        rationale=cast(str, t.text("rationale")),
+        rationale=t.text("rationale"),
         references=_references(t),
         source=source,
         facts=tuple(n for n in FACT_NAMES if n in when_facts or n in value_facts),
-        compiled=_Compiled(when_rule, value_rule, low, high, tuple(e.compiled for e in choices),
-                           tuple(n for n in FACT_NAMES if n in range_facts)),
+        compiled=_Compiled(
+            when_rule,
+            value_rule,
+            low,
+            high,
+            tuple(e.compiled for e in choices),
+            tuple(n for n in FACT_NAMES if n in range_facts),
+        ),
     )
 
 
 def _setting_and_action(t: _Table) -> tuple[str, str]:
-    setting = cast(str, t.text("setting"))
+    setting = t.text("setting")
     if setting not in SETTINGS:
         fix = _did_you_mean(setting, SETTINGS) or f"one of {', '.join(SETTINGS)}"
         raise t.fail(f"unknown setting {setting!r}", fix)
-    action = cast(str, t.text("action"))
+    action = t.text("action")
     if action not in ACTIONS:
-        raise t.fail(f"unknown action {action!r}", _did_you_mean(action, ACTIONS) or
-                     f"one of {', '.join(ACTIONS)}")  # fmt: skip
+        raise t.fail(
+            f"unknown action {action!r}",
+            _did_you_mean(action, ACTIONS) or f"one of {', '.join(ACTIONS)}",
+        )
     if SETTINGS[setting].kind == "str" and action != "set":
         raise t.fail(f"{setting} is text, so it can only be 'set', not {action!r}")
     return setting, action
@@ -378,8 +414,9 @@ def _references(t: _Table) -> tuple[str, ...]:
     return tuple(r.strip() for r in refs)
 
 
-def _parse_value(t: _Table, setting: str,
-                 action: str) -> tuple[str | None, rule_engine.Rule | None, tuple[str, ...]]:  # fmt: skip
+def _parse_value(
+    t: _Table, setting: str, action: str
+) -> tuple[str | None, rule_engine.Rule | None, tuple[str, ...]]:
     raw = t.data.get("value")
     if raw is None:
         if action == "clamp":
@@ -399,12 +436,17 @@ def _parse_value(t: _Table, setting: str,
 
 def _check_scaling(value: str, source: str, rule_id: str) -> None:
     if value not in SCALINGS:
-        raise _error(source, f"scaling {value!r} is not one of {', '.join(SCALINGS)}", rule_id,
-                     _did_you_mean(value, SCALINGS))  # fmt: skip
+        raise _error(
+            source,
+            f"scaling {value!r} is not one of {', '.join(SCALINGS)}",
+            rule_id,
+            _did_you_mean(value, SCALINGS),
+        )
 
 
-def _parse_range(t: _Table, setting: str, action: str
-                 ) -> tuple[RuleRange | None, tuple[_Expr | None, _Expr | None]]:  # fmt: skip
+def _parse_range(
+    t: _Table, setting: str, action: str
+) -> tuple[RuleRange | None, tuple[_Expr | None, _Expr | None]]:
     raw = t.data.get("range")
     if raw is None:
         if action == "clamp":
@@ -453,13 +495,15 @@ def _read_toml(read: Any, source: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise _error(source, "rule file not found", fix="check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise _error(source, f"cannot read the rule file ({exc})", fix="give a UTF-8 .toml file") \
-            from None  # fmt: skip
+        raise _error(
+            source, f"cannot read the rule file ({exc})", fix="give a UTF-8 .toml file"
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _error(source, f"not valid TOML ({exc})", fix="see docs/rules.md for the format") \
-            from None  # fmt: skip
+        raise _error(
+            source, f"not valid TOML ({exc})", fix="see docs/rules.md for the format"
+        ) from None
 
 
 def _parse_document(data: Mapping[str, Any], source: str) -> tuple[Rule, ...]:
@@ -491,7 +535,9 @@ def _packaged_rules() -> tuple[Rule, ...]:
     rules: list[Rule] = []
     for file in files:
         source = str(file)
-        rules.extend(_parse_document(_read_toml(lambda f=file: f.read_text("utf-8"), source), source))
+        rules.extend(
+            _parse_document(_read_toml(lambda f=file: f.read_text("utf-8"), source), source)
+        )
     return tuple(rules)
 
 
@@ -513,8 +559,9 @@ def _check_defaults(rules: Sequence[Rule], source: str) -> None:
     # which would only show much later as a crash; catch it while loading.
     for setting in SETTINGS:
         if not any(rule.setting == setting and rule.always for rule in rules):
-            problem = f"no rule with when = \"true\" and action = \"set\" gives {setting!r} a value"
-            fix = f"keep a default rule for {setting} (the packaged one is 'default-{_dash(setting)}')"
+            problem = f'no rule with when = "true" and action = "set" gives {setting!r} a value'
+            packaged = f"default-{_dash(setting)}"
+            fix = f"keep a default rule for {setting} (the packaged one is {packaged!r})"
             raise _error(source, problem, fix=fix)
 
 
@@ -564,7 +611,7 @@ def _run(rule: Rule, expr: rule_engine.Rule, key: str, text: str, thing: Mapping
         return expr.evaluate(thing)
     except (rule_engine.EngineError, ArithmeticError) as exc:
         problem = f"{key} {text!r} failed on this data ({exc})"
-        fix = "guard it in the condition, e.g. \"seasonal_period > 0 and ...\""
+        fix = 'guard it in the condition, e.g. "seasonal_period > 0 and ..."'
         raise _error(rule.source, problem, rule.id, fix) from None
 
 
@@ -576,8 +623,12 @@ def _as_setting(setting: str, raw: Any, rule: Rule) -> Value:
         return str(raw)
     number = float(raw)
     if not math.isfinite(number):
-        raise _error(rule.source, f"{setting} value is {number} on this data", rule.id,
-                     "guard the expression in the condition")  # fmt: skip
+        raise _error(
+            rule.source,
+            f"{setting} value is {number} on this data",
+            rule.id,
+            "guard the expression in the condition",
+        )
     return _round(number) if spec.kind == "int" else number
 
 
@@ -586,7 +637,9 @@ def _round(number: float) -> int:
     return math.floor(number + 0.5)
 
 
-def _number(rule: Rule, expr: rule_engine.Rule | None, key: str, thing: Mapping[str, Any]) -> float | None:
+def _number(
+    rule: Rule, expr: rule_engine.Rule | None, key: str, thing: Mapping[str, Any]
+) -> float | None:
     if expr is None:
         return None
     return float(_run(rule, expr, key, expr.text, thing))
@@ -602,11 +655,18 @@ def _fire(rule: Rule, order: int, thing: Mapping[str, Any]) -> _Firing | None:
     c = rule.compiled
     proposal = None
     if c.value is not None:
-        proposal = _as_setting(rule.setting, _run(rule, c.value, "value", c.value.text, thing), rule)
+        proposal = _as_setting(
+            rule.setting, _run(rule, c.value, "value", c.value.text, thing), rule
+        )
     if rule.action != "clamp":
         return _Firing(rule, order, proposal)
-    return _Firing(rule, order, None, _number(rule, c.low, "range low", thing),
-                   _number(rule, c.high, "range high", thing))  # fmt: skip
+    return _Firing(
+        rule,
+        order,
+        None,
+        _number(rule, c.low, "range low", thing),
+        _number(rule, c.high, "range high", thing),
+    )
 
 
 @dataclass
@@ -636,8 +696,15 @@ class _Trace:
             self.high = high if self.high is None else min(self.high, high)
 
 
-def _hit(rule_id: str, setting: str, value: Value, rationale: str,
-         evidence: Mapping[str, Any], confidence: float, priority: int) -> RuleHit:  # fmt: skip
+def _hit(
+    rule_id: str,
+    setting: str,
+    value: Value,
+    rationale: str,
+    evidence: Mapping[str, Any],
+    confidence: float,
+    priority: int,
+) -> RuleHit:
     return RuleHit(rule_id, setting, value, rationale, dict(evidence), confidence, priority)
 
 
@@ -656,8 +723,8 @@ def _apply(trace: _Trace, f: _Firing, thing: Mapping[str, Any]) -> None:
     elif action == "clamp":
         if current is None:
             # Nothing to clamp yet; a later `set` decides, so this left no mark.
-            shown = f.low if f.low is not None else cast(float, f.high)
-            trace.hits.append(dataclasses.replace(_rule_hit(f, shown, thing), applied=False))
+            bound = f.low if f.low is not None else cast(float, f.high)
+            trace.hits.append(dataclasses.replace(_rule_hit(f, bound, thing), applied=False))
             return
         trace.value = _clamp_value(trace.setting, current, f.low, f.high)
         trace.bound(f.low, f.high)
@@ -704,8 +771,9 @@ def max_units_for_windows(train_windows: int, n_inputs: int, layers: int = 1) ->
     return units
 
 
-def _limit(trace: _Trace, rule_id: str, value: Value, rationale: str,
-           evidence: Mapping[str, Any]) -> None:  # fmt: skip
+def _limit(
+    trace: _Trace, rule_id: str, value: Value, rationale: str, evidence: Mapping[str, Any]
+) -> None:
     trace.value = value
     trace.hits.append(_hit(rule_id, trace.setting, value, rationale, evidence, 1.0, LIMIT_PRIORITY))
 
@@ -717,8 +785,10 @@ def _limit_valid(trace: _Trace) -> None:
         return
     clipped = _clamp_value(trace.setting, value, spec.low, spec.high)
     if clipped != value:
-        why = (f"The rules gave {trace.setting} = {value}, outside the values it can take "
-               f"({spec.low} to {spec.high}); it is moved to the nearest valid value.")  # fmt: skip
+        why = (
+            f"The rules gave {trace.setting} = {value}, outside the values it can take "
+            f"({spec.low} to {spec.high}); it is moved to the nearest valid value."
+        )
         _limit(trace, "limit-valid-range", clipped, why, {trace.setting: value})
 
 
@@ -728,34 +798,52 @@ def _limit_units(trace: _Trace, facts: Facts, layers: int) -> None:
     trace.bound(high=cap)
     units = cast(int, trace.value)
     if units > cap:
-        why = (f"{units} units would give {lstm_params(units, n_inputs, layers):,} weights for "
-               f"{facts.train_windows:,} training windows; with more than {PARAMS_PER_WINDOW} "
-               f"weights per window the network can memorise the series instead of learning it, "
-               f"so the width is capped at {cap} units.")  # fmt: skip
-        evidence = {"train_windows": facts.train_windows, "n_features": facts.n_features,
-                    "layers": layers, "max_params": facts.train_windows * PARAMS_PER_WINDOW}  # fmt: skip
+        why = (
+            f"{units} units would give {lstm_params(units, n_inputs, layers):,} weights for "
+            f"{facts.train_windows:,} training windows; with more than {PARAMS_PER_WINDOW} "
+            f"weights per window the network can memorise the series instead of learning it, "
+            f"so the width is capped at {cap} units."
+        )
+        evidence = {
+            "train_windows": facts.train_windows,
+            "n_features": facts.n_features,
+            "layers": layers,
+            "max_params": facts.train_windows * PARAMS_PER_WINDOW,
+        }
         _limit(trace, "limit-params-per-window", cap, why, evidence)
     if facts.user_max_units > 0:
         trace.bound(high=facts.user_max_units)
         if cast(int, trace.value) > facts.user_max_units:
             why = f"You asked for at most {facts.user_max_units} units; your limit beats the rules."
-            _limit(trace, "limit-user-max-units", facts.user_max_units, why,
-                   {"user_max_units": facts.user_max_units})  # fmt: skip
+            _limit(
+                trace,
+                "limit-user-max-units",
+                facts.user_max_units,
+                why,
+                {"user_max_units": facts.user_max_units},
+            )
 
 
 def _limit_lookback(trace: _Trace, facts: Facts) -> None:
     cap = max(1, facts.train_rows // LOOKBACK_SHARE_OF_TRAIN)
     trace.bound(high=cap)
     if cast(int, trace.value) > cap:
-        why = (f"A lookback of {trace.value} rows would leave too few training windows from "
-               f"{facts.train_rows} training rows; it is capped at a third of them ({cap}).")  # fmt: skip
+        why = (
+            f"A lookback of {trace.value} rows would leave too few training windows from "
+            f"{facts.train_rows} training rows; it is capped at a third of them ({cap})."
+        )
         _limit(trace, "limit-lookback-windows", cap, why, {"train_rows": facts.train_rows})
     if facts.user_lookback > 0:
         trace.override("limit-user-lookback")
         trace.settled = True
         why = f"You set the lookback to {facts.user_lookback} rows; your word beats the rules."
-        _limit(trace, "limit-user-lookback", facts.user_lookback, why,
-               {"user_lookback": facts.user_lookback})  # fmt: skip
+        _limit(
+            trace,
+            "limit-user-lookback",
+            facts.user_lookback,
+            why,
+            {"user_lookback": facts.user_lookback},
+        )
 
 
 def _apply_limits(traces: Mapping[str, _Trace], facts: Facts) -> None:
@@ -784,8 +872,11 @@ def _default_range(setting: str, value: Value) -> Range:
     if setting in ("dropout", "recurrent_dropout"):
         return Range(setting, low=max(0.0, v - 0.1), high=min(0.6, v + 0.1))
     if setting == "l2":
-        return Range(setting, choices=(0.0, 1e-5, 1e-4)) if v == 0 else \
-            Range(setting, low=v / 10, high=v * 10, log=True)  # fmt: skip
+        return (
+            Range(setting, choices=(0.0, 1e-5, 1e-4))
+            if v == 0
+            else Range(setting, low=v / 10, high=v * 10, log=True)
+        )
     if setting == "learning_rate":
         return Range(setting, low=v / 3, high=v * 3, log=True)
     if setting == "epochs":
@@ -820,7 +911,13 @@ def _fit_range(r: Range, trace: _Trace) -> Range:
     highs = [x for x in (spec.high, trace.high) if x is not None]
     lo, hi = (max(lows) if lows else None), (min(highs) if highs else None)
     if r.choices:
-        return Range(trace.setting, choices=_fit_choices(r.choices, value, spec.kind, lo, hi))
+        choices = _fit_choices(r.choices, value, spec.kind, lo, hi)
+        if len(choices) < 2 <= len(r.choices):
+            # The limits removed every alternative (e.g. units capped far below the rule's
+            # choices); search around the capped value rather than not at all.
+            fallback = _default_range(trace.setting, value).choices
+            choices = _fit_choices((*choices, *fallback), value, spec.kind, lo, hi)
+        return Range(trace.setting, choices=choices)
     assert isinstance(value, int | float)
     low = r.low if r.low is not None else float(value)
     high = r.high if r.high is not None else float(value)
@@ -839,14 +936,16 @@ def _within(x: float, lo: float | None, hi: float | None) -> float:
     return x
 
 
-def _fit_choices(choices: Sequence[Value], value: Value, kind: Kind,
-                 lo: float | None, hi: float | None) -> tuple[Value, ...]:  # fmt: skip
+def _fit_choices(
+    choices: Sequence[Value], value: Value, kind: Kind, lo: float | None, hi: float | None
+) -> tuple[Value, ...]:
     if kind == "str":
         return tuple(dict.fromkeys([value, *choices]))
+    assert isinstance(value, int | float)
     numbers = {_round(float(c)) if kind == "int" else float(c) for c in choices}
-    kept = {c for c in numbers if _within(float(c), lo, hi) == c}
+    kept: set[int | float] = {c for c in numbers if _within(float(c), lo, hi) == c}
     kept.add(value)
-    return tuple(sorted(kept, key=float))
+    return tuple(sorted(kept))
 
 
 # --------------------------------------------------------------------------- rulebook
@@ -886,15 +985,20 @@ class Rulebook:
             baseline_warning=facts.no_gain_over_baseline,
         )
 
-    def _resolve(self, setting: str, firings: Sequence[_Firing], thing: Mapping[str, Any]) -> _Trace:
+    def _resolve(
+        self, setting: str, firings: Sequence[_Firing], thing: Mapping[str, Any]
+    ) -> _Trace:
         trace = _Trace(setting)
         mine = [f for f in firings if f.rule.setting == setting]
         for f in sorted(mine, key=lambda f: (f.rule.priority, f.order)):
             _apply(trace, f, thing)
         if trace.value is None:
             # Only reachable when a default's value uses an unmeasured (NaN) fact.
-            raise _error("rulebook", f"no rule gave {setting!r} a value on this data",
-                         fix=f"make 'default-{_dash(setting)}' a constant")  # fmt: skip
+            raise _error(
+                "rulebook",
+                f"no rule gave {setting!r} a value on this data",
+                fix=f"make 'default-{_dash(setting)}' a constant",
+            )
         return trace
 
     @staticmethod
@@ -906,8 +1010,11 @@ class Rulebook:
 
 def _config(traces: Mapping[str, _Trace]) -> ModelConfig:
     v = {name: trace.value for name, trace in traces.items()}
-    layer = LayerConfig(int(cast(int, v["units"])), float(cast(float, v["dropout"])),
-                        float(cast(float, v["recurrent_dropout"])))  # fmt: skip
+    layer = LayerConfig(
+        int(cast(int, v["units"])),
+        float(cast(float, v["dropout"])),
+        float(cast(float, v["recurrent_dropout"])),
+    )
     return ModelConfig(
         lookback=int(cast(int, v["lookback"])),
         layers=tuple(layer for _ in range(int(cast(int, v["layers"])))),

@@ -196,7 +196,8 @@ def make_document(
             "notes": [],
         },
         "diagnosis": {
-            "planned": "capacity sweep over 4 widths, one longer lookback, data-size at 25% and 50%",
+            "planned": "a capacity sweep over 4 widths, one longer lookback, and data-size "
+            "runs at 25% and 50% of the training rows",
             "cut": [],
             "runs": diagnostic_runs(),
             "findings": [

@@ -1,0 +1,84 @@
+"""End to end on a small synthetic series: every stage real, the training tiny."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advisor import Settings, analyze
+from advisor.progress import ProgressEvent
+
+CONFIG_KEYS = {"lookback", "layers", "l2", "learning_rate", "batch_size", "epochs",
+               "early_stopping_patience", "scaling", "differencing"}
+
+
+def seasonal_csv(path, rows=160, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(rows)
+    y = 50 + 0.2 * t + 8 * np.sin(2 * np.pi * t / 12) + rng.normal(scale=1.0, size=rows)
+    pd.DataFrame({"date": pd.date_range("2000-01-01", periods=rows, freq="MS"), "sales": y}).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("run")
+    events: list[ProgressEvent] = []
+    result = analyze(seasonal_csv(tmp / "sales.csv"), settings=Settings(horizon=3, budget_s=20, seed=1),
+                     out=tmp / "out", progress=events.append)
+    return result, tmp / "out", events
+
+
+def test_every_file_is_written(finished):
+    _, out, _ = finished
+    for name in ("recommendation.json", "profile.json", "report.html", "model.keras"):
+        assert (out / name).is_file(), name
+    assert not list(out.glob(".*.tmp*")), "a temporary file was left behind"
+
+
+def test_document_carries_every_stage(finished):
+    result, out, _ = finished
+    doc = json.loads((out / "recommendation.json").read_text())
+    assert doc["schema_version"] == 1
+    assert doc["data"]["target"] == "sales" and doc["data"]["horizon"] == 3
+    assert len(doc["data"]["sha256"]) == 64
+    assert doc["profile"]["seasonal_period"] == 12
+    assert doc["diagnosis"]["runs"] and all(r["train_loss"] for r in doc["diagnosis"]["runs"])
+    assert doc["diagnosis"]["findings"] and all("evidence" in f for f in doc["diagnosis"]["findings"])
+    assert doc["recommendation"]["rules_fired"]
+    assert doc["verification"]["trials"] and doc["verification"]["verdict"] in {"confirmed", "refined", "widen"}
+    assert set(doc["final"]["config"]) == CONFIG_KEYS
+    assert set(doc["final"]["config"]["layers"][0]) == {"units", "dropout", "recurrent_dropout"}
+    assert all(np.isfinite(v) for v in doc["final"]["test_metrics"].values())
+    assert result.final is not None and result.final.test_metrics["rmse"] == doc["final"]["test_metrics"]["rmse"]
+
+
+def test_every_config_value_comes_from_a_rule(finished):
+    result, _, _ = finished
+    applied = {hit.setting for hit in result.recommendation.rules_fired if hit.applied}
+    assert {"units", "layers", "dropout", "recurrent_dropout"} | CONFIG_KEYS - {"layers"} <= applied | {"layers"}
+
+
+def test_the_saved_model_reloads_and_matches_the_config(finished):
+    import keras
+
+    result, out, _ = finished
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.input_shape == (None, result.final.config.lookback, 1)
+    assert model.output_shape == (None, 3)
+
+
+def test_progress_reports_each_stage(finished):
+    _, _, events = finished
+    stages = [e.stage for e in events]
+    for stage in ("intake", "profile", "diagnostics", "rules", "search", "final", "report"):
+        assert stage in stages
+
+
+def test_report_renders_inline_for_notebooks(finished):
+    result, _, _ = finished
+    html = result._repr_html_()
+    assert 'id="verdict"' in html and "sales" in html
