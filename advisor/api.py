@@ -42,7 +42,9 @@ def example_settings(name: str, settings: Settings) -> Settings:
     return settings if settings.horizon else replace(settings, horizon=12)
 
 
-def load(path: str | Path, settings: Settings, display_name: str | None = None) -> tuple[SeriesData, Profile]:
+def load(
+    path: str | Path, settings: Settings, display_name: str | None = None
+) -> tuple[SeriesData, Profile]:
     from advisor.intake import read_series
     from advisor.probes.profile import build_profile
 
@@ -58,7 +60,16 @@ def run_key(data: SeriesData, settings: Settings) -> str:
 
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for dist in ("lstm-advisor", "keras", "keras-tuner", "tensorflow", "numpy", "pandas", "statsmodels", "scikit-learn"):
+    for dist in (
+        "lstm-advisor",
+        "keras",
+        "keras-tuner",
+        "tensorflow",
+        "numpy",
+        "pandas",
+        "statsmodels",
+        "scikit-learn",
+    ):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -114,7 +125,9 @@ def analyze(
     elif data is not None:
         path = Path(data)
     else:
-        raise AdvisorInputError("advisor", "no data given", None, "pass a CSV path or --example airline")
+        raise AdvisorInputError(
+            "advisor", "no data given", None, "pass a CSV path or --example airline"
+        )
     # Load the rulebook first: a broken user rule file should fail before any training.
     rulebook = load_rulebook([Path(p) for p in rules_files])
 
@@ -122,7 +135,9 @@ def analyze(
     series, profile = load(path, settings, display)
     lookback = probe_lookback(profile, settings)
     _check_rows(series, profile, lookback)
-    run_dir = Path(out) if out else Path(DEFAULT_RUNS_DIR) / f"{path.stem}-{run_key(series, settings)}"
+    run_dir = (
+        Path(out) if out else Path(DEFAULT_RUNS_DIR) / f"{path.stem}-{run_key(series, settings)}"
+    )
     run_dir.mkdir(parents=True, exist_ok=True)
     progress(ProgressEvent("profile", "profile done", 1, 1))
 
@@ -131,7 +146,10 @@ def analyze(
     budget = settings.budget_s
     trainer = KerasTrainer(series.frame.to_numpy(dtype=float), profile.split, profile.horizon)
     diagnosis = run_diagnostics(
-        trainer, profile, settings, start + DIAGNOSTIC_SHARE * budget,
+        trainer,
+        profile,
+        settings,
+        start + DIAGNOSTIC_SHARE * budget,
         lambda msg, done, total: progress(ProgressEvent("diagnostics", msg, done, total)),
     )
 
@@ -144,16 +162,23 @@ def analyze(
 
     progress(ProgressEvent("search", "verification search", 0, 1))
     verification = verify(
-        recommendation, trainer, run_dir, start + (DIAGNOSTIC_SHARE + SEARCH_SHARE) * budget,
+        recommendation,
+        trainer,
+        run_dir,
+        start + (DIAGNOSTIC_SHARE + SEARCH_SHARE) * budget,
         settings.seed,
-        on_trial=lambda done, total: progress(ProgressEvent("search", f"trial {done}", done, total)),
+        on_trial=lambda done, total: progress(
+            ProgressEvent("search", f"trial {done}", done, total)
+        ),
     )
     progress(ProgressEvent("search", "search done", 1, 1))
 
     from advisor.final import finalize
 
     progress(ProgressEvent("final", "training the final model", 0, 1))
-    final = finalize(trainer, verification.best_config, profile, run_dir, settings.seed, start + budget)
+    final = finalize(
+        trainer, verification.best_config, profile, run_dir, settings.seed, start + budget
+    )
     progress(ProgressEvent("final", "final model trained", 1, 1))
 
     analysis = Analysis(

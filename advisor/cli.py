@@ -30,7 +30,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-rules_app = typer.Typer(help="List, show and check the rules behind the advice.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="List, show and check the rules behind the advice.", no_args_is_help=True
+)
 app.add_typer(rules_app, name="rules")
 
 out = Console()
@@ -80,30 +82,61 @@ def _quiet_backend() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-Target = Annotated[str | None, typer.Option(help="Column to forecast (default: the only numeric one).")]
+Target = Annotated[
+    str | None, typer.Option(help="Column to forecast (default: the only numeric one).")
+]
 TimeCol = Annotated[str | None, typer.Option("--time-col", help="Time column (default: detected).")]
 Task = Annotated[str, typer.Option(help="forecast, classify or auto.")]
 Horizon = Annotated[int | None, typer.Option(min=1, help="Steps ahead to forecast.")]
 Budget = Annotated[str, typer.Option(help="Wall-clock budget for the whole run, e.g. 90s, 2m, 1h.")]
 Seed = Annotated[int, typer.Option(help="Random seed: same data, settings and seed, same advice.")]
-Season = Annotated[int | None, typer.Option(min=1, help="Season length, if you know it (e.g. 12 for monthly).")]
-MaxUnits = Annotated[int | None, typer.Option("--max-units", min=1, help="Largest LSTM width you accept.")]
-Lookback = Annotated[int | None, typer.Option(min=1, help="Fix the lookback window (time steps fed to the model).")]
-OutDir = Annotated[Path | None, typer.Option("--out", help="Run directory (default: advisor_runs/<name>-<key>).")]
-Example = Annotated[str | None, typer.Option(help="Use a packaged example dataset instead of DATA: airline.")]
-RulesFiles = Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule file (TOML); repeatable.")]
+Season = Annotated[
+    int | None, typer.Option(min=1, help="Season length, if you know it (e.g. 12 for monthly).")
+]
+MaxUnits = Annotated[
+    int | None, typer.Option("--max-units", min=1, help="Largest LSTM width you accept.")
+]
+Lookback = Annotated[
+    int | None, typer.Option(min=1, help="Fix the lookback window (time steps fed to the model).")
+]
+OutDir = Annotated[
+    Path | None, typer.Option("--out", help="Run directory (default: advisor_runs/<name>-<key>).")
+]
+Example = Annotated[
+    str | None, typer.Option(help="Use a packaged example dataset instead of DATA: airline.")
+]
+RulesFiles = Annotated[
+    list[Path] | None, typer.Option("--rules", help="Extra rule file (TOML); repeatable.")
+]
 Data = Annotated[Path | None, typer.Argument(help="CSV file (plain or gzip).", show_default=False)]
 
 
-def _settings(target: str | None, time_col: str | None, task: str, horizon: int | None, budget: str,
-              seed: int, season: int | None, max_units: int | None, lookback: int | None) -> Settings:
+def _settings(
+    target: str | None,
+    time_col: str | None,
+    task: str,
+    horizon: int | None,
+    budget: str,
+    seed: int,
+    season: int | None,
+    max_units: int | None,
+    lookback: int | None,
+) -> Settings:
     from advisor.records import Settings
 
     if task not in ("forecast", "classify", "auto"):
         _fail(f"--task {task!r}: unknown task; fix: use forecast, classify or auto")
-    return Settings(target=target, time_col=time_col, task=task,  # type: ignore[arg-type]
-                    horizon=horizon, budget_s=parse_budget(budget), seed=seed, season=season,
-                    max_units=max_units, lookback=lookback)
+    return Settings(
+        target=target,
+        time_col=time_col,
+        task=task,  # type: ignore[arg-type]
+        horizon=horizon,
+        budget_s=parse_budget(budget),
+        seed=seed,
+        season=season,
+        max_units=max_units,
+        lookback=lookback,
+    )
 
 
 class _Bars:
@@ -121,19 +154,31 @@ class _Bars:
         )
 
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("[bold]{task.fields[stage]:<12}"), TextColumn("{task.description}"),
-            BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=err, transient=True,
+            SpinnerColumn(),
+            TextColumn("[bold]{task.fields[stage]:<12}"),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
         )
         self.tasks: dict[str, Any] = {}
 
     def __call__(self, event: ProgressEvent) -> None:
         task = self.tasks.get(event.stage)
         if task is None:
-            task = self.progress.add_task(event.message, total=max(1, event.total), stage=event.stage)
+            task = self.progress.add_task(
+                event.message, total=max(1, event.total), stage=event.stage
+            )
             self.tasks[event.stage] = task
-        self.progress.update(task, description=_escape(event.message), completed=event.done,
-                             total=max(1, event.total))
+        self.progress.update(
+            task,
+            description=_escape(event.message),
+            completed=event.done,
+            total=max(1, event.total),
+        )
 
 
 @app.command()
@@ -165,10 +210,16 @@ def analyze(
 
     command = "advisor " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     bars = _Bars()
-    with _user_errors():
-        with bars.progress:
-            result = run_analysis(data, example=example, settings=settings, out=out_dir,
-                                  rules_files=rules or [], progress=bars, command=command)
+    with _user_errors(), bars.progress:
+        result = run_analysis(
+            data,
+            example=example,
+            settings=settings,
+            out=out_dir,
+            rules_files=rules or [],
+            progress=bars,
+            command=command,
+        )
     for renderable in summary_renderables(to_document(result)):
         out.print(renderable)
 
@@ -214,10 +265,16 @@ def profile(
     table.add_column("value")
     rows = [
         ("target", series.target),
-        ("rows (train / validation / test)", f"{prof.rows} ({prof.split.train} / {prof.split.validation} / {prof.split.test})"),
+        (
+            "rows (train / validation / test)",
+            f"{prof.rows} ({prof.split.train} / {prof.split.validation} / {prof.split.test})",
+        ),
         ("horizon", str(prof.horizon)),
         ("seasonal period", f"{prof.seasonal_period or 'none'} ({prof.season_source})"),
-        ("stationarity", f"{prof.stationarity} (ADF p={prof.adf_pvalue:.3f}, KPSS p={prof.kpss_pvalue:.3f})"),
+        (
+            "stationarity",
+            f"{prof.stationarity} (ADF p={prof.adf_pvalue:.3f}, KPSS p={prof.kpss_pvalue:.3f})",
+        ),
         ("trend strength", f"{prof.trend_strength:.2f}"),
         ("significant lags", ", ".join(map(str, prof.significant_lags[:12])) or "none"),
         *((f"baseline {b.name}", f"validation RMSE {b.rmse:.4g}") for b in prof.baselines),
@@ -230,7 +287,9 @@ def profile(
 
 
 @app.command()
-def report(run_dir: Annotated[Path, typer.Argument(help="A run directory written by `advisor analyze`.")]) -> None:
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `advisor analyze`.")],
+) -> None:
     """Re-render report.html from a run directory's recommendation.json."""
     import json
 
@@ -239,13 +298,19 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run directory written
 
     source = run_dir / "recommendation.json"
     if not source.is_file():
-        _fail(f"{run_dir}: no recommendation.json here; fix: pass a directory written by `advisor analyze`")
+        _fail(
+            f"{run_dir}: no recommendation.json here; fix: pass a directory written by `advisor analyze`"
+        )
     try:
         document = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        _fail(f"{source}: not a readable recommendation ({exc.__class__.__name__}); fix: rerun `advisor analyze`")
+        _fail(
+            f"{source}: not a readable recommendation ({exc.__class__.__name__}); fix: rerun `advisor analyze`"
+        )
     if document.get("schema_version") != 1:
-        _fail(f"{source}: schema_version {document.get('schema_version')!r} is not 1; fix: rerun `advisor analyze`")
+        _fail(
+            f"{source}: schema_version {document.get('schema_version')!r} is not 1; fix: rerun `advisor analyze`"
+        )
     write_text(run_dir / "report.html", render_document(document))
     out.print(f"wrote {_escape(str(run_dir / 'report.html'))}")
 
@@ -263,8 +328,12 @@ def rules_list(rules: RulesFiles = None) -> None:
     for column in ("id", "setting", "when", "rationale"):
         table.add_column(column, overflow="fold")
     for rule in book.rules:
-        table.add_row(_escape(rule.id), _escape(f"{rule.action} {rule.setting}"), _escape(rule.when),
-                      _escape(rule.rationale))
+        table.add_row(
+            _escape(rule.id),
+            _escape(f"{rule.action} {rule.setting}"),
+            _escape(rule.when),
+            _escape(rule.rationale),
+        )
     out.print(table)
     out.print(f"{len(book.rules)} rules")
 
@@ -276,7 +345,16 @@ def rules_show(rule_id: str, rules: RulesFiles = None) -> None:
 
     with _user_errors():
         rule = load_rulebook(rules or []).get(rule_id)
-    for field in ("id", "when", "setting", "action", "value", "priority", "confidence", "rationale"):
+    for field in (
+        "id",
+        "when",
+        "setting",
+        "action",
+        "value",
+        "priority",
+        "confidence",
+        "rationale",
+    ):
         out.print(f"[bold]{field}[/]: {_escape(str(getattr(rule, field)))}")
     for ref in rule.references:
         out.print(f"  - {_escape(ref)}")

@@ -163,7 +163,9 @@ def diagnose(runs: tuple[DiagnosticRun, ...], baseline: Baseline) -> tuple[Findi
     gap = baseline_gap(best, baseline)
     if gap:
         findings.append(gap)
-    if not any(f.id in {"diverging", "overfitting", "underfitting", "not_converged"} for f in findings):
+    if not any(
+        f.id in {"diverging", "overfitting", "underfitting", "not_converged"} for f in findings
+    ):
         val = _finite(best.curve.val_loss)
         findings.append(
             Finding(

@@ -206,8 +206,10 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                 name: {k: _num(v) for k, v in metrics.items()}
                 for name, metrics in fin.baseline_test_metrics.items()
             },
-            "forecast": {"predicted": [_num(v) for v in fin.forecast],
-                         "actual": [_num(v) for v in fin.actual]},
+            "forecast": {
+                "predicted": [_num(v) for v in fin.forecast],
+                "actual": [_num(v) for v in fin.actual],
+            },
             "model_path": fin.model_path,
             "seconds": round(fin.seconds, 2),
         }

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from advisor.diagnosis import best_run, diagnose
-from advisor.records import DiagnosticRun, Diagnosis, LayerConfig, ModelConfig, Profile, Settings
+from advisor.records import Diagnosis, DiagnosticRun, LayerConfig, ModelConfig, Profile, Settings
 from advisor.splits import train_windows
 from advisor.trainer import RunSpec, Trainer
 
@@ -63,11 +63,15 @@ def plan(profile: Profile, settings: Settings) -> tuple[list[RunSpec], list[str]
         if width > 32 and windows < WIDE_MODEL_MIN_WINDOWS:
             cut.append(f"width {width} (only {windows} training windows)")
             continue
-        specs.append(RunSpec(f"width-{width}", probe_config(profile, settings, width), 1.0, settings.seed))
+        specs.append(
+            RunSpec(f"width-{width}", probe_config(profile, settings, width), 1.0, settings.seed)
+        )
     mid = specs[len(specs) // 2].config if specs else probe_config(profile, settings, 32)
     for fraction in DATA_FRACTIONS:
         specs.append(
-            RunSpec(f"width-{mid.layers[0].units}-data-{fraction:.0%}", mid, fraction, settings.seed)
+            RunSpec(
+                f"width-{mid.layers[0].units}-data-{fraction:.0%}", mid, fraction, settings.seed
+            )
         )
     return specs, cut
 

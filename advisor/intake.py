@@ -604,10 +604,13 @@ def _named_like_time(name: str) -> bool:
 
 def _all_numeric(column: pd.Series) -> bool:
     present = column[column != ""]
-    if present.empty or not NUMBER_START.match(str(present.iloc[0])):
-        return False
     # Either decimal style: "1,5" must not be mistaken for a date (dateutil reads it).
-    return any(bool(_to_numbers(present, comma).notna().all()) for comma in (False, True))
+    # The first cells are a cheap look before the whole column is converted.
+    return not present.empty and any(
+        bool(_to_numbers(present.head(20), comma).notna().all())
+        and bool(_to_numbers(present, comma).notna().all())
+        for comma in (False, True)
+    )
 
 
 def _holds_dates(column: pd.Series, share: float, *, named: bool) -> bool:
@@ -817,7 +820,6 @@ def _first_irregular_position(index: pd.DatetimeIndex) -> int:
 
 # --- numbers --------------------------------------------------------------------------
 
-NUMBER_START = re.compile(r"^[+-]?[\d.,]")  # a cheap first look before converting a column
 COMMA_DECIMAL = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d*),\d+$")
 DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+([eE][+-]?\d+)?$")
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
-from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
+import keras
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from advisor.records import Curve, ModelConfig, Scaling  # noqa: E402
+from advisor.records import Curve, ModelConfig, Scaling
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,7 +70,7 @@ def prepare(values: np.ndarray, fit_rows: int, scaling: Scaling, differencing: i
     return Prepared(data, data[:, 0].copy(), levels, differencing, offset, scale)
 
 
-class WindowDataset(keras.utils.PyDataset):  # type: ignore[misc]
+class WindowDataset(keras.utils.PyDataset):
     """Batches of (lookback window, next ``horizon`` targets) built on demand.
 
     ``sliding_window_view`` is a view, so memory stays O(rows); only the rows of one
@@ -130,7 +130,7 @@ def build_model(config: ModelConfig, channels: int, horizon: int) -> keras.Model
     return model
 
 
-class _Deadline(keras.callbacks.Callback):  # type: ignore[misc]
+class _Deadline(keras.callbacks.Callback):
     """Stops training between epochs once a wall-clock deadline has passed."""
 
     def __init__(self, deadline: float):
@@ -168,7 +168,9 @@ def fit(
     keras.utils.set_random_seed(seed)
     start = time.monotonic()
     model = build_model(config, prepared.inputs.shape[1], horizon)
-    train = WindowDataset(prepared, train_origins, config.lookback, horizon, config.batch_size, True, seed)
+    train = WindowDataset(
+        prepared, train_origins, config.lookback, horizon, config.batch_size, True, seed
+    )
     callbacks: list[keras.callbacks.Callback] = [keras.callbacks.TerminateOnNaN()]
     stopper = None
     val = None
@@ -201,7 +203,9 @@ def fit(
     return Fitted(model, curve, best, reason, time.monotonic() - start)
 
 
-def forecast(model: keras.Model, prepared: Prepared, ts: np.ndarray, lookback: int, horizon: int) -> np.ndarray:
+def forecast(
+    model: keras.Model, prepared: Prepared, ts: np.ndarray, lookback: int, horizon: int
+) -> np.ndarray:
     """Forecasts in the target's own units, shape ``(len(ts), horizon)``."""
     data = WindowDataset(prepared, ts, lookback, horizon, batch_size=256)
     scaled = np.asarray(model.predict(data, verbose=0), dtype=np.float64)

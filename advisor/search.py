@@ -27,9 +27,31 @@ from advisor.trainer import RunSpec, Trainer
 # One validation split of a short training varies by a few percent between seeds;
 # the search's best must beat the suggestion by more than this to replace it.
 REFINE_MARGIN = 0.05
-INT_SETTINGS = frozenset({"units", "layers", "batch_size", "epochs", "early_stopping_patience", "lookback", "differencing"})
-CONFIG_SETTINGS = ("units", "layers", "dropout", "recurrent_dropout", "l2", "learning_rate", "batch_size",
-                   "epochs", "early_stopping_patience", "lookback", "scaling", "differencing")
+INT_SETTINGS = frozenset(
+    {
+        "units",
+        "layers",
+        "batch_size",
+        "epochs",
+        "early_stopping_patience",
+        "lookback",
+        "differencing",
+    }
+)
+CONFIG_SETTINGS = (
+    "units",
+    "layers",
+    "dropout",
+    "recurrent_dropout",
+    "l2",
+    "learning_rate",
+    "batch_size",
+    "epochs",
+    "early_stopping_patience",
+    "lookback",
+    "scaling",
+    "differencing",
+)
 
 
 def suggestion_values(config: ModelConfig) -> dict[str, Any]:
@@ -51,7 +73,9 @@ def suggestion_values(config: ModelConfig) -> dict[str, Any]:
 
 
 def config_from_values(values: dict[str, Any]) -> ModelConfig:
-    layer = LayerConfig(int(values["units"]), float(values["dropout"]), float(values["recurrent_dropout"]))
+    layer = LayerConfig(
+        int(values["units"]), float(values["dropout"]), float(values["recurrent_dropout"])
+    )
     return ModelConfig(
         lookback=int(values["lookback"]),
         layers=(layer,) * int(values["layers"]),
@@ -75,7 +99,11 @@ def build_space(rec: Recommendation) -> Any:
     for name in CONFIG_SETTINGS:
         value = default[name]
         r = ranges.get(name)
-        if r is None or (r.choices and len(set(r.choices)) == 1) or (not r.choices and r.low == r.high):
+        if (
+            r is None
+            or (r.choices and len(set(r.choices)) == 1)
+            or (not r.choices and r.low == r.high)
+        ):
             hp.Fixed(name, value)
         elif r.choices:
             choices = sorted(set(r.choices) | {value}, key=lambda c: (str(type(c)), c))
@@ -83,8 +111,13 @@ def build_space(rec: Recommendation) -> Any:
         elif name in INT_SETTINGS:
             hp.Int(name, int(r.low or 0), int(r.high or 0), default=int(value))
         else:
-            hp.Float(name, float(r.low or 0.0), float(r.high or 0.0), sampling="log" if r.log else "linear",
-                     default=float(value))
+            hp.Float(
+                name,
+                float(r.low or 0.0),
+                float(r.high or 0.0),
+                sampling="log" if r.log else "linear",
+                default=float(value),
+            )
     return hp
 
 
@@ -102,14 +135,16 @@ def _space_size(hp: Any) -> float:
     return size
 
 
-def _on_edge(best: dict[str, Any], ranges: dict[str, Range], suggestion: dict[str, Any]) -> list[str]:
+def _on_edge(
+    best: dict[str, Any], ranges: dict[str, Range], suggestion: dict[str, Any]
+) -> list[str]:
     edges = []
     for name, r in ranges.items():
         value = best.get(name)
         if value is None or value == suggestion.get(name):
             continue
         if r.choices and len(r.choices) >= 3 and not isinstance(value, str):
-            if value in (min(r.choices), max(r.choices)):  # type: ignore[type-var]
+            if value in (min(r.choices), max(r.choices)):
                 edges.append(name)
         elif not r.choices and r.low is not None and r.high is not None and r.low < r.high:
             span = r.high - r.low
@@ -133,16 +168,19 @@ def verify(
     hp = build_space(rec)
     suggestion = suggestion_values(rec.config)
 
-    class _Oracle(kt.oracles.BayesianOptimizationOracle):  # type: ignore[misc, name-defined]
+    class _Oracle(kt.oracles.BayesianOptimizationOracle):
         def populate_space(self, trial_id: str) -> dict[str, Any]:
             if time.monotonic() >= deadline:
                 return {"status": "STOPPED", "values": None}
             if not self.trials:
                 # The first trial is the suggestion itself (every default).
-                return {"status": "RUNNING", "values": {p.name: p.default for p in self.hyperparameters.space}}
-            return super().populate_space(trial_id)  # type: ignore[no-any-return]
+                return {
+                    "status": "RUNNING",
+                    "values": {p.name: p.default for p in self.hyperparameters.space},
+                }
+            return super().populate_space(trial_id)
 
-    class _Tuner(kt.Tuner):  # type: ignore[misc, name-defined]
+    class _Tuner(kt.Tuner):
         def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
             config = config_from_values(trial.hyperparameters.values)
             run = trainer.run(RunSpec(f"trial-{trial.trial_id}", config, 1.0, seed), deadline)
@@ -193,7 +231,9 @@ def verify(
     if verdict == "refined" and edges:
         verdict = "widen"
         reason += f" Its {', '.join(edges)} sits on the edge of the searched range: widen it."
-    final = replace(chosen.config, epochs=max(1, best_epochs.get(chosen.trial_id, chosen.config.epochs)))
+    final = replace(
+        chosen.config, epochs=max(1, best_epochs.get(chosen.trial_id, chosen.config.epochs))
+    )
     return Verification(
         tuner="bayesian",
         trials=tuple(trials),

@@ -30,6 +30,8 @@ def train_windows(train_rows: int, lookback: int, horizon: int) -> int:
 def minimum_rows(horizon: int, lookback: int) -> int:
     """The fewest rows that leave MIN_TRAIN_WINDOWS training windows after the holdouts."""
     n = lookback + horizon + MIN_TRAIN_WINDOWS - 1 + 4 * horizon
-    while train_windows(chronological_split(n, horizon).train, lookback, horizon) < MIN_TRAIN_WINDOWS:
+    while (
+        train_windows(chronological_split(n, horizon).train, lookback, horizon) < MIN_TRAIN_WINDOWS
+    ):
         n += 1
     return n

@@ -7,7 +7,6 @@ Diagnosis and rules are tested with a fake trainer that replays scripted curves;
 from __future__ import annotations
 
 import math
-import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -49,7 +48,9 @@ class KerasTrainer(Trainer):
 
         key = (config.scaling, config.differencing, fit_rows)
         if key not in self._prepared:
-            self._prepared[key] = prepare(self.values, fit_rows, config.scaling, config.differencing)
+            self._prepared[key] = prepare(
+                self.values, fit_rows, config.scaling, config.differencing
+            )
         return self._prepared[key]
 
     def train_origins(self, config: ModelConfig, end: int, fraction: float = 1.0) -> np.ndarray:
@@ -86,7 +87,9 @@ class KerasTrainer(Trainer):
             stopped_reason=fitted.stopped_reason,  # type: ignore[arg-type]
         )
 
-    def fit_final(self, config: ModelConfig, seed: int, deadline: float | None) -> tuple[Any, np.ndarray, np.ndarray]:
+    def fit_final(
+        self, config: ModelConfig, seed: int, deadline: float | None
+    ) -> tuple[Any, np.ndarray, np.ndarray]:
         """Train on train + validation for ``config.epochs``; forecast the test origins.
 
         Returns the model, the forecasts and the actual values, both ``(origins, h)``.

@@ -50,7 +50,12 @@ def detect_season(x: np.ndarray, max_lag: int) -> int | None:
     best: tuple[float, int] | None = None
     for lag in range(2, len(values) - 1):
         v = values[lag]
-        if v > band and v >= values[lag - 1] and v >= values[lag + 1] and (best is None or v > best[0] + 0.05):
+        if (
+            v > band
+            and v >= values[lag - 1]
+            and v >= values[lag + 1]
+            and (best is None or v > best[0] + 0.05)
+        ):
             best = (v, lag)
     return None if best is None else best[1]
 
@@ -77,7 +82,9 @@ def _trend_strength(x: np.ndarray) -> float:
     return 0.0 if var == 0 else float(max(0.0, 1.0 - np.var(resid) / var))
 
 
-def _baselines(y: np.ndarray, start: int, end: int, horizon: int, period: int | None) -> tuple[Baseline, ...]:
+def _baselines(
+    y: np.ndarray, start: int, end: int, horizon: int, period: int | None
+) -> tuple[Baseline, ...]:
     ts = fe.origins(start, end, horizon)
     actual = fe.actuals(y, ts, horizon)
     pred = fe.naive(y, ts, horizon)

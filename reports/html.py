@@ -11,9 +11,10 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from markupsafe import Markup
+
 from advisor.reports import charts
 from advisor.reports.view import build_view
-from markupsafe import Markup
 
 if TYPE_CHECKING:
     from advisor.records import Analysis

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from advisor.reports.view import ReportView, build_view
 from rich import box
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from advisor.reports.view import ReportView, build_view
 
 
 def _verdict(view: ReportView) -> Panel:

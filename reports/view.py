@@ -134,19 +134,15 @@ class ReportView:
 
 
 def fmt(x: float | int | None, digits: int = 3) -> str:
-    """A number with ``digits`` significant digits, thousands separated; "n/a" if undefined."""
+    """A number with ``digits`` significant digits (no padding zeros), thousands
+    separated; "n/a" where the document holds no value (JSON null for NaN)."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "n/a"
     if isinstance(x, bool):
         return str(x)
-    if isinstance(x, int):
-        return f"{x:,}"
-    if x == 0:
-        return "0"
-    magnitude = math.floor(math.log10(abs(x)))
-    if magnitude >= 6 or magnitude < -3:
-        return f"{x:.{digits - 1}e}"
-    return f"{x:,.{max(0, digits - 1 - magnitude)}f}"
+    if isinstance(x, int) or abs(x) >= 10**digits:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
 
 
 def pct(x: float | None, digits: int = 0) -> str:
@@ -445,7 +441,8 @@ def ranges_table(doc: dict[str, Any]) -> Table | None:
             text = ", ".join(_g(c) if isinstance(c, int | float) else str(c) for c in r["choices"])
         else:
             text = f"{_g(r['low'])} to {_g(r['high'])}" + (" (log scale)" if r.get("log") else "")
-        rows.append((str(r["setting"]), text))
+        key = setting_key(str(r["setting"]))
+        rows.append((SETTING_LABELS.get(key, str(r["setting"])), text))
     return Table(("Setting", "Sensible range"), tuple(rows))
 
 

@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import rule_engine
-from advisor.rules.facts import FACT_NAMES, Facts
 from rule_engine import DataType
 
 from advisor.errors import RulebookError
 from advisor.records import LayerConfig, ModelConfig, Range, Recommendation, RuleHit, Scaling
+from advisor.rules.facts import FACT_NAMES, Facts
 
 Value = float | int | str
 Kind = Literal["int", "float", "str"]

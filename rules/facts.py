@@ -58,8 +58,13 @@ class Facts:
 FACT_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Facts))
 
 
-def build_facts(profile: Profile, diagnosis: Diagnosis, settings: Settings, n_features: int,
-                default_lookback: int) -> Facts:
+def build_facts(
+    profile: Profile,
+    diagnosis: Diagnosis,
+    settings: Settings,
+    n_features: int,
+    default_lookback: int,
+) -> Facts:
     """Flatten the profile, the diagnosis and the user's flags into rule facts."""
     from advisor.diagnosis import best_run
 

@@ -29,14 +29,18 @@ def test_help_path_imports_no_training_library():
     assert proc.stdout.strip() == ""
 
 
-@pytest.mark.parametrize("command", [["--help"], ["analyze", "--help"], ["rules", "--help"], ["report", "--help"]])
+@pytest.mark.parametrize(
+    "command", [["--help"], ["analyze", "--help"], ["rules", "--help"], ["report", "--help"]]
+)
 def test_help_answers(command):
     result = runner.invoke(app, command)
     assert result.exit_code == 0
     assert "Usage" in result.output
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("90s", 90), ("2m", 120), ("1.5h", 5400), ("45", 45), ("3 min", 180)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90s", 90), ("2m", 120), ("1.5h", 5400), ("45", 45), ("3 min", 180)]
+)
 def test_budget_parsing(text, seconds):
     assert parse_budget(text) == seconds
 
@@ -51,7 +55,9 @@ def _one_line_error(result):
 
 @pytest.mark.parametrize("budget", ["soon", "-1m", "0", "2x"])
 def test_bad_budget_is_one_line_exit_2(budget, tmp_path):
-    line = _one_line_error(runner.invoke(app, ["analyze", "--example", "airline", "--budget", budget]))
+    line = _one_line_error(
+        runner.invoke(app, ["analyze", "--example", "airline", "--budget", budget])
+    )
     assert "--budget" in line
 
 
@@ -71,7 +77,9 @@ def test_unknown_example_is_one_line_exit_2():
 
 
 def test_bad_task_is_one_line_exit_2(tmp_path):
-    line = _one_line_error(runner.invoke(app, ["analyze", "--example", "airline", "--task", "regress"]))
+    line = _one_line_error(
+        runner.invoke(app, ["analyze", "--example", "airline", "--task", "regress"])
+    )
     assert "--task" in line
 
 
@@ -102,7 +110,9 @@ def test_rules_list_shows_rules_with_rationale():
 
 def test_broken_rule_file_is_one_line_exit_2(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[[rule]]\nid = "x"\nwhen = "overfiting"\nsetting = "dropout"\naction = "set"\nvalue = "0.2"\n'
-                   'rationale = "r"\nreferences = ["r"]\n')
+    bad.write_text(
+        '[[rule]]\nid = "x"\nwhen = "overfiting"\nsetting = "dropout"\naction = "set"\nvalue = "0.2"\n'
+        'rationale = "r"\nreferences = ["r"]\n'
+    )
     line = _one_line_error(runner.invoke(app, ["rules", "check", str(bad)]))
     assert "overfitting" in line  # the did-you-mean

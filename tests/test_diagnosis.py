@@ -18,9 +18,17 @@ BASELINE = Baseline("naive", rmse=10.0, mae=8.0)
 def run(train, val, *, val_rmse=5.0, units=32, fraction=1.0, reason="completed", reference=1.0):
     finite = [v if math.isfinite(v) else math.inf for v in val]
     return DiagnosticRun(
-        name=f"width-{units}", units=units, lookback=12, train_fraction=fraction, params=1000,
-        curve=Curve(tuple(train), tuple(val)), val_rmse=val_rmse, seconds=1.0,
-        reference_loss=reference, best_epoch=int(np.argmin(finite)) + 1, stopped_reason=reason,
+        name=f"width-{units}",
+        units=units,
+        lookback=12,
+        train_fraction=fraction,
+        params=1000,
+        curve=Curve(tuple(train), tuple(val)),
+        val_rmse=val_rmse,
+        seconds=1.0,
+        reference_loss=reference,
+        best_epoch=int(np.argmin(finite)) + 1,
+        stopped_reason=reason,
     )
 
 
@@ -42,11 +50,15 @@ SCRIPTS = {
     # NaN loss
     "diverging": run([0.5, 0.4, float("nan")], [0.5, 0.45, float("nan")], reason="nan"),
     # validation jumps around its level
-    "noisy_validation": run(decay(1.0, 0.2, 30), [0.3 + (0.15 if i % 2 else -0.1) for i in range(30)],
-                            reason="early_stopping"),
+    "noisy_validation": run(
+        decay(1.0, 0.2, 30),
+        [0.3 + (0.15 if i % 2 else -0.1) for i in range(30)],
+        reason="early_stopping",
+    ),
     # LSTM worse than the baseline on validation
-    "no_gain_over_baseline": run(decay(1.0, 0.2, 30), decay(1.0, 0.25, 30), val_rmse=12.0,
-                                 reason="early_stopping"),
+    "no_gain_over_baseline": run(
+        decay(1.0, 0.2, 30), decay(1.0, 0.25, 30), val_rmse=12.0, reason="early_stopping"
+    ),
     # settles, close together, beats the baseline
     "good_fit": run(decay(1.0, 0.2, 30), decay(1.0, 0.24, 30), reason="early_stopping"),
 }
@@ -73,7 +85,14 @@ def test_overfitting_evidence_names_the_best_epoch():
 
 
 def test_best_run_is_chosen_among_full_data_runs():
-    small = run(decay(1, 0.2, 30), decay(1, 0.24, 30), val_rmse=1.0, units=8, fraction=0.5, reason="early_stopping")
+    small = run(
+        decay(1, 0.2, 30),
+        decay(1, 0.24, 30),
+        val_rmse=1.0,
+        units=8,
+        fraction=0.5,
+        reason="early_stopping",
+    )
     full = SCRIPTS["overfitting"]
     findings = diagnose((small, full), BASELINE)
     assert "overfitting" in ids(findings)
@@ -89,21 +108,41 @@ class ReplayTrainer(Trainer):
     def run(self, spec: RunSpec, deadline=None) -> DiagnosticRun:
         self.calls.append(spec.name)
         scripted = self.curves[spec.config.layers[0].units]
-        return DiagnosticRun(**{**scripted.__dict__, "name": spec.name, "train_fraction": spec.train_fraction})
+        return DiagnosticRun(
+            **{**scripted.__dict__, "name": spec.name, "train_fraction": spec.train_fraction}
+        )
 
 
 def profile(train_rows=400):
     return Profile(
-        rows=train_rows + 200, split=Split(train_rows, 100, 100), horizon=1, missing_share=0.0,
-        mean=0.0, std=1.0, minimum=-2.0, maximum=2.0, acf=(1.0, 0.5), acf_confidence=0.1,
-        significant_lags=(1,), seasonal_period=None, season_source="none", adf_pvalue=0.01,
-        kpss_pvalue=0.5, stationarity="stationary", trend_strength=0.0, baselines=(BASELINE,),
+        rows=train_rows + 200,
+        split=Split(train_rows, 100, 100),
+        horizon=1,
+        missing_share=0.0,
+        mean=0.0,
+        std=1.0,
+        minimum=-2.0,
+        maximum=2.0,
+        acf=(1.0, 0.5),
+        acf_confidence=0.1,
+        significant_lags=(1,),
+        seasonal_period=None,
+        season_source="none",
+        adf_pvalue=0.01,
+        kpss_pvalue=0.5,
+        stationarity="stationary",
+        trend_strength=0.0,
+        baselines=(BASELINE,),
     )
 
 
 def test_plan_runs_every_width_and_a_data_size_run_through_the_trainer():
-    trainer = ReplayTrainer({8: SCRIPTS["underfitting"], 32: SCRIPTS["good_fit"], 128: SCRIPTS["overfitting"]})
-    diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), deadline=float("inf"))
+    trainer = ReplayTrainer(
+        {8: SCRIPTS["underfitting"], 32: SCRIPTS["good_fit"], 128: SCRIPTS["overfitting"]}
+    )
+    diagnosis = run_diagnostics(
+        trainer, profile(train_rows=2000), Settings(), deadline=float("inf")
+    )
     assert trainer.calls == ["width-8", "width-32", "width-128", "width-32-data-50%"]
     assert len(diagnosis.runs) == 4 and diagnosis.findings
 
@@ -124,5 +163,7 @@ def test_plan_stops_at_the_deadline_and_records_the_cut():
 
 def test_user_max_units_caps_the_ladder():
     trainer = ReplayTrainer({8: SCRIPTS["good_fit"]})
-    run_diagnostics(trainer, profile(train_rows=2000), Settings(max_units=16), deadline=float("inf"))
+    run_diagnostics(
+        trainer, profile(train_rows=2000), Settings(max_units=16), deadline=float("inf")
+    )
     assert all(name.startswith("width-8") for name in trainer.calls)

@@ -11,8 +11,17 @@ modeling = pytest.importorskip("advisor.modeling")
 
 
 def config(**kw):
-    base = dict(lookback=4, layers=(LayerConfig(4, 0.0, 0.0),), l2=0.0, learning_rate=1e-2,
-                batch_size=8, epochs=2, early_stopping_patience=2, scaling="standard", differencing=0)
+    base = dict(
+        lookback=4,
+        layers=(LayerConfig(4, 0.0, 0.0),),
+        l2=0.0,
+        learning_rate=1e-2,
+        batch_size=8,
+        epochs=2,
+        early_stopping_patience=2,
+        scaling="standard",
+        differencing=0,
+    )
     base.update(kw)
     return ModelConfig(**base)
 
@@ -56,7 +65,9 @@ def test_tiny_training_runs_and_forecasts_in_original_units():
     t = np.arange(120)
     y = 100 + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(scale=0.5, size=120)
     prepared = modeling.prepare(y[:, None], fit_rows=80, scaling="standard", differencing=0)
-    fitted = modeling.fit(config(), prepared, np.arange(4, 79), np.arange(80, 99), horizon=2, seed=0)
+    fitted = modeling.fit(
+        config(), prepared, np.arange(4, 79), np.arange(80, 99), horizon=2, seed=0
+    )
     assert fitted.curve.epochs == 2 and len(fitted.curve.val_loss) == 2
     pred = modeling.forecast(fitted.model, prepared, np.array([100, 110]), lookback=4, horizon=2)
     assert pred.shape == (2, 2) and np.isfinite(pred).all()

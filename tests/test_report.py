@@ -25,7 +25,7 @@ from advisor.reports.view import build_view, keras_snippet, setting_key
 
 # pytest's importlib mode puts no test folder on sys.path; the fixture module sits here.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import report_fixtures as fx  # noqa: E402
+import report_fixtures as fx
 
 SECTION_IDS = ("verdict", "settings", "data", "experiments", "verification", "final",
                "next-steps", "glossary", "snippet", "reproducibility")
@@ -450,8 +450,16 @@ def test_render_html_goes_through_the_document(doc: dict[str, Any]) -> None:
     pd = pytest.importorskip("pandas")
     from advisor.document import config_from_dict
     from advisor.records import (
-        Analysis, Baseline, Curve, DiagnosticRun, Diagnosis, Profile, Recommendation, SeriesData,
-        Settings, Split,
+        Analysis,
+        Baseline,
+        Curve,
+        Diagnosis,
+        DiagnosticRun,
+        Profile,
+        Recommendation,
+        SeriesData,
+        Settings,
+        Split,
     )
     from advisor.reports.html import render_html
 

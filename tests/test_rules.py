@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from advisor.errors import RulebookError
+from advisor.records import ModelConfig, Recommendation, RuleHit
 from advisor.rules import (
     ACTIONS,
     FACT_NAMES,
@@ -27,9 +30,6 @@ from advisor.rules import (
     lstm_params,
     max_units_for_windows,
 )
-
-from advisor.errors import RulebookError
-from advisor.records import ModelConfig, Recommendation, RuleHit
 
 BOOK = load_rulebook()
 
