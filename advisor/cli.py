@@ -6,7 +6,6 @@ Imports stay light at module level so ``advisor --help`` answers at once; the pi
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import sys
@@ -75,11 +74,6 @@ def _user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]: files already written are kept.")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-
-
-def _quiet_backend() -> None:
-    # TensorFlow's C++ start-up chatter (CUDA probes on CPU machines) is not for users.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 Target = Annotated[
@@ -203,7 +197,6 @@ def analyze(
     if data is not None and example is not None:
         _fail("both DATA and --example given; fix: pass one of them")
     settings = _settings(target, time_col, task, horizon, budget, seed, season, max_units, lookback)
-    _quiet_backend()
     from advisor.api import analyze as run_analysis
     from advisor.document import to_document
     from advisor.reports.terminal import summary_renderables

@@ -442,8 +442,9 @@ def _sniff(text: str) -> tuple[str, int]:
     """Pick the delimiter whose field count is steadiest over the first records.
 
     Also returns how many title lines sit above the header (records with fewer fields
-    than the table, before the first full-width one). ``csv.Sniffer`` was tried and
-    guesses wrong on decimal commas and short samples; counting fields is sturdier.
+    than the table, before the first full-width one). ``csv.Sniffer`` gets decimal
+    commas right but gives up on one-column files and on a title line above the
+    header, both common in exports; counting fields per record handles all three.
     """
     sample = text[:SNIFF_CHARS]
     truncated = len(text) > SNIFF_CHARS

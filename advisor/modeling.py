@@ -7,18 +7,23 @@ under ``KERAS_BACKEND=tensorflow``, ``jax`` or ``torch``.
 
 from __future__ import annotations
 
-import os
+import logging
 import time
 from dataclasses import dataclass
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import keras
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
+from advisor.backend import quiet_native_stderr
 from advisor.records import Curve, ModelConfig, Scaling
+
+with quiet_native_stderr():
+    import keras
+
+# Each diagnostic run builds a new model, so the TensorFlow backend warns about
+# retracing; that is expected here and says nothing to a user.
+logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from advisor.backend import quiet_native_stderr
 from advisor.records import (
     LayerConfig,
     ModelConfig,
@@ -91,7 +92,8 @@ def config_from_values(values: dict[str, Any]) -> ModelConfig:
 
 def build_space(rec: Recommendation) -> Any:
     """keras-tuner HyperParameters: a range per setting, Fixed where it is settled."""
-    import keras_tuner as kt
+    with quiet_native_stderr():
+        import keras_tuner as kt
 
     hp = kt.HyperParameters()
     default = suggestion_values(rec.config)
@@ -162,7 +164,8 @@ def verify(
     max_trials: int = 12,
     on_trial: Any = None,
 ) -> Verification:
-    import keras_tuner as kt
+    with quiet_native_stderr():
+        import keras_tuner as kt
 
     start = time.monotonic()
     hp = build_space(rec)

@@ -25,6 +25,8 @@ MIN_ACF_LAGS_SHOWN = 40
 MAX_ACF_LAGS_SHOWN = 120
 # More points than this are invisible at report width and only bloat the SVG.
 MAX_DRAWN_POINTS = 500
+# Lines with this few points are measurements (widths, fractions): dot each one.
+MAX_MARKED_POINTS = 8
 # Long user-supplied names would push the plot area off the figure.
 MAX_LABEL_CHARS = 60
 
@@ -277,6 +279,7 @@ def data_size_curve(doc: dict[str, Any]) -> LineChartData | None:
         x_label="share of training rows used",
         y_label="best validation loss",
         lines=(line,),
+        x_ticks=tuple((f, f"{f:.0%}") for f in line.x),
     )
 
 
@@ -423,7 +426,9 @@ def _draw_lines(ax: Axes, chart: LineChartData, title_chars: int = MAX_LABEL_CHA
     for i, line in enumerate(chart.lines):
         x, y = _thin(line.x, line.y)
         ax.plot(x, y, color=_COLOURS[i % len(_COLOURS)], linewidth=1.2,
-                linestyle="--" if line.dashed else "-", label=_mpl_text(line.label))
+                linestyle="--" if line.dashed else "-", label=_mpl_text(line.label),
+                # A handful of measured points: show where the measurements are.
+                marker="o" if len(x) <= MAX_MARKED_POINTS else None, markersize=3)
     for ref in chart.vlines:
         ax.axvline(ref.at, color="#777777", linestyle=":", linewidth=1)
         ax.annotate(_mpl_text(ref.label), (ref.at, 1.0), xycoords=("data", "axes fraction"),
@@ -440,8 +445,14 @@ def _draw_lines(ax: Axes, chart: LineChartData, title_chars: int = MAX_LABEL_CHA
         ax.set_yscale("log")
     if chart.x_ticks:
         ax.set_xticks([t for t, _ in chart.x_ticks], [_mpl_text(s) for _, s in chart.x_ticks])
-    else:
-        ax.locator_params(axis="x", nbins=6)
+    elif not chart.x_log2:
+        from matplotlib.ticker import MaxNLocator
+
+        # Epochs and steps are counts: no tick at epoch 0.975.
+        counts = all(float(v).is_integer() for line in chart.lines for v in line.x)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=counts))
+    if not chart.y_log:
+        ax.locator_params(axis="y", nbins=4)
     ax.set_title(_mpl_text(chart.title, title_chars), loc="left")
     ax.set_xlabel(_mpl_text(chart.x_label))
     ax.set_ylabel(_mpl_text(chart.y_label))
@@ -509,6 +520,7 @@ def draw_bar_chart(chart: BarChartData, salt: str = "bar") -> str:
             ax.axhline(ref.at, color=_COLOURS[1 + i % 3], linestyle="--", linewidth=1,
                        label=_mpl_text(ref.label))
         step = max(1, math.ceil(len(x) / 12))  # few ticks stay readable
+        ax.locator_params(axis="y", nbins=4)
         ax.set_xticks(x[::step], [_mpl_text(s) for s in chart.labels[::step]])
         ax.set_title(_mpl_text(chart.title), loc="left")
         ax.set_xlabel(_mpl_text(chart.x_label))

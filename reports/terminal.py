@@ -19,6 +19,9 @@ from rich.text import Text
 
 from advisor.reports.view import ReportView, build_view
 
+# Past this the rule column folds rather than squeezing the explanation.
+MAX_RULE_WIDTH = 32
+
 
 def _verdict(view: ReportView) -> Panel:
     body = f"[bold]{escape(view.headline)}[/bold]\n\n" + escape(" ".join(view.verdict))
@@ -28,12 +31,14 @@ def _verdict(view: ReportView) -> Panel:
 def _settings(view: ReportView) -> Table:
     table = Table(title="Recommended settings", title_justify="left", box=box.SIMPLE_HEAD,
                   expand=True)
-    table.add_column("Setting", no_wrap=True)
-    table.add_column("Value", style="bold")
+    # Ratios for every wrapping column: otherwise the longest value starves "Why".
+    table.add_column("Setting", ratio=2, overflow="fold")
+    table.add_column("Value", style="bold", ratio=2)
     if view.settings_refined:
-        table.add_column("Final model")
-    table.add_column("Why", ratio=1)
-    table.add_column("Rule", style="dim")
+        table.add_column("Final model", ratio=2)
+    table.add_column("Why", ratio=5)
+    # Rule ids are what a user greps the rulebook for: sized to fit them, not by ratio.
+    table.add_column("Rule", style="dim", overflow="fold", max_width=MAX_RULE_WIDTH)
     for row in view.settings:
         refined = [escape(row.final_value or "same")] if view.settings_refined else []
         table.add_row(escape(row.label), escape(row.value), *refined, escape(row.why),
@@ -47,9 +52,9 @@ def _findings(view: ReportView) -> RenderableType:
     if not view.experiments.findings:
         return Text("Findings: the diagnostic trainings flagged no problem.")
     table = Table(title="Findings", title_justify="left", box=box.SIMPLE_HEAD, expand=True)
-    table.add_column("Finding", no_wrap=True)
-    table.add_column("Confidence", justify="right")
-    table.add_column("What it means", ratio=1)
+    table.add_column("Finding", ratio=1, overflow="fold")
+    table.add_column("Confidence", justify="right", no_wrap=True)
+    table.add_column("What it means", ratio=4)
     for f in view.experiments.findings:
         table.add_row(escape(f.id), escape(f.confidence), escape(f.summary))
     return table

@@ -45,9 +45,11 @@ class SettingRow:
     value: str
     why: str
     confidence: str
-    """Of the rule(s) that set it, as a percentage; empty where a default stands."""
+    """Of the rule that set it, as a percentage; empty where no rule did."""
     rule_ids: tuple[str, ...]
     evidence: str
+    reasons: tuple[tuple[str, str], ...] = ()
+    """(rule id, rationale) per applied rule, where several shaped the value."""
     final_value: str = ""
     """The final model's value where the verification changed it, else empty."""
 
@@ -161,10 +163,6 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 def _g(x: float | int) -> str:
     """A setting as the user would type it (0.001, 1e-05, 64)."""
     return f"{x:g}" if isinstance(x, float) else str(x)
-
-
-def _sentence_list(items: Sequence[str]) -> str:
-    return "; ".join(i.strip().rstrip(".") for i in items if i.strip())
 
 
 # ---------------------------------------------------------------------- wording
@@ -321,10 +319,9 @@ SETTING_ALIASES = {
     "scaler": "scaling",
 }
 SCALING_WORDS = {
-    "standard": "standardise (subtract the training mean, divide by the training standard "
-    "deviation)",
-    "minmax": "rescale to 0–1 using the training minimum and maximum",
-    "none": "none (values used as they are)",
+    "standard": "standardise (mean 0, spread 1, from the training rows)",
+    "minmax": "rescale to 0–1 (from the training rows)",
+    "none": "none",
 }
 
 
@@ -343,10 +340,8 @@ def _per_layer(layers: Sequence[dict[str, Any]], field: str) -> str:
 
 def _differencing_words(d: int) -> str:
     if d == 0:
-        return "none (the series is modelled as it is)"
-    return f"{d} (model the change from one step to the next" + (
-        ")" if d == 1 else f", applied {d} times)"
-    )
+        return "none"
+    return "first difference (the change per step)" if d == 1 else f"difference {d} times"
 
 
 def setting_values(config: dict[str, Any]) -> dict[str, str]:
@@ -375,17 +370,22 @@ def _evidence(evidence: dict[str, Any]) -> str:
 
 
 def _setting_row(key: str, value: str, hits: Sequence[dict[str, Any]], final: str) -> SettingRow:
+    """One row; ``hits`` are the applied rules for the setting, in the order they acted."""
+    label = SETTING_LABELS.get(key, key)
     if not hits:
-        return SettingRow(key, SETTING_LABELS.get(key, key), value,
-                          "No rule changed this; the advisor's default stands.", "", (), "", final)
+        return SettingRow(key, label, value, "No rule changed this; the advisor's default stands.",
+                          "", (), "", final_value=final)
     return SettingRow(
         setting=key,
-        label=SETTING_LABELS.get(key, key),
+        label=label,
         value=value,
         why=" ".join(str(h["rationale"]).strip() for h in hits),
-        confidence=pct(max(float(h["confidence"]) for h in hits)),
+        # The first applied hit set the value (earlier sets were overridden); later ones
+        # only nudge or bound it, and a hard limit's certainty says nothing of the choice.
+        confidence=pct(float(hits[0]["confidence"])),
         rule_ids=tuple(str(h["rule"]) for h in hits),
         evidence="; ".join(_evidence(h.get("evidence") or {}) for h in hits if h.get("evidence")),
+        reasons=tuple((str(h["rule"]), str(h["rationale"]).strip()) for h in hits),
         final_value=final,
     )
 
@@ -541,6 +541,14 @@ def _chart(key: str, title: str, caption: str, data: ChartData | None) -> list[C
     return [] if data is None else [ChartView(key, title, caption, data)]
 
 
+def _acf_caption(acf: charts.BarChartData | None) -> str:
+    if acf is None:
+        return ""
+    band = "" if acf.band is None else f" (outside the grey band of ±{fmt(acf.band, 2)})"
+    return (f"How strongly the value k steps back relates to the current one, for k = 1 to "
+            f"{len(acf.values)}; dark bars stand out from noise{band}, pale bars do not.")
+
+
 def data_section(doc: dict[str, Any]) -> DataSection:
     profile = doc["profile"]
     acf = charts.acf_chart(doc)
@@ -549,13 +557,7 @@ def data_section(doc: dict[str, Any]) -> DataSection:
         f"The target “{doc['data']['target']}” row by row; dotted lines mark where validation "
         "and test begin.",
         charts.series_chart(doc),
-    ) + _chart(
-        "chart-acf", "Autocorrelation",
-        f"How strongly the value k steps back relates to the current one, for k = 1 to "
-        f"{len(acf.values) if acf else 0}; dark bars stand out from noise (outside the grey "
-        f"band of ±{fmt(acf.band if acf else None, 2)}), pale bars do not.",
-        acf,
-    )
+    ) + _chart("chart-acf", "Autocorrelation", _acf_caption(acf), acf)
     notices = [*(doc["data"].get("notices") or []), *(profile.get("notes") or [])]
     return DataSection(
         facts=tuple(_size_facts(doc) + _shape_facts(profile)),
@@ -747,15 +749,21 @@ def _model_words(config: dict[str, Any]) -> str:
     return f"{shape} that looks back {_plural(int(config['lookback']), 'step')}"
 
 
+def _as_sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def _findings_words(doc: dict[str, Any]) -> str | None:
     diagnosis = doc.get("diagnosis") or {}
     if not diagnosis.get("runs"):
         return None
     summaries = [str(f["summary"]) for f in diagnosis.get("findings") or []]
     n = len(diagnosis["runs"])
+    runs = "The short diagnostic training" if n == 1 else f"The {n} short diagnostic trainings"
     if not summaries:
-        return f"The {_plural(n, 'short diagnostic training')} flagged no problem."
-    return f"The {_plural(n, 'short diagnostic training')} showed: {_sentence_list(summaries)}."
+        return f"{runs} flagged no problem."
+    return f"{runs} showed: " + " ".join(_as_sentence(s) for s in summaries)
 
 
 def verdict_sentences(doc: dict[str, Any]) -> tuple[str, ...]:

@@ -122,6 +122,7 @@ def _hostile_document() -> dict[str, Any]:
     d["data"]["time_column"] = SCRIPT
     d["diagnosis"]["findings"][0]["summary"] = f"{SCRIPT} overfits"
     d["run"]["versions"][SCRIPT] = IMG
+    d["diagnosis"]["runs"] = d["diagnosis"]["runs"][:2]  # fewer panels: a faster test
     n = 1500
     d["series"] = {
         "step": 7,
@@ -138,7 +139,9 @@ def hostile_html() -> str:
 
 @pytest.fixture(scope="module")
 def bare_html() -> str:
-    return render_document(fx.make_document(with_verification=False, with_final=False))
+    d = fx.make_document(with_verification=False, with_final=False)
+    d["diagnosis"]["runs"] = d["diagnosis"]["runs"][:2]  # fewer panels: a faster test
+    return render_document(d)
 
 
 # ----------------------------------------------------------------------- chart data
@@ -287,9 +290,12 @@ def test_svg_escapes_markup_in_titles_and_labels() -> None:
     assert not any(tag == "script" for tag, _ in Page(svg).tags)
 
 
-def test_svgs_on_one_page_share_no_element_id(page: Page) -> None:
+def test_svgs_on_one_page_share_no_element_id(page: Page, html: str) -> None:
     ids = [a["id"] for _, a in page.tags if a.get("id")]
     assert len(ids) == len(set(ids))
+    # ...and every clip path or marker a chart refers to is still there after renaming.
+    refs = set(re.findall(r"url\(#([^)]+)\)", html)) | set(re.findall(r'href="#([^"]+)"', html))
+    assert refs and refs <= set(ids)
 
 
 def test_long_series_are_thinned_before_drawing() -> None:
@@ -376,6 +382,25 @@ def test_page_stays_small(html: str, hostile_html: str) -> None:
     assert len(hostile_html.encode()) < MAX_BYTES
 
 
+def test_undefined_numbers_show_as_not_available() -> None:
+    """NaN becomes JSON null in the document; the page says n/a and invents nothing."""
+    d = fx.make_document()
+    d["diagnosis"]["runs"] = d["diagnosis"]["runs"][:1]
+    d["diagnosis"]["runs"][0]["val_rmse"] = None
+    d["diagnosis"]["runs"][0]["val_loss"][3] = None
+    for key in ("mean", "adf_pvalue", "acf_confidence", "trend_strength"):
+        d["profile"][key] = None
+    d["profile"]["baselines"][0]["val_rmse"] = None
+    d["verification"]["trials"][1]["val_rmse"] = None
+    d["final"]["test_metrics"] = {"rmse": None, "mae": 14.9, "mase": None}
+    view = build_view(d)
+    assert view.final is not None and view.final.metrics is not None
+    assert view.final.metrics.rows[0] == ("LSTM (final model)", "n/a", "14.9", "n/a")
+    assert not any("RMSE is" in s for s in view.verdict)  # no comparison without a score
+    text = Page(render_document(d)).visible_text()
+    assert "n/a" in text and "nan" not in text.lower().split()
+
+
 def test_json_round_trip_gives_the_same_view(doc: dict[str, Any]) -> None:
     assert build_view(json.loads(json.dumps(doc))) == build_view(doc)
 
@@ -399,6 +424,21 @@ def test_settings_table_covers_every_config_key_with_its_rule(doc: dict[str, Any
 def test_setting_names_from_rule_paths_land_on_their_row() -> None:
     assert setting_key("layers[0].units") == "units"
     assert setting_key("lr") == "learning_rate"
+
+
+def test_a_refined_search_shows_the_final_values_and_snippet() -> None:
+    d = fx.make_document()
+    d["diagnosis"]["runs"] = d["diagnosis"]["runs"][:1]
+    d["verification"]["verdict"] = "refined"
+    d["final"]["config"] = fx.config(units=128)
+    view = build_view(d)
+    rows = {row.setting: row for row in view.settings}
+    assert view.settings_refined and rows["units"].final_value == "128"
+    assert rows["dropout"].final_value == ""
+    assert "keras.layers.LSTM(\n        128," in view.snippet
+    assert "final model" in view.snippet_intro
+    text = Page(render_document(d)).visible_text()
+    assert "Final model" in text and "differ from the suggestion in: units per layer" in text
 
 
 def test_verdict_leaves_out_the_stages_that_did_not_run() -> None:
