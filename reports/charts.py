@@ -27,6 +27,8 @@ MAX_ACF_LAGS_SHOWN = 120
 MAX_DRAWN_POINTS = 500
 # Lines with this few points are measurements (widths, fractions): dot each one.
 MAX_MARKED_POINTS = 8
+# Room for at least this many bars, so a lone trial does not look like a wall.
+MIN_BAR_SLOTS = 6
 # Long user-supplied names would push the plot area off the figure.
 MAX_LABEL_CHARS = 60
 
@@ -347,7 +349,9 @@ _PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 # Inline SVG in HTML needs no namespace declarations; without them the page holds no URL.
 _XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
-_ID = re.compile(r'\bid="([^"]+)"')
+# Text nodes cannot hold "<" (matplotlib escapes it), so this finds tags and only tags.
+_TAG = re.compile(r"<[^<>]+>")
+_ID = re.compile(r'\sid="([^"]+)"')
 _URL_REF = re.compile(r"url\(#([^)]+)\)")
 _HREF_REF = re.compile(r'href="#([^"]+)"')
 
@@ -399,10 +403,15 @@ def _new_figure(width: float, height: float, rows: int = 1, cols: int = 1,
 
 def _prefix_ids(svg: str, prefix: str) -> str:
     """Every id and reference to it prefixed: several SVGs share one page's id space,
-    and matplotlib names the groups of every figure alike (figure_1, axes_1, ...)."""
-    svg = _ID.sub(lambda m: f'id="{prefix}-{m[1]}"', svg)
-    svg = _URL_REF.sub(lambda m: f"url(#{prefix}-{m[1]})", svg)
-    return _HREF_REF.sub(lambda m: f'href="#{prefix}-{m[1]}"', svg)
+    and matplotlib names the groups of every figure alike (figure_1, axes_1, ...).
+    Only tags are rewritten: text nodes hold user strings and stay exactly as drawn."""
+
+    def tag(m: re.Match[str]) -> str:
+        t = _ID.sub(lambda a: f' id="{prefix}-{a[1]}"', m[0])
+        t = _URL_REF.sub(lambda a: f"url(#{prefix}-{a[1]})", t)
+        return _HREF_REF.sub(lambda a: f'href="#{prefix}-{a[1]}"', t)
+
+    return _TAG.sub(tag, svg)
 
 
 def _to_svg(fig: Figure, salt: str) -> str:
@@ -413,7 +422,9 @@ def _to_svg(fig: Figure, salt: str) -> str:
         fig.savefig(buf, format="svg", metadata={"Date": None})
     fig.clear()
     svg = _METADATA.sub("", _PROLOG.sub("", buf.getvalue(), count=1), count=1)
-    return _prefix_ids(_XMLNS.sub("", svg, count=3), salt).strip()
+    root_end = svg.index(">")
+    svg = _XMLNS.sub("", svg[:root_end]) + svg[root_end:]
+    return _prefix_ids(svg, salt).strip()
 
 
 def _legend_above(ax: Axes) -> None:
@@ -449,8 +460,12 @@ def _draw_lines(ax: Axes, chart: LineChartData, title_chars: int = MAX_LABEL_CHA
         from matplotlib.ticker import MaxNLocator
 
         # Epochs and steps are counts: no tick at epoch 0.975.
-        counts = all(float(v).is_integer() for line in chart.lines for v in line.x)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=counts))
+        xs = sorted({v for line in chart.lines for v in line.x})
+        counts = all(v.is_integer() for v in xs)
+        if counts and len(xs) <= 5:
+            ax.set_xticks(xs, [f"{v:g}" for v in xs])
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=counts))
     if not chart.y_log:
         ax.locator_params(axis="y", nbins=4)
     ax.set_title(_mpl_text(chart.title, title_chars), loc="left")
@@ -513,6 +528,8 @@ def draw_bar_chart(chart: BarChartData, salt: str = "bar") -> str:
         heights = [math.nan if v is None else v for v in chart.values]
         colours = [_COLOURS[0] if h else _MUTED for h in chart.highlighted]
         ax.bar(x, heights, color=colours, width=0.8)
+        # With one or two trials a bar would otherwise fill the whole width.
+        ax.set_xlim(-0.6, max(len(x), MIN_BAR_SLOTS) - 0.4)
         if chart.band is not None:
             ax.axhspan(-chart.band, chart.band, color="#dddddd", zorder=0)
             ax.axhline(0, color="#555555", linewidth=0.6)

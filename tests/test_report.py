@@ -290,6 +290,15 @@ def test_svg_escapes_markup_in_titles_and_labels() -> None:
     assert not any(tag == "script" for tag, _ in Page(svg).tags)
 
 
+def test_svg_id_renaming_leaves_user_text_alone() -> None:
+    title = 'id="x" url(#y) href="#z"'
+    chart = charts.LineChartData(title=title, x_label="a", y_label="b",
+                                 lines=(charts.Line("l", (1.0, 2.0), (1.0, 2.0)),))
+    svg = charts.draw_line_chart(chart, salt="k")
+    assert title in svg
+    assert re.search(r'<g id="k-figure_1"', svg)
+
+
 def test_svgs_on_one_page_share_no_element_id(page: Page, html: str) -> None:
     ids = [a["id"] for _, a in page.tags if a.get("id")]
     assert len(ids) == len(set(ids))
