@@ -385,8 +385,9 @@ _GAPS = (0.55, 0.6)  # between panels: across, down
 _PANEL_TITLE_CHARS = 32
 
 
-def _new_figure(width: float, height: float, rows: int = 1, cols: int = 1,
-                top: float = _MARGINS[3]) -> Figure:
+def _new_figure(
+    width: float, height: float, rows: int = 1, cols: int = 1, top: float = _MARGINS[3]
+) -> Figure:
     # The object API, not pyplot: no global figure registry to leak into, and the
     # caller's backend (e.g. a notebook's) is never switched.
     from matplotlib.figure import Figure
@@ -395,9 +396,14 @@ def _new_figure(width: float, height: float, rows: int = 1, cols: int = 1,
     panel_w = (width - left - right - (cols - 1) * _GAPS[0]) / cols
     panel_h = (height - bottom - top - (rows - 1) * _GAPS[1]) / rows
     fig = Figure(figsize=(width, height))
-    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
-                        top=1 - top / height, wspace=_GAPS[0] / panel_w,
-                        hspace=_GAPS[1] / panel_h)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        bottom=bottom / height,
+        top=1 - top / height,
+        wspace=_GAPS[0] / panel_w,
+        hspace=_GAPS[1] / panel_h,
+    )
     return fig
 
 
@@ -429,24 +435,52 @@ def _to_svg(fig: Figure, salt: str) -> str:
 
 def _legend_above(ax: Axes) -> None:
     """The legend on the title's line, right-aligned: it never hides the data."""
-    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=4, fontsize=7,
-              frameon=False, borderaxespad=0.1, handlelength=1.6)
+    ax.legend(
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=4,
+        fontsize=7,
+        frameon=False,
+        borderaxespad=0.1,
+        handlelength=1.6,
+    )
 
 
 def _draw_lines(ax: Axes, chart: LineChartData, title_chars: int = MAX_LABEL_CHARS) -> None:
     for i, line in enumerate(chart.lines):
         x, y = _thin(line.x, line.y)
-        ax.plot(x, y, color=_COLOURS[i % len(_COLOURS)], linewidth=1.2,
-                linestyle="--" if line.dashed else "-", label=_mpl_text(line.label),
-                # A handful of measured points: show where the measurements are.
-                marker="o" if len(x) <= MAX_MARKED_POINTS else None, markersize=3)
+        ax.plot(
+            x,
+            y,
+            color=_COLOURS[i % len(_COLOURS)],
+            linewidth=1.2,
+            linestyle="--" if line.dashed else "-",
+            label=_mpl_text(line.label),
+            # A handful of measured points: show where the measurements are.
+            marker="o" if len(x) <= MAX_MARKED_POINTS else None,
+            markersize=3,
+        )
     for ref in chart.vlines:
         ax.axvline(ref.at, color="#777777", linestyle=":", linewidth=1)
-        ax.annotate(_mpl_text(ref.label), (ref.at, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(3, -10), textcoords="offset points", fontsize=7, color="#555555")
+        ax.annotate(
+            _mpl_text(ref.label),
+            (ref.at, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -10),
+            textcoords="offset points",
+            fontsize=7,
+            color="#555555",
+        )
     for mark in chart.marks:
-        ax.plot([mark.x], [mark.y], marker="o", color="#c0392b", markersize=5, linestyle="none",
-                label=_mpl_text(mark.label))
+        ax.plot(
+            [mark.x],
+            [mark.y],
+            marker="o",
+            color="#c0392b",
+            markersize=5,
+            linestyle="none",
+            label=_mpl_text(mark.label),
+        )
     if chart.x_log2:
         ax.set_xscale("log", base=2)
         ticks = sorted({x for line in chart.lines for x in line.x})
@@ -500,8 +534,9 @@ def draw_small_multiples(charts: Sequence[LineChartData], salt: str = "multi") -
                 ax.set_xlabel("")
             axes.append(ax)
         # One legend for the grid: every panel uses the same styles.
-        handles, labels = max((ax.get_legend_handles_labels() for ax in axes),
-                              key=lambda hl: len(hl[0]))
+        handles, labels = max(
+            (ax.get_legend_handles_labels() for ax in axes), key=lambda hl: len(hl[0])
+        )
         fig.legend(handles, labels, loc="upper center", ncols=4, frameon=False, fontsize=7)
         return _to_svg(fig, salt)
 
@@ -516,8 +551,16 @@ def _bar_legend(ax: Axes, chart: BarChartData) -> None:
         handles.append(Patch(color="#dddddd", label="95% band (noise)"))
     handles += [line for line in ax.get_lines() if not str(line.get_label()).startswith("_")]
     if handles:
-        ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=4,
-                  fontsize=7, frameon=False, borderaxespad=0.1, handlelength=1.6)
+        ax.legend(
+            handles=handles,
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            ncols=4,
+            fontsize=7,
+            frameon=False,
+            borderaxespad=0.1,
+            handlelength=1.6,
+        )
 
 
 def draw_bar_chart(chart: BarChartData, salt: str = "bar") -> str:
@@ -534,8 +577,13 @@ def draw_bar_chart(chart: BarChartData, salt: str = "bar") -> str:
             ax.axhspan(-chart.band, chart.band, color="#dddddd", zorder=0)
             ax.axhline(0, color="#555555", linewidth=0.6)
         for i, ref in enumerate(chart.hlines):
-            ax.axhline(ref.at, color=_COLOURS[1 + i % 3], linestyle="--", linewidth=1,
-                       label=_mpl_text(ref.label))
+            ax.axhline(
+                ref.at,
+                color=_COLOURS[1 + i % 3],
+                linestyle="--",
+                linewidth=1,
+                label=_mpl_text(ref.label),
+            )
         step = max(1, math.ceil(len(x) / 12))  # few ticks stay readable
         ax.locator_params(axis="y", nbins=4)
         ax.set_xticks(x[::step], [_mpl_text(s) for s in chart.labels[::step]])

@@ -26,8 +26,7 @@ TEMPLATE = "report.html.j2"
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("advisor.reports", "templates"),
-        autoescape=jinja2.select_autoescape(("html", "j2"), default_for_string=True,
-                                            default=True),
+        autoescape=jinja2.select_autoescape(("html", "j2"), default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -29,8 +29,9 @@ def _verdict(view: ReportView) -> Panel:
 
 
 def _settings(view: ReportView) -> Table:
-    table = Table(title="Recommended settings", title_justify="left", box=box.SIMPLE_HEAD,
-                  expand=True)
+    table = Table(
+        title="Recommended settings", title_justify="left", box=box.SIMPLE_HEAD, expand=True
+    )
     # Ratios for every wrapping column: otherwise the longest value starves "Why".
     table.add_column("Setting", ratio=2, overflow="fold")
     table.add_column("Value", style="bold", ratio=2)
@@ -41,8 +42,13 @@ def _settings(view: ReportView) -> Table:
     table.add_column("Rule", style="dim", overflow="fold", max_width=MAX_RULE_WIDTH)
     for row in view.settings:
         refined = [escape(row.final_value or "same")] if view.settings_refined else []
-        table.add_row(escape(row.label), escape(row.value), *refined, escape(row.why),
-                      escape(", ".join(row.rule_ids) or "default"))
+        table.add_row(
+            escape(row.label),
+            escape(row.value),
+            *refined,
+            escape(row.why),
+            escape(", ".join(row.rule_ids) or "default"),
+        )
     return table
 
 
@@ -73,12 +79,14 @@ def _final(view: ReportView) -> RenderableType:
     parts: list[RenderableType] = [Text(" ".join(view.final.summary))]
     metrics = view.final.metrics
     if metrics is not None:
-        table = Table(title="Test errors (lower is better)", title_justify="left",
-                      box=box.SIMPLE_HEAD)
+        table = Table(
+            title="Test errors (lower is better)", title_justify="left", box=box.SIMPLE_HEAD
+        )
         for i, header in enumerate(metrics.headers):
             table.add_column(escape(header), justify="left" if i == 0 else "right")
-        for row, best in zip(metrics.rows, metrics.highlight or [False] * len(metrics.rows),
-                             strict=True):
+        for row, best in zip(
+            metrics.rows, metrics.highlight or [False] * len(metrics.rows), strict=True
+        ):
             table.add_row(*(escape(cell) for cell in row), style="bold" if best else None)
         parts.append(table)
     return Panel(Group(*parts), title="Final test", title_align="left", border_style="green")

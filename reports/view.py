@@ -177,18 +177,33 @@ BASELINE_WORDS = {
 STATIONARITY_WORDS = {
     "stationary": "The series keeps a stable level and spread over time (it is stationary), "
     "so it can be modelled as it is.",
-    "trend-stationary": "The series follows a trend and is stable around it "
-    "(trend-stationary).",
+    "trend-stationary": "The series follows a trend and is stable around it (trend-stationary).",
     "difference-stationary": "The series wanders without returning to a fixed level "
     "(difference-stationary); modelling the change from one step to the next helps.",
     "unclear": "The two stationarity tests disagree, so whether the level is stable "
     "over time is unclear.",
 }
 FREQUENCY_WORDS = {
-    "D": "day", "B": "business day", "h": "hour", "H": "hour", "min": "minute", "T": "minute",
-    "s": "second", "S": "second", "W": "week", "MS": "month", "M": "month", "ME": "month",
-    "QS": "quarter", "Q": "quarter", "QE": "quarter", "YS": "year", "Y": "year", "A": "year",
-    "AS": "year", "YE": "year",
+    "D": "day",
+    "B": "business day",
+    "h": "hour",
+    "H": "hour",
+    "min": "minute",
+    "T": "minute",
+    "s": "second",
+    "S": "second",
+    "W": "week",
+    "MS": "month",
+    "M": "month",
+    "ME": "month",
+    "QS": "quarter",
+    "Q": "quarter",
+    "QE": "quarter",
+    "YS": "year",
+    "Y": "year",
+    "A": "year",
+    "AS": "year",
+    "YE": "year",
 }
 STOP_WORDS = {
     "completed": "ran all epochs",
@@ -207,8 +222,7 @@ VERDICT_WORDS = {
 FINDING_ADVICE = {
     "overfitting": "The model learns the training rows better than it generalises: more "
     "data, or stronger dropout or L2, will help more than a bigger model.",
-    "underfitting": "The model is too simple for the series: try more units or a longer "
-    "lookback.",
+    "underfitting": "The model is too simple for the series: try more units or a longer lookback.",
     "not_converged": "Training had not settled when it stopped: allow more epochs.",
     "diverging": "Training was unstable: try a smaller learning rate.",
     "noisy_validation": "Validation scores jumped from epoch to epoch: a longer series or a "
@@ -216,32 +230,62 @@ FINDING_ADVICE = {
 }
 
 GLOSSARY = (
-    Term("Units", "The width of an LSTM layer: how many numbers it uses to remember the "
-         "past. More units can learn more complex patterns but need more data."),
-    Term("Dropout", "During training, randomly ignore a share of the inputs to a layer, so "
-         "the model cannot lean on any single one. It fights overfitting."),
-    Term("Recurrent dropout", "The same idea applied to the layer's memory from one time "
-         "step to the next."),
-    Term("L2", "A small penalty on large weights that keeps the model simple and fights "
-         "overfitting."),
+    Term(
+        "Units",
+        "The width of an LSTM layer: how many numbers it uses to remember the "
+        "past. More units can learn more complex patterns but need more data.",
+    ),
+    Term(
+        "Dropout",
+        "During training, randomly ignore a share of the inputs to a layer, so "
+        "the model cannot lean on any single one. It fights overfitting.",
+    ),
+    Term(
+        "Recurrent dropout",
+        "The same idea applied to the layer's memory from one time step to the next.",
+    ),
+    Term(
+        "L2", "A small penalty on large weights that keeps the model simple and fights overfitting."
+    ),
     Term("Lookback", "How many past time steps the model sees to make one forecast."),
     Term("Horizon", "How many steps ahead the model forecasts at once."),
-    Term("Overfitting", "The model memorises the training rows, noise included, and does "
-         "worse on new rows."),
-    Term("Underfitting", "The model is too simple, or trained too briefly, to capture the "
-         "pattern even on the training rows."),
-    Term("Early stopping", "Stop training once the validation score has not improved for a "
-         "set number of epochs (the patience), and keep the best model seen."),
-    Term("Learning rate", "How big a step the training takes each time it adjusts the "
-         "weights. Too big is unstable, too small is slow."),
-    Term("Validation split", "Rows after the training rows, kept out of training and used to "
-         "compare settings fairly."),
-    Term("Baseline", "A simple rule, such as repeating the last value, that any useful model "
-         "must beat."),
-    Term("RMSE", "Root mean squared error: the typical forecast error in the target's own "
-         "units, with large errors weighing more. Lower is better."),
-    Term("MASE", "Mean absolute scaled error: the average error divided by that of a simple "
-         "seasonal repeat on the training rows. Below 1 beats that simple rule."),
+    Term(
+        "Overfitting",
+        "The model memorises the training rows, noise included, and does worse on new rows.",
+    ),
+    Term(
+        "Underfitting",
+        "The model is too simple, or trained too briefly, to capture the "
+        "pattern even on the training rows.",
+    ),
+    Term(
+        "Early stopping",
+        "Stop training once the validation score has not improved for a "
+        "set number of epochs (the patience), and keep the best model seen.",
+    ),
+    Term(
+        "Learning rate",
+        "How big a step the training takes each time it adjusts the "
+        "weights. Too big is unstable, too small is slow.",
+    ),
+    Term(
+        "Validation split",
+        "Rows after the training rows, kept out of training and used to compare settings fairly.",
+    ),
+    Term(
+        "Baseline",
+        "A simple rule, such as repeating the last value, that any useful model must beat.",
+    ),
+    Term(
+        "RMSE",
+        "Root mean squared error: the typical forecast error in the target's own "
+        "units, with large errors weighing more. Lower is better.",
+    ),
+    Term(
+        "MASE",
+        "Mean absolute scaled error: the average error divided by that of a simple "
+        "seasonal repeat on the training rows. Below 1 beats that simple rule.",
+    ),
 )
 
 # ------------------------------------------------------------------- comparisons
@@ -314,8 +358,13 @@ SETTING_LABELS = {
 }
 # Rule files may name a setting by a path or a synonym; they all land on one row.
 SETTING_ALIASES = {
-    "n_layers": "layers", "num_layers": "layers", "depth": "layers", "lr": "learning_rate",
-    "patience": "early_stopping_patience", "window": "lookback", "diff": "differencing",
+    "n_layers": "layers",
+    "num_layers": "layers",
+    "depth": "layers",
+    "lr": "learning_rate",
+    "patience": "early_stopping_patience",
+    "window": "lookback",
+    "diff": "differencing",
     "scaler": "scaling",
 }
 SCALING_WORDS = {
@@ -373,8 +422,16 @@ def _setting_row(key: str, value: str, hits: Sequence[dict[str, Any]], final: st
     """One row; ``hits`` are the applied rules for the setting, in the order they acted."""
     label = SETTING_LABELS.get(key, key)
     if not hits:
-        return SettingRow(key, label, value, "No rule changed this; the advisor's default stands.",
-                          "", (), "", final_value=final)
+        return SettingRow(
+            key,
+            label,
+            value,
+            "No rule changed this; the advisor's default stands.",
+            "",
+            (),
+            "",
+            final_value=final,
+        )
     return SettingRow(
         setting=key,
         label=label,
@@ -420,8 +477,11 @@ def settings_notes(doc: dict[str, Any]) -> tuple[str, ...]:
     rec = doc["recommendation"]
     notes = [
         f"Rule {h['rule']} would have set {h['setting']} to {_g(h['value'])}"
-        + (f" but was overridden by {h['overridden_by']}." if h.get("overridden_by")
-           else " but was not applied.")
+        + (
+            f" but was overridden by {h['overridden_by']}."
+            if h.get("overridden_by")
+            else " but was not applied."
+        )
         for h in rec.get("rules_fired") or []
         if not h.get("applied", True)
     ]
@@ -465,13 +525,17 @@ def _size_facts(doc: dict[str, Any]) -> list[str]:
     ]
     features = list(data.get("features") or [])
     if features:
-        facts.append(f"{_plural(len(features), 'other numeric column')} also feed the model: "
-                     f"{', '.join(features)}.")
+        facts.append(
+            f"{_plural(len(features), 'other numeric column')} also feed the model: "
+            f"{', '.join(features)}."
+        )
     else:
         facts.append("Only the target's own history feeds the model.")
     if data.get("time_column"):
-        facts.append(f"Rows are ordered by the time column “{data['time_column']}”"
-                     f"{_frequency_words(data.get('frequency'))}.")
+        facts.append(
+            f"Rows are ordered by the time column “{data['time_column']}”"
+            f"{_frequency_words(data.get('frequency'))}."
+        )
     split = profile["split"]
     facts.append(
         f"The first {split['train']:,} rows train the model, the next {split['validation']:,} "
@@ -479,8 +543,9 @@ def _size_facts(doc: dict[str, Any]) -> list[str]:
         "final test."
     )
     if profile.get("missing_share"):
-        facts.append(f"{pct(float(profile['missing_share']), 1)} of the target's values were "
-                     "missing.")
+        facts.append(
+            f"{pct(float(profile['missing_share']), 1)} of the target's values were missing."
+        )
     return facts
 
 
@@ -496,8 +561,10 @@ def _shape_facts(profile: dict[str, Any]) -> list[str]:
     if words:
         tests = ""
         if _defined(profile.get("adf_pvalue")) and _defined(profile.get("kpss_pvalue")):
-            tests = (f" (ADF test p = {_p(profile['adf_pvalue'])}, KPSS test "
-                     f"p = {_p(profile['kpss_pvalue'])})")
+            tests = (
+                f" (ADF test p = {_p(profile['adf_pvalue'])}, KPSS test "
+                f"p = {_p(profile['kpss_pvalue'])})"
+            )
         facts.append(words[:-1] + tests + ".")
     trend: Any = profile.get("trend_strength")
     if _defined(trend) and float(trend) >= 0.3:
@@ -520,10 +587,13 @@ def _lag_words(profile: dict[str, Any]) -> str:
     lags = [int(k) for k in profile.get("significant_lags") or []]
     if not lags:
         return "No past value is clearly related to the current one beyond chance."
-    shown = ", ".join(str(k) for k in lags[:12]) + (f" and {len(lags) - 12} more"
-                                                    if len(lags) > 12 else "")
-    return (f"The current value is clearly related to values up to {max(lags)} steps back "
-            f"(significant lags: {shown}).")
+    shown = ", ".join(str(k) for k in lags[:12]) + (
+        f" and {len(lags) - 12} more" if len(lags) > 12 else ""
+    )
+    return (
+        f"The current value is clearly related to values up to {max(lags)} steps back "
+        f"(significant lags: {shown})."
+    )
 
 
 def baselines_table(profile: dict[str, Any]) -> Table | None:
@@ -532,8 +602,15 @@ def baselines_table(profile: dict[str, Any]) -> Table | None:
         return None
     return Table(
         ("Baseline", "What it does", "Validation RMSE", "Validation MAE"),
-        tuple((b["name"], BASELINE_WORDS.get(b["name"], ""), fmt(b.get("val_rmse")),
-               fmt(b.get("val_mae"))) for b in baselines),
+        tuple(
+            (
+                b["name"],
+                BASELINE_WORDS.get(b["name"], ""),
+                fmt(b.get("val_rmse")),
+                fmt(b.get("val_mae")),
+            )
+            for b in baselines
+        ),
     )
 
 
@@ -545,15 +622,18 @@ def _acf_caption(acf: charts.BarChartData | None) -> str:
     if acf is None:
         return ""
     band = "" if acf.band is None else f" (outside the grey band of ±{fmt(acf.band, 2)})"
-    return (f"How strongly the value k steps back relates to the current one, for k = 1 to "
-            f"{len(acf.values)}; dark bars stand out from noise{band}, pale bars do not.")
+    return (
+        f"How strongly the value k steps back relates to the current one, for k = 1 to "
+        f"{len(acf.values)}; dark bars stand out from noise{band}, pale bars do not."
+    )
 
 
 def data_section(doc: dict[str, Any]) -> DataSection:
     profile = doc["profile"]
     acf = charts.acf_chart(doc)
     chart_list = _chart(
-        "chart-series", "The series",
+        "chart-series",
+        "The series",
         f"The target “{doc['data']['target']}” row by row; dotted lines mark where validation "
         "and test begin.",
         charts.series_chart(doc),
@@ -574,23 +654,44 @@ def _runs_table(runs: Sequence[dict[str, Any]]) -> Table:
     rows = []
     for r in runs:
         best = [v for v in r.get("val_loss") or [] if _defined(v)]
-        rows.append((
-            str(r["name"]), str(r["units"]), str(r["lookback"]), pct(float(r["train_fraction"])),
-            fmt(int(r["params"])), str(len(r.get("train_loss") or [])),
-            fmt(min(best) if best else None), fmt(r.get("val_rmse")),
-            STOP_WORDS.get(str(r.get("stopped_reason")), str(r.get("stopped_reason"))),
-            fmt(float(r.get("seconds") or 0), 2),
-        ))
+        rows.append(
+            (
+                str(r["name"]),
+                str(r["units"]),
+                str(r["lookback"]),
+                pct(float(r["train_fraction"])),
+                fmt(int(r["params"])),
+                str(len(r.get("train_loss") or [])),
+                fmt(min(best) if best else None),
+                fmt(r.get("val_rmse")),
+                STOP_WORDS.get(str(r.get("stopped_reason")), str(r.get("stopped_reason"))),
+                fmt(float(r.get("seconds") or 0), 2),
+            )
+        )
     return Table(
-        ("Run", "Units", "Lookback", "Share of train", "Parameters", "Epochs",
-         "Best val loss", "Val RMSE", "Stopped because", "Seconds"),
+        (
+            "Run",
+            "Units",
+            "Lookback",
+            "Share of train",
+            "Parameters",
+            "Epochs",
+            "Best val loss",
+            "Val RMSE",
+            "Stopped because",
+            "Seconds",
+        ),
         tuple(rows),
     )
 
 
 def _finding(f: dict[str, Any]) -> FindingView:
-    return FindingView(str(f["id"]), str(f["summary"]), pct(float(f["confidence"])),
-                       _evidence(f.get("evidence") or {}))
+    return FindingView(
+        str(f["id"]),
+        str(f["summary"]),
+        pct(float(f["confidence"])),
+        _evidence(f.get("evidence") or {}),
+    )
 
 
 def experiments_section(doc: dict[str, Any]) -> ExperimentsSection:
@@ -600,24 +701,32 @@ def experiments_section(doc: dict[str, Any]) -> ExperimentsSection:
     if diagnosis.get("planned"):
         intro.append(f"Plan: {diagnosis['planned']}")
     if diagnosis.get("cut"):
-        intro.append("Skipped to fit the time budget: " + ", ".join(map(str, diagnosis["cut"]))
-                     + ".")
+        intro.append(
+            "Skipped to fit the time budget: " + ", ".join(map(str, diagnosis["cut"])) + "."
+        )
     curves = charts.learning_curves(doc)
-    chart_list = _chart(
-        "chart-curves", "Learning curves",
-        "Training loss (solid) and validation loss (dashed) per epoch for each diagnostic run; "
-        "validation rising while training keeps falling is the sign of overfitting.",
-        tuple(curves) if curves else None,
-    ) + _chart(
-        "chart-capacity", "Capacity",
-        "The best validation loss reached at each LSTM width, on all training rows; the red "
-        "dot is the width that did best.",
-        charts.capacity_curve(doc),
-    ) + _chart(
-        "chart-data-size", "Data size",
-        "The best validation loss when training on part of the training rows; a curve still "
-        "falling at 100% suggests more data would help.",
-        charts.data_size_curve(doc),
+    chart_list = (
+        _chart(
+            "chart-curves",
+            "Learning curves",
+            "Training loss (solid) and validation loss (dashed) per epoch for each diagnostic run; "
+            "validation rising while training keeps falling is the sign of overfitting.",
+            tuple(curves) if curves else None,
+        )
+        + _chart(
+            "chart-capacity",
+            "Capacity",
+            "The best validation loss reached at each LSTM width, on all training rows; the red "
+            "dot is the width that did best.",
+            charts.capacity_curve(doc),
+        )
+        + _chart(
+            "chart-data-size",
+            "Data size",
+            "The best validation loss when training on part of the training rows; a curve still "
+            "falling at 100% suggests more data would help.",
+            charts.data_size_curve(doc),
+        )
     )
     return ExperimentsSection(
         intro=tuple(intro),
@@ -637,9 +746,16 @@ def _trial_row(i: int, trial: dict[str, Any], best: float | None) -> tuple[str, 
         note = f"{note}, best" if note else "best"
     layers = cfg["layers"]
     return (
-        str(i + 1), str(trial["trial_id"]), ", ".join(str(layer["units"]) for layer in layers),
-        str(cfg["lookback"]), _per_layer(layers, "dropout"), _g(float(cfg["learning_rate"])),
-        _g(float(cfg["l2"])), str(cfg["batch_size"]), fmt(trial.get("val_rmse")), note,
+        str(i + 1),
+        str(trial["trial_id"]),
+        ", ".join(str(layer["units"]) for layer in layers),
+        str(cfg["lookback"]),
+        _per_layer(layers, "dropout"),
+        _g(float(cfg["learning_rate"])),
+        _g(float(cfg["l2"])),
+        str(cfg["batch_size"]),
+        fmt(trial.get("val_rmse")),
+        note,
     )
 
 
@@ -647,8 +763,18 @@ def trials_table(trials: Sequence[dict[str, Any]]) -> Table:
     scores = [float(t["val_rmse"]) for t in trials if _defined(t.get("val_rmse"))]
     best = min(scores) if scores else None
     return Table(
-        ("#", "Trial", "Units", "Lookback", "Dropout", "Learning rate", "L2", "Batch",
-         "Val RMSE", "Note"),
+        (
+            "#",
+            "Trial",
+            "Units",
+            "Lookback",
+            "Dropout",
+            "Learning rate",
+            "L2",
+            "Batch",
+            "Val RMSE",
+            "Note",
+        ),
         tuple(_trial_row(i, t, best) for i, t in enumerate(trials)),
         tuple(bool(t.get("is_suggestion")) for t in trials),
     )
@@ -668,13 +794,18 @@ def verification_section(doc: dict[str, Any]) -> VerificationSection | None:
     if ver.get("verdict_reason"):
         summary.append(str(ver["verdict_reason"]))
     if ver.get("widen"):
-        summary.append("Settings whose best value sat at the edge of the range: "
-                       + ", ".join(map(str, ver["widen"])) + ".")
+        summary.append(
+            "Settings whose best value sat at the edge of the range: "
+            + ", ".join(map(str, ver["widen"]))
+            + "."
+        )
     if ver.get("partial"):
-        summary.append("The time budget ran out before the search finished, so fewer trials "
-                       "ran than planned.")
+        summary.append(
+            "The time budget ran out before the search finished, so fewer trials ran than planned."
+        )
     chart = _chart(
-        "chart-trials", "Verification trials",
+        "chart-trials",
+        "Verification trials",
         "The validation RMSE of every trial (lower is better); the dark bar is the advisor's own "
         "suggestion and the dashed line the best simple baseline.",
         charts.trials_chart(doc),
@@ -697,8 +828,9 @@ def metrics_table(final: dict[str, Any]) -> Table | None:
     if not keys:
         return None
     named = [("LSTM (final model)", final.get("test_metrics") or {})]
-    named += [(f"Baseline: {name}", m) for name, m in (final.get("baseline_test_metrics") or {})
-              .items()]
+    named += [
+        (f"Baseline: {name}", m) for name, m in (final.get("baseline_test_metrics") or {}).items()
+    ]
     rmses = [float(m["rmse"]) for _, m in named if _defined(m.get("rmse"))]
     best = min(rmses) if rmses else None
     return Table(
@@ -724,13 +856,16 @@ def final_section(doc: dict[str, Any]) -> FinalSection | None:
         summary.append(_comparison_words(comparison))
     changed = _changed_settings(doc)
     if changed:
-        summary.append("The final model used the verification's settings, which differ from the "
-                       "suggestion in: " + ", ".join(changed) + ".")
+        summary.append(
+            "The final model used the verification's settings, which differ from the "
+            "suggestion in: " + ", ".join(changed) + "."
+        )
     summary.append(f"Training the final model took {fmt(float(final.get('seconds') or 0), 2)} s.")
     if final.get("model_path"):
         summary.append(f"The trained model was saved to {final['model_path']}.")
     chart = _chart(
-        "chart-forecast", "Test forecast",
+        "chart-forecast",
+        "Test forecast",
         "The final model's forecast (dashed) against what actually happened on the held-out "
         "test rows.",
         charts.forecast_chart(doc),
@@ -744,8 +879,11 @@ def final_section(doc: dict[str, Any]) -> FinalSection | None:
 def _model_words(config: dict[str, Any]) -> str:
     layers = config["layers"]
     units = ", ".join(str(layer["units"]) for layer in layers)
-    shape = (f"one LSTM layer of {units} units" if len(layers) == 1
-             else f"{len(layers)} LSTM layers of {units} units")
+    shape = (
+        f"one LSTM layer of {units} units"
+        if len(layers) == 1
+        else f"{len(layers)} LSTM layers of {units} units"
+    )
     return f"{shape} that looks back {_plural(int(config['lookback']), 'step')}"
 
 
@@ -782,11 +920,14 @@ def verdict_sentences(doc: dict[str, Any]) -> tuple[str, ...]:
     if comparison is not None:
         sentences.append(_comparison_words(comparison))
         if not comparison.lstm_wins:
-            sentences.append("A simple baseline forecasts this series at least as well as the "
-                             "LSTM.")
+            sentences.append(
+                "A simple baseline forecasts this series at least as well as the LSTM."
+            )
     if doc["recommendation"].get("baseline_warning"):
-        sentences.append("Warning: in the diagnostic trainings the LSTM did not clearly beat the "
-                         "simple baselines.")
+        sentences.append(
+            "Warning: in the diagnostic trainings the LSTM did not clearly beat the "
+            "simple baselines."
+        )
     return tuple(sentences)
 
 
@@ -794,13 +935,19 @@ def headline(doc: dict[str, Any]) -> str:
     parts = [f"Use {_model_words(doc['recommendation']['config'])}"]
     ver = doc.get("verification")
     if ver:
-        parts.append({"confirmed": "confirmed by the search", "refined": "refined by the search",
-                      "widen": "the search suggests widening its ranges"}
-                     .get(str(ver["verdict"]), str(ver["verdict"])))
+        parts.append(
+            {
+                "confirmed": "confirmed by the search",
+                "refined": "refined by the search",
+                "widen": "the search suggests widening its ranges",
+            }.get(str(ver["verdict"]), str(ver["verdict"]))
+        )
     comparison = compare_to_baselines(doc)
     if comparison is not None:
-        parts.append(f"test RMSE {pct(abs(comparison.change))} "
-                     f"{'below' if comparison.lstm_wins else 'above'} the best baseline")
+        parts.append(
+            f"test RMSE {pct(abs(comparison.change))} "
+            f"{'below' if comparison.lstm_wins else 'above'} the best baseline"
+        )
     return "; ".join(parts) + "."
 
 
@@ -813,33 +960,45 @@ def next_steps(doc: dict[str, Any]) -> tuple[str, ...]:
     if (comparison is not None and not comparison.lstm_wins) or doc["recommendation"].get(
         "baseline_warning"
     ):
-        steps.append("Weigh the simple baseline before investing more: it is cheaper and, here, "
-                     "about as accurate.")
+        steps.append(
+            "Weigh the simple baseline before investing more: it is cheaper and, here, "
+            "about as accurate."
+        )
     ids = [str(f["id"]) for f in (doc.get("diagnosis") or {}).get("findings") or []]
     steps += [FINDING_ADVICE[i] for i in ids if i in FINDING_ADVICE]
     ver = doc.get("verification")
     if ver is None:
-        steps.append("The verification search did not run: give the analysis a larger time "
-                     "budget to check the suggestion against alternatives.")
+        steps.append(
+            "The verification search did not run: give the analysis a larger time "
+            "budget to check the suggestion against alternatives."
+        )
     elif ver.get("partial"):
-        steps.append("Give the analysis a larger time budget so the verification search can "
-                     "finish.")
+        steps.append(
+            "Give the analysis a larger time budget so the verification search can finish."
+        )
     if ver and ver.get("verdict") == "widen":
-        steps.append("Search wider ranges for: " + ", ".join(map(str, ver.get("widen") or []))
-                     + ".")
+        steps.append(
+            "Search wider ranges for: " + ", ".join(map(str, ver.get("widen") or [])) + "."
+        )
     if doc.get("final") is None:
-        steps.append("The final test did not run: train with the snippet below and check it on "
-                     "rows the model has never seen before relying on it.")
+        steps.append(
+            "The final test did not run: train with the snippet below and check it on "
+            "rows the model has never seen before relying on it."
+        )
     if (doc.get("diagnosis") or {}).get("cut"):
-        steps.append("Some diagnostic runs were skipped for time; a larger budget makes the "
-                     "advice firmer.")
+        steps.append(
+            "Some diagnostic runs were skipped for time; a larger budget makes the advice firmer."
+        )
     if doc["data"].get("notices") or doc["profile"].get("notes"):
         steps.append("Read the data notices above: they describe changes made to your file.")
     if doc["profile"].get("stationarity") == "unclear":
-        steps.append("Try the model with and without differencing: the stationarity tests "
-                     "disagreed.")
-    steps.append("Retrain on all your data with the snippet below, keeping the same scaling "
-                 "and differencing, and watch the validation loss.")
+        steps.append(
+            "Try the model with and without differencing: the stationarity tests disagreed."
+        )
+    steps.append(
+        "Retrain on all your data with the snippet below, keeping the same scaling "
+        "and differencing, and watch the validation loss."
+    )
     return tuple(steps)
 
 
@@ -848,19 +1007,25 @@ def next_steps(doc: dict[str, Any]) -> tuple[str, ...]:
 
 def _scaling_comment(scaling: str) -> list[str]:
     if scaling == "standard":
-        return ["# Scaling: fit sklearn's StandardScaler on the training rows only, transform",
-                "# every split with it, and inverse-transform the forecasts."]
+        return [
+            "# Scaling: fit sklearn's StandardScaler on the training rows only, transform",
+            "# every split with it, and inverse-transform the forecasts.",
+        ]
     if scaling == "minmax":
-        return ["# Scaling: fit sklearn's MinMaxScaler on the training rows only, transform",
-                "# every split with it, and inverse-transform the forecasts."]
+        return [
+            "# Scaling: fit sklearn's MinMaxScaler on the training rows only, transform",
+            "# every split with it, and inverse-transform the forecasts.",
+        ]
     return ["# Scaling: none; the values are used as they are."]
 
 
 def _differencing_comment(d: int) -> list[str]:
     if d == 0:
         return ["# Differencing: none; the model sees the series as it is."]
-    return [f"# Differencing: model np.diff(y, n={d}) (the change per step) and add the last",
-            "# known value(s) back to the forecasts (np.cumsum) to return to the original units."]
+    return [
+        f"# Differencing: model np.diff(y, n={d}) (the change per step) and add the last",
+        "# known value(s) back to the forecasts (np.cumsum) to return to the original units.",
+    ]
 
 
 def keras_snippet(config: dict[str, Any], horizon: int, n_features: int) -> str:
@@ -915,10 +1080,14 @@ def keras_snippet(config: dict[str, Any], horizon: int, n_features: int) -> str:
 
 def _snippet_intro(doc: dict[str, Any]) -> str:
     if doc.get("final") and _changed_settings(doc):
-        return ("Keras 3 code for the final model's settings (the verification's refinement of "
-                "the suggestion). Replace x_train, y_train, x_val and y_val with your windows.")
-    return ("Keras 3 code for the recommended settings. Replace x_train, y_train, x_val and "
-            "y_val with your windows.")
+        return (
+            "Keras 3 code for the final model's settings (the verification's refinement of "
+            "the suggestion). Replace x_train, y_train, x_val and y_val with your windows."
+        )
+    return (
+        "Keras 3 code for the recommended settings. Replace x_train, y_train, x_val and "
+        "y_val with your windows."
+    )
 
 
 # ------------------------------------------------------------------ reproducibility
@@ -970,8 +1139,9 @@ def build_view(doc: dict[str, Any]) -> ReportView:
         next_steps=next_steps(doc),
         glossary=GLOSSARY,
         snippet_intro=_snippet_intro(doc),
-        snippet=keras_snippet(final_config(doc), int(data["horizon"]),
-                              1 + len(data.get("features") or [])),
+        snippet=keras_snippet(
+            final_config(doc), int(data["horizon"]), 1 + len(data.get("features") or [])
+        ),
         reproducibility=reproducibility(doc),
         versions=versions_table(doc),
     )

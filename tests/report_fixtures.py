@@ -45,8 +45,9 @@ def _curve(start: float, floor: float, epochs: int, rise: float = 0.0) -> list[f
     ]
 
 
-def _run(name: str, units: int, lookback: int, fraction: float, val_floor: float,
-         rise: float = 0.0) -> dict[str, Any]:
+def _run(
+    name: str, units: int, lookback: int, fraction: float, val_floor: float, rise: float = 0.0
+) -> dict[str, Any]:
     epochs = 16
     val = _curve(1.2, val_floor, epochs, rise)
     return {
@@ -90,32 +91,77 @@ def config(units: int = 64, dropout: float = 0.2, learning_rate: float = 0.001) 
     }
 
 
-def _hit(rule: str, setting: str, value: Any, rationale: str, confidence: float,
-         applied: bool = True, overridden_by: str | None = None) -> dict[str, Any]:
+def _hit(
+    rule: str,
+    setting: str,
+    value: Any,
+    rationale: str,
+    confidence: float,
+    applied: bool = True,
+    overridden_by: str | None = None,
+) -> dict[str, Any]:
     return {
-        "rule": rule, "setting": setting, "value": value, "rationale": rationale,
-        "evidence": {"seasonal_period": SEASON, "best_units": 64}, "confidence": confidence,
-        "priority": 50, "applied": applied, "overridden_by": overridden_by,
+        "rule": rule,
+        "setting": setting,
+        "value": value,
+        "rationale": rationale,
+        "evidence": {"seasonal_period": SEASON, "best_units": 64},
+        "confidence": confidence,
+        "priority": 50,
+        "applied": applied,
+        "overridden_by": overridden_by,
     }
 
 
 def rules_fired() -> list[dict[str, Any]]:
     return [
-        _hit("lookback.two_seasons", "lookback", 24,
-             "Two full seasons of history let the model see the yearly cycle twice.", 0.8),
-        _hit("capacity.best_width", "units", 64,
-             "64 units gave the lowest validation loss in the capacity sweep.", 0.7),
-        _hit("regularise.overfit_dropout", "dropout", 0.2,
-             "Validation loss rose while training loss kept falling: dropout curbs this.", 0.75),
-        _hit("regularise.overfit_l2", "l2", 1e-4, "A small L2 penalty also curbs overfitting.",
-             0.6),
-        _hit("regularise.overfit_dropout_strong", "dropout", 0.4,
-             "Strong overfitting calls for more dropout.", 0.4, applied=False,
-             overridden_by="regularise.overfit_dropout"),
-        _hit("stationarity.difference", "differencing", 1,
-             "The series wanders with its trend; modelling step-to-step changes is easier.", 0.85),
-        _hit("training.patience_from_noise", "early_stopping_patience", 12,
-             "A patience of 12 epochs rides out the noisy validation curve.", 0.6),
+        _hit(
+            "lookback.two_seasons",
+            "lookback",
+            24,
+            "Two full seasons of history let the model see the yearly cycle twice.",
+            0.8,
+        ),
+        _hit(
+            "capacity.best_width",
+            "units",
+            64,
+            "64 units gave the lowest validation loss in the capacity sweep.",
+            0.7,
+        ),
+        _hit(
+            "regularise.overfit_dropout",
+            "dropout",
+            0.2,
+            "Validation loss rose while training loss kept falling: dropout curbs this.",
+            0.75,
+        ),
+        _hit(
+            "regularise.overfit_l2", "l2", 1e-4, "A small L2 penalty also curbs overfitting.", 0.6
+        ),
+        _hit(
+            "regularise.overfit_dropout_strong",
+            "dropout",
+            0.4,
+            "Strong overfitting calls for more dropout.",
+            0.4,
+            applied=False,
+            overridden_by="regularise.overfit_dropout",
+        ),
+        _hit(
+            "stationarity.difference",
+            "differencing",
+            1,
+            "The series wanders with its trend; modelling step-to-step changes is easier.",
+            0.85,
+        ),
+        _hit(
+            "training.patience_from_noise",
+            "early_stopping_patience",
+            12,
+            "A patience of 12 epochs rides out the noisy validation curve.",
+            0.6,
+        ),
     ]
 
 
@@ -131,8 +177,12 @@ def verification() -> dict[str, Any]:
     return {
         "tuner": "keras-tuner RandomSearch",
         "trials": [
-            {"trial_id": f"trial_{i:02d}", "config": cfg, "val_rmse": score,
-             "is_suggestion": suggestion}
+            {
+                "trial_id": f"trial_{i:02d}",
+                "config": cfg,
+                "val_rmse": score,
+                "is_suggestion": suggestion,
+            }
             for i, (cfg, score, suggestion) in enumerate(trial_configs)
         ],
         "suggestion_val_rmse": 21.4,
@@ -147,7 +197,7 @@ def verification() -> dict[str, Any]:
 
 
 def final() -> dict[str, Any]:
-    values = _series()[-SPLIT["test"]:]
+    values = _series()[-SPLIT["test"] :]
     return {
         "config": config(),
         "test_metrics": {"rmse": 18.2, "mae": 14.9, "mase": 0.61},
@@ -178,16 +228,31 @@ def make_document(
         "data": {
             "path": path,
             "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-            "rows": ROWS, "task": "forecast", "target": target, "time_column": "month",
-            "features": [], "horizon": HORIZON, "frequency": "MS", "notices": list(notices),
+            "rows": ROWS,
+            "task": "forecast",
+            "target": target,
+            "time_column": "month",
+            "features": [],
+            "horizon": HORIZON,
+            "frequency": "MS",
+            "notices": list(notices),
         },
         "profile": {
-            "rows": ROWS, "split": dict(SPLIT), "missing_share": 2 / ROWS,
-            "mean": 205.3, "std": 52.1, "min": 104.0, "max": 318.0,
-            "acf": acf, "acf_confidence": ACF_BAND,
+            "rows": ROWS,
+            "split": dict(SPLIT),
+            "missing_share": 2 / ROWS,
+            "mean": 205.3,
+            "std": 52.1,
+            "min": 104.0,
+            "max": 318.0,
+            "acf": acf,
+            "acf_confidence": ACF_BAND,
             "significant_lags": [k for k in range(1, len(acf)) if abs(acf[k]) > ACF_BAND],
-            "seasonal_period": SEASON, "season_source": "acf",
-            "adf_pvalue": 0.42, "kpss_pvalue": 0.01, "stationarity": "difference-stationary",
+            "seasonal_period": SEASON,
+            "season_source": "acf",
+            "adf_pvalue": 0.42,
+            "kpss_pvalue": 0.01,
+            "stationarity": "difference-stationary",
             "trend_strength": 0.71,
             "baselines": [
                 {"name": "naive", "val_rmse": 29.8, "val_mae": 24.7},
@@ -201,9 +266,12 @@ def make_document(
             "cut": [],
             "runs": diagnostic_runs(),
             "findings": [
-                {"id": "overfitting",
-                 "summary": "Validation loss rose after epoch 8 while training loss kept falling.",
-                 "evidence": {"val_rise": 0.08, "best_epoch": 8.0}, "confidence": 0.75},
+                {
+                    "id": "overfitting",
+                    "summary": "Validation loss rose after epoch 8 while training loss kept falling.",
+                    "evidence": {"val_rise": 0.08, "best_epoch": 8.0},
+                    "confidence": 0.75,
+                },
             ],
         },
         "recommendation": {
@@ -221,9 +289,16 @@ def make_document(
         "final": final() if with_final else None,
         "series": {"step": 1, "index": _dates(), "values": _series()},
         "run": {
-            "dir": "advisor_runs/2024-05-01T10-00-00", "seed": 0, "budget_s": 120.0,
-            "seconds": 98.4, "command": f"advisor analyze {path} --target {target}",
-            "versions": {"advisor": "0.1.0", "keras": "3.15.1", "tensorflow": "2.19.0",
-                         "python": "3.11.9"},
+            "dir": "advisor_runs/2024-05-01T10-00-00",
+            "seed": 0,
+            "budget_s": 120.0,
+            "seconds": 98.4,
+            "command": f"advisor analyze {path} --target {target}",
+            "versions": {
+                "advisor": "0.1.0",
+                "keras": "3.15.1",
+                "tensorflow": "2.19.0",
+                "python": "3.11.9",
+            },
         },
     }

@@ -27,8 +27,18 @@ from advisor.reports.view import build_view, keras_snippet, setting_key
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report_fixtures as fx
 
-SECTION_IDS = ("verdict", "settings", "data", "experiments", "verification", "final",
-               "next-steps", "glossary", "snippet", "reproducibility")
+SECTION_IDS = (
+    "verdict",
+    "settings",
+    "data",
+    "experiments",
+    "verification",
+    "final",
+    "next-steps",
+    "glossary",
+    "snippet",
+    "reproducibility",
+)
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -55,7 +65,7 @@ class Page(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._open:
-            del self._open[len(self._open) - 1 - self._open[::-1].index(tag):]
+            del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
 
     def handle_data(self, data: str) -> None:
         if "style" not in self._open:
@@ -150,8 +160,9 @@ def bare_html() -> str:
 def test_capacity_curve_takes_the_lowest_validation_loss_per_width(doc: dict[str, Any]) -> None:
     d = json.loads(json.dumps(doc))
     # A partial-data run with a tiny loss must not count: capacity compares full-data runs.
-    d["diagnosis"]["runs"].append({**d["diagnosis"]["runs"][0], "name": "tiny",
-                                   "train_fraction": 0.5, "val_loss": [0.001]})
+    d["diagnosis"]["runs"].append(
+        {**d["diagnosis"]["runs"][0], "name": "tiny", "train_fraction": 0.5, "val_loss": [0.001]}
+    )
     chart = charts.capacity_curve(d)
     assert chart is not None
     expected: dict[float, float] = {}
@@ -180,8 +191,11 @@ def test_data_size_curve_uses_one_width_across_fractions(doc: dict[str, Any]) ->
     assert line.x == (0.25, 0.5, 1.0)
     runs = {r["name"]: r for r in doc["diagnosis"]["runs"]}
     best_full_64 = min(min(runs["capacity-64"]["val_loss"]), min(runs["lookback-24"]["val_loss"]))
-    assert line.y == (min(runs["data-25"]["val_loss"]), min(runs["data-50"]["val_loss"]),
-                      best_full_64)
+    assert line.y == (
+        min(runs["data-25"]["val_loss"]),
+        min(runs["data-50"]["val_loss"]),
+        best_full_64,
+    )
 
 
 def test_data_size_curve_needs_two_fractions(doc: dict[str, Any]) -> None:
@@ -197,7 +211,7 @@ def test_acf_chart_skips_lag_zero_and_marks_the_probes_significant_lags(
     assert chart is not None
     n = len(chart.values)
     assert n == charts.acf_lags_shown(doc) == charts.MIN_ACF_LAGS_SHOWN
-    assert chart.labels[0] == "1" and chart.values == tuple(doc["profile"]["acf"][1: n + 1])
+    assert chart.labels[0] == "1" and chart.values == tuple(doc["profile"]["acf"][1 : n + 1])
     significant = set(doc["profile"]["significant_lags"])
     assert chart.highlighted == tuple(k in significant for k in range(1, n + 1))
     assert chart.band == pytest.approx(fx.ACF_BAND)
@@ -277,7 +291,9 @@ def test_absent_stages_give_no_chart_data() -> None:
 
 def test_svg_escapes_markup_in_titles_and_labels() -> None:
     chart = charts.LineChartData(
-        title=SCRIPT, x_label=IMG, y_label="$x$ & y",
+        title=SCRIPT,
+        x_label=IMG,
+        y_label="$x$ & y",
         lines=(charts.Line(SCRIPT, (1.0, 2.0), (1.0, 2.0)), charts.Line("b", (1.0,), (1.0,))),
     )
     svg = charts.draw_line_chart(chart, salt="t")
@@ -292,8 +308,9 @@ def test_svg_escapes_markup_in_titles_and_labels() -> None:
 
 def test_svg_id_renaming_leaves_user_text_alone() -> None:
     title = 'id="x" url(#y) href="#z"'
-    chart = charts.LineChartData(title=title, x_label="a", y_label="b",
-                                 lines=(charts.Line("l", (1.0, 2.0), (1.0, 2.0)),))
+    chart = charts.LineChartData(
+        title=title, x_label="a", y_label="b", lines=(charts.Line("l", (1.0, 2.0), (1.0, 2.0)),)
+    )
     svg = charts.draw_line_chart(chart, salt="k")
     assert title in svg
     assert re.search(r'<g id="k-figure_1"', svg)
@@ -329,8 +346,20 @@ def test_content_security_policy_forbids_everything_but_inline_style(page: Page)
 def test_page_loads_no_external_resource(which: str, request: pytest.FixtureRequest) -> None:
     text = request.getfixturevalue(which)
     parsed = Page(text)
-    loading = {"script", "link", "img", "iframe", "object", "embed", "image", "audio", "video",
-               "source", "base", "form"}
+    loading = {
+        "script",
+        "link",
+        "img",
+        "iframe",
+        "object",
+        "embed",
+        "image",
+        "audio",
+        "video",
+        "source",
+        "base",
+        "form",
+    }
     assert not [t for t, _ in parsed.tags if t in loading]
     for tag, attrs in parsed.tags:
         for name, value in attrs.items():
@@ -368,21 +397,30 @@ def test_absent_verification_and_final_say_they_did_not_run(bare_html: str) -> N
 def test_snippet_is_valid_python(html: str, doc: dict[str, Any]) -> None:
     (code,) = _code_blocks(html)
     tree = ast.parse(code)
-    lstm = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
-            and isinstance(n.func, ast.Attribute) and n.func.attr == "LSTM"]
+    lstm = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "LSTM"
+    ]
     assert len(lstm) == len(doc["recommendation"]["config"]["layers"])
     assert "restore_best_weights=True" in code and "Adam(learning_rate=0.001)" in code
 
 
 def test_snippet_returns_sequences_on_all_but_the_last_layer() -> None:
     cfg = fx.config()
-    cfg["layers"] = [{"units": 64, "dropout": 0.1, "recurrent_dropout": 0.05},
-                     {"units": 32, "dropout": 0.2, "recurrent_dropout": 0.0}]
+    cfg["layers"] = [
+        {"units": 64, "dropout": 0.1, "recurrent_dropout": 0.05},
+        {"units": 32, "dropout": 0.2, "recurrent_dropout": 0.0},
+    ]
     cfg["scaling"], cfg["differencing"] = "minmax", 0
     tree = ast.parse(keras_snippet(cfg, horizon=2, n_features=3))
-    flags = [kw.value.value for n in ast.walk(tree) if isinstance(n, ast.Call)
-             for kw in n.keywords if kw.arg == "return_sequences"
-             and isinstance(kw.value, ast.Constant)]
+    flags = [
+        kw.value.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        for kw in n.keywords
+        if kw.arg == "return_sequences" and isinstance(kw.value, ast.Constant)
+    ]
     assert flags == [True, False]
 
 
@@ -469,7 +507,8 @@ def test_verdict_admits_when_a_baseline_wins(doc: dict[str, Any]) -> None:
 
 
 def test_summary_renderables_render_the_verdict_without_printing(
-    doc: dict[str, Any], capsys: pytest.CaptureFixture[str],
+    doc: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     renderables = summary_renderables(doc)
     assert capsys.readouterr().out == ""
@@ -517,17 +556,42 @@ def test_render_html_goes_through_the_document(doc: dict[str, Any]) -> None:
         data=SeriesData("a.csv", "0" * 64, "y", None, (), frame, None),
         settings=Settings(),
         profile=Profile(
-            rows=len(frame), split=Split(100, 22, 22), horizon=1, missing_share=0.0, mean=1.0,
-            std=1.0, minimum=0.0, maximum=2.0, acf=(1.0, 0.5, 0.1), acf_confidence=0.2,
-            significant_lags=(1,), seasonal_period=None, season_source="none", adf_pvalue=0.01,
-            kpss_pvalue=0.2, stationarity="stationary", trend_strength=0.0,
+            rows=len(frame),
+            split=Split(100, 22, 22),
+            horizon=1,
+            missing_share=0.0,
+            mean=1.0,
+            std=1.0,
+            minimum=0.0,
+            maximum=2.0,
+            acf=(1.0, 0.5, 0.1),
+            acf_confidence=0.2,
+            significant_lags=(1,),
+            seasonal_period=None,
+            season_source="none",
+            adf_pvalue=0.01,
+            kpss_pvalue=0.2,
+            stationarity="stationary",
+            trend_strength=0.0,
             baselines=(Baseline("naive", 1.0, 0.8),),
         ),
         diagnosis=Diagnosis(
-            runs=(DiagnosticRun(name="base", units=32, lookback=12, train_fraction=1.0,
-                                params=4500, curve=Curve((1.0, 0.5), (1.1, 0.7)), val_rmse=0.9,
-                                seconds=1.0, reference_loss=1.0, best_epoch=2),),
-            findings=(), planned="one run",
+            runs=(
+                DiagnosticRun(
+                    name="base",
+                    units=32,
+                    lookback=12,
+                    train_fraction=1.0,
+                    params=4500,
+                    curve=Curve((1.0, 0.5), (1.1, 0.7)),
+                    val_rmse=0.9,
+                    seconds=1.0,
+                    reference_loss=1.0,
+                    best_epoch=2,
+                ),
+            ),
+            findings=(),
+            planned="one run",
         ),
         recommendation=Recommendation(config_from_dict(fx.config()), (), ()),
         verification=None,
