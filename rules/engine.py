@@ -87,6 +87,10 @@ DEFAULT_CONFIDENCE = 0.5
 # weights per training window is a loose guard: it only bites on short series (100
 # windows -> at most 1,000 weights -> 14 units), where a wider net can only memorise.
 PARAMS_PER_WINDOW = 10
+# Activation memory one training step may take: 1 GiB fits the smallest GPUs in use and
+# leaves a laptop's memory for everything else.
+BATCH_MEMORY_BYTES = 1 << 30
+LSTM_VECTORS_PER_STEP = 6
 # Below four units an LSTM cannot hold a level, a trend and a season at once.
 MIN_UNITS = 4
 # Each window needs `lookback` rows of history; a third of the training rows keeps at
@@ -846,11 +850,42 @@ def _limit_lookback(trace: _Trace, facts: Facts) -> None:
         )
 
 
+def batch_activation_bytes(batch: int, lookback: int, units: int, layers: int) -> int:
+    """Activations kept for backpropagation through time, float32.
+
+    Per time step and layer an LSTM keeps its four gate activations, the cell state and
+    the hidden state for the backward pass: about six vectors of ``units`` numbers.
+    """
+    return batch * lookback * layers * units * LSTM_VECTORS_PER_STEP * 4
+
+
+def _limit_batch_memory(trace: _Trace, lookback: int, units: int, layers: int) -> None:
+    per_window = batch_activation_bytes(1, lookback, units, layers)
+    cap = max(1, BATCH_MEMORY_BYTES // max(1, per_window))
+    trace.bound(high=cap)
+    batch = cast(int, trace.value)
+    if batch > cap:
+        why = (
+            f"A batch of {batch} windows of {lookback} steps through {layers} x {units} units "
+            f"keeps about {batch_activation_bytes(batch, lookback, units, layers) / 2**20:,.0f} MiB "
+            f"of activations for training; the batch is capped at {cap} so a training step fits "
+            f"in {BATCH_MEMORY_BYTES // 2**20} MiB, the memory of a small GPU."
+        )
+        evidence = {"lookback": lookback, "units": units, "layers": layers}
+        _limit(trace, "limit-batch-memory", cap, why, evidence)
+
+
 def _apply_limits(traces: Mapping[str, _Trace], facts: Facts) -> None:
     for trace in traces.values():
         _limit_valid(trace)
     _limit_units(traces["units"], facts, cast(int, traces["layers"].value))
     _limit_lookback(traces["lookback"], facts)
+    _limit_batch_memory(
+        traces["batch_size"],
+        cast(int, traces["lookback"].value),
+        cast(int, traces["units"].value),
+        cast(int, traces["layers"].value),
+    )
 
 
 # --------------------------------------------------------------------------- ranges

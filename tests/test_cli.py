@@ -116,3 +116,41 @@ def test_broken_rule_file_is_one_line_exit_2(tmp_path):
     )
     line = _one_line_error(runner.invoke(app, ["rules", "check", str(bad)]))
     assert "overfitting" in line  # the did-you-mean
+
+
+OVERRIDE = """
+[[rule]]
+id = "default-units"
+when = "true"
+priority = 0
+setting = "units"
+action = "set"
+value = "24"
+confidence = 0.5
+rationale = "Our team starts every LSTM at 24 units: a house rule that replaces the packaged one."
+references = ["team wiki"]
+"""
+
+
+def test_a_user_rule_file_overrides_a_rule_by_id(tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text(OVERRIDE)
+    result = runner.invoke(app, ["rules", "show", "default-units", "--rules", str(mine)])
+    assert result.exit_code == 0, result.output
+    assert "house rule" in result.output and "24" in result.output
+    packaged = runner.invoke(app, ["rules", "show", "default-units"])
+    assert "house rule" not in packaged.output
+
+
+def test_rules_show_unknown_id_suggests_one(tmp_path):
+    line = _one_line_error(runner.invoke(app, ["rules", "show", "default-unit"]))
+    assert "default-units" in line
+
+
+def test_analyze_with_a_broken_rule_file_fails_before_training(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(OVERRIDE.replace('when = "true"', 'when = "overfiting"'))
+    line = _one_line_error(
+        runner.invoke(app, ["analyze", "--example", "airline", "--rules", str(bad)])
+    )
+    assert "bad.toml" in line and "overfitting" in line

@@ -30,6 +30,7 @@ from advisor.rules import (
     lstm_params,
     max_units_for_windows,
 )
+from advisor.rules.engine import BATCH_MEMORY_BYTES, batch_activation_bytes
 
 BOOK = load_rulebook()
 
@@ -612,3 +613,29 @@ def test_rules_package_does_not_import_tensorflow() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_batch_capped_so_a_training_step_fits_in_memory(tmp_path: Path) -> None:
+    wide = write(
+        tmp_path,
+        rule_toml(id="default-units", when="true", setting="units", value="512", priority=0)
+        + rule_toml(
+            id="default-batch-size", when="true", setting="batch_size", value="4096", priority=0
+        ),
+    )
+    book = load_rulebook([wide])
+    facts = make_facts(train_windows=10_000_000, train_rows=20_000_000, user_lookback=2000)
+    rec = book.recommend(facts)
+    limit = hit(rec, "limit-batch-memory")
+    batch = rec.config.batch_size
+    assert batch == limit.value < 4096
+    units, lookback = rec.config.layers[0].units, rec.config.lookback
+    assert batch_activation_bytes(batch, lookback, units, 1) <= BATCH_MEMORY_BYTES
+    assert batch_activation_bytes(batch + 1, lookback, units, 1) > BATCH_MEMORY_BYTES
+    batch_range = next(r for r in rec.ranges if r.setting == "batch_size")
+    assert max(float(c) for c in batch_range.choices) <= batch
+
+
+def test_ordinary_settings_never_hit_the_memory_limit() -> None:
+    rec = BOOK.recommend(make_facts())
+    assert not [h for h in rec.rules_fired if h.rule_id == "limit-batch-memory"]
