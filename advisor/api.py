@@ -11,9 +11,10 @@ import json
 import platform
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from importlib import metadata, resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advisor.atomic import write_json, write_text
 from advisor.errors import AdvisorInputError
@@ -21,11 +22,22 @@ from advisor.progress import ProgressCallback, ProgressEvent, ignore
 from advisor.records import Analysis, Profile, SeriesData, Settings
 from advisor.splits import minimum_rows
 
+if TYPE_CHECKING:
+    from advisor.distributed import DistributedOptions
+    from advisor.objective import Objective
+    from advisor.records import Diagnosis, FinalResult, Recommendation, Split, Verification
+    from advisor.rules import Rulebook
+    from advisor.rundir import RunDir
+    from advisor.trainer import KerasTrainer, Trainer
+
 EXAMPLES = ("airline",)
-# Shares of the time budget: diagnostics first, then the search; the final training
-# gets what is left, and always runs, so a tight budget still yields a model.
+# Shares of the time budget: diagnostics first, then the search, then the walk-forward
+# cross-validation; the final training gets what is left (at least FINAL_MIN_SHARE),
+# and always runs, so a tight budget still yields a model.
 DIAGNOSTIC_SHARE = 0.35
-SEARCH_SHARE = 0.40
+SEARCH_SHARE = 0.30
+CV_SHARE = 0.15
+FINAL_MIN_SHARE = 0.10
 DEFAULT_RUNS_DIR = "advisor_runs"
 
 
@@ -53,8 +65,14 @@ def load(
 
 
 def run_key(data: SeriesData, settings: Settings) -> str:
-    """Same data and settings, same run directory; a changed CSV never resumes into it."""
-    blob = json.dumps({"sha256": data.sha256, "settings": asdict(settings)}, sort_keys=True)
+    """Same data and settings, same run directory; a changed CSV never resumes into it.
+
+    The time budget and the trial budget are not part of the key: a rerun with more
+    of either resumes the run (``advisor.rundir.RESUMABLE_SETTINGS``).
+    """
+    from advisor.rundir import identity
+
+    blob = json.dumps(identity(data.sha256, settings), sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -104,16 +122,19 @@ def analyze(
     rules_files: Sequence[str | Path] = (),
     progress: ProgressCallback = ignore,
     command: str = "",
+    fresh: bool = False,
+    distributed: DistributedOptions | None = None,
 ) -> Analysis:
     """Run the whole analysis on a CSV file (or a packaged example) and write its files.
 
-    Writes ``recommendation.json``, ``report.html``, ``profile.json`` and ``model.keras``
-    into the run directory (``out``, else ``advisor_runs/<name>-<key>``).
+    Writes ``recommendation.json``, ``report.html``, ``profile.json``, ``model.keras``,
+    ``model.py`` and TensorBoard ``logs/`` into the run directory (``out``, else
+    ``advisor_runs/<name>-<key>``). A rerun resumes what an interrupted one finished
+    (``fresh`` starts over); Ctrl-C writes what finished, marked partial, and re-raises.
+    ``distributed`` serves the search to keras-tuner workers.
     """
-    from advisor.document import to_document
-    from advisor.experiments import probe_lookback, run_diagnostics
+    from advisor.experiments import probe_lookback
     from advisor.rules import load_rulebook
-    from advisor.rules.facts import build_facts
 
     start = time.monotonic()
     settings = settings or Settings()
@@ -135,71 +156,223 @@ def analyze(
     series, profile = load(path, settings, display)
     lookback = probe_lookback(profile, settings)
     _check_rows(series, profile, lookback)
+    from advisor.objective import objective_for
+
+    objective = objective_for(series.task, settings.metric)  # a bad --metric fails now
     run_dir = (
         Path(out) if out else Path(DEFAULT_RUNS_DIR) / f"{path.stem}-{run_key(series, settings)}"
     )
-    run_dir.mkdir(parents=True, exist_ok=True)
     progress(ProgressEvent("profile", "profile done", 1, 1))
 
-    from advisor.trainer import KerasTrainer
+    from advisor.rundir import RunDir, identity
 
-    budget = settings.budget_s
-    trainer = KerasTrainer(series.frame.to_numpy(dtype=float), profile.split, profile.horizon)
-    diagnosis = run_diagnostics(
-        trainer,
-        profile,
-        settings,
-        start + DIAGNOSTIC_SHARE * budget,
-        lambda msg, done, total: progress(ProgressEvent("diagnostics", msg, done, total)),
-    )
+    with RunDir.open(run_dir, identity(series.sha256, settings), fresh) as rundir:
+        return _run(
+            _Context(rundir, series, profile, settings, objective, start, path, progress, command),
+            rulebook,
+            lookback,
+            distributed,
+        )
 
-    progress(ProgressEvent("rules", "applying the rulebook", 0, 1))
-    facts = build_facts(profile, diagnosis, settings, len(series.features), lookback)
-    recommendation = rulebook.recommend(facts)
-    progress(ProgressEvent("rules", "rules applied", 1, 1))
 
-    from advisor.search import verify
+@dataclass(frozen=True, eq=False)
+class _Context:
+    """What every stage after intake needs, for one analysis in one run directory."""
 
-    progress(ProgressEvent("search", "verification search", 0, 1))
-    verification = verify(
-        recommendation,
-        trainer,
-        run_dir,
-        start + (DIAGNOSTIC_SHARE + SEARCH_SHARE) * budget,
-        settings.seed,
-        on_trial=lambda done, total: progress(
-            ProgressEvent("search", f"trial {done}", done, total)
-        ),
-    )
-    progress(ProgressEvent("search", "search done", 1, 1))
+    rundir: RunDir
+    series: SeriesData
+    profile: Profile
+    settings: Settings
+    objective: Objective
+    start: float
+    path: Path
+    progress: ProgressCallback
+    command: str
 
+    def trainer_for(self, split: Split) -> Trainer:
+        """Every training goes through the run directory's cache: a rerun never trains
+        what an interrupted run finished."""
+        from advisor.rundir import CachingTrainer
+
+        context = {"split": asdict(split), "horizon": self.profile.horizon}
+        return CachingTrainer(self.keras_trainer(split), self.rundir.cache, context)
+
+    def keras_trainer(self, split: Split) -> KerasTrainer:
+        from advisor.trainer import KerasTrainer
+
+        return KerasTrainer(self.series.frame.to_numpy(dtype=float), split, self.profile.horizon)
+
+
+def _run(
+    ctx: _Context,
+    rulebook: Rulebook,
+    lookback: int,
+    distributed: DistributedOptions | None,
+) -> Analysis:
+    from advisor.experiments import run_diagnostics
     from advisor.final import finalize
+    from advisor.rules.facts import build_facts
+    from advisor.search import DEFAULT_MAX_TRIALS, SearchOptions
+    from advisor.verification import Budget, Interrupted, verify
 
-    progress(ProgressEvent("final", "training the final model", 0, 1))
-    final = finalize(
-        trainer, verification.best_config, profile, run_dir, settings.seed, start + budget
-    )
-    progress(ProgressEvent("final", "final model trained", 1, 1))
+    series, profile, settings, progress = ctx.series, ctx.profile, ctx.settings, ctx.progress
+    budget, start = settings.budget_s, ctx.start
+    trainer = ctx.trainer_for(profile.split)
+    resumed = _resumed_recommendation(ctx.rundir, rulebook)
+    if resumed is not None:
+        diagnosis, recommendation = resumed
+        progress(ProgressEvent("rules", "diagnosis and rules resumed from the run directory", 1, 1))
+    else:
+        diagnosis = run_diagnostics(
+            trainer,
+            profile,
+            settings,
+            start + DIAGNOSTIC_SHARE * budget,
+            lambda msg, done, total: progress(ProgressEvent("diagnostics", msg, done, total)),
+        )
 
-    analysis = Analysis(
-        data=series,
-        settings=settings,
-        profile=profile,
-        diagnosis=diagnosis,
-        recommendation=recommendation,
-        verification=verification,
-        final=final,
-        run_dir=str(run_dir),
-        versions=versions(),
-        command=command,
-        seconds=time.monotonic() - start,
+        progress(ProgressEvent("rules", "applying the rulebook", 0, 1))
+        facts = build_facts(profile, diagnosis, settings, len(series.features), lookback)
+        recommendation = rulebook.recommend(facts)
+        _save_recommendation(ctx.rundir, rulebook, diagnosis, recommendation)
+        progress(ProgressEvent("rules", "rules applied", 1, 1))
+
+    search_deadline = start + (DIAGNOSTIC_SHARE + SEARCH_SHARE) * budget
+    options = SearchOptions(
+        settings.tuner, settings.max_trials or DEFAULT_MAX_TRIALS, settings.seed
     )
+    chief = None
+    if distributed is not None:
+        from advisor.distributed import Chief, make_job
+
+        job = make_job(
+            ctx.series.frame.to_numpy(dtype=float),
+            profile.split,
+            profile.horizon,
+            series.sha256,
+            series.path,
+            settings,
+            ctx.objective.name,
+            search_deadline,
+        )
+        chief = Chief(
+            job,
+            distributed,
+            str(ctx.path.resolve()),
+            ctx.rundir.state,
+            lambda msg: progress(ProgressEvent("search", msg, 0, options.max_trials)),
+        )
+
+    def finish(
+        verification: Verification | None, final: FinalResult | None, partial: bool
+    ) -> Analysis:
+        analysis = Analysis(
+            data=series,
+            settings=settings,
+            profile=profile,
+            diagnosis=diagnosis,
+            recommendation=recommendation,
+            verification=verification,
+            final=final,
+            run_dir=str(ctx.rundir.path),
+            versions=versions(),
+            command=ctx.command,
+            seconds=time.monotonic() - start,
+            partial=partial,
+        )
+        _write(analysis, progress)
+        return analysis
+
+    verification = None
+    try:
+        verification = verify(
+            recommendation,
+            trainer,
+            ctx.trainer_for,
+            ctx.rundir.state,
+            profile.split,
+            series.rows,
+            profile.horizon,
+            ctx.objective,
+            options,
+            Budget(search_deadline, search_deadline + CV_SHARE * budget),
+            progress,
+            chief,
+        )
+        progress(ProgressEvent("final", "training the final model", 0, 1))
+        final = finalize(
+            ctx.keras_trainer(profile.split),
+            verification.best_config if verification else recommendation.config,
+            profile,
+            series,
+            ctx.rundir.path,
+            settings.seed,
+            max(start + budget, time.monotonic() + FINAL_MIN_SHARE * budget),
+            str(ctx.path.resolve()),
+        )
+        progress(ProgressEvent("final", "final model trained", 1, 1))
+    except Interrupted as stop:
+        finish(stop.verification, None, partial=True)
+        raise
+    except KeyboardInterrupt:
+        finish(verification, None, partial=True)
+        raise
+    return finish(verification, final, partial=False)
+
+
+def _recommendation_key(rulebook: Rulebook) -> str:
+    from advisor import __version__
+    from advisor.rundir import key_of
+
+    return key_of({"advisor": __version__, "rules": repr(rulebook.rules)})
+
+
+def _resumed_recommendation(
+    rundir: RunDir, rulebook: Rulebook
+) -> tuple[Diagnosis, Recommendation] | None:
+    """The diagnosis and recommendation a previous run in this directory finished.
+
+    The diagnostic plan depends on the time left, so recomputing them could give
+    another recommendation, and with it another search space: the search would start
+    over instead of resuming. A changed rulebook (or advisor version) recomputes them;
+    ``--fresh`` does too.
+    """
+    from advisor.plain import from_plain
+    from advisor.records import Diagnosis, Recommendation
+
+    saved = rundir.load_stage("recommendation", _recommendation_key(rulebook))
+    if saved is None:
+        return None
+    try:
+        return (
+            from_plain(Diagnosis, saved["diagnosis"]),
+            from_plain(Recommendation, saved["recommendation"]),
+        )
+    except (ValueError, KeyError):
+        return None  # made by an older layout of the records: recompute
+
+
+def _save_recommendation(
+    rundir: RunDir, rulebook: Rulebook, diagnosis: Diagnosis, recommendation: Recommendation
+) -> None:
+    from advisor.plain import to_plain
+
+    rundir.save_stage(
+        "recommendation",
+        _recommendation_key(rulebook),
+        {"diagnosis": to_plain(diagnosis), "recommendation": to_plain(recommendation)},
+    )
+
+
+def _write(analysis: Analysis, progress: ProgressCallback) -> None:
+    """recommendation.json first: a report that fails to render must not lose it."""
+    from advisor.document import to_document
+    from advisor.reports.html import render_document
+
+    run_dir = Path(analysis.run_dir)
     progress(ProgressEvent("report", "writing the report", 0, 1))
     document = to_document(analysis)
     write_json(run_dir / "recommendation.json", document)
     write_json(run_dir / "profile.json", document["profile"])
-    from advisor.reports.html import render_document
-
     write_text(run_dir / "report.html", render_document(document))
     progress(ProgressEvent("report", "report written", 1, 1))
-    return analysis

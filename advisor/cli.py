@@ -72,7 +72,10 @@ def _user_errors() -> Iterator[None]:
     except AdvisorInputError as exc:
         _fail(exc.one_line())
     except KeyboardInterrupt:
-        err.print("[yellow]interrupted[/]: files already written are kept.")
+        err.print(
+            "[yellow]interrupted[/]: what finished is written (marked partial); "
+            "run the same command again to resume."
+        )
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
@@ -103,6 +106,40 @@ RulesFiles = Annotated[
     list[Path] | None, typer.Option("--rules", help="Extra rule file (TOML); repeatable.")
 ]
 Data = Annotated[Path | None, typer.Argument(help="CSV file (plain or gzip).", show_default=False)]
+TunerKind = Annotated[
+    str, typer.Option("--tuner", help="Verification search: bayesian, hyperband, random or grid.")
+]
+Metric = Annotated[
+    str | None,
+    typer.Option(help="Search objective (default: val_rmse for forecasting; or val_loss)."),
+]
+Trials = Annotated[
+    int | None,
+    typer.Option(
+        "--trials", min=1, help="Most search trials (default 12); the budget may stop sooner."
+    ),
+]
+Fresh = Annotated[
+    bool, typer.Option("--fresh", help="Start over instead of resuming this run directory.")
+]
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        min=0,
+        help="Distributed search: serve the oracle and start N local workers "
+        "(0: only workers that join with `advisor worker --chief`).",
+    ),
+]
+Bind = Annotated[
+    str,
+    typer.Option(
+        help="Address the distributed chief listens on. The oracle has no authentication: "
+        "anyone who can reach it can join and read the data.",
+    ),
+]
+Port = Annotated[
+    int, typer.Option(min=0, max=65535, help="Chief port for distributed search (0: any free).")
+]
 
 
 def _settings(
@@ -190,13 +227,38 @@ def analyze(
     out_dir: OutDir = None,
     example: Example = None,
     rules: RulesFiles = None,
+    tuner: TunerKind = "bayesian",
+    metric: Metric = None,
+    trials: Trials = None,
+    fresh: Fresh = False,
+    workers: Workers = None,
+    bind: Bind = "127.0.0.1",
+    port: Port = 0,
 ) -> None:
-    """Profile DATA, run diagnostic trainings, apply the rules, verify, and write a report."""
+    """Profile DATA, run diagnostic trainings, apply the rules, verify, and write a report.
+
+    A run directory is keyed by the data and the settings: the same command again
+    resumes an interrupted run (--fresh starts over).
+    """
     if data is None and example is None:
         _fail("no data given; fix: pass a CSV path, or --example airline")
     if data is not None and example is not None:
         _fail("both DATA and --example given; fix: pass one of them")
     settings = _settings(target, time_col, task, horizon, budget, seed, season, max_units, lookback)
+    from dataclasses import replace
+
+    from advisor.distributed import DistributedOptions
+    from advisor.objective import objective_for
+    from advisor.search import TUNERS
+
+    if tuner not in TUNERS:
+        _fail(f"--tuner {tuner!r}: unknown tuner; fix: use one of {', '.join(TUNERS)}")
+    with _user_errors():
+        objective_for(settings.task, metric)
+    settings = replace(settings, tuner=tuner, metric=metric, max_trials=trials)  # type: ignore[arg-type]
+    distributed = None
+    if workers is not None or bind != "127.0.0.1" or port:
+        distributed = DistributedOptions(workers or 0, bind, port)
     from advisor.api import analyze as run_analysis
     from advisor.document import to_document
     from advisor.reports.terminal import summary_renderables
@@ -212,9 +274,41 @@ def analyze(
             rules_files=rules or [],
             progress=bars,
             command=command,
+            fresh=fresh,
+            distributed=distributed,
         )
     for renderable in summary_renderables(to_document(result)):
         out.print(renderable)
+
+
+@app.command()
+def worker(
+    chief: Annotated[
+        str,
+        typer.Option(help="The chief's HOST:PORT, as `advisor analyze --workers` reports it."),
+    ],
+    data: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The chief's CSV, needed only when its series is too large to send.",
+            show_default=False,
+        ),
+    ] = None,
+    worker_id: Annotated[
+        str | None, typer.Option("--id", help="This worker's name (default: host and pid).")
+    ] = None,
+    wait: Annotated[
+        float, typer.Option(min=0.1, help="Seconds to wait for the chief to answer.")
+    ] = 120.0,
+    parent_pid: Annotated[int | None, typer.Option("--parent-pid", hidden=True)] = None,
+    cache: Annotated[Path | None, typer.Option("--cache", hidden=True)] = None,
+) -> None:
+    """Join a distributed search: train the trials a chief hands out until it says stop."""
+    from advisor.distributed import run_worker
+
+    with _user_errors():
+        ended = run_worker(chief, worker_id, data, parent_pid, cache, wait)
+    err.print(f"worker finished: {_escape(ended)}")
 
 
 @app.command()
@@ -246,12 +340,10 @@ def profile(
         else:
             _fail("no data given; fix: pass a CSV path, or --example airline")
         series, prof = load(path, settings, display)
-    from dataclasses import asdict
+    from advisor.document import profile_to_dict
 
-    record = asdict(prof)
-    record["acf"] = [round(v, 4) for v in prof.acf]
     run_dir = out_dir or Path(DEFAULT_RUNS_DIR) / f"{path.stem}-{run_key(series, settings)}"
-    write_json(run_dir / "profile.json", record)
+    write_json(run_dir / "profile.json", profile_to_dict(prof))
 
     table = Table(title=f"Profile of {_escape(series.path)}", show_header=True)
     table.add_column("what")
@@ -264,12 +356,61 @@ def profile(
         ),
         ("horizon", str(prof.horizon)),
         ("seasonal period", f"{prof.seasonal_period or 'none'} ({prof.season_source})"),
+        ("seasons in the data", ", ".join(map(str, prof.seasonality.periods)) or "none"),
+        (
+            "seasonal / trend strength (STL)",
+            f"{prof.seasonality.seasonal_strength:.2f} / {prof.seasonality.trend_strength:.2f}",
+        ),
         (
             "stationarity",
             f"{prof.stationarity} (ADF p={prof.adf_pvalue:.3f}, KPSS p={prof.kpss_pvalue:.3f})",
         ),
+        (
+            "differencing (ndiffs / nsdiffs)",
+            f"{prof.unit_root.differencing_order} / {prof.unit_root.seasonal_differencing_order}",
+        ),
         ("trend strength", f"{prof.trend_strength:.2f}"),
         ("significant lags", ", ".join(map(str, prof.significant_lags[:12])) or "none"),
+        (
+            "AR order (AIC) / variance it explains",
+            f"{prof.lags.ar_order} / {prof.complexity.ar_r2:.2f}",
+        ),
+        (
+            "lookback (range)",
+            f"{prof.lags.lookback} ({prof.lags.lookback_low}-{prof.lags.lookback_high}): "
+            f"{prof.lags.lookback_reason}",
+        ),
+        (
+            "spectral / permutation entropy",
+            f"{prof.complexity.spectral_entropy:.2f} / {prof.complexity.permutation_entropy:.2f}",
+        ),
+        (
+            "nonlinearity (BDS)",
+            f"{'yes' if prof.complexity.nonlinear else 'no'} (p={prof.complexity.bds_pvalue:.3g})"
+            if prof.complexity.bds_pvalue == prof.complexity.bds_pvalue  # NaN: not tested
+            else "not tested (series too short)",
+        ),
+        ("signal-to-noise (trend+season / remainder)", f"{prof.seasonality.snr:.3g}"),
+        (
+            "outliers / level shifts",
+            f"{prof.quality.outliers} ({prof.quality.outlier_share:.1%}) / "
+            f"{len(prof.quality.level_shifts)}",
+        ),
+        (
+            "tails (excess kurtosis)",
+            f"{'heavy' if prof.quality.heavy_tails else 'normal'} "
+            f"({prof.quality.excess_kurtosis:.2f})",
+        ),
+        ("missing target values", f"{prof.missing_share:.1%}"),
+        *(
+            (f"covariate {c.name}", f"r={c.correlation:+.2f} at lag {c.lag}")
+            for c in prof.quality.covariates
+        ),
+        (
+            "training windows / widest LSTM for them",
+            f"{prof.size.train_windows} at lookback {prof.size.lookback} / "
+            f"{prof.size.max_units} units",
+        ),
         *((f"baseline {b.name}", f"validation RMSE {b.rmse:.4g}") for b in prof.baselines),
         *(("notice", n) for n in series.notices + prof.notes),
     ]

@@ -11,7 +11,15 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from advisor.records import Analysis, ModelConfig, Range, RuleHit
+from advisor.records import (
+    Analysis,
+    CrossValidation,
+    CVSummary,
+    ModelConfig,
+    Profile,
+    Range,
+    RuleHit,
+)
 
 SCHEMA_VERSION = 1
 # Enough points to draw the series faithfully without bloating the document.
@@ -84,6 +92,109 @@ def _series_preview(analysis: Analysis) -> dict[str, Any]:
     }
 
 
+def profile_to_dict(profile: Profile) -> dict[str, Any]:
+    """The ``profile`` section (also ``profile.json``): JSON-safe, undefined figures null."""
+    season, root, lags = profile.seasonality, profile.unit_root, profile.lags
+    cx, q, size = profile.complexity, profile.quality, profile.size
+    return {
+        "rows": profile.rows,
+        "split": asdict(profile.split),
+        "missing_share": profile.missing_share,
+        "mean": _num(profile.mean),
+        "std": _num(profile.std),
+        "min": _num(profile.minimum),
+        "max": _num(profile.maximum),
+        "acf": [_num(v) for v in profile.acf],
+        "acf_confidence": _num(profile.acf_confidence),
+        "significant_lags": list(profile.significant_lags),
+        "seasonal_period": profile.seasonal_period,
+        "season_source": profile.season_source,
+        "adf_pvalue": _num(profile.adf_pvalue),
+        "kpss_pvalue": _num(profile.kpss_pvalue),
+        "stationarity": profile.stationarity,
+        "trend_strength": _num(profile.trend_strength),
+        "baselines": [
+            {"name": b.name, "val_rmse": _num(b.rmse), "val_mae": _num(b.mae)}
+            for b in profile.baselines
+        ],
+        "seasonality": {
+            "periods": list(season.periods),
+            "calendar_periods": list(season.calendar_periods),
+            "seasonal_strength": _num(season.seasonal_strength),
+            "trend_strength": _num(season.trend_strength),
+            "snr": _num(season.snr),
+            "candidates": [
+                {
+                    "period": c.period,
+                    "source": c.source,
+                    "autocorrelation": _num(c.autocorrelation),
+                    "strength": _num(c.strength),
+                    "threshold": _num(c.threshold),
+                    "verdict": c.verdict,
+                }
+                for c in season.candidates
+            ],
+            "rows_used": season.rows_used,
+        },
+        "unit_root": {
+            "adf_trend_pvalue": _num(root.adf_trend_pvalue),
+            "kpss_trend_pvalue": _num(root.kpss_trend_pvalue),
+            "differencing_order": root.differencing_order,
+            "seasonal_differencing_order": root.seasonal_differencing_order,
+            "rows_used": root.rows_used,
+        },
+        "lags": {
+            "pacf": [_num(v) for v in lags.pacf],
+            "significant_pacf_lags": list(lags.significant_pacf_lags),
+            "ar_order": lags.ar_order,
+            "lookback": lags.lookback,
+            "lookback_low": lags.lookback_low,
+            "lookback_high": lags.lookback_high,
+            "lookback_reason": lags.lookback_reason,
+        },
+        "complexity": {
+            "differenced": cx.differenced,
+            "ar_r2": _num(cx.ar_r2),
+            "spectral_entropy": _num(cx.spectral_entropy),
+            "permutation_entropy": _num(cx.permutation_entropy),
+            "permutation_order": cx.permutation_order,
+            "bds_statistic": _num(cx.bds_statistic),
+            "bds_pvalue": _num(cx.bds_pvalue),
+            "nonlinear": cx.nonlinear,
+            "rows_used": cx.rows_used,
+        },
+        "quality": {
+            "outliers": q.outliers,
+            "outlier_share": _num(q.outlier_share),
+            "outlier_rows": list(q.outlier_rows),
+            "level_shifts": list(q.level_shifts),
+            "skewness": _num(q.skewness),
+            "excess_kurtosis": _num(q.excess_kurtosis),
+            "heavy_tails": q.heavy_tails,
+            "spread_ratio": _num(q.spread_ratio),
+            "positive": q.positive,
+            "covariates": [
+                {
+                    "name": c.name,
+                    "lag": c.lag,
+                    "correlation": _num(c.correlation),
+                    "significant": c.significant,
+                }
+                for c in q.covariates
+            ],
+        },
+        "size": {
+            "lookback": size.lookback,
+            "train_windows": size.train_windows,
+            "inputs": size.inputs,
+            "widths": list(size.widths),
+            "params": list(size.params),
+            "max_units": size.max_units,
+        },
+        "notes": list(profile.notes),
+    }
+
+
 def to_document(analysis: Analysis) -> dict[str, Any]:
     data, profile, diagnosis, rec = (
         analysis.data,
@@ -105,29 +216,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             "frequency": data.frequency,
             "notices": list(data.notices),
         },
-        "profile": {
-            "rows": profile.rows,
-            "split": asdict(profile.split),
-            "missing_share": profile.missing_share,
-            "mean": _num(profile.mean),
-            "std": _num(profile.std),
-            "min": _num(profile.minimum),
-            "max": _num(profile.maximum),
-            "acf": [_num(v) for v in profile.acf],
-            "acf_confidence": _num(profile.acf_confidence),
-            "significant_lags": list(profile.significant_lags),
-            "seasonal_period": profile.seasonal_period,
-            "season_source": profile.season_source,
-            "adf_pvalue": _num(profile.adf_pvalue),
-            "kpss_pvalue": _num(profile.kpss_pvalue),
-            "stationarity": profile.stationarity,
-            "trend_strength": _num(profile.trend_strength),
-            "baselines": [
-                {"name": b.name, "val_rmse": _num(b.rmse), "val_mae": _num(b.mae)}
-                for b in profile.baselines
-            ],
-            "notes": list(profile.notes),
-        },
+        "profile": profile_to_dict(profile),
         "diagnosis": {
             "planned": diagnosis.planned,
             "cut": list(diagnosis.cut),
@@ -143,6 +232,9 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                     "val_rmse": _num(r.val_rmse),
                     "seconds": r.seconds,
                     "stopped_reason": r.stopped_reason,
+                    "best_epoch": r.best_epoch,
+                    "reference_loss": _num(r.reference_loss),
+                    "naive_loss": _num(r.naive_loss),
                 }
                 for r in diagnosis.runs
             ],
@@ -152,6 +244,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                     "summary": f.summary,
                     "evidence": {k: _num(v) for k, v in f.evidence.items()},
                     "confidence": f.confidence,
+                    "runs": list(f.runs),
                 }
                 for f in diagnosis.findings
             ],
@@ -173,6 +266,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             "seconds": round(analysis.seconds, 2),
             "command": analysis.command,
             "versions": analysis.versions,
+            "partial": analysis.partial,
         },
     }
     ver = analysis.verification
@@ -185,6 +279,10 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                     "config": config_to_dict(t.config),
                     "val_rmse": _num(t.val_rmse),
                     "is_suggestion": t.is_suggestion,
+                    "score": None if t.score is None else _num(t.score),
+                    "best_epoch": t.best_epoch,
+                    "seconds": round(t.seconds, 2),
+                    "cut": t.cut,
                 }
                 for t in ver.trials
             ],
@@ -196,6 +294,12 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             "widen": list(ver.widen),
             "seconds": round(ver.seconds, 2),
             "partial": ver.partial,
+            "objective": ver.objective,
+            "space_size": ver.space_size,
+            "max_trials": ver.max_trials,
+            "workers": ver.workers,
+            "cv": _cv(ver.cv),
+            "notes": list(ver.notes),
         }
     fin = analysis.final
     if fin is not None:
@@ -212,5 +316,45 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             },
             "model_path": fin.model_path,
             "seconds": round(fin.seconds, 2),
+            "script_path": fin.script_path,
+            "tensorboard_dir": fin.tensorboard_dir,
+            "epochs_trained": fin.epochs_trained,
+            "notes": list(fin.notes),
         }
     return doc
+
+
+def _summary(s: CVSummary | None) -> dict[str, Any] | None:
+    return None if s is None else {"mean": _num(s.mean), "std": _num(s.std), "n": s.n}
+
+
+def _cv(cv: CrossValidation | None) -> dict[str, Any] | None:
+    """``verification.cv``: the walk-forward cross-validation, see the schema doc."""
+    if cv is None:
+        return None
+    return {
+        "objective": cv.objective,
+        "folds": [asdict(f) for f in cv.folds],
+        "seeds": list(cv.seeds),
+        "runs": [
+            {
+                "config": r.config,
+                "fold": r.fold,
+                "seed": r.seed,
+                "score": _num(r.score),
+                "val_rmse": _num(r.val_rmse),
+                "best_epoch": r.best_epoch,
+            }
+            for r in cv.runs
+        ],
+        "suggestion": _summary(cv.suggestion),
+        "best": _summary(cv.best),
+        "improvement": None if cv.improvement is None else _num(cv.improvement),
+        "improvement_stderr": (
+            None if cv.improvement_stderr is None else _num(cv.improvement_stderr)
+        ),
+        "beyond_noise": cv.beyond_noise,
+        "planned": cv.planned,
+        "cut": list(cv.cut),
+        "seconds": round(cv.seconds, 2),
+    }

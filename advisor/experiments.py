@@ -1,40 +1,94 @@
-"""The diagnostic plan: which short trainings to run, within the time budget."""
+"""The diagnostic plan: which short trainings to run, within the time budget.
+
+Two experiments, both at one neutral configuration (``probe_config``):
+
+1. a capacity sweep: a ladder of widths trained together (``Trainer.run_sweep``);
+2. a data-size learning curve: the sweep's best width again on the most recent 25% and
+   50% of the training windows (its 100% point is the sweep's own run).
+
+The plan is made up front: the trainer measures what one epoch of the fused sweep
+costs (``Trainer.sweep_cost``), and the plan takes the richest level of
+``PLAN_LEVELS`` (epochs, data fractions) that fits the time left. Levels are coarse, so
+that a quiet and a busy machine, whose measurements differ by tens of percent, mostly
+choose the same plan and so give the same recommendation; the deadline still stops any
+training that overruns. What the plan leaves out is listed in ``Diagnosis.cut``.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from advisor.diagnosis import best_run, diagnose
+from advisor.probes.size import lstm_params
 from advisor.records import Diagnosis, DiagnosticRun, LayerConfig, ModelConfig, Profile, Settings
 from advisor.splits import train_windows
-from advisor.trainer import RunSpec, Trainer
+from advisor.trainer import RunSpec, SweepCost, Trainer
 
-# Widths tried in the capacity sweep, narrowest first so a cut budget keeps the cheap ones.
-WIDTH_LADDER = (8, 32, 128)
-# Below this many training windows a 128-unit LSTM has far more weights than examples.
-WIDE_MODEL_MIN_WINDOWS = 500
-# Fractions of the training windows for the data-size learning curve.
-DATA_FRACTIONS = (0.5,)
-# Diagnostic runs are short: enough epochs to see curves bend, stopped early when flat.
-PROBE_EPOCHS = 60
+# Widths tried in the capacity sweep: powers of two, the steps practitioners tune in.
+WIDTH_LADDER = (8, 16, 32, 64, 128, 256)
+# The narrowest widths are always tried: even on a very short series the sweep must show
+# which way the validation loss moves with width.
+MIN_SWEEP_WIDTHS = 3
+# A width joins the sweep while its weights number at most this many per training
+# window. The rules' size guard allows ten (probes/size.py, PARAMS_PER_WINDOW); the sweep
+# looks one or two ladder steps past it, to see where overfitting actually starts
+# (e.g. 300 windows: the guard allows 26 units, the sweep tries up to 64).
+SWEEP_PARAMS_PER_WINDOW = 128
+# Fractions of the training windows for the data-size learning curve, below 100%.
+DATA_FRACTIONS = (0.25, 0.5)
+# (epochs, data fractions), richest first. Early stopping usually ends a probe well
+# before 60 epochs, so the levels above the one chosen mostly give the same curves.
+PLAN_LEVELS: tuple[tuple[int, tuple[float, ...]], ...] = (
+    (60, DATA_FRACTIONS),
+    (40, DATA_FRACTIONS),
+    (30, DATA_FRACTIONS[1:]),
+    (20, DATA_FRACTIONS[1:]),
+    (20, ()),
+    (15, ()),
+    (10, ()),
+)
+# Share of the time left that the plan may fill: the estimate is from a few batches, and
+# a busier machine later on must not push the diagnostics past their deadline.
+PLAN_SHARE = 0.75
+# Patience of the probes' early stopping: ten epochs at 60 (Keras tutorials use 5-10),
+# a quarter of the epochs on a shorter plan, never below three.
 PROBE_PATIENCE = 10
+MIN_PATIENCE = 3
+# An epoch of a very long series is cut to a power of two batches, never below this.
+MIN_BATCHES_PER_EPOCH = 8
 PROBE_BATCH = 32
+# Below this many training windows the probes use batches of 16, as the rules recommend
+# for such data (rules/rulebook/optimization.toml, small-data-smaller-batch), so a
+# probe's epochs mean what the recommended training's epochs will mean.
+SMALL_DATA_WINDOWS = 300
+SMALL_DATA_BATCH = 16
 PROBE_LEARNING_RATE = 1e-3
 
 Progress = Callable[[str, int, int], None]
 
 
 def probe_lookback(profile: Profile, settings: Settings) -> int:
-    """A neutral lookback for the probes: the user's, else a season, else the horizon."""
+    """The lookback the rulebook's defaults would choose, so the probes see what the
+    recommended model will see: the user's; else a season; else the longest significant
+    autocorrelation lag; at least the horizon; at most a third of the training rows
+    (rules/rulebook/data.toml: season-lookback, acf-lookback, lookback-covers-horizon)."""
     if settings.lookback:
         return settings.lookback
-    candidates = [profile.horizon]
-    if profile.seasonal_period:
-        candidates.append(profile.seasonal_period)
-    lookback = max(candidates)
+    if profile.seasonal_period and profile.seasonal_period > 1:
+        memory = profile.seasonal_period
+    else:
+        memory = max(profile.significant_lags, default=0)
+    lookback = max(memory, profile.horizon)
     return max(1, min(lookback, profile.split.train // 3))
+
+
+def probe_batch(profile: Profile, settings: Settings) -> int:
+    lookback = probe_lookback(profile, settings)
+    windows = train_windows(profile.split.train, lookback, profile.horizon)
+    return SMALL_DATA_BATCH if windows < SMALL_DATA_WINDOWS else PROBE_BATCH
 
 
 def probe_config(profile: Profile, settings: Settings, units: int) -> ModelConfig:
@@ -45,35 +99,135 @@ def probe_config(profile: Profile, settings: Settings, units: int) -> ModelConfi
         layers=(LayerConfig(units, 0.0, 0.0),),
         l2=0.0,
         learning_rate=PROBE_LEARNING_RATE,
-        batch_size=PROBE_BATCH,
-        epochs=PROBE_EPOCHS,
+        batch_size=probe_batch(profile, settings),
+        epochs=PLAN_LEVELS[0][0],
         early_stopping_patience=PROBE_PATIENCE,
         scaling="standard",
         differencing=difference,
     )
 
 
-def plan(profile: Profile, settings: Settings) -> tuple[list[RunSpec], list[str]]:
+def patience_for(epochs: int) -> int:
+    return min(PROBE_PATIENCE, max(MIN_PATIENCE, epochs // 4))
+
+
+def sweep_widths(profile: Profile, settings: Settings) -> tuple[tuple[int, ...], list[str]]:
+    """The ladder, capped by the user's ``--max-units`` and by the training windows."""
     lookback = probe_lookback(profile, settings)
     windows = train_windows(profile.split.train, lookback, profile.horizon)
-    specs: list[RunSpec] = []
+    inputs = max(1, profile.size.inputs)
+    widths: list[int] = []
     cut: list[str] = []
-    widths = [w for w in WIDTH_LADDER if not settings.max_units or w <= settings.max_units]
-    for width in widths:
-        if width > 32 and windows < WIDE_MODEL_MIN_WINDOWS:
-            cut.append(f"width {width} (only {windows} training windows)")
+    for width in WIDTH_LADDER:
+        if settings.max_units and width > settings.max_units:
+            cut.append(f"width {width} (above --max-units {settings.max_units})")
             continue
-        specs.append(
-            RunSpec(f"width-{width}", probe_config(profile, settings, width), 1.0, settings.seed)
-        )
-    mid = specs[len(specs) // 2].config if specs else probe_config(profile, settings, 32)
-    for fraction in DATA_FRACTIONS:
-        specs.append(
-            RunSpec(
-                f"width-{mid.layers[0].units}-data-{fraction:.0%}", mid, fraction, settings.seed
-            )
-        )
-    return specs, cut
+        params = lstm_params(width, inputs, profile.horizon)
+        if len(widths) >= MIN_SWEEP_WIDTHS and params > SWEEP_PARAMS_PER_WINDOW * windows:
+            cut.append(f"width {width} ({params:,} weights for {windows:,} training windows)")
+            continue
+        widths.append(width)
+    if not widths:  # --max-units below the narrowest rung: try exactly that width
+        widths.append(max(1, settings.max_units or WIDTH_LADDER[0]))
+    return tuple(widths), cut
+
+
+@dataclass(frozen=True)
+class Plan:
+    widths: tuple[int, ...]
+    epochs: int
+    patience: int
+    fractions: tuple[float, ...]
+    """Data-size fractions below 100%, run at the sweep's best width."""
+    max_batches: int | None
+    estimate_s: float
+    """Expected seconds (at most; early stopping usually ends sooner)."""
+    cut: tuple[str, ...]
+
+    def describe(self) -> str:
+        widths = "/".join(str(w) for w in self.widths)
+        parts = [f"capacity sweep of widths {widths} trained together"]
+        if self.fractions:
+            shares = ", ".join(f"{f:.0%}" for f in self.fractions)
+            parts.append(f"data-size runs on {shares} of the training windows at the best width")
+        parts.append(f"up to {self.epochs} epochs, patience {self.patience}")
+        if self.max_batches:
+            parts.append(f"at most {self.max_batches} batches an epoch")
+        return "; ".join(parts)
+
+
+def _batches(windows: int, fraction: float, batch: int) -> int:
+    return max(1, math.ceil(windows * fraction) // batch)
+
+
+def _plan_seconds(
+    cost: SweepCost,
+    windows: int,
+    batch: int,
+    epochs: int,
+    fractions: tuple[float, ...],
+    cap: int | None,
+) -> float:
+    """Worst case: every run goes the full ``epochs``. The data-size runs train one
+    branch, not all; the fused sweep's cost is their upper bound (and their set-up, a
+    model of one width, costs at most the sweep's)."""
+
+    def epoch(fraction: float) -> float:
+        n = _batches(windows, fraction, batch)
+        return cost.epoch(min(n, cap) if cap else n)
+
+    total = epochs * epoch(1.0)
+    if fractions:
+        total += cost.setup + sum(epochs * epoch(f) for f in fractions)
+    return total
+
+
+def choose_plan(
+    widths: tuple[int, ...],
+    windows: int,
+    batch: int,
+    cost: SweepCost | None,
+    available: float,
+    cut: tuple[str, ...] = (),
+) -> Plan:
+    """The richest level of PLAN_LEVELS whose worst case fits PLAN_SHARE of ``available``;
+    past the leanest, epochs of a long series are cut to fewer batches."""
+
+    def plan(level: int, cap: int | None, seconds: float, extra: tuple[str, ...]) -> Plan:
+        epochs, fractions = PLAN_LEVELS[level]
+        notes = list(cut)
+        richest_epochs, richest_fractions = PLAN_LEVELS[0]
+        if epochs < richest_epochs:
+            notes.append(f"epochs capped at {epochs} instead of {richest_epochs} (time budget)")
+        for f in richest_fractions:
+            if f not in fractions:
+                notes.append(f"data-size run on {f:.0%} of the windows (time budget)")
+        return Plan(widths, epochs, patience_for(epochs), fractions, cap, seconds, (*notes, *extra))
+
+    if cost is None:
+        return plan(0, None, 0.0, ())
+    room = PLAN_SHARE * max(0.0, available)
+    for level, (epochs, fractions) in enumerate(PLAN_LEVELS):
+        seconds = _plan_seconds(cost, windows, batch, epochs, fractions, None)
+        if seconds <= room:
+            return plan(level, None, seconds, ())
+    last = len(PLAN_LEVELS) - 1
+    epochs = PLAN_LEVELS[last][0]
+    full = _batches(windows, 1.0, batch)
+    fits = (room / epochs - cost.epoch_overhead) / cost.batch if cost.batch > 0 else full
+    cap = MIN_BATCHES_PER_EPOCH
+    while cap * 2 <= min(fits, full):
+        cap *= 2
+    if cap >= full:
+        return plan(last, None, _plan_seconds(cost, windows, batch, epochs, (), None), ())
+    seconds = _plan_seconds(cost, windows, batch, epochs, (), cap)
+    note = f"epochs cut to {cap} of {full} batches, a fresh random draw each (time budget)"
+    return plan(last, cap, seconds, (note,))
+
+
+def _spec(name: str, config: ModelConfig, fraction: float, seed: int, plan: Plan) -> RunSpec:
+    config = replace(config, epochs=plan.epochs, early_stopping_patience=plan.patience)
+    return RunSpec(name, config, fraction, seed, plan.max_batches)
 
 
 def run_diagnostics(
@@ -83,24 +237,47 @@ def run_diagnostics(
     deadline: float,
     progress: Progress | None = None,
 ) -> Diagnosis:
-    specs, cut = plan(profile, settings)
-    runs: list[DiagnosticRun] = []
-    for i, spec in enumerate(specs):
+    """Plan from a measured estimate, run the sweep and the data-size runs, diagnose."""
+
+    def report(message: str, done: int, total: int) -> None:
         if progress:
-            progress(f"training {spec.name}", i, len(specs))
-        if time.monotonic() >= deadline and runs:
-            cut.extend(f"{s.name} (time budget)" for s in specs[i:])
-            break
-        runs.append(trainer.run(spec, deadline))
-    if progress:
-        progress("diagnostic trainings done", len(specs), len(specs))
-    planned = ", ".join(s.name for s in specs)
-    findings = diagnose(tuple(runs), profile.best_baseline)
-    return Diagnosis(tuple(runs), findings, planned, tuple(cut))
+            progress(message, done, total)
+
+    widths, cut = sweep_widths(profile, settings)
+    base = [probe_config(profile, settings, w) for w in widths]
+    seed = settings.seed
+    report("measuring the cost of a training epoch", 0, len(widths))
+    cost = trainer.sweep_cost([RunSpec(f"width-{w}", c, 1.0, seed) for w, c in zip(widths, base)])
+    lookback = base[0].lookback
+    windows = train_windows(profile.split.train, lookback, profile.horizon)
+    batch = base[0].batch_size
+    plan = choose_plan(widths, windows, batch, cost, deadline - time.monotonic(), tuple(cut))
+    total = len(widths) + len(plan.fractions)
+    notes = list(plan.cut)
+
+    report(f"training widths {', '.join(map(str, widths))} together", 0, total)
+    specs = [_spec(f"width-{w}", c, 1.0, seed, plan) for w, c in zip(widths, base)]
+    runs: list[DiagnosticRun] = list(trainer.run_sweep(specs, deadline))
+    done = len(runs)
+
+    best = best_run(tuple(runs))
+    config = base[widths.index(best.units)] if best.units in widths else base[0]
+    for fraction in plan.fractions:
+        name = f"width-{best.units}-data-{fraction:.0%}"
+        if time.monotonic() >= deadline:
+            notes.append(f"{name} (time budget)")
+            continue
+        report(f"training {name}", done, total)
+        runs.extend(trainer.run_sweep([_spec(name, config, fraction, seed, plan)], deadline))
+        done += 1
+    report("diagnostic trainings done", total, total)
+    notes.extend(f"{r.name} stopped at the deadline" for r in runs if r.stopped_reason == "budget")
+    findings = diagnose(tuple(runs), profile.best_baseline, profile.complexity.ar_r2)
+    return Diagnosis(tuple(runs), findings, plan.describe(), tuple(notes))
 
 
 def with_units(config: ModelConfig, units: int) -> ModelConfig:
     return replace(config, layers=tuple(replace(layer, units=units) for layer in config.layers))
 
 
-__all__ = ["best_run", "plan", "probe_config", "run_diagnostics"]
+__all__ = ["best_run", "choose_plan", "probe_config", "run_diagnostics", "sweep_widths"]

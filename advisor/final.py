@@ -1,28 +1,141 @@
-"""The final model: trained on train + validation, scored once on the untouched test split."""
+"""The final model: trained on train + validation, scored once on the untouched test split.
+
+Beside ``model.keras`` it leaves ``model.py`` (a short script that rebuilds and trains
+the same configuration on the user's CSV) and TensorBoard logs of the training in
+``logs/``. A finished final training is recorded in ``state/final.json``: a rerun of an
+interrupted analysis that had got this far does not train it again.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import shutil
 import time
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from advisor import forecast_eval as fe
-from advisor.atomic import write_with
-from advisor.records import FinalResult, ModelConfig, Profile
+from advisor.atomic import write_text, write_with
+from advisor.plain import from_plain, to_plain
+from advisor.records import FinalResult, ModelConfig, Profile, SeriesData
+from advisor.rundir import key_of, read_json
 from advisor.trainer import KerasTrainer
+
+SCRIPT_TEMPLATE = "model.py.j2"
+LOGS = "logs"
+
+
+def tensorboard_callback(log_dir: Path) -> tuple[Any | None, str | None]:
+    """Keras' TensorBoard callback, where it can run; else ``None`` and why not.
+
+    The callback is Keras 3 API, but it writes through ``tensorflow.summary``, which
+    needs TensorFlow and the ``tensorboard`` package whatever the Keras backend is
+    (with JAX or PyTorch as backend it works when both are installed). The graph and
+    the profiler are TensorFlow-only, so they stay off.
+    """
+    missing = [m for m in ("tensorflow", "tensorboard") if importlib.util.find_spec(m) is None]
+    if missing:
+        return None, (
+            "No TensorBoard logs: Keras' TensorBoard callback writes through "
+            f"tensorflow.summary and needs {' and '.join(missing)}, which is not installed."
+        )
+    import keras
+
+    return keras.callbacks.TensorBoard(str(log_dir), write_graph=False, profile_batch=0), None
+
+
+def _epoch_counter() -> Any:
+    import keras
+
+    class EpochCounter(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.epochs = 0
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+            self.epochs = epoch + 1
+
+    return EpochCounter()
+
+
+def render_script(
+    config: ModelConfig, series: SeriesData, data_path: str, horizon: int, seed: int
+) -> str:
+    """``model.py``: every value a Python literal (``repr``), whatever the CSV's names."""
+    import jinja2
+
+    from advisor import __version__
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("advisor", "templates"),
+        autoescape=False,  # Python source, not HTML: literals are made safe by repr
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["py"] = repr
+    return env.get_template(SCRIPT_TEMPLATE).render(
+        version=__version__,
+        data_path=data_path,
+        target=series.target,
+        features=list(series.features),
+        time_column=series.time_column,
+        horizon=horizon,
+        seed=seed,
+        config=config,
+        layers=[asdict(layer) for layer in config.layers],
+    )
+
+
+def _key(config: ModelConfig, profile: Profile, seed: int) -> str:
+    return key_of({"config": asdict(config), "split": asdict(profile.split), "seed": seed})
 
 
 def finalize(
     trainer: KerasTrainer,
     config: ModelConfig,
     profile: Profile,
+    series: SeriesData,
     run_dir: Path,
     seed: int,
     deadline: float | None,
+    data_path: str,
 ) -> FinalResult:
     start = time.monotonic()
-    model, pred, actual = trainer.fit_final(config, seed, deadline)
     model_path = run_dir / "model.keras"
+    script_path = run_dir / "model.py"
+    checkpoint = run_dir / "state" / "final.json"
+    key = _key(config, profile, seed)
+    write_text(script_path, render_script(config, series, data_path, profile.horizon, seed))
+
+    saved = read_json(checkpoint)
+    if saved and saved.get("key") == key and model_path.is_file():
+        try:
+            return from_plain(FinalResult, saved["result"])
+        except ValueError:
+            pass  # an older layout of the record: train again
+
+    notes: list[str] = []
+    log_dir = run_dir / LOGS
+    shutil.rmtree(log_dir, ignore_errors=True)  # one training's curves, not two appended
+    board, why_not = tensorboard_callback(log_dir)
+    if why_not:
+        notes.append(why_not)
+    counter = _epoch_counter()
+    callbacks = [counter] + ([board] if board is not None else [])
+    model, pred, actual = trainer.fit_final(config, seed, deadline, callbacks)
     write_with(model_path, lambda tmp: model.save(tmp), suffix=".keras")
+    cut = counter.epochs < config.epochs
+    if cut:
+        why = (
+            "the time budget ran out"
+            if deadline is not None and time.monotonic() >= deadline
+            else "its loss diverged"
+        )
+        notes.append(
+            f"The final training stopped after {counter.epochs} of {config.epochs} epochs: {why}."
+        )
 
     split, h = profile.split, profile.horizon
     y = trainer.values[:, 0]
@@ -32,7 +145,7 @@ def finalize(
     baselines = {"naive": fe.scores(fe.naive(y, ts, h), actual, scale)}
     if period > 1:
         baselines["seasonal_naive"] = fe.scores(fe.seasonal_naive(y, ts, h, period), actual, scale)
-    return FinalResult(
+    result = FinalResult(
         config=config,
         test_metrics=fe.scores(pred, actual, scale),
         baseline_test_metrics=baselines,
@@ -41,4 +154,11 @@ def finalize(
         actual=tuple(float(v) for v in actual[:, 0]),
         model_path=str(model_path),
         seconds=time.monotonic() - start,
+        script_path=str(script_path),
+        tensorboard_dir=str(log_dir) if board is not None else None,
+        epochs_trained=counter.epochs,
+        notes=tuple(notes),
     )
+    if not cut:  # a cut training is redone when a rerun has the time
+        write_text(checkpoint, json.dumps({"key": key, "result": to_plain(result)}) + "\n")
+    return result

@@ -8,6 +8,7 @@ and a misspelt field is an ``AttributeError`` rather than a silent ``None``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -31,6 +32,11 @@ class Settings:
     season: int | None = None
     max_units: int | None = None
     lookback: int | None = None
+    tuner: Literal["bayesian", "hyperband", "random", "grid"] = "bayesian"
+    metric: str | None = None
+    """The search's objective; ``None`` follows the task (validation RMSE)."""
+    max_trials: int | None = None
+    """The search's trial budget; ``None`` leaves it to the advisor."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +56,8 @@ class SeriesData:
     frequency: str | None
     notices: tuple[str, ...] = ()
     task: Task = "forecast"
+    target_missing: int = 0
+    """Target values missing in the file (inside the series) that intake filled in."""
 
     @property
     def rows(self) -> int:
@@ -80,6 +88,146 @@ class Baseline:
     mae: float
 
 
+SeasonSource = Literal["user", "acf", "frequency", "none"]
+"""Where the season came from: ``--season``, the data (periodogram and autocorrelation),
+the time column's calendar (no repeating pattern in the data), or nowhere."""
+
+
+@dataclass(frozen=True)
+class SeasonCandidate:
+    """One period the season probe weighed, with the evidence for and against it."""
+
+    period: int
+    source: Literal["spectrum", "acf", "frequency", "user"]
+    autocorrelation: float
+    """Correlation of the detrended series with itself one period back."""
+    strength: float
+    """Share of the detrended variance a fixed profile over the period explains (0..1)."""
+    threshold: float
+    """The autocorrelation this period had to reach: chance level or materiality."""
+    verdict: str
+    """``season``, or why not: ``weak``, ``no rise``, ``harmonic of 12``, ``adds nothing to 24``."""
+
+
+@dataclass(frozen=True)
+class Seasonality:
+    """Seasons found in the data and how much of the series they and the trend explain."""
+
+    periods: tuple[int, ...]
+    """Every season the data shows, shortest first; empty where none."""
+    calendar_periods: tuple[int, ...]
+    """The time column's natural cycles (12 for months, 24 and 168 for hours): hints."""
+    seasonal_strength: float
+    """STL seasonal strength at the chosen period, 0..1 (Wang, Smith & Hyndman 2006)."""
+    trend_strength: float
+    """STL trend strength, 0..1 (a moving-average trend where there is no season)."""
+    snr: float
+    """Variance of trend + season over the variance of the remainder."""
+    candidates: tuple[SeasonCandidate, ...]
+    rows_used: int
+
+
+@dataclass(frozen=True)
+class UnitRoot:
+    """The tests behind ``Profile.stationarity`` and the differencing they suggest."""
+
+    adf_trend_pvalue: float
+    """ADF with constant and trend: a small value rejects a unit root around a trend."""
+    kpss_trend_pvalue: float
+    """KPSS around a trend: a small value rejects trend-stationarity."""
+    differencing_order: int
+    """First differences needed for KPSS to stop rejecting (0..2), as in ``ndiffs``."""
+    seasonal_differencing_order: int
+    """1 where the seasonal strength calls for a seasonal difference, as in ``nsdiffs``."""
+    rows_used: int
+
+
+@dataclass(frozen=True)
+class LagStructure:
+    """Partial autocorrelation, the linear memory, and the lookback they suggest."""
+
+    pacf: tuple[float, ...]
+    """Partial autocorrelation by lag (lag 0 first) of the differenced series."""
+    significant_pacf_lags: tuple[int, ...]
+    ar_order: int
+    """Order of the AR model with the lowest AIC, counted in levels (differences included)."""
+    lookback: int
+    lookback_low: int
+    lookback_high: int
+    lookback_reason: str
+
+
+@dataclass(frozen=True)
+class Complexity:
+    """How predictable and how linear the (differenced where needed) series is."""
+
+    differenced: int
+    """Times the series was differenced before these measures (0: levels)."""
+    ar_r2: float
+    """Share of the variance the selected AR model explains one step ahead."""
+    spectral_entropy: float
+    """Normalised entropy of the power spectrum: 0 one pure cycle, 1 white noise."""
+    permutation_entropy: float
+    """Normalised Bandt-Pompe entropy of ordinal patterns: 1 is fully random."""
+    permutation_order: int
+    bds_statistic: float
+    bds_pvalue: float
+    """BDS test on the AR residuals: a small value means structure a linear model misses."""
+    nonlinear: bool
+    rows_used: int
+
+
+@dataclass(frozen=True)
+class CovariateLink:
+    """A covariate's strongest correlation with the target at a lag usable for forecasting."""
+
+    name: str
+    lag: int
+    """The covariate ``lag`` steps earlier is compared with the target now (>= 1)."""
+    correlation: float
+    significant: bool
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Scale and data quality of the target on train."""
+
+    outliers: int
+    """Remainder values with a robust z-score above 3.5 (Iglewicz & Hoaglin)."""
+    outlier_share: float
+    outlier_rows: tuple[int, ...]
+    """Positions (0-based rows of train) of the largest few outliers."""
+    level_shifts: tuple[int, ...]
+    """Positions where the level jumps and stays."""
+    skewness: float
+    """Of the training values: far from 0, a log or power transform may help."""
+    excess_kurtosis: float
+    """Of the remainder; a normal distribution has 0."""
+    heavy_tails: bool
+    spread_ratio: float
+    """Remainder spread in the last third of train over the first third (1: steady)."""
+    positive: bool
+    """Every training value is above zero, so a log transform is possible."""
+    covariates: tuple[CovariateLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class SizeBudget:
+    """How much data there is for the weights an LSTM of a given width has."""
+
+    lookback: int
+    train_windows: int
+    """Training windows at ``lookback`` and the horizon."""
+    inputs: int
+    """Values per time step: the target and the covariates."""
+    widths: tuple[int, ...]
+    params: tuple[int, ...]
+    """Weights of ``LSTM(width) -> Dense(horizon)`` for each width."""
+    max_units: int
+    """The widest ``LSTM -> Dense`` within ten weights per training window (the rules'
+    ``PARAMS_PER_WINDOW``)."""
+
+
 @dataclass(frozen=True)
 class Profile:
     """What the probes found; every figure is measured on the training split only
@@ -97,12 +245,19 @@ class Profile:
     acf_confidence: float
     significant_lags: tuple[int, ...]
     seasonal_period: int | None
-    season_source: Literal["user", "acf", "none"]
+    season_source: SeasonSource
     adf_pvalue: float
     kpss_pvalue: float
     stationarity: Literal["stationary", "trend-stationary", "difference-stationary", "unclear"]
     trend_strength: float
+    """Share of the training variance a straight line explains (R squared)."""
     baselines: tuple[Baseline, ...]
+    seasonality: Seasonality
+    unit_root: UnitRoot
+    lags: LagStructure
+    complexity: Complexity
+    quality: Quality
+    size: SizeBudget
     notes: tuple[str, ...] = ()
 
     @property
@@ -137,7 +292,12 @@ class DiagnosticRun:
     reference_loss: float
     """Loss of always predicting the training mean, in the same scaled units."""
     best_epoch: int
-    stopped_reason: Literal["completed", "early_stopping", "nan", "budget"] = "completed"
+    stopped_reason: Literal["completed", "early_stopping", "nan", "diverged", "budget"] = (
+        "completed"
+    )
+    naive_loss: float = math.nan
+    """Loss of the naive forecast (last value; no change where differenced) on the same
+    training windows, in the same scaled units; NaN where not measured."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +308,8 @@ class Finding:
     summary: str
     evidence: dict[str, float]
     confidence: float
+    runs: tuple[str, ...] = ()
+    """Names of the diagnostic runs the finding is about."""
 
 
 @dataclass(frozen=True)
@@ -224,6 +386,63 @@ class Trial:
     config: ModelConfig
     val_rmse: float
     is_suggestion: bool = False
+    score: float | None = None
+    """The search objective's value (``None`` where training diverged)."""
+    best_epoch: int = 0
+    seconds: float = 0.0
+    cut: bool = False
+    """The time budget stopped its training early: its score is not comparable."""
+
+
+@dataclass(frozen=True)
+class CVRun:
+    """One walk-forward training: a configuration on one fold with one seed."""
+
+    config: Literal["suggestion", "best"]
+    fold: int
+    seed: int
+    score: float
+    val_rmse: float
+    best_epoch: int
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Train on rows ``[0, train_end)``, validate on ``[train_end, validation_end)``."""
+
+    index: int
+    train_end: int
+    validation_end: int
+
+
+@dataclass(frozen=True)
+class CVSummary:
+    mean: float
+    std: float
+    n: int
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Walk-forward cross-validation of the suggestion and the search's best.
+
+    ``improvement`` is the mean over (fold, seed) pairs of the best's relative gain
+    on the objective (positive: the best did better); ``beyond_noise`` says whether it
+    clears a paired t-test at 95%.
+    """
+
+    objective: str
+    folds: tuple[Fold, ...]
+    seeds: tuple[int, ...]
+    runs: tuple[CVRun, ...]
+    suggestion: CVSummary | None
+    best: CVSummary | None
+    improvement: float | None = None
+    improvement_stderr: float | None = None
+    beyond_noise: bool = False
+    planned: str = ""
+    cut: tuple[str, ...] = ()
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -238,6 +457,14 @@ class Verification:
     widen: tuple[str, ...] = ()
     seconds: float = 0.0
     partial: bool = False
+    objective: str = "val_rmse"
+    space_size: float | None = None
+    """Distinct configurations in the narrowed space (``None``: a range is continuous)."""
+    max_trials: int = 0
+    cv: CrossValidation | None = None
+    notes: tuple[str, ...] = ()
+    """What was cut or skipped, in plain words."""
+    workers: int = 0
 
 
 @dataclass(frozen=True)
@@ -249,6 +476,11 @@ class FinalResult:
     actual: tuple[float, ...]
     model_path: str | None
     seconds: float
+    script_path: str | None = None
+    """``model.py``: rebuilds and trains this configuration on the user's CSV."""
+    tensorboard_dir: str | None = None
+    epochs_trained: int = 0
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,8 +498,11 @@ class Analysis:
     versions: dict[str, str] = field(default_factory=dict)
     command: str = ""
     seconds: float = 0.0
+    partial: bool = False
+    """Interrupted: some stages did not finish; a rerun resumes from the run directory."""
 
     def _repr_html_(self) -> str:
-        from advisor.reports.html import render_html
+        """The report in a sandboxed iframe, so Jupyter shows it inline."""
+        from advisor.reports.html import render_inline
 
-        return render_html(self)
+        return render_inline(self)

@@ -1,13 +1,20 @@
-"""The one-method trainer interface, and its Keras implementation.
+"""The trainer interface, and its Keras implementation.
 
 Diagnosis and rules are tested with a fake trainer that replays scripted curves; only
 ``KerasTrainer`` trains, and it imports Keras when it is first used.
+
+A trainer has one method to implement, ``run``. A capacity sweep (specs that differ
+only in width) goes through ``run_sweep``, which by default runs them one after another;
+``KerasTrainer`` trains them together as one fused model. ``sweep_cost`` tells the
+planner what a sweep costs here; a trainer that cannot tell returns ``None``.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +24,7 @@ from advisor import forecast_eval as fe
 from advisor.records import DiagnosticRun, ModelConfig, Split
 
 if TYPE_CHECKING:
-    from advisor.modeling import Prepared
+    from advisor.modeling import Prepared, Sweep
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,24 @@ class RunSpec:
     config: ModelConfig
     train_fraction: float = 1.0
     seed: int = 0
+    max_batches: int | None = None
+    """At most this many batches an epoch (a fresh draw each epoch); ``None``: all. Only
+    sweeps use it, to keep an epoch of a very long series within the time budget."""
+
+
+@dataclass(frozen=True)
+class SweepCost:
+    """What a fused training of some widths costs on this machine, in seconds."""
+
+    setup: float
+    """Building and tracing the model: paid once per set of widths."""
+    batch: float
+    """One training batch through every branch."""
+    epoch_overhead: float
+    """Per epoch besides the training batches: validation and bookkeeping."""
+
+    def epoch(self, batches: int) -> float:
+        return self.epoch_overhead + batches * self.batch
 
 
 class Trainer(ABC):
@@ -35,6 +60,34 @@ class Trainer(ABC):
     def run(self, spec: RunSpec, deadline: float | None = None) -> DiagnosticRun:
         """Train ``spec`` and return its curve and validation RMSE."""
 
+    def run_sweep(
+        self, specs: Sequence[RunSpec], deadline: float | None = None
+    ) -> list[DiagnosticRun]:
+        """Train specs that differ only in width; one run each, in the same order."""
+        return [self.run(spec, deadline) for spec in specs]
+
+    def sweep_cost(self, specs: Sequence[RunSpec]) -> SweepCost | None:
+        """What ``run_sweep(specs)`` costs here, measured; ``None`` where unknown."""
+        return None
+
+
+def check_sweep(specs: Sequence[RunSpec]) -> None:
+    """A sweep's specs share everything but the width of their layers."""
+    if not specs:
+        raise ValueError("a sweep needs at least one spec")
+    first = specs[0]
+
+    def rest(spec: RunSpec) -> tuple[object, ...]:
+        cfg = spec.config
+        shape = tuple(replace(layer, units=0) for layer in cfg.layers)
+        return (replace(cfg, layers=shape), spec.train_fraction, spec.seed, spec.max_batches)
+
+    if any(rest(s) != rest(first) for s in specs):
+        raise ValueError("a sweep's specs may differ only in their layers' widths")
+    widths = [s.config.layers[0].units for s in specs]
+    if len(set(widths)) != len(widths):
+        raise ValueError(f"a sweep needs distinct widths, got {widths}")
+
 
 class KerasTrainer(Trainer):
     def __init__(self, values: np.ndarray, split: Split, horizon: int):
@@ -42,6 +95,9 @@ class KerasTrainer(Trainer):
         self.split = split
         self.horizon = horizon
         self._prepared: dict[tuple[str, int, int], Prepared] = {}
+        # Fused models by everything that shapes them: traced once, reused by every
+        # calibration and fit of the same widths (data-size runs differ only in data).
+        self._sweeps: dict[tuple[object, ...], Sweep] = {}
 
     def prepared(self, config: ModelConfig, fit_rows: int) -> Prepared:
         from advisor.modeling import prepare
@@ -71,8 +127,7 @@ class KerasTrainer(Trainer):
         val_ts = fe.origins(split.train, split.validation_end, h)
         pred = forecast(fitted.model, prepared, val_ts, cfg.lookback, h)
         val_rmse = fe.rmse(pred, fe.actuals(prepared.levels, val_ts, h))
-        targets = prepared.target[train_ts[:, None] + np.arange(h)[None, :]]
-        reference = float(np.mean((targets - targets.mean(axis=0)) ** 2))
+        reference, naive = self._reference_losses(prepared, train_ts)
         return DiagnosticRun(
             name=spec.name,
             units=cfg.layers[0].units,
@@ -85,21 +140,128 @@ class KerasTrainer(Trainer):
             reference_loss=reference,
             best_epoch=fitted.best_epoch,
             stopped_reason=fitted.stopped_reason,  # type: ignore[arg-type]
+            naive_loss=naive,
         )
 
+    def _reference_losses(self, prepared: Prepared, train_ts: np.ndarray) -> tuple[float, float]:
+        """Training-window losses, in the model's scaled units, of predicting the training
+        mean and of the naive forecast (the last value, or no change where differenced)."""
+        h = self.horizon
+        targets = prepared.target[train_ts[:, None] + np.arange(h)[None, :]]
+        reference = float(np.mean((targets - targets.mean(axis=0)) ** 2))
+        if prepared.differencing:
+            no_change = (0.0 - prepared.target_offset) / prepared.target_scale
+            naive = np.full_like(targets, no_change)
+        else:
+            naive = np.repeat(prepared.target[train_ts - 1][:, None], h, axis=1)
+        return reference, float(np.mean((targets - naive) ** 2))
+
+    def _sweep(self, specs: Sequence[RunSpec]) -> Sweep:
+        from advisor.modeling import Sweep
+
+        check_sweep(specs)
+        cfg = specs[0].config
+        widths = tuple(s.config.layers[0].units for s in specs)
+        # Epochs and patience shape the fit, not the model.
+        shape = replace(
+            cfg,
+            layers=tuple(replace(x, units=0) for x in cfg.layers),
+            epochs=0,
+            early_stopping_patience=0,
+        )
+        key = (shape, widths, specs[0].seed)
+        if key not in self._sweeps:
+            self._sweeps[key] = Sweep(
+                cfg, widths, self.values.shape[1], self.horizon, specs[0].seed
+            )
+        return self._sweeps[key]
+
+    def _sweep_data(self, spec: RunSpec) -> tuple[Prepared, np.ndarray, np.ndarray]:
+        cfg, split, h = spec.config, self.split, self.horizon
+        prepared = self.prepared(cfg, split.train)
+        train_ts = self.train_origins(cfg, split.train, spec.train_fraction)
+        val_all = np.arange(split.train, split.validation_end - h + 1)
+        return prepared, train_ts, val_all
+
+    def sweep_cost(self, specs: Sequence[RunSpec]) -> SweepCost:
+        """Builds the fused model (kept for ``run_sweep``) and times a short calibration."""
+        sweep = self._sweep(specs)
+        timing = sweep.calibrate(*self._sweep_data(specs[0]))
+        return SweepCost(timing.setup, timing.batch, timing.epoch_overhead)
+
+    def run_sweep(
+        self, specs: Sequence[RunSpec], deadline: float | None = None
+    ) -> list[DiagnosticRun]:
+        """Trains every width at once as one fused model (``modeling.Sweep``): each branch
+        gets its own curve, its own early stopping and its validation RMSE from the
+        weights of its own best epoch."""
+        from advisor.modeling import count_params
+
+        sweep = self._sweep(specs)
+        first = specs[0]
+        cfg, h = first.config, self.horizon
+        prepared, train_ts, val_all = self._sweep_data(first)
+        start = time.monotonic()
+        branches, snapshots = sweep.fit(
+            prepared,
+            train_ts,
+            val_all,
+            cfg.epochs,
+            cfg.early_stopping_patience,
+            deadline,
+            first.max_batches,
+        )
+        val_ts = fe.origins(self.split.train, self.split.validation_end, h)
+        actual = fe.actuals(prepared.levels, val_ts, h)
+        rmse: dict[int, float] = {}
+        for epoch, weights in sorted(snapshots.items()):
+            forecasts = sweep.forecast(prepared, val_ts, weights)
+            for b, branch in enumerate(branches):
+                if branch.best_epoch == epoch:
+                    rmse[b] = fe.rmse(forecasts[b], actual)
+        seconds = (time.monotonic() - start) / len(specs)
+        reference, naive = self._reference_losses(prepared, train_ts)
+        runs = []
+        for b, (spec, branch) in enumerate(zip(specs, branches, strict=True)):
+            score = rmse.get(b, math.inf)
+            runs.append(
+                DiagnosticRun(
+                    name=spec.name,
+                    units=branch.units,
+                    lookback=cfg.lookback,
+                    train_fraction=spec.train_fraction,
+                    params=count_params(spec.config, self.values.shape[1], h),
+                    curve=branch.curve,
+                    val_rmse=score if math.isfinite(score) else math.inf,
+                    seconds=seconds,
+                    reference_loss=reference,
+                    best_epoch=branch.best_epoch,
+                    stopped_reason=branch.stopped_reason,  # type: ignore[arg-type]
+                    naive_loss=naive,
+                )
+            )
+        return runs
+
     def fit_final(
-        self, config: ModelConfig, seed: int, deadline: float | None
+        self,
+        config: ModelConfig,
+        seed: int,
+        deadline: float | None,
+        callbacks: list[Any] | None = None,
     ) -> tuple[Any, np.ndarray, np.ndarray]:
         """Train on train + validation for ``config.epochs``; forecast the test origins.
 
         Returns the model, the forecasts and the actual values, both ``(origins, h)``.
+        ``callbacks`` (Keras callbacks: TensorBoard, an epoch counter) join the fit.
         """
         from advisor.modeling import fit, forecast
 
         split, h = self.split, self.horizon
         prepared = self.prepared(config, split.validation_end)
         train_ts = self.train_origins(config, split.validation_end)
-        fitted = fit(replace(config), prepared, train_ts, None, h, seed, deadline)
+        fitted = fit(
+            replace(config), prepared, train_ts, None, h, seed, deadline, extra_callbacks=callbacks
+        )
         test_ts = fe.origins(split.validation_end, split.validation_end + split.test, h)
         pred = forecast(fitted.model, prepared, test_ts, config.lookback, h)
         return fitted.model, pred, fe.actuals(prepared.levels, test_ts, h)

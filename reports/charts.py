@@ -11,9 +11,11 @@ from __future__ import annotations
 import io
 import math
 import re
+import statistics
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,12 +27,22 @@ MIN_ACF_LAGS_SHOWN = 40
 MAX_ACF_LAGS_SHOWN = 120
 # More points than this are invisible at report width and only bloat the SVG.
 MAX_DRAWN_POINTS = 500
+# A learning curve needs this many epochs to show a direction.
+MIN_CURVE_EPOCHS = 2
 # Lines with this few points are measurements (widths, fractions): dot each one.
 MAX_MARKED_POINTS = 8
 # Room for at least this many bars, so a lone trial does not look like a wall.
 MIN_BAR_SLOTS = 6
 # Long user-supplied names would push the plot area off the figure.
 MAX_LABEL_CHARS = 60
+# A title sharing its line with a legend: room for about this many characters.
+MAX_TITLE_BESIDE_LEGEND = 30
+# A long test split is unreadable as a whole: the forecast chart shows its last steps.
+MAX_FORECAST_STEPS = 300
+# The seasonal pattern needs this many full seasons to average over.
+MIN_SEASONS = 3
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,16 @@ class RefLine:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A shaded range around a line, e.g. the middle half of the seasons."""
+
+    label: str
+    x: tuple[float, ...]
+    low: tuple[float | None, ...]
+    high: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
 class LineChartData:
     title: str
     x_label: str
@@ -71,6 +93,9 @@ class LineChartData:
     """Explicit tick positions and labels (dates); empty lets matplotlib choose."""
     x_log2: bool = False
     y_log: bool = False
+    bands: tuple[Band, ...] = ()
+    zero_line: bool = False
+    """A thin line at y = 0 (the seasonal pattern's "no effect" level)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +167,129 @@ def series_chart(doc: dict[str, Any]) -> LineChartData | None:
     )
 
 
+def _moving_average(values: Sequence[float | None], window: int) -> list[float | None]:
+    """Centred moving average over ``window`` points; a 2 x window average where the
+    window is even (classical decomposition), so it stays centred on a point. ``None``
+    where the window runs off either end or holds an undefined value."""
+    weights = [1.0] * window if window % 2 else [0.5] + [1.0] * (window - 1) + [0.5]
+    half, total = len(weights) // 2, sum(weights)
+    out: list[float | None] = []
+    for i in range(len(values)):
+        span = values[i - half : i + half + 1] if i >= half else []
+        if len(span) < len(weights) or any(v is None or not math.isfinite(v) for v in span):
+            out.append(None)
+        else:
+            out.append(
+                sum(w * v for w, v in zip(weights, span, strict=True) if v is not None) / total
+            )
+    return out
+
+
+def _season_labels(doc: dict[str, Any], period: int, first: str | None) -> tuple[str, ...] | None:
+    """Month, weekday or hour names for the positions in a season, where the season is
+    the calendar's own (12 months, 7 days, 24 hours) and the first time stamp parses."""
+    freq = str(doc["data"].get("frequency") or "").lstrip("0123456789")
+    if first is None:
+        return None
+    try:
+        start = datetime.fromisoformat(first)
+    except ValueError:
+        return None
+    if period == 12 and freq[:1] == "M":
+        return tuple(MONTHS[(start.month - 1 + p) % 12] for p in range(period))
+    if period == 7 and freq == "D":
+        return tuple(WEEKDAYS[(start.weekday() + p) % 7] for p in range(period))
+    if period == 24 and freq.lower() == "h":
+        return tuple(f"{(start.hour + p) % 24:02d}:00" for p in range(period))
+    return None
+
+
+@dataclass(frozen=True)
+class SeasonalPattern:
+    """The average shape of one season, the slow trend taken out."""
+
+    period: int
+    labels: tuple[str, ...]
+    """One per position in the season: a month, weekday or hour name, else 1..period."""
+    mean: tuple[float | None, ...]
+    low: tuple[float | None, ...]
+    high: tuple[float | None, ...]
+    """The middle half (quartiles) of the seasons at each position."""
+    seasons: int
+    """How many full seasons the averages rest on."""
+    named: bool
+
+    @property
+    def peak(self) -> str:
+        return self.labels[_arg(self.mean, max)]
+
+    @property
+    def trough(self) -> str:
+        return self.labels[_arg(self.mean, min)]
+
+
+def _arg(values: Sequence[float | None], pick: Any) -> int:
+    defined = [(v, i) for i, v in enumerate(values) if v is not None]
+    return int(pick(defined)[1])
+
+
+def seasonal_pattern(doc: dict[str, Any]) -> SeasonalPattern | None:
+    """Deviation from the trend by position in the season, from ``series`` and
+    ``profile.seasonal_period``.
+
+    The series in the document may be thinned to every ``step``-th row; point ``i`` is
+    row ``i * step``, at position ``i * step % period`` in its season. The trend is a
+    centred moving average over as many points as there are distinct positions, so
+    every position weighs alike in it and the season cancels out of it.
+    """
+    period = int((doc.get("profile") or {}).get("seasonal_period") or 0)
+    series = doc.get("series") or {}
+    values = _floats(series.get("values") or [])
+    step = int(series.get("step", 1) or 1)
+    if period < 2 or not values:
+        return None
+    window = period // math.gcd(step, period)
+    if len(values) < MIN_SEASONS * window:
+        return None
+    trend = _moving_average(values, window)
+    by_position: list[list[float]] = [[] for _ in range(period)]
+    for i, (v, t) in enumerate(zip(values, trend, strict=True)):
+        if v is not None and t is not None and math.isfinite(v):
+            by_position[i * step % period].append(v - t)
+    if any(len(d) < 2 for d in by_position):
+        return None  # a position seen in fewer than two seasons: no pattern to speak of
+    quartiles = [statistics.quantiles(d, n=4) for d in by_position]
+    index = list(series.get("index") or [])
+    names = _season_labels(doc, period, str(index[0]) if index else None)
+    return SeasonalPattern(
+        period=period,
+        labels=names or tuple(str(p + 1) for p in range(period)),
+        mean=tuple(statistics.fmean(d) for d in by_position),
+        low=tuple(q[0] for q in quartiles),
+        high=tuple(q[2] for q in quartiles),
+        seasons=min(len(d) for d in by_position),
+        named=names is not None,
+    )
+
+
+def seasonal_chart(doc: dict[str, Any]) -> LineChartData | None:
+    """The seasonal pattern as a line with its middle-half band, zero = the trend."""
+    pattern = seasonal_pattern(doc)
+    if pattern is None:
+        return None
+    x = tuple(float(p + 1) for p in range(pattern.period))
+    every = max(1, math.ceil(pattern.period / 12))
+    return LineChartData(
+        title=f"Seasonal pattern of {_short(doc['data']['target'], MAX_TITLE_BESIDE_LEGEND)}",
+        x_label="position in the season",
+        y_label="above or below the trend",
+        lines=(Line("average season", x, pattern.mean),),
+        bands=(Band("middle half of the seasons", x, pattern.low, pattern.high),),
+        x_ticks=tuple((x[p], pattern.labels[p]) for p in range(0, pattern.period, every)),
+        zero_line=True,
+    )
+
+
 def acf_lags_shown(doc: dict[str, Any]) -> int:
     profile = doc["profile"]
     available = max(0, len(profile.get("acf") or []) - 1)
@@ -191,8 +339,8 @@ def _spans_decades(values: Sequence[float | None]) -> bool:
 
 def learning_curve(run: dict[str, Any]) -> LineChartData | None:
     train, val = _floats(run.get("train_loss") or []), _floats(run.get("val_loss") or [])
-    if not _finite(train) and not _finite(val):
-        return None
+    if max(len(_finite(train)), len(_finite(val))) < MIN_CURVE_EPOCHS:
+        return None  # one epoch is a point, not a curve
     marks: tuple[Mark, ...] = ()
     best = _best(val)
     if best is not None:
@@ -322,13 +470,23 @@ def forecast_chart(doc: dict[str, Any]) -> LineChartData | None:
     actual = _floats(forecast.get("actual") or [])
     if not _finite(predicted) or not _finite(actual):
         return None
+    first = max(0, max(len(actual), len(predicted)) - MAX_FORECAST_STEPS)
+    actual, predicted = actual[first:], predicted[first:]
+    title = f"Test forecast of {_short(doc['data']['target'], MAX_TITLE_BESIDE_LEGEND)}"
+    if first:
+        title += f" (last {MAX_FORECAST_STEPS} steps)"
     return LineChartData(
-        title=f"Test forecast of {_short(doc['data']['target'])}",
+        title=title,
         x_label="test step",
         y_label="value",
         lines=(
-            Line("actual", tuple(float(i + 1) for i in range(len(actual))), actual),
-            Line("forecast", tuple(float(i + 1) for i in range(len(predicted))), predicted, True),
+            Line("actual", tuple(float(first + i + 1) for i in range(len(actual))), actual),
+            Line(
+                "forecast",
+                tuple(float(first + i + 1) for i in range(len(predicted))),
+                predicted,
+                True,
+            ),
         ),
     )
 
@@ -447,6 +605,19 @@ def _legend_above(ax: Axes) -> None:
 
 
 def _draw_lines(ax: Axes, chart: LineChartData, title_chars: int = MAX_LABEL_CHARS) -> None:
+    for band in chart.bands:
+        nan = math.nan
+        ax.fill_between(
+            list(band.x),
+            [nan if v is None else v for v in band.low],
+            [nan if v is None else v for v in band.high],
+            color=_COLOURS[0],
+            alpha=0.15,
+            linewidth=0,
+            label=_mpl_text(band.label),
+        )
+    if chart.zero_line:
+        ax.axhline(0, color="#777777", linewidth=0.6)
     for i, line in enumerate(chart.lines):
         x, y = _thin(line.x, line.y)
         ax.plot(
@@ -512,7 +683,7 @@ def draw_line_chart(chart: LineChartData, salt: str = "line") -> str:
         fig = _new_figure(7.0, 2.6)
         ax = fig.add_subplot()
         _draw_lines(ax, chart)
-        if len(chart.lines) > 1 or chart.marks:
+        if len(chart.lines) > 1 or chart.marks or chart.bands:
             _legend_above(ax)
         return _to_svg(fig, salt)
 

@@ -7,6 +7,7 @@ unescaped is the SVG matplotlib drew (it escapes its own text), so a column name
 
 from __future__ import annotations
 
+import html
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -49,3 +50,25 @@ def render_html(analysis: Analysis) -> str:
     from advisor.document import to_document
 
     return render_document(to_document(analysis))
+
+
+def inline_html(page: str, height: str = "80vh") -> str:
+    """A report page for a notebook cell (``_repr_html_``): the whole page in an iframe.
+
+    A Content-Security-Policy meta tag does nothing once its page is pasted into a
+    notebook, and the page's CSS would restyle the notebook. Inside ``srcdoc`` the page
+    is a document of its own again, under its own CSP; ``sandbox`` with no permission
+    runs no script in it and gives it no origin, so nothing in the notebook can reach
+    into it or it out. The whole page is one attribute value, escaped as such.
+    """
+    return (
+        '<iframe class="advisor-report-frame" title="LSTM advisor report" sandbox="" '
+        f'style="width: 100%; height: {html.escape(height, quote=True)}; '
+        'border: 1px solid #d5dde6; border-radius: 4px;" '
+        f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+    )
+
+
+def render_inline(analysis: Analysis) -> str:
+    """The report of a live analysis as a notebook shows it (see ``inline_html``)."""
+    return inline_html(render_html(analysis))

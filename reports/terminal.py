@@ -19,9 +19,6 @@ from rich.text import Text
 
 from advisor.reports.view import ReportView, build_view
 
-# Past this the rule column folds rather than squeezing the explanation.
-MAX_RULE_WIDTH = 32
-
 
 def _verdict(view: ReportView) -> Panel:
     body = f"[bold]{escape(view.headline)}[/bold]\n\n" + escape(" ".join(view.verdict))
@@ -32,23 +29,19 @@ def _settings(view: ReportView) -> Table:
     table = Table(
         title="Recommended settings", title_justify="left", box=box.SIMPLE_HEAD, expand=True
     )
-    # Ratios for every wrapping column: otherwise the longest value starves "Why".
-    table.add_column("Setting", ratio=2, overflow="fold")
-    table.add_column("Value", style="bold", ratio=2)
+    # Setting names wrap at word breaks, never mid-word; the explanation gets the room.
+    table.add_column("Setting", ratio=2, min_width=10)
+    table.add_column("Value", style="bold", ratio=2, min_width=6)
     if view.settings_refined:
-        table.add_column("Final model", ratio=2)
-    table.add_column("Why", ratio=5)
-    # Rule ids are what a user greps the rulebook for: sized to fit them, not by ratio.
-    table.add_column("Rule", style="dim", overflow="fold", max_width=MAX_RULE_WIDTH)
+        table.add_column("Final model", ratio=1, min_width=6)
+    # The rules go under their explanation (dim): a column of their own starved "Why"
+    # at 80 characters.
+    table.add_column("Why (rule)", ratio=6)
     for row in view.settings:
         refined = [escape(row.final_value or "same")] if view.settings_refined else []
-        table.add_row(
-            escape(row.label),
-            escape(row.value),
-            *refined,
-            escape(row.why),
-            escape(", ".join(row.rule_ids) or "default"),
-        )
+        why = Text(row.why)
+        why.append("\n" + (", ".join(row.rule_ids) or "default"), style="dim")
+        table.add_row(escape(row.label), escape(row.value), *refined, why)
     return table
 
 

@@ -9,9 +9,10 @@ Strings here are plain text: escaping is the renderer's job.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from advisor.reports import charts
 from advisor.reports.charts import ChartData
@@ -77,6 +78,9 @@ class Fact:
 @dataclass(frozen=True)
 class DataSection:
     facts: tuple[str, ...]
+    """What the file holds and how it was split."""
+    findings: tuple[str, ...]
+    """What the profile found in the series, in plain words."""
     notices: tuple[str, ...]
     baselines: Table | None
     charts: tuple[ChartView, ...]
@@ -89,6 +93,8 @@ class ExperimentsSection:
     """``None`` where no diagnostic training ran."""
     findings: tuple[FindingView, ...]
     charts: tuple[ChartView, ...]
+    missing: tuple[str, ...] = ()
+    """One sentence per experiment chart that could not be drawn, saying why."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,9 @@ class VerificationSection:
     summary: tuple[str, ...]
     trials: Table
     charts: tuple[ChartView, ...]
+    cv: tuple[str, ...] = ()
+    """What the cross-validation's spread says, or that it did not run."""
+    cv_table: Table | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,10 @@ BASELINE_WORDS = {
     "seasonal_naive": "repeat the value one season earlier",
     "mean": "predict the training average",
     "drift": "extend the line from the first to the last value",
+    "ets": "exponential smoothing: a classic statistical forecast from the recent level, "
+    "trend and season",
+    "arima": "ARIMA: a classic statistical forecast from past values and past errors",
+    "theta": "the theta method: a classic statistical forecast of level and trend",
 }
 STATIONARITY_WORDS = {
     "stationary": "The series keeps a stable level and spread over time (it is stationary), "
@@ -211,6 +224,10 @@ STOP_WORDS = {
     "nan": "loss became undefined (NaN)",
     "budget": "time budget ran out",
 }
+UNCOMPARED_WORDS = (
+    "The verification search ran out of time after training the suggestion alone, so it "
+    "could not compare it with other settings: the suggestion is untested."
+)
 VERDICT_WORDS = {
     "confirmed": "The verification search confirmed the suggestion: no setting it tried did "
     "clearly better.",
@@ -249,6 +266,16 @@ GLOSSARY = (
     ),
     Term("Lookback", "How many past time steps the model sees to make one forecast."),
     Term("Horizon", "How many steps ahead the model forecasts at once."),
+    Term("Epoch", "One pass of the training over every training row."),
+    Term(
+        "Batch size",
+        "How many training windows the model looks at before each adjustment of its weights.",
+    ),
+    Term(
+        "Loss",
+        "The error the training minimises, here the mean squared error on rescaled values: "
+        "training loss on the rows it learns from, validation loss on rows it does not.",
+    ),
     Term(
         "Overfitting",
         "The model memorises the training rows, noise included, and does worse on new rows.",
@@ -273,6 +300,34 @@ GLOSSARY = (
         "Rows after the training rows, kept out of training and used to compare settings fairly.",
     ),
     Term(
+        "Cross-validation",
+        "Training and scoring several times on different stretches of the series, so the "
+        "spread of the scores shows how much of a difference is luck.",
+    ),
+    Term(
+        "Season",
+        "A pattern that repeats after a fixed number of steps, such as 12 months or 7 days.",
+    ),
+    Term(
+        "Autocorrelation",
+        "How closely the series follows its own values a number of steps (the lag) earlier.",
+    ),
+    Term(
+        "Differencing",
+        "Modelling the change from one step to the next instead of the value itself; it "
+        "removes a trend, and the forecasts are added back up afterwards.",
+    ),
+    Term(
+        "Scaling",
+        "Rescaling the values to a small, common range before training, which neural "
+        "networks need to learn well.",
+    ),
+    Term(
+        "Rule",
+        "A named piece of expert advice in the advisor's rulebook; it fires when the "
+        "evidence from your data meets its condition, with a confidence saying how sure it is.",
+    ),
+    Term(
         "Baseline",
         "A simple rule, such as repeating the last value, that any useful model must beat.",
     ),
@@ -280,6 +335,10 @@ GLOSSARY = (
         "RMSE",
         "Root mean squared error: the typical forecast error in the target's own "
         "units, with large errors weighing more. Lower is better.",
+    ),
+    Term(
+        "MAE",
+        "Mean absolute error: the average size of a forecast error, in the target's own units.",
     ),
     Term(
         "MASE",
@@ -309,8 +368,9 @@ class Comparison:
         return self.model_rmse < self.baseline_rmse
 
 
-def _defined(x: Any) -> bool:
-    return x is not None and math.isfinite(float(x))
+def _defined(x: Any) -> TypeGuard[int | float]:
+    """A finite number (JSON null stands for NaN; anything else is not a number)."""
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def compare_to_baselines(doc: dict[str, Any]) -> Comparison | None:
@@ -411,11 +471,28 @@ def setting_values(config: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _evidence(evidence: dict[str, Any]) -> str:
-    return ", ".join(
-        f"{k} = {fmt(v) if isinstance(v, int | float) and not isinstance(v, bool) else v}"
-        for k, v in evidence.items()
-    )
+def _evidence_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return fmt(v) if isinstance(v, int | float) else str(v)
+
+
+def _evidence(evidence: dict[str, Any], seen: set[str] | None = None) -> str:
+    """``name = value`` pairs; names already in ``seen`` are left out (and added to it)."""
+    seen = set() if seen is None else seen
+    pairs = []
+    for k, v in evidence.items():
+        if k not in seen:
+            seen.add(k)
+            pairs.append(f"{k} = {_evidence_value(v)}")
+    return ", ".join(pairs)
+
+
+def _hits_evidence(hits: Sequence[dict[str, Any]]) -> str:
+    """The evidence of several rules, each fact named once."""
+    seen: set[str] = set()
+    parts = [_evidence(h.get("evidence") or {}, seen) for h in hits]
+    return "; ".join(p for p in parts if p)
 
 
 def _setting_row(key: str, value: str, hits: Sequence[dict[str, Any]], final: str) -> SettingRow:
@@ -441,7 +518,7 @@ def _setting_row(key: str, value: str, hits: Sequence[dict[str, Any]], final: st
         # only nudge or bound it, and a hard limit's certainty says nothing of the choice.
         confidence=pct(float(hits[0]["confidence"])),
         rule_ids=tuple(str(h["rule"]) for h in hits),
-        evidence="; ".join(_evidence(h.get("evidence") or {}) for h in hits if h.get("evidence")),
+        evidence=_hits_evidence(hits),
         reasons=tuple((str(h["rule"]), str(h["rationale"]).strip()) for h in hits),
         final_value=final,
     )
@@ -491,17 +568,28 @@ def settings_notes(doc: dict[str, Any]) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def _choice_words(key: str, choice: Any) -> str:
+    if key == "differencing" and isinstance(choice, int) and not isinstance(choice, bool):
+        return _differencing_words(choice)
+    if key == "scaling":
+        return SCALING_WORDS.get(str(choice), str(choice)).split(" (")[0]
+    return _g(choice) if isinstance(choice, int | float) else str(choice)
+
+
 def ranges_table(doc: dict[str, Any]) -> Table | None:
     ranges = doc["recommendation"].get("ranges") or []
     if not ranges:
         return None
     rows = []
     for r in ranges:
-        if r.get("choices"):
-            text = ", ".join(_g(c) if isinstance(c, int | float) else str(c) for c in r["choices"])
+        key = setting_key(str(r["setting"]))
+        choices = [_choice_words(key, c) for c in r.get("choices") or []]
+        if len(choices) == 1:
+            text = f"kept at {choices[0]}"
+        elif choices:
+            text = ", ".join(choices)
         else:
             text = f"{_g(r['low'])} to {_g(r['high'])}" + (" (log scale)" if r.get("log") else "")
-        key = setting_key(str(r["setting"]))
         rows.append((SETTING_LABELS.get(key, str(r["setting"])), text))
     return Table(("Setting", "Sensible range"), tuple(rows))
 
@@ -526,7 +614,8 @@ def _size_facts(doc: dict[str, Any]) -> list[str]:
     features = list(data.get("features") or [])
     if features:
         facts.append(
-            f"{_plural(len(features), 'other numeric column')} also feed the model: "
+            f"{_plural(len(features), 'other numeric column')} also "
+            f"{'feeds' if len(features) == 1 else 'feed'} the model: "
             f"{', '.join(features)}."
         )
     else:
@@ -570,8 +659,115 @@ def _shape_facts(profile: dict[str, Any]) -> list[str]:
     if _defined(trend) and float(trend) >= 0.3:
         facts.append(f"A straight-line trend explains {pct(float(trend))} of its variation.")
     facts.append(_season_words(profile))
+    facts += _seasonality_facts(profile)
     facts.append(_lag_words(profile))
+    facts += _complexity_facts(profile) + _quality_facts(profile) + _size_budget_facts(profile)
     return facts
+
+
+def _section(profile: dict[str, Any], key: str) -> dict[str, Any]:
+    """A probe's sub-section of the profile; empty where an older document has none."""
+    value = profile.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _strength_words(x: float) -> str:
+    return "strong" if x >= 0.6 else "moderate" if x >= 0.3 else "weak"
+
+
+def _seasonality_facts(profile: dict[str, Any]) -> list[str]:
+    season = _section(profile, "seasonality")
+    facts = []
+    periods = [int(p) for p in season.get("periods") or [] if isinstance(p, int)]
+    if len(periods) > 1:
+        facts.append(
+            "It repeats on more than one cycle: every "
+            + _and([str(p) for p in periods])
+            + " steps."
+        )
+    strength = season.get("seasonal_strength")
+    if profile.get("seasonal_period") and _defined(strength):
+        facts.append(
+            f"The seasonal pattern is {_strength_words(strength)} (seasonal strength "
+            f"{fmt(strength, 2)} on a scale from 0, none, to 1, all of the variation)."
+        )
+    return facts
+
+
+def _complexity_facts(profile: dict[str, Any]) -> list[str]:
+    cx = _section(profile, "complexity")
+    facts = []
+    r2 = cx.get("ar_r2")
+    if _defined(r2):
+        of = "the next change" if cx.get("differenced") else "the next value"
+        facts.append(
+            f"A simple linear model of the last few values predicts {pct(max(0.0, r2))} of "
+            f"the variation of {of}."
+        )
+    p = cx.get("bds_pvalue")
+    test = f" (BDS test p = {_p(p)})" if _defined(p) else ""
+    if cx.get("nonlinear") is True:
+        facts.append(
+            f"What the linear model misses still has structure{test}: a pattern an LSTM can "
+            "learn and a linear model cannot."
+        )
+    elif cx.get("nonlinear") is False:
+        facts.append(
+            f"What the linear model misses looks like noise{test}, so a simpler statistical "
+            "model may forecast about as well as an LSTM."
+        )
+    return facts
+
+
+def _quality_facts(profile: dict[str, Any]) -> list[str]:
+    q = _section(profile, "quality")
+    facts = []
+    outliers = q.get("outliers")
+    if isinstance(outliers, int) and outliers > 0:
+        share = q.get("outlier_share")
+        facts.append(
+            f"{_plural(outliers, 'value')}"
+            + (f" ({pct(share, 1)})" if _defined(share) else "")
+            + " of the training rows stand far from the usual pattern (outliers)."
+        )
+    shifts = [int(r) for r in q.get("level_shifts") or [] if isinstance(r, int)]
+    if shifts:
+        facts.append(
+            f"The level jumps and stays there {_plural(len(shifts), 'time')} in the training "
+            f"rows (at row {_and([f'{r + 1:,}' for r in shifts])})."
+        )
+    if q.get("heavy_tails") is True:
+        facts.append("Large surprises are more common than a bell curve would give (heavy tails).")
+    ratio = q.get("spread_ratio")
+    if _defined(ratio) and (ratio >= 2 or 0 < ratio <= 0.5):
+        way = "grows" if ratio >= 2 else "shrinks"
+        facts.append(
+            f"The noise {way} over time: it is {fmt(ratio, 2)} times as large in the last third "
+            "of the training rows as in the first."
+        )
+    linked = [
+        c
+        for c in q.get("covariates") or []
+        if isinstance(c, dict) and c.get("significant") and _defined(c.get("correlation"))
+    ]
+    for c in linked:
+        facts.append(
+            f"“{c['name']}” {_plural(int(c['lag']), 'step')} earlier moves with the target "
+            f"(correlation {fmt(c['correlation'], 2)}), so it can help the forecast."
+        )
+    return facts
+
+
+def _size_budget_facts(profile: dict[str, Any]) -> list[str]:
+    size = _section(profile, "size")
+    windows, units = size.get("train_windows"), size.get("max_units")
+    if not isinstance(windows, int) or not isinstance(units, int) or windows <= 0:
+        return []
+    return [
+        f"The training rows give {_plural(windows, 'window')} (stretches of history with "
+        f"what followed) to learn from: enough for an LSTM of up to {_plural(units, 'unit')} "
+        "by the advisor's rule of thumb on weights per window."
+    ]
 
 
 def _season_words(profile: dict[str, Any]) -> str:
@@ -628,19 +824,46 @@ def _acf_caption(acf: charts.BarChartData | None) -> str:
     )
 
 
+def _season_caption(pattern: charts.SeasonalPattern | None) -> str:
+    if pattern is None:
+        return ""
+    at = "in" if pattern.named and pattern.labels[0] in charts.MONTHS else "at"
+    where = (
+        f"{at} {pattern.peak}" if pattern.named else f"at step {pattern.peak} of {pattern.period}"
+    )
+    low = f"{at} {pattern.trough}" if pattern.named else f"at step {pattern.trough}"
+    return (
+        f"The repeating cycle of {_plural(pattern.period, 'step')}, averaged over "
+        f"{pattern.seasons} seasons with the slow trend taken out: the series is highest "
+        f"{where} and lowest {low}; the shaded band holds the middle half of the seasons, "
+        "so a narrow band means a regular pattern."
+    )
+
+
 def data_section(doc: dict[str, Any]) -> DataSection:
     profile = doc["profile"]
     acf = charts.acf_chart(doc)
-    chart_list = _chart(
-        "chart-series",
-        "The series",
-        f"The target “{doc['data']['target']}” row by row; dotted lines mark where validation "
-        "and test begin.",
-        charts.series_chart(doc),
-    ) + _chart("chart-acf", "Autocorrelation", _acf_caption(acf), acf)
+    pattern = charts.seasonal_pattern(doc)
+    chart_list = (
+        _chart(
+            "chart-series",
+            "The series",
+            f"The target “{doc['data']['target']}” row by row; dotted lines mark where "
+            "validation and test begin.",
+            charts.series_chart(doc),
+        )
+        + _chart(
+            "chart-season",
+            "Seasonal pattern",
+            _season_caption(pattern),
+            charts.seasonal_chart(doc),
+        )
+        + _chart("chart-acf", "Autocorrelation", _acf_caption(acf), acf)
+    )
     notices = [*(doc["data"].get("notices") or []), *(profile.get("notes") or [])]
     return DataSection(
-        facts=tuple(_size_facts(doc) + _shape_facts(profile)),
+        facts=tuple(_size_facts(doc)),
+        findings=tuple(_shape_facts(profile)),
         notices=tuple(str(n) for n in notices),
         baselines=baselines_table(profile),
         charts=tuple(chart_list),
@@ -705,6 +928,8 @@ def experiments_section(doc: dict[str, Any]) -> ExperimentsSection:
             "Skipped to fit the time budget: " + ", ".join(map(str, diagnosis["cut"])) + "."
         )
     curves = charts.learning_curves(doc)
+    short = [str(r["name"]) for r in runs if charts.learning_curve(r) is None]
+    capacity, data_size = charts.capacity_curve(doc), charts.data_size_curve(doc)
     chart_list = (
         _chart(
             "chart-curves",
@@ -716,16 +941,14 @@ def experiments_section(doc: dict[str, Any]) -> ExperimentsSection:
         + _chart(
             "chart-capacity",
             "Capacity",
-            "The best validation loss reached at each LSTM width, on all training rows; the red "
-            "dot is the width that did best.",
-            charts.capacity_curve(doc),
+            _capacity_caption(capacity),
+            capacity,
         )
         + _chart(
             "chart-data-size",
             "Data size",
-            "The best validation loss when training on part of the training rows; a curve still "
-            "falling at 100% suggests more data would help.",
-            charts.data_size_curve(doc),
+            _data_size_caption(data_size),
+            data_size,
         )
     )
     return ExperimentsSection(
@@ -733,7 +956,91 @@ def experiments_section(doc: dict[str, Any]) -> ExperimentsSection:
         runs=_runs_table(runs) if runs else None,
         findings=tuple(_finding(f) for f in diagnosis.get("findings") or []),
         charts=tuple(chart_list),
+        missing=_missing_experiments(doc, {c.key for c in chart_list}, short) if runs else (),
     )
+
+
+# A change in validation loss smaller than this share is read as "no change".
+FLAT = 0.05
+
+
+def _capacity_caption(chart: charts.LineChartData | None) -> str:
+    if chart is None:
+        return ""
+    (line,), best = chart.lines, chart.marks[0].x
+    widths = f"{best:g} units"
+    if best == max(line.x):
+        verdict = (
+            f"the widest model tried ({widths}) did best, so a wider one might do better still."
+        )
+    elif best == min(line.x):
+        verdict = (
+            f"the narrowest model tried ({widths}) did best: wider ones only learned the "
+            "training rows more closely."
+        )
+    else:
+        verdict = f"{widths} did best; both narrower and wider models did worse."
+    return (
+        "The best validation loss at each LSTM width, trained on all training rows (lower is "
+        f"better; the red dot marks the best): {verdict}"
+    )
+
+
+def _data_size_caption(chart: charts.LineChartData | None) -> str:
+    if chart is None:
+        return ""
+    (line,) = chart.lines
+    last, before = line.y[-1], line.y[-2]
+    intro = (
+        "The best validation loss when the same model trained on part of the training rows "
+        "(lower is better): "
+    )
+    if last is None or before is None or before <= 0:
+        return intro + "a curve still falling at 100% suggests more data would help."
+    share = pct(line.x[-2])
+    if last < before * (1 - FLAT):
+        return intro + (
+            f"it was still falling from {share} to 100% of the rows, so more data of the same "
+            "kind would likely help."
+        )
+    return intro + (
+        f"it no longer fell from {share} to 100% of the rows, so more data of the same kind "
+        "would likely help little."
+    )
+
+
+def _missing_experiments(
+    doc: dict[str, Any], drawn: set[str], short: Sequence[str] = ()
+) -> tuple[str, ...]:
+    runs = _runs_list(doc)
+    cut = (
+        " Runs were skipped to fit the time budget (see above)."
+        if ((doc.get("diagnosis") or {}).get("cut"))
+        else ""
+    )
+    missing = []
+    if short:
+        missing.append(
+            f"No learning curve for {_and(list(short))}: "
+            + ("it" if len(short) == 1 else "they")
+            + " stopped before a second epoch, too short to show a trend."
+        )
+    if "chart-capacity" not in drawn:
+        widths = {r["units"] for r in runs if float(r["train_fraction"]) >= 1.0}
+        missing.append(
+            "No capacity curve: it compares two or more LSTM widths trained on all training "
+            f"rows, and this analysis trained {_plural(len(widths), 'width')}." + cut
+        )
+    if "chart-data-size" not in drawn:
+        missing.append(
+            "No data-size curve: it needs the same model trained on two or more shares of the "
+            "training rows, so whether more data would help was not measured." + cut
+        )
+    return tuple(missing)
+
+
+def _runs_list(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((doc.get("diagnosis") or {}).get("runs") or [])
 
 
 # -------------------------------------------------------------------- verification
@@ -780,18 +1087,198 @@ def trials_table(trials: Sequence[dict[str, Any]]) -> Table:
     )
 
 
+TUNER_WORDS = {
+    "bayesian": "a Bayesian search, which picks each next setting from the scores so far",
+    "random": "a random search",
+    "randomsearch": "a random search",
+    "hyperband": "a Hyperband search, which stops poor settings early",
+    "grid": "a grid search",
+}
+CV_NAMES = {"suggestion": "The suggestion", "best": "The search's best", "baseline": "Baseline"}
+
+
+def search_compared(ver: dict[str, Any] | None) -> bool:
+    """Whether the search scored anything beside the suggestion (else it checked nothing)."""
+    trials = (ver or {}).get("trials") or []
+    return any(not t.get("is_suggestion") and _defined(t.get("val_rmse")) for t in trials)
+
+
+def _tuner_words(tuner: str) -> str:
+    return TUNER_WORDS.get(tuner.lower().replace("-", "").replace(" ", ""), tuner)
+
+
+@dataclass(frozen=True)
+class CvScores:
+    name: str
+    scores: tuple[float, ...]
+    """Validation RMSE per (fold, seed) training; empty where only a summary is known."""
+    mean: float
+    spread: float | None
+    """The standard deviation across folds and seeds; ``None`` with a single score."""
+
+
+def _numbers(values: Any) -> tuple[float, ...]:
+    if not isinstance(values, list):
+        return ()
+    return tuple(float(v) for v in values if _defined(v))
+
+
+def _cv_scores(name: str, scores: tuple[float, ...], summary: Any) -> CvScores | None:
+    """From per-training scores where there are any, else from a ``{mean, std}`` summary."""
+    if scores:
+        spread = statistics.stdev(scores) if len(scores) > 1 else None
+        return CvScores(name, scores, statistics.fmean(scores), spread)
+    if not isinstance(summary, dict) or not _defined(summary.get("mean")):
+        return None
+    std = summary.get("std")
+    n = summary.get("n")
+    return CvScores(
+        name,
+        (),
+        float(summary["mean"]),
+        float(std) if _defined(std) and (not isinstance(n, int) or n > 1) else None,
+    )
+
+
+def cv_candidates(ver: dict[str, Any]) -> list[CvScores]:
+    """The configurations ``verification.cv`` scored: the suggestion, then the best.
+
+    Read from ``runs`` (one ``{config, fold, seed, val_rmse}`` per training) where
+    present, else from a per-configuration entry: a list of scores, ``{scores: [...]}``
+    or a ``{mean, std, n}`` summary, at ``cv[name]`` or ``cv["scores"][name]``.
+    """
+    cv = ver.get("cv")
+    if not isinstance(cv, dict):
+        return []
+    runs = [r for r in cv.get("runs") or [] if isinstance(r, dict)]
+    listed: dict[str, Any] = cv["scores"] if isinstance(cv.get("scores"), dict) else cv
+    names = ["suggestion", "best"] + [
+        k for k in listed if k not in ("suggestion", "best") and k in CV_NAMES
+    ]
+    found = []
+    for name in names:
+        entry = listed.get(name)
+        if runs:
+            scores = _numbers([r.get("val_rmse") for r in runs if r.get("config") == name])
+        elif isinstance(entry, dict):
+            scores = _numbers(entry.get("scores", entry.get("val_rmse")))
+        else:
+            scores = _numbers(entry)
+        candidate = _cv_scores(name, scores, entry)
+        if candidate is not None:
+            found.append(candidate)
+    return found
+
+
+def _cv_label(name: str) -> str:
+    return CV_NAMES.get(name, name)
+
+
+def _count(x: Any) -> int:
+    return len(x) if isinstance(x, list) else int(x) if isinstance(x, int) else 0
+
+
+def _cv_reading(cv: dict[str, Any], by_name: dict[str, CvScores]) -> str | None:
+    """Whether the suggestion and the best differ beyond the noise, in plain words."""
+    sugg, best = by_name.get("suggestion"), by_name.get("best")
+    if sugg is None or best is None:
+        return None
+    gain = cv.get("improvement")
+    if isinstance(cv.get("beyond_noise"), bool) and _defined(gain):
+        if cv["beyond_noise"]:
+            who = "search's best" if float(gain) > 0 else "suggestion"
+            return (
+                f"The {who} did better by {pct(abs(float(gain)), 1 if abs(float(gain)) < 0.1 else 0)} on average, paired fold "
+                "by fold and seed by seed, and that is beyond the noise (a paired t-test at "
+                "95%): a real difference, not luck."
+            )
+        return (
+            f"The two differ by {pct(abs(float(gain)), 1 if abs(float(gain)) < 0.1 else 0)} on average, within the noise (a "
+            "paired t-test at 95%): they are about equally good."
+        )
+    if sugg.spread is None or best.spread is None:
+        return None
+    gap = abs(sugg.mean - best.mean)
+    if gap <= max(sugg.spread, best.spread):
+        return (
+            f"The suggestion ({fmt(sugg.mean)}) and the search's best ({fmt(best.mean)}) "
+            "differ by less than the spread: they are about equally good."
+        )
+    winner = "suggestion" if sugg.mean < best.mean else "search's best"
+    return (
+        f"The {winner} is better by {fmt(gap)}, more than the spread across folds: "
+        "a real difference, not luck."
+    )
+
+
+def cv_view(ver: dict[str, Any]) -> tuple[tuple[str, ...], Table | None]:
+    candidates = cv_candidates(ver)
+    if not candidates:
+        return (
+            "Cross-validation did not run in this analysis: the suggestion and the other "
+            "settings were each scored once, on the same validation rows, so a difference of "
+            "a few percent between them may be luck.",
+        ), None
+    cv = ver["cv"]
+    how = [
+        _plural(n, word)
+        for n, word in ((_count(cv.get("folds")), "fold"), (_count(cv.get("seeds")), "seed"))
+        if n
+    ]
+    lines = [
+        "Walk-forward cross-validation trained each configuration again on growing stretches "
+        "of the series and scored it on the stretch that followed"
+        + (f" ({' × '.join(how)})" if how else "")
+        + ", so the spread below shows how much a score moves by chance."
+    ]
+    reading = _cv_reading(cv, {c.name: c for c in candidates})
+    if reading:
+        lines.append(reading)
+    cut = [str(c) for c in cv.get("cut") or []]
+    if cut:
+        lines.append("Cut to fit: " + "; ".join(cut) + ".")
+    with_runs = any(c.scores for c in candidates)
+    table = Table(
+        (
+            "Configuration",
+            "Trainings",
+            "Mean val RMSE" if with_runs else "Mean score",
+            "Spread (std)",
+            "Lowest",
+            "Highest",
+        ),
+        tuple(
+            (
+                _cv_label(c.name),
+                str(len(c.scores)) if c.scores else "n/a",
+                fmt(c.mean),
+                fmt(c.spread),
+                fmt(min(c.scores)) if c.scores else "n/a",
+                fmt(max(c.scores)) if c.scores else "n/a",
+            )
+            for c in candidates
+        ),
+    )
+    return tuple(lines), table
+
+
 def verification_section(doc: dict[str, Any]) -> VerificationSection | None:
     ver = doc.get("verification")
     if not ver:
         return None
     trials = list(ver.get("trials") or [])
-    summary = [VERDICT_WORDS.get(str(ver["verdict"]), f"Verdict: {ver['verdict']}.")]
+    compared = search_compared(ver)
+    if compared:
+        summary = [VERDICT_WORDS.get(str(ver["verdict"]), f"Verdict: {ver['verdict']}.")]
+    else:
+        summary = [UNCOMPARED_WORDS]
     summary.append(
-        f"It tried {_plural(len(trials), 'setting')} ({ver['tuner']}, "
-        f"{fmt(float(ver.get('seconds') or 0), 2)} s): the suggestion scored a validation RMSE of "
-        f"{fmt(ver.get('suggestion_val_rmse'))}, the best trial {fmt(ver.get('best_val_rmse'))}."
+        f"It tried {_plural(len(trials), 'setting')} with {_tuner_words(str(ver['tuner']))} "
+        f"({fmt(float(ver.get('seconds') or 0), 2)} s): the suggestion scored a validation RMSE "
+        f"of {fmt(ver.get('suggestion_val_rmse'))}, the best trial "
+        f"{fmt(ver.get('best_val_rmse'))}."
     )
-    if ver.get("verdict_reason"):
+    if ver.get("verdict_reason") and compared:
         summary.append(str(ver["verdict_reason"]))
     if ver.get("widen"):
         summary.append(
@@ -810,7 +1297,10 @@ def verification_section(doc: dict[str, Any]) -> VerificationSection | None:
         "suggestion and the dashed line the best simple baseline.",
         charts.trials_chart(doc),
     )
-    return VerificationSection(tuple(summary), trials_table(trials), tuple(chart))
+    cv_lines, cv_table = cv_view(ver)
+    return VerificationSection(
+        tuple(summary), trials_table(trials), tuple(chart), cv_lines, cv_table
+    )
 
 
 # --------------------------------------------------------------------------- final
@@ -841,9 +1331,30 @@ def metrics_table(final: dict[str, Any]) -> Table | None:
 
 
 def _changed_settings(doc: dict[str, Any]) -> list[str]:
+    """Settings the verification changed. Epochs are left out: the final model always
+    trains for the epoch count early stopping found best, whatever the search chose."""
     before = setting_values(doc["recommendation"]["config"])
     after = setting_values(final_config(doc))
-    return [SETTING_LABELS[k].lower() for k in before if before[k] != after[k]]
+    return [SETTING_LABELS[k].lower() for k in before if k != "epochs" and before[k] != after[k]]
+
+
+def _epochs_words(doc: dict[str, Any]) -> str | None:
+    final = doc.get("final")
+    if not final:
+        return None
+    before, after = int(doc["recommendation"]["config"]["epochs"]), int(final["config"]["epochs"])
+    if before == after:
+        return None
+    return (
+        f"It trained on the training and validation rows together for "
+        f"{_plural(after, 'epoch')}, the count at which its validation score was best during "
+        f"verification (the suggestion allowed up to {before})."
+    )
+
+
+def _ahead_words(doc: dict[str, Any]) -> str:
+    """The forecast in the document is the first step of each test forecast."""
+    return "one step ahead" if int(doc["data"]["horizon"]) > 1 else "for the next step"
 
 
 def final_section(doc: dict[str, Any]) -> FinalSection | None:
@@ -860,14 +1371,20 @@ def final_section(doc: dict[str, Any]) -> FinalSection | None:
             "The final model used the verification's settings, which differ from the "
             "suggestion in: " + ", ".join(changed) + "."
         )
+    else:
+        summary.append("The final model used the suggested settings.")
+    epochs = _epochs_words(doc)
+    if epochs:
+        summary.append(epochs)
     summary.append(f"Training the final model took {fmt(float(final.get('seconds') or 0), 2)} s.")
     if final.get("model_path"):
         summary.append(f"The trained model was saved to {final['model_path']}.")
     chart = _chart(
         "chart-forecast",
         "Test forecast",
-        "The final model's forecast (dashed) against what actually happened on the held-out "
-        "test rows.",
+        f"The final model's forecast {_ahead_words(doc)} (dashed) against what actually "
+        "happened, on rows it never saw in training; where the dashed line follows the solid "
+        "one the model is right.",
         charts.forecast_chart(doc),
     )
     return FinalSection(tuple(summary), metrics_table(final), tuple(chart))
@@ -892,30 +1409,46 @@ def _as_sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+# Short, plain names for the diagnosis' findings; the Experiments section has the detail.
+FINDING_PHRASES = {
+    "overfitting": "overfitting (the model learns its training rows better than new ones)",
+    "underfitting": "underfitting (the model is too simple for the pattern)",
+    "not_converged": "training that had not settled when it stopped",
+    "diverging": "unstable training",
+    "noisy_validation": "validation scores that jump from epoch to epoch",
+}
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _findings_words(doc: dict[str, Any]) -> str | None:
     diagnosis = doc.get("diagnosis") or {}
     if not diagnosis.get("runs"):
         return None
-    summaries = [str(f["summary"]) for f in diagnosis.get("findings") or []]
+    ids = list(dict.fromkeys(str(f["id"]) for f in diagnosis.get("findings") or []))
     n = len(diagnosis["runs"])
     runs = "The short diagnostic training" if n == 1 else f"The {n} short diagnostic trainings"
-    if not summaries:
+    phrases = [FINDING_PHRASES.get(i, i.replace("_", " ")) for i in ids if i not in QUIET]
+    if not phrases:
         return f"{runs} flagged no problem."
-    return f"{runs} showed: " + " ".join(_as_sentence(s) for s in summaries)
+    return f"{runs} showed {_and(phrases)}; the settings below answer that."
+
+
+# Findings the verdict does not list: said elsewhere in it, or no problem at all.
+QUIET = {"no_gain_over_baseline", "good_fit"}
 
 
 def verdict_sentences(doc: dict[str, Any]) -> tuple[str, ...]:
+    """The verdict paragraph: the advice, how it fared on the test, how far it was
+    checked, what the experiments found, and the warnings."""
     data = doc["data"]
     sentences = [
         f"For “{data['target']}”, {_plural(int(data['horizon']), 'step')} ahead, the advisor "
         f"recommends {_model_words(doc['recommendation']['config'])}."
     ]
-    findings = _findings_words(doc)
-    if findings:
-        sentences.append(findings)
-    ver = doc.get("verification")
-    if ver:
-        sentences.append(VERDICT_WORDS.get(str(ver["verdict"]), f"Verdict: {ver['verdict']}."))
     comparison = compare_to_baselines(doc)
     if comparison is not None:
         sentences.append(_comparison_words(comparison))
@@ -923,10 +1456,25 @@ def verdict_sentences(doc: dict[str, Any]) -> tuple[str, ...]:
             sentences.append(
                 "A simple baseline forecasts this series at least as well as the LSTM."
             )
+    ver = doc.get("verification")
+    if ver:
+        sentences.append(
+            VERDICT_WORDS.get(str(ver["verdict"]), f"Verdict: {ver['verdict']}.")
+            if search_compared(ver)
+            else UNCOMPARED_WORDS
+        )
+    findings = _findings_words(doc)
+    if findings:
+        sentences.append(findings)
     if doc["recommendation"].get("baseline_warning"):
         sentences.append(
-            "Warning: in the diagnostic trainings the LSTM did not clearly beat the "
-            "simple baselines."
+            "Warning: in the short diagnostic trainings the LSTM did not beat the simple "
+            "baselines on the validation rows"
+            + (
+                ", so its edge on the test rows may not hold on new data."
+                if comparison is not None and comparison.lstm_wins
+                else "."
+            )
         )
     return tuple(sentences)
 
@@ -934,7 +1482,9 @@ def verdict_sentences(doc: dict[str, Any]) -> tuple[str, ...]:
 def headline(doc: dict[str, Any]) -> str:
     parts = [f"Use {_model_words(doc['recommendation']['config'])}"]
     ver = doc.get("verification")
-    if ver:
+    if ver and not search_compared(ver):
+        parts.append("not yet checked against other settings")
+    elif ver:
         parts.append(
             {
                 "confirmed": "confirmed by the search",
@@ -957,12 +1507,19 @@ def headline(doc: dict[str, Any]) -> str:
 def next_steps(doc: dict[str, Any]) -> tuple[str, ...]:
     steps: list[str] = []
     comparison = compare_to_baselines(doc)
-    if (comparison is not None and not comparison.lstm_wins) or doc["recommendation"].get(
-        "baseline_warning"
-    ):
+    if comparison is not None and not comparison.lstm_wins:
         steps.append(
             "Weigh the simple baseline before investing more: it is cheaper and, here, "
-            "about as accurate."
+            "at least as accurate."
+        )
+    elif doc["recommendation"].get("baseline_warning"):
+        steps.append(
+            "Keep the simple baseline in view: the LSTM lost to it in the diagnostic trainings"
+            + (
+                f" and beat it by only {pct(abs(comparison.change))} on the test rows."
+                if comparison is not None and comparison.change > -0.2
+                else "."
+            )
         )
     ids = [str(f["id"]) for f in (doc.get("diagnosis") or {}).get("findings") or []]
     steps += [FINDING_ADVICE[i] for i in ids if i in FINDING_ADVICE]
@@ -971,6 +1528,11 @@ def next_steps(doc: dict[str, Any]) -> tuple[str, ...]:
         steps.append(
             "The verification search did not run: give the analysis a larger time "
             "budget to check the suggestion against alternatives."
+        )
+    elif not search_compared(ver):
+        steps.append(
+            "Give the analysis a larger time budget: the verification search had no time to "
+            "try any setting beside the suggestion."
         )
     elif ver.get("partial"):
         steps.append(

@@ -34,6 +34,40 @@ class Facts:
     trend_strength: float
     """0..1: share of variation a straight line explains, on train."""
     missing_share: float
+    seasonal_strength: float
+    """0..1: STL seasonal strength at the seasonal period (0 where none)."""
+    longest_seasonal_period: int
+    """The longest season the data show (0 where none): 336 beside 48 on half-hourly load."""
+    differencing_order: int
+    """First differences KPSS asks for (0..2, as R's ndiffs)."""
+    seasonal_differencing: int
+    """1 where the seasonal strength calls for a seasonal difference (as R's nsdiffs)."""
+    ar_order: int
+    """Order of the AIC-best AR model, in levels: the series' linear memory."""
+    ar_r2: float
+    """0..1: variance the AR model explains one step ahead (on the differenced series where
+    it needs differencing)."""
+    spectral_entropy: float
+    """0..1: 0 one pure cycle, 1 white noise."""
+    permutation_entropy: float
+    """0..1: 1 fully random ordinal patterns."""
+    nonlinear: bool
+    """BDS finds structure in the AR residuals that a linear model misses."""
+    snr: float
+    """Variance of trend + season over the remainder's."""
+    outlier_share: float
+    level_shifts: int
+    heavy_tails: bool
+    suggested_lookback: int
+    suggested_lookback_low: int
+    suggested_lookback_high: int
+    size_max_units: int
+    """Widest LSTM within ten weights per training window at the suggested lookback."""
+    useful_covariates: int
+    """Covariates significantly correlated with the target at a lag >= 1."""
+    baseline_stat_ratio: float
+    """Validation RMSE of the statistical baseline (ETS) over the naive one's (1 where
+    either is missing; below 1 the series has structure a simple model already uses)."""
     # --- the diagnostic trainings ---
     underfitting: bool
     overfitting: bool
@@ -42,6 +76,12 @@ class Facts:
     noisy_validation: bool
     good_fit: bool
     no_gain_over_baseline: bool
+    unstable_training: bool
+    """Training loss jumped up repeatedly: the learning rate may be too high."""
+    capacity_limited: bool
+    """Validation error still fell at the widest width the sweep tried."""
+    data_limited: bool
+    """At the best width, validation error still fell from half to all training windows."""
     best_units: int
     """Width with the lowest validation loss in the capacity sweep."""
     best_epoch: int
@@ -56,6 +96,14 @@ class Facts:
 
 
 FACT_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Facts))
+
+
+def _stat_ratio(profile: Profile) -> float:
+    by_name = {b.name: b.rmse for b in profile.baselines}
+    naive, stat = by_name.get("naive"), by_name.get("ets")
+    if not naive or stat is None or not math.isfinite(stat) or naive <= 0:
+        return 1.0
+    return stat / naive
 
 
 def build_facts(
@@ -86,6 +134,25 @@ def build_facts(
         kpss_pvalue=profile.kpss_pvalue,
         trend_strength=profile.trend_strength,
         missing_share=profile.missing_share,
+        seasonal_strength=profile.seasonality.seasonal_strength,
+        longest_seasonal_period=max(profile.seasonality.periods, default=0),
+        differencing_order=profile.unit_root.differencing_order,
+        seasonal_differencing=profile.unit_root.seasonal_differencing_order,
+        ar_order=profile.lags.ar_order,
+        ar_r2=profile.complexity.ar_r2,
+        spectral_entropy=profile.complexity.spectral_entropy,
+        permutation_entropy=profile.complexity.permutation_entropy,
+        nonlinear=profile.complexity.nonlinear,
+        snr=profile.seasonality.snr,
+        outlier_share=profile.quality.outlier_share,
+        level_shifts=len(profile.quality.level_shifts),
+        heavy_tails=profile.quality.heavy_tails,
+        suggested_lookback=profile.lags.lookback,
+        suggested_lookback_low=profile.lags.lookback_low,
+        suggested_lookback_high=profile.lags.lookback_high,
+        size_max_units=profile.size.max_units,
+        useful_covariates=sum(c.significant for c in profile.quality.covariates),
+        baseline_stat_ratio=_stat_ratio(profile),
         underfitting="underfitting" in ids,
         overfitting="overfitting" in ids,
         not_converged="not_converged" in ids,
@@ -93,6 +160,9 @@ def build_facts(
         noisy_validation="noisy_validation" in ids,
         good_fit="good_fit" in ids,
         no_gain_over_baseline="no_gain_over_baseline" in ids,
+        unstable_training="unstable_training" in ids,
+        capacity_limited="capacity_limited" in ids,
+        data_limited="data_limited" in ids,
         best_units=best.units if best else 0,
         best_epoch=best.best_epoch if best else 0,
         epochs_run=best.curve.epochs if best else 0,

@@ -214,6 +214,77 @@ def final() -> dict[str, Any]:
     }
 
 
+def probe_sections() -> dict[str, Any]:
+    """The profile's per-probe sections, as ``document.profile_to_dict`` writes them."""
+    return {
+        "seasonality": {
+            "periods": [SEASON],
+            "calendar_periods": [SEASON],
+            "seasonal_strength": 0.86,
+            "trend_strength": 0.97,
+            "snr": 14.2,
+            "candidates": [
+                {
+                    "period": SEASON,
+                    "source": "acf",
+                    "autocorrelation": 0.62,
+                    "strength": 0.86,
+                    "threshold": 0.3,
+                    "verdict": "kept",
+                }
+            ],
+            "rows_used": SPLIT["train"],
+        },
+        "unit_root": {
+            "adf_trend_pvalue": 0.31,
+            "kpss_trend_pvalue": 0.02,
+            "differencing_order": 1,
+            "seasonal_differencing_order": 1,
+            "rows_used": SPLIT["train"],
+        },
+        "lags": {
+            "pacf": [1.0, 0.41, -0.12, 0.05],
+            "significant_pacf_lags": [1, 12],
+            "ar_order": 13,
+            "lookback": 24,
+            "lookback_low": 12,
+            "lookback_high": 36,
+            "lookback_reason": "two seasons",
+        },
+        "complexity": {
+            "differenced": 1,
+            "ar_r2": 0.58,
+            "spectral_entropy": 0.61,
+            "permutation_entropy": 0.88,
+            "permutation_order": 4,
+            "bds_statistic": 2.9,
+            "bds_pvalue": 0.004,
+            "nonlinear": True,
+            "rows_used": SPLIT["train"],
+        },
+        "quality": {
+            "outliers": 2,
+            "outlier_share": 0.02,
+            "outlier_rows": [40, 77],
+            "level_shifts": [63],
+            "skewness": 0.3,
+            "excess_kurtosis": 1.1,
+            "heavy_tails": False,
+            "spread_ratio": 2.4,
+            "positive": True,
+            "covariates": [],
+        },
+        "size": {
+            "lookback": 24,
+            "train_windows": 74,
+            "inputs": 1,
+            "widths": [16, 32, 64, 128],
+            "params": [1_139, 4_355, 16_899, 66_563],
+            "max_units": 32,
+        },
+    }
+
+
 def make_document(
     target: str = "passengers",
     path: str = "airline.csv",
@@ -258,6 +329,7 @@ def make_document(
                 {"name": "naive", "val_rmse": 29.8, "val_mae": 24.7},
                 {"name": "seasonal_naive", "val_rmse": 23.9, "val_mae": 19.5},
             ],
+            **probe_sections(),
             "notes": [],
         },
         "diagnosis": {

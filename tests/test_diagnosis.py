@@ -1,24 +1,50 @@
-"""Diagnosis from scripted loss curves: one curve shape per finding, no training."""
+"""Diagnosis from scripted loss curves (one curve shape per finding) and the budgeted
+plan, with fake trainers that replay curves instead of training."""
 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
 
-from advisor.diagnosis import diagnose
-from advisor.experiments import run_diagnostics
-from advisor.records import Baseline, Curve, DiagnosticRun, Profile, Settings, Split
-from advisor.trainer import RunSpec, Trainer
+from advisor.diagnosis import diagnose, overfit_evidence
+from advisor.experiments import PLAN_LEVELS, choose_plan, run_diagnostics, sweep_widths
+from advisor.records import (
+    Baseline,
+    Complexity,
+    Curve,
+    DiagnosticRun,
+    LagStructure,
+    Profile,
+    Quality,
+    Seasonality,
+    Settings,
+    SizeBudget,
+    Split,
+    UnitRoot,
+)
+from advisor.trainer import RunSpec, SweepCost, Trainer
 
 BASELINE = Baseline("naive", rmse=10.0, mae=8.0)
 
 
-def run(train, val, *, val_rmse=5.0, units=32, fraction=1.0, reason="completed", reference=1.0):
+def run(
+    train,
+    val,
+    *,
+    val_rmse=5.0,
+    units=32,
+    fraction=1.0,
+    reason="completed",
+    reference=1.0,
+    naive=math.nan,
+    name=None,
+):
     finite = [v if math.isfinite(v) else math.inf for v in val]
     return DiagnosticRun(
-        name=f"width-{units}",
+        name=name or (f"width-{units}" if fraction >= 1 else f"width-{units}-data-{fraction:.0%}"),
         units=units,
         lookback=12,
         train_fraction=fraction,
@@ -29,6 +55,7 @@ def run(train, val, *, val_rmse=5.0, units=32, fraction=1.0, reason="completed",
         reference_loss=reference,
         best_epoch=int(np.argmin(finite)) + 1,
         stopped_reason=reason,
+        naive_loss=naive,
     )
 
 
@@ -38,6 +65,10 @@ def decay(start, end, n, rate=0.3):
 
 def ids(findings):
     return {f.id for f in findings}
+
+
+def finding(findings, fid):
+    return next(f for f in findings if f.id == fid)
 
 
 SCRIPTS = {
@@ -55,6 +86,12 @@ SCRIPTS = {
         [0.3 + (0.15 if i % 2 else -0.1) for i in range(30)],
         reason="early_stopping",
     ),
+    # training loss saws up and down: an unstable optimiser
+    "unstable_training": run(
+        [0.5, 0.3, 0.45, 0.25, 0.4, 0.22, 0.35, 0.2, 0.2, 0.2],
+        [0.5, 0.35, 0.45, 0.3, 0.42, 0.28, 0.36, 0.27, 0.27, 0.27],
+        reason="early_stopping",
+    ),
     # LSTM worse than the baseline on validation
     "no_gain_over_baseline": run(
         decay(1.0, 0.2, 30), decay(1.0, 0.25, 30), val_rmse=12.0, reason="early_stopping"
@@ -64,12 +101,73 @@ SCRIPTS = {
 }
 
 
-@pytest.mark.parametrize("finding", sorted(SCRIPTS))
-def test_each_scripted_curve_gives_its_finding(finding):
-    findings = diagnose((SCRIPTS[finding],), BASELINE)
-    assert finding in ids(findings)
-    hit = next(f for f in findings if f.id == finding)
-    assert hit.evidence and 0 < hit.confidence <= 1
+def settled(train_end, val_end, units, val_rmse, **kw):
+    """A clean curve that levels off at the given losses (no finding of its own)."""
+    return run(
+        decay(1.0, train_end, 30),
+        decay(1.0, val_end, 30),
+        units=units,
+        val_rmse=val_rmse,
+        reason="early_stopping",
+        **kw,
+    )
+
+
+def overfit(units, val_rmse, **kw):
+    return run(
+        decay(1.0, 0.02, 40),
+        decay(1.0, 0.3, 12) + list(np.linspace(0.3, 0.6, 28)),
+        units=units,
+        val_rmse=val_rmse,
+        **kw,
+    )
+
+
+# Sweeps: several widths (and data fractions), with the finding the whole set shows.
+SWEEPS = {
+    # validation RMSE still falls at the widest width
+    "capacity_limited": (
+        settled(0.2, 0.25, 8, 3.0),
+        settled(0.15, 0.2, 16, 2.5),
+        settled(0.1, 0.15, 32, 2.0),
+    ),
+    # at the best width, all the windows beat half of them, which beat a quarter
+    "data_limited": (
+        settled(0.1, 0.15, 32, 2.0),
+        settled(0.1, 0.2, 32, 2.5, fraction=0.5),
+        settled(0.1, 0.25, 32, 3.0, fraction=0.25),
+    ),
+    # a long clean series: narrow widths cannot fit even the training data, wider
+    # ones fit it ever better and score better on validation
+    "underfitting": (
+        settled(0.4, 0.42, 8, 4.0, naive=0.5),
+        settled(0.15, 0.16, 16, 2.0, naive=0.5),
+        settled(0.03, 0.035, 32, 1.0, naive=0.5),
+    ),
+    # a short noisy series: the narrow best width settles, the wider ones overfit
+    "overfitting": (
+        settled(0.5, 0.55, 8, 4.0),
+        overfit(16, 4.4),
+        overfit(32, 4.8),
+    ),
+}
+
+
+@pytest.mark.parametrize("fid", sorted(SCRIPTS))
+def test_each_scripted_curve_gives_its_finding(fid):
+    findings = diagnose((SCRIPTS[fid],), BASELINE)
+    assert fid in ids(findings)
+    hit = finding(findings, fid)
+    assert hit.evidence and 0 < hit.confidence <= 1 and hit.runs
+    assert all(isinstance(v, float | int) for v in hit.evidence.values())
+
+
+@pytest.mark.parametrize("fid", sorted(SWEEPS))
+def test_each_scripted_sweep_gives_its_finding(fid):
+    findings = diagnose(SWEEPS[fid], BASELINE)
+    assert fid in ids(findings)
+    hit = finding(findings, fid)
+    assert 0 < hit.confidence <= 1 and hit.runs
     assert all(isinstance(v, float | int) for v in hit.evidence.values())
 
 
@@ -79,9 +177,13 @@ def test_good_fit_is_exclusive_with_problems():
 
 
 def test_overfitting_evidence_names_the_best_epoch():
-    hit = next(f for f in diagnose((SCRIPTS["overfitting"],), BASELINE) if f.id == "overfitting")
+    hit = finding(diagnose((SCRIPTS["overfitting"],), BASELINE), "overfitting")
     assert hit.evidence["best_epoch"] == 13  # the first point of the climb is the lowest
     assert hit.evidence["val_rise"] > 0.5
+
+
+def test_noisy_validation_alone_is_not_read_as_overfitting():
+    assert overfit_evidence(SCRIPTS["noisy_validation"]) is None
 
 
 def test_best_run_is_chosen_among_full_data_runs():
@@ -98,19 +200,104 @@ def test_best_run_is_chosen_among_full_data_runs():
     assert "overfitting" in ids(findings)
 
 
+def test_capacity_limited_names_the_widest_and_its_gain():
+    hit = finding(diagnose(SWEEPS["capacity_limited"], BASELINE), "capacity_limited")
+    assert hit.evidence["widest_units"] == 32
+    assert hit.evidence["gain_over_next"] == pytest.approx(0.2)
+    assert hit.confidence == 0.7  # improving at every step, not only the last
+
+
+def test_no_capacity_limit_where_a_middle_width_wins():
+    sweep = (settled(0.2, 0.25, 8, 3.0), settled(0.1, 0.2, 16, 2.0), settled(0.1, 0.2, 32, 2.5))
+    assert "capacity_limited" not in ids(diagnose(sweep, BASELINE))
+
+
+def test_data_limited_compares_half_with_all_the_windows_at_the_best_width():
+    hit = finding(diagnose(SWEEPS["data_limited"], BASELINE), "data_limited")
+    assert hit.evidence["units"] == 32 and hit.evidence["from_fraction"] == 0.5
+    assert hit.evidence["gain_last_step"] == pytest.approx(0.2)
+    flat = (settled(0.1, 0.15, 32, 2.0), settled(0.1, 0.15, 32, 2.01, fraction=0.5))
+    assert "data_limited" not in ids(diagnose(flat, BASELINE))
+
+
+def test_narrow_widths_underfit_when_the_widest_is_best():
+    hit = finding(diagnose(SWEEPS["underfitting"], BASELINE), "underfitting")
+    assert set(hit.runs) == {"width-8", "width-16"}
+    assert hit.evidence["best_underfits"] == 0.0
+    assert hit.evidence["train_loss_ratio"] > 10
+
+
+def test_a_bracketed_sweep_is_not_underfitting():
+    """Narrow widths underfit, wide ones overfit, a middle one wins: the sweep found the
+    width; widening it would be wrong advice."""
+    sweep = (
+        settled(0.4, 0.42, 8, 4.0, naive=0.5),
+        settled(0.1, 0.12, 16, 2.0, naive=0.5),
+        overfit(32, 3.0, naive=0.5),
+    )
+    findings = diagnose(sweep, BASELINE)
+    assert "underfitting" not in ids(findings)
+    hit = finding(findings, "overfitting")
+    assert hit.runs == ("width-32",) and hit.confidence == 0.6
+    assert hit.evidence["best_units"] == 16
+
+
+def test_one_run_is_not_reported_as_both_underfitting_and_overfitting():
+    # width 8: training loss 20x the widest's, but its validation loss turned up:
+    # it overfits (high relative training loss does not make it underfit too)
+    sweep = (overfit(8, 3.0, naive=0.5), settled(0.001, 0.002, 16, 1.0, naive=0.5))
+    findings = diagnose(sweep, BASELINE)
+    runs = {f.id: set(f.runs) for f in findings}
+    assert not (runs.get("underfitting", set()) & runs.get("overfitting", set()))
+
+
+def test_wider_models_that_overfit_make_the_finding_even_when_the_best_does_not():
+    hit = finding(diagnose(SWEEPS["overfitting"], BASELINE), "overfitting")
+    assert hit.runs == ("width-16", "width-32")
+    assert hit.evidence["best_units"] == 8 and hit.evidence["units"] == 16
+
+
+def test_noise_is_not_underfitting():
+    """Nothing to learn (the naive forecast is twice as bad as the mean and no width
+    fits the training data): the model is not too simple, the data are noise."""
+    sweep = tuple(settled(0.97, 1.0, u, 1.0, naive=2.0) for u in (8, 16, 32))
+    assert "underfitting" not in ids(diagnose(sweep, BASELINE))
+
+
+def test_worse_than_naive_on_its_own_training_data_is_underfitting():
+    lazy = settled(0.5, 0.5, 32, 5.0, naive=0.1)
+    hit = finding(diagnose((lazy,), BASELINE), "underfitting")
+    assert hit.evidence["best_underfits"] == 1.0 and "naive" in hit.summary
+
+
+def test_divergence_of_any_run_is_reported_with_its_name():
+    sweep = (SCRIPTS["good_fit"], run([0.5, 0.4, 9.0], [0.5, 0.45, 9.0], units=64, reason="diverged"))
+    hit = finding(diagnose(sweep, BASELINE), "diverging")
+    assert hit.runs == ("width-64",) and hit.evidence["loss_growth"] > 10
+
+
+# ---------------------------------------------------------------- the plan, with fakes
+
+
 class ReplayTrainer(Trainer):
     """keras-tuner style: replays scripted curves instead of training."""
 
-    def __init__(self, curves):
+    def __init__(self, curves, cost=None):
         self.curves = curves
+        self.cost = cost
         self.calls: list[str] = []
+        self.specs: list[RunSpec] = []
 
     def run(self, spec: RunSpec, deadline=None) -> DiagnosticRun:
         self.calls.append(spec.name)
+        self.specs.append(spec)
         scripted = self.curves[spec.config.layers[0].units]
         return DiagnosticRun(
             **{**scripted.__dict__, "name": spec.name, "train_fraction": spec.train_fraction}
         )
+
+    def sweep_cost(self, specs):
+        return self.cost
 
 
 def profile(train_rows=400):
@@ -133,37 +320,96 @@ def profile(train_rows=400):
         stationarity="stationary",
         trend_strength=0.0,
         baselines=(BASELINE,),
+        seasonality=Seasonality((), (), 0.0, 0.0, 1.0, (), train_rows),
+        unit_root=UnitRoot(0.01, 0.5, 0, 0, train_rows),
+        lags=LagStructure((1.0, 0.5), (1,), 1, 2, 2, 4, "the AR memory is 1 step"),
+        complexity=Complexity(0, 0.25, 0.8, 0.9, 5, 0.0, 0.5, False, train_rows),
+        quality=Quality(0, 0.0, (), (), 0.0, 0.0, False, 1.0, True),
+        size=SizeBudget(12, train_rows - 12, 1, (8,), (352,), 64),
     )
 
 
-def test_plan_runs_every_width_and_a_data_size_run_through_the_trainer():
-    trainer = ReplayTrainer(
-        {8: SCRIPTS["underfitting"], 32: SCRIPTS["good_fit"], 128: SCRIPTS["overfitting"]}
-    )
+LADDER_CURVES = {
+    8: SWEEPS["underfitting"][0],
+    16: SWEEPS["underfitting"][1],
+    32: SWEEPS["underfitting"][2],
+    64: SCRIPTS["good_fit"],
+    128: SCRIPTS["overfitting"],
+    256: SCRIPTS["overfitting"],
+}
+
+
+def test_plan_sweeps_the_ladder_then_the_best_width_on_less_data():
+    trainer = ReplayTrainer(LADDER_CURVES)
     diagnosis = run_diagnostics(
         trainer, profile(train_rows=2000), Settings(), deadline=float("inf")
     )
-    assert trainer.calls == ["width-8", "width-32", "width-128", "width-32-data-50%"]
-    assert len(diagnosis.runs) == 4 and diagnosis.findings
+    sweep = ["width-8", "width-16", "width-32", "width-64", "width-128"]
+    assert trainer.calls == [*sweep, "width-32-data-25%", "width-32-data-50%"]
+    assert [s.train_fraction for s in trainer.specs[-2:]] == [0.25, 0.5]
+    assert all(s.config.epochs == PLAN_LEVELS[0][0] for s in trainer.specs)
+    assert len(diagnosis.runs) == 7 and diagnosis.findings
+    assert not any("time budget" in c for c in diagnosis.cut)
+    assert "8/16/32/64/128" in diagnosis.planned
 
 
 def test_plan_cuts_wide_models_on_short_series_and_says_so():
-    trainer = ReplayTrainer({8: SCRIPTS["good_fit"], 32: SCRIPTS["good_fit"]})
+    trainer = ReplayTrainer(LADDER_CURVES)
     diagnosis = run_diagnostics(trainer, profile(train_rows=100), Settings(), deadline=float("inf"))
-    assert "width-128" not in trainer.calls
-    assert any("128" in c for c in diagnosis.cut)
+    assert "width-64" not in trainer.calls and "width-32" in trainer.calls
+    assert any("width 64" in c and "training windows" in c for c in diagnosis.cut)
+
+
+def test_a_slow_machine_gets_fewer_epochs_and_no_data_size_runs_and_is_told():
+    # 2000 windows = 62 batches of 32: 0.01 s a batch makes an epoch ~0.7 s
+    cost = SweepCost(setup=1.0, batch=0.01, epoch_overhead=0.05)
+    trainer = ReplayTrainer(LADDER_CURVES, cost)
+    diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), time.monotonic() + 20)
+    epochs = {s.config.epochs for s in trainer.specs}
+    assert epochs == {20} and all(s.config.early_stopping_patience == 5 for s in trainer.specs)
+    assert not any("data" in c for c in trainer.calls)
+    assert any("epochs capped at 20" in c for c in diagnosis.cut)
+    assert any("data-size run on 50%" in c for c in diagnosis.cut)
+
+
+def test_a_very_long_series_gets_shorter_epochs():
+    cost = SweepCost(setup=1.0, batch=0.05, epoch_overhead=0.05)
+    trainer = ReplayTrainer(LADDER_CURVES, cost)
+    diagnosis = run_diagnostics(
+        trainer, profile(train_rows=200_000), Settings(), time.monotonic() + 60
+    )
+    caps = {s.max_batches for s in trainer.specs}
+    assert len(caps) == 1 and (cap := caps.pop()) is not None
+    assert cap * 0.05 * 10 <= 60  # ten epochs of `cap` batches fit the time
+    assert any(f"{cap} of" in c for c in diagnosis.cut)
+
+
+def test_the_plan_is_the_same_on_a_quiet_and_a_busier_machine():
+    """Levels are coarse: a machine a fifth slower mostly picks the same plan."""
+    quiet = SweepCost(setup=2.0, batch=0.002, epoch_overhead=0.05)
+    busy = SweepCost(setup=2.4, batch=0.0024, epoch_overhead=0.06)
+    widths = (8, 16, 32)
+    plans = [choose_plan(widths, 2000, 32, c, 60.0) for c in (quiet, busy)]
+    assert plans[0].epochs == plans[1].epochs and plans[0].fractions == plans[1].fractions
 
 
 def test_plan_stops_at_the_deadline_and_records_the_cut():
-    trainer = ReplayTrainer({8: SCRIPTS["good_fit"], 32: SCRIPTS["good_fit"]})
-    diagnosis = run_diagnostics(trainer, profile(train_rows=100), Settings(), deadline=0.0)
-    assert len(diagnosis.runs) == 1
+    trainer = ReplayTrainer(LADDER_CURVES)
+    diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), deadline=0.0)
+    assert trainer.calls[:5] == ["width-8", "width-16", "width-32", "width-64", "width-128"]
+    assert not any("data" in c for c in trainer.calls)
     assert any("time budget" in c for c in diagnosis.cut)
 
 
 def test_user_max_units_caps_the_ladder():
-    trainer = ReplayTrainer({8: SCRIPTS["good_fit"]})
+    trainer = ReplayTrainer(LADDER_CURVES)
     run_diagnostics(
         trainer, profile(train_rows=2000), Settings(max_units=16), deadline=float("inf")
     )
-    assert all(name.startswith("width-8") for name in trainer.calls)
+    assert {c.split("-data")[0] for c in trainer.calls} <= {"width-8", "width-16"}
+
+
+def test_ladder_follows_the_training_windows():
+    assert sweep_widths(profile(train_rows=100), Settings())[0] == (8, 16, 32)
+    assert sweep_widths(profile(train_rows=400), Settings())[0] == (8, 16, 32, 64)
+    assert sweep_widths(profile(train_rows=2000), Settings())[0] == (8, 16, 32, 64, 128)

@@ -534,70 +534,363 @@ def test_summary_shows_markup_in_data_literally() -> None:
 # ------------------------------------------------------------ from a live analysis
 
 
-def test_render_html_goes_through_the_document(doc: dict[str, Any]) -> None:
-    pd = pytest.importorskip("pandas")
-    from advisor.document import config_from_dict
-    from advisor.records import (
-        Analysis,
-        Baseline,
-        Curve,
-        Diagnosis,
-        DiagnosticRun,
-        Profile,
-        Recommendation,
-        SeriesData,
-        Settings,
-        Split,
-    )
+def test_render_html_goes_through_the_document(
+    doc: dict[str, Any], html: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live analysis renders through ``to_document``, so ``advisor report`` draws the
+    same page; Jupyter shows that page sandboxed in an iframe. (A real analysis end to
+    end is ``test_pipeline``'s; here the records stay out, so this test never breaks
+    because a record gains a field.)"""
+    import advisor.document
+    from advisor.records import Analysis
     from advisor.reports.html import render_html
 
-    frame = pd.DataFrame({"y": [float(v) for v in doc["series"]["values"]]})
-    analysis = Analysis(
-        data=SeriesData("a.csv", "0" * 64, "y", None, (), frame, None),
-        settings=Settings(),
-        profile=Profile(
-            rows=len(frame),
-            split=Split(100, 22, 22),
-            horizon=1,
-            missing_share=0.0,
-            mean=1.0,
-            std=1.0,
-            minimum=0.0,
-            maximum=2.0,
-            acf=(1.0, 0.5, 0.1),
-            acf_confidence=0.2,
-            significant_lags=(1,),
-            seasonal_period=None,
-            season_source="none",
-            adf_pvalue=0.01,
-            kpss_pvalue=0.2,
-            stationarity="stationary",
-            trend_strength=0.0,
-            baselines=(Baseline("naive", 1.0, 0.8),),
-        ),
-        diagnosis=Diagnosis(
-            runs=(
-                DiagnosticRun(
-                    name="base",
-                    units=32,
-                    lookback=12,
-                    train_fraction=1.0,
-                    params=4500,
-                    curve=Curve((1.0, 0.5), (1.1, 0.7)),
-                    val_rmse=0.9,
-                    seconds=1.0,
-                    reference_loss=1.0,
-                    best_epoch=2,
-                ),
-            ),
-            findings=(),
-            planned="one run",
-        ),
-        recommendation=Recommendation(config_from_dict(fx.config()), (), ()),
-        verification=None,
-        final=None,
-        run_dir="runs/x",
+    live = object()
+    seen: list[object] = []
+
+    def to_document(analysis: object) -> dict[str, Any]:
+        seen.append(analysis)
+        return json.loads(json.dumps(doc))
+
+    monkeypatch.setattr(advisor.document, "to_document", to_document)
+    page = render_html(live)  # type: ignore[arg-type]
+    assert seen == [live] and page == html
+    (frame,) = Page(Analysis._repr_html_(live)).named("iframe")  # type: ignore[arg-type]
+    assert frame["srcdoc"] == page and frame["sandbox"] == ""
+
+
+# ------------------------------------------------------------------ seasonal pattern
+
+
+def test_seasonal_pattern_averages_the_detrended_season_by_month(doc: dict[str, Any]) -> None:
+    pattern = charts.seasonal_pattern(doc)
+    assert pattern is not None and pattern.period == fx.SEASON and pattern.named
+    assert pattern.labels[:3] == ("Jan", "Feb", "Mar")  # the series starts in January
+    # The fixture's season is 25 * sin(2 pi t / 12) on a straight trend, plus a smaller
+    # cycle that averages out: the mean by month comes back close to the sine.
+    for p, mean in enumerate(pattern.mean):
+        assert mean == pytest.approx(25 * math.sin(2 * math.pi * p / fx.SEASON), abs=4)
+    assert (pattern.peak, pattern.trough) == ("Apr", "Oct")
+    assert all(
+        lo is not None and hi is not None and lo <= hi
+        for lo, hi in zip(pattern.low, pattern.high, strict=True)
     )
-    parsed = Page(render_html(analysis))
-    assert set(SECTION_IDS) <= parsed.ids()
-    assert "The verification search did not run in this analysis." in parsed.visible_text()
+    assert pattern.seasons == (fx.ROWS - fx.SEASON) // fx.SEASON
+
+
+def test_seasonal_pattern_from_a_thinned_series_keeps_each_rows_position() -> None:
+    """Point i of a series thinned by ``step`` is row i * step: at position i * step % m."""
+    d = fx.make_document()
+    period, step, n = 24, 7, 600
+    d["profile"]["seasonal_period"] = period
+    d["data"]["frequency"] = "h"
+    d["series"] = {
+        "step": step,
+        "index": [f"p{i}" for i in range(n)],  # not dates: positions are numbered
+        "values": [0.01 * i * step + math.cos(2 * math.pi * i * step / period) for i in range(n)],
+    }
+    pattern = charts.seasonal_pattern(d)
+    assert pattern is not None and not pattern.named
+    assert pattern.labels == tuple(str(p + 1) for p in range(period))
+    for p, mean in enumerate(pattern.mean):
+        assert mean == pytest.approx(math.cos(2 * math.pi * p / period), abs=0.05)
+
+
+def test_no_seasonal_pattern_without_a_season_or_enough_of_it(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    d["profile"]["seasonal_period"] = None
+    assert charts.seasonal_pattern(d) is None and charts.seasonal_chart(d) is None
+    d["profile"]["seasonal_period"] = 12
+    d["series"]["values"] = d["series"]["values"][:30]  # two and a half seasons
+    assert charts.seasonal_pattern(d) is None
+    # Thinned by a multiple of the season, every kept row sits at the same position.
+    d = json.loads(json.dumps(doc))
+    d["series"]["step"] = 12
+    assert charts.seasonal_pattern(d) is None
+
+
+def test_seasonal_chart_and_caption_name_the_peak(html: str, page: Page) -> None:
+    assert "chart-season" in page.ids()
+    assert "highest in Apr and lowest in Oct" in page.visible_text()
+
+
+# -------------------------------------------------------------- captions and wording
+
+
+def test_capacity_and_data_size_captions_say_what_the_curves_show(doc: dict[str, Any]) -> None:
+    view = build_view(doc)
+    captions = {c.key: c.caption for c in view.experiments.charts}
+    assert (
+        "64 units did best; both narrower and wider models did worse" in captions["chart-capacity"]
+    )
+    assert "still falling from 50% to 100%" in captions["chart-data-size"]
+    d = json.loads(json.dumps(doc))
+    for r in d["diagnosis"]["runs"]:
+        if r["name"] == "data-50":
+            r["val_loss"] = [0.151] * 3  # as good as all rows: the curve has flattened
+    assert (
+        "would likely help little"
+        in {c.key: c.caption for c in build_view(d).experiments.charts}["chart-data-size"]
+    )
+
+
+def test_experiment_charts_that_could_not_be_drawn_are_explained(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    d["diagnosis"]["runs"] = [r for r in d["diagnosis"]["runs"] if r["name"] == "capacity-64"]
+    d["diagnosis"]["cut"] = ["capacity-128 (time budget)"]
+    missing = build_view(d).experiments.missing
+    assert len(missing) == 2
+    assert missing[0].startswith("No capacity curve") and "1 width." in missing[0]
+    assert missing[1].startswith("No data-size curve") and "time budget" in missing[1]
+    assert build_view(doc).experiments.missing == ()
+
+
+def test_a_search_that_tried_only_the_suggestion_does_not_claim_to_confirm_it() -> None:
+    d = fx.make_document()
+    d["diagnosis"]["runs"] = d["diagnosis"]["runs"][:1]
+    d["verification"]["trials"] = d["verification"]["trials"][:1]
+    d["verification"]["partial"] = True
+    view = build_view(d)
+    assert "confirmed" not in view.headline and "not yet checked" in view.headline
+    assert not any("confirmed" in s for s in view.verdict)
+    assert view.verification is not None
+    assert view.verification.summary[0].startswith("The verification search ran out of time")
+    assert any("no time to try any setting" in s for s in view.next_steps)
+
+
+def test_a_final_model_differing_only_in_epochs_is_not_called_refined() -> None:
+    d = fx.make_document()
+    d["diagnosis"]["runs"] = d["diagnosis"]["runs"][:1]
+    d["final"]["config"]["epochs"] = 37
+    view = build_view(d)
+    assert view.final is not None
+    assert "The final model used the suggested settings." in view.final.summary
+    assert any("for 37 epochs" in s for s in view.final.summary)
+    assert "refinement" not in view.snippet_intro and "epochs=37" in view.snippet
+
+
+def test_verdict_names_findings_in_plain_words(doc: dict[str, Any]) -> None:
+    verdict = " ".join(build_view(doc).verdict)
+    assert "showed overfitting (the model learns its training rows better" in verdict
+    # The finding's own technical summary stays in the Experiments section.
+    assert "after epoch 8" not in verdict
+
+
+def test_evidence_names_each_fact_once_and_says_yes_or_no(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    for hit in d["recommendation"]["rules_fired"]:
+        if hit["setting"] == "units":
+            hit["evidence"] = {"overfitting": True, "best_units": 64}
+    d["recommendation"]["rules_fired"].append(
+        {**d["recommendation"]["rules_fired"][1], "rule": "units.again"}
+    )
+    row = next(r for r in build_view(d).settings if r.setting == "units")
+    assert row.evidence == "overfitting = yes, best_units = 64"
+
+
+def test_single_choice_ranges_read_as_kept(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    d["recommendation"]["ranges"].append({"setting": "differencing", "choices": [1]})
+    table = build_view(d).ranges
+    assert table is not None
+    assert table.rows[-1] == ("Differencing", "kept at first difference (the change per step)")
+
+
+# ---------------------------------------------------------------- cross-validation
+
+
+def test_cross_validation_absent_is_said_plainly(page: Page) -> None:
+    assert "cv" in page.ids()
+    assert "Cross-validation did not run in this analysis" in page.visible_text()
+
+
+def _cv_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """``verification.cv`` as ``dataclasses.asdict`` writes the ``CrossValidation`` record."""
+    from dataclasses import asdict
+
+    from advisor.records import CrossValidation, CVRun, CVSummary, Fold
+
+    sugg = [21.0, 22.0, 23.0, 21.5, 22.5, 22.0]
+    best = [21.8, 22.4, 21.2, 22.9, 21.7, 22.6]
+    pairs = [(f, s) for s in (0, 1) for f in (1, 2, 3)]
+    runs = [
+        CVRun(label, f, s, score, score, 10)
+        for label, scores in (("suggestion", sugg), ("best", best))
+        for (f, s), score in zip(pairs, scores, strict=True)
+    ]
+    cv = CrossValidation(
+        objective="val_rmse",
+        folds=(Fold(1, 56, 78), Fold(2, 78, 100), Fold(3, 100, 122)),
+        seeds=(0, 1),
+        runs=tuple(runs),
+        suggestion=CVSummary(22.0, 0.707, 6),
+        best=CVSummary(22.1, 0.63, 6),
+        improvement=-0.004,
+        improvement_stderr=0.01,
+        beyond_noise=False,
+        planned="3 fold(s) x 2 seed(s) x 2 configuration(s)",
+        cut=("3 fold(s) x 3 seeds cut to 3 x 2: the time budget",),
+    )
+    d = json.loads(json.dumps(doc))
+    d["verification"]["cv"] = json.loads(json.dumps(asdict(cv)))
+    return d
+
+
+def test_cross_validation_spread_is_tabled_and_read(doc: dict[str, Any]) -> None:
+    d = _cv_document(doc)
+    view = build_view(d)
+    assert view.verification is not None and view.verification.cv_table is not None
+    rows = {r[0]: r for r in view.verification.cv_table.rows}
+    assert rows["The suggestion"][1:6] == ("6", "22", "0.707", "21", "23")
+    assert rows["The search's best"][1] == "6"
+    cv = view.verification.cv
+    assert "(3 folds × 2 seeds)" in cv[0]
+    assert "differ by 0.4% on average, within the noise" in cv[1]
+    assert "about equally good" in cv[1]
+    assert cv[2].startswith("Cut to fit: 3 fold(s) x 3 seeds cut to 3 x 2")
+    text = Page(render_document(d)).visible_text()
+    assert "Cross-validation did not run" not in text and "Spread (std)" in text
+    # A gain the t-test calls real is reported as one.
+    d["verification"]["cv"].update(improvement=0.12, beyond_noise=True)
+    cv = build_view(d).verification.cv  # type: ignore[union-attr]
+    assert "The search's best did better by 12%" in cv[1] and "not luck" in cv[1]
+
+
+def test_cross_validation_from_bare_scores_compares_the_spreads(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    d["verification"]["cv"] = {
+        "folds": 3,
+        "scores": {"suggestion": [21.0, 22.0, 23.0], "best": {"scores": [30.0, 31.0, 30.5]}},
+    }
+    view = build_view(d)
+    assert view.verification is not None and view.verification.cv_table is not None
+    assert "The suggestion is better by" in view.verification.cv[1]
+    d["verification"]["cv"] = {"suggestion": {"mean": 21.0, "std": 0.5, "n": 3}}
+    table = build_view(d).verification.cv_table  # type: ignore[union-attr]
+    assert table is not None and table.rows == (
+        ("The suggestion", "n/a", "21", "0.5", "n/a", "n/a"),
+    )
+
+
+def test_cross_validation_in_an_unknown_shape_counts_as_absent(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    d["verification"]["cv"] = {"note": "pending", "suggestion": {"scores": [None, None]}}
+    view = build_view(d)
+    assert view.verification is not None and view.verification.cv_table is None
+
+
+# ------------------------------------------------------------------------ size
+
+
+def test_forecast_chart_shows_the_last_steps_of_a_long_test(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    n = 5000
+    d["final"]["forecast"] = {
+        "predicted": [math.sin(i / 20) for i in range(n)],
+        "actual": [math.sin(i / 20) + 0.1 for i in range(n)],
+    }
+    chart = charts.forecast_chart(d)
+    assert chart is not None
+    actual, predicted = chart.lines
+    assert len(actual.x) == len(predicted.y) == charts.MAX_FORECAST_STEPS
+    assert actual.x[-1] == float(n) and "last 300 steps" in chart.title
+
+
+def test_a_100k_point_document_still_renders_under_2_mb(doc: dict[str, Any]) -> None:
+    """``to_document`` thins the series, but a document written by hand may not be."""
+    d = json.loads(json.dumps(doc))
+    d["diagnosis"]["runs"] = d["diagnosis"]["runs"][:2]
+    n = 100_000
+    d["series"] = {
+        "step": 1,
+        "index": [f"t{i}" for i in range(n)],
+        "values": [math.sin(2 * math.pi * i / 12) + i / 1000 for i in range(n)],
+    }
+    d["profile"]["split"] = {"train": 70_000, "validation": 15_000, "test": 15_000}
+    d["final"]["forecast"] = {
+        "predicted": [math.sin(i) for i in range(15_000)],
+        "actual": [math.cos(i) for i in range(15_000)],
+    }
+    text = render_document(d)
+    assert len(text.encode()) < MAX_BYTES
+    assert {"chart-series", "chart-season", "chart-forecast"} <= Page(text).ids()
+
+
+# --------------------------------------------------------------------- notebooks
+
+
+def test_inline_report_is_the_whole_page_in_a_sandboxed_iframe(html: str) -> None:
+    from advisor.reports.html import inline_html
+
+    inline = inline_html(html)
+    outer = Page(inline)
+    assert [t for t, _ in outer.tags] == ["iframe"]  # nothing of the page leaks out
+    (frame,) = outer.named("iframe")
+    assert frame["sandbox"] == ""  # no allow-scripts, no allow-same-origin
+    assert frame["srcdoc"] == html  # the attribute decodes to the exact page
+    assert "<" not in inline.split("srcdoc=", 1)[1].removesuffix("></iframe>")
+
+
+def test_inline_report_keeps_hostile_strings_inert(hostile_html: str) -> None:
+    from advisor.reports.html import inline_html
+
+    outer = Page(inline_html(hostile_html))
+    assert [t for t, _ in outer.tags] == ["iframe"]
+    inner = Page(outer.named("iframe")[0]["srcdoc"] or "")
+    assert not inner.named("script") and not inner.named("img")
+    assert SCRIPT in inner.visible_text()
+
+
+# ------------------------------------------------------------------- profile words
+
+
+def test_profile_findings_in_plain_words(page: Page) -> None:
+    text = page.visible_text()
+    for words in (
+        "The seasonal pattern is strong (seasonal strength 0.86",
+        "predicts 58% of the variation of the next change",
+        "still has structure (BDS test p = 0.004)",
+        "2 values (2.0%) of the training rows stand far from the usual pattern",
+        "The level jumps and stays there 1 time in the training rows (at row 64)",
+        "The noise grows over time: it is 2.4 times as large",
+        "74 windows (stretches of history with what followed)",
+    ):
+        assert words in text, words
+
+
+def test_profile_words_name_a_linked_covariate_and_skip_absent_probes(
+    doc: dict[str, Any],
+) -> None:
+    d = json.loads(json.dumps(doc))
+    d["profile"]["quality"]["covariates"] = [
+        {"name": "price", "lag": 2, "correlation": -0.61, "significant": True},
+        {"name": "noise", "lag": 1, "correlation": 0.05, "significant": False},
+    ]
+    findings = build_view(d).data.findings
+    assert "“price” 2 steps earlier moves with the target (correlation -0.61)" in " ".join(findings)
+    assert not any("noise”" in f for f in findings)
+    # A document from before the probes had sections: the older findings stand alone.
+    for key in ("seasonality", "unit_root", "lags", "complexity", "quality", "size"):
+        del d["profile"][key]
+    older = build_view(d).data.findings
+    assert older and not any("BDS" in f or "windows" in f for f in older)
+
+
+def test_a_run_of_one_epoch_draws_no_curve_and_says_why(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    run = d["diagnosis"]["runs"][1]
+    run["train_loss"], run["val_loss"] = [1.0], [1.2]
+    assert charts.learning_curve(run) is None
+    view = build_view(d)
+    assert len(charts.learning_curves(d)) == len(d["diagnosis"]["runs"]) - 1
+    assert view.experiments.missing[0] == (
+        "No learning curve for capacity-32: it stopped before a second epoch, too short to "
+        "show a trend."
+    )
+
+
+def test_every_baseline_the_probes_score_is_explained(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    d["profile"]["baselines"].append({"name": "ets", "val_rmse": 25.8, "val_mae": 21.4})
+    table = build_view(d).data.baselines
+    assert table is not None and table.rows[-1][1].startswith("exponential smoothing")

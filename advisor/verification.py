@@ -1,0 +1,327 @@
+"""Verification: the narrowed search, walk-forward cross-validation, and the verdict.
+
+``verify`` runs (or resumes) the search, cross-validates the suggestion against the
+search's best over several folds and seeds, and decides:
+
+- ``confirmed``: the suggestion stays (the search found nothing better beyond noise);
+- ``refined``: the search's best beat it beyond the noise and becomes final;
+- ``widen``: refined, and a winning value sits on the edge of its searched range, so
+  the range should be widened (``widen`` names the settings).
+
+Ctrl-C raises ``Interrupted`` carrying what finished, so the caller can write it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from advisor.crossval import CrossValidationInterrupted, cross_validate, median_best_epoch
+from advisor.objective import Objective
+from advisor.progress import ProgressCallback, ProgressEvent, ignore
+from advisor.records import (
+    CrossValidation,
+    ModelConfig,
+    Range,
+    Recommendation,
+    Split,
+    Trial,
+    Verification,
+)
+from advisor.search import (
+    SearchInterrupted,
+    SearchOptions,
+    SearchResult,
+    search,
+    suggestion_values,
+)
+from advisor.trainer import Trainer
+
+# Without cross-validation (cut by the budget) the search's single split decides, and
+# one split of a short training varies by a few percent between seeds: the best must
+# beat the suggestion by more than this there to replace it.
+REFINE_MARGIN = 0.05
+# A value within this share of its range's span (log span for log ranges) of an end
+# counts as on the edge: Bayesian optimisation's bounded optimiser lands on bounds.
+EDGE_SHARE = 0.05
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during verification; ``verification`` holds what finished (or ``None``)."""
+
+    def __init__(self, verification: Verification | None):
+        super().__init__()
+        self.verification = verification
+
+
+@dataclass(frozen=True)
+class Budget:
+    search_deadline: float
+    cv_deadline: float
+
+
+def _edge(value: Any, r: Range) -> bool:
+    if r.choices:
+        numeric = [c for c in r.choices if not isinstance(c, str)]
+        if len(numeric) < 3 or isinstance(value, str):
+            return False
+        return value in (min(numeric), max(numeric))
+    if r.low is None or r.high is None or r.low >= r.high:
+        return False
+    low, high, x = float(r.low), float(r.high), float(value)
+    if r.log and low > 0 and x > 0:
+        low, high, x = math.log(low), math.log(high), math.log(x)
+    share = EDGE_SHARE * (high - low)
+    return x <= low + share or x >= high - share
+
+
+def on_edge(best: ModelConfig, suggestion: ModelConfig, ranges: tuple[Range, ...]) -> list[str]:
+    """Settings where the best moved away from the suggestion to an end of its range."""
+    best_v, sugg_v = suggestion_values(best), suggestion_values(suggestion)
+    return [
+        r.setting
+        for r in ranges
+        if r.setting in best_v
+        and best_v[r.setting] != sugg_v[r.setting]
+        and r.setting != "epochs"  # early stopping, not the search, decides epochs
+        and _edge(best_v[r.setting], r)
+    ]
+
+
+def _pick(trials: list[Trial], objective: Objective) -> tuple[Trial | None, Trial | None]:
+    """The suggestion's trial and the best trial. Diverged trials never count; trials
+    the deadline cut short count only where no other finished (a tight budget)."""
+    scored = [t for t in trials if t.score is not None]
+    valid = [t for t in scored if not t.cut] or scored
+
+    def better_of(ts: list[Trial]) -> Trial | None:
+        best: Trial | None = None
+        for t in ts:
+            if best is None or objective.better(t.score or 0.0, best.score or 0.0):
+                best = t
+        return best
+
+    return better_of([t for t in valid if t.is_suggestion]), better_of(valid)
+
+
+def decide(
+    suggested: Trial | None,
+    best: Trial | None,
+    cv: CrossValidation | None,
+    objective: Objective,
+    rec: Recommendation,
+    tried: int = 0,
+) -> tuple[str, str, tuple[str, ...], Trial | None]:
+    """The verdict, its reason, the settings to widen, and the winning trial
+    (``tried``: how many trials the search finished)."""
+    n_trials = "trial" if best is None else f"{best.trial_id}"
+    if best is None or suggested is None or best is suggested:
+        reason = "The suggestion was the best configuration the search tried."
+        if suggested is None:
+            reason = "The search has no comparable score for the suggestion; it stays."
+        elif tried == 1:
+            reason = (
+                "The time budget left room for the suggestion alone, so the search had "
+                "nothing to compare it with; it stays. A larger budget lets it try more."
+            )
+        return "confirmed", reason, (), suggested
+    pairs = cv.suggestion.n if cv and cv.suggestion else 0
+    gain_split = objective.gain(suggested.score or 0.0, best.score or 0.0)
+    if cv is not None and cv.improvement is not None and cv.improvement_stderr is not None:
+        figures = (
+            f"mean gain {cv.improvement:+.1%} ± {cv.improvement_stderr:.1%} over "
+            f"{len(cv.folds)} fold(s) × {len(cv.seeds)} seed(s)"
+        )
+        if not cv.beyond_noise:
+            return (
+                "confirmed",
+                f"Trial {n_trials} scored {gain_split:+.1%} against the suggestion on the "
+                f"search's split, but in walk-forward cross-validation ({figures}) that is "
+                "within the noise: the suggestion stays.",
+                (),
+                suggested,
+            )
+        reason = (
+            f"Trial {n_trials} beat the suggestion beyond the noise in walk-forward "
+            f"cross-validation ({figures}): it becomes the final configuration."
+        )
+    else:
+        why = "cross-validation was cut by the time budget" if pairs < 2 else "no pairs"
+        if gain_split <= REFINE_MARGIN:
+            return (
+                "confirmed",
+                f"Trial {n_trials} scored {gain_split:+.1%} against the suggestion on the "
+                f"search's split ({why}; a change needs more than {REFINE_MARGIN:.0%}): "
+                "the suggestion stays.",
+                (),
+                suggested,
+            )
+        reason = (
+            f"Trial {n_trials} beat the suggestion by {gain_split:.1%} on the search's split "
+            f"({why}, so this rests on one split): it becomes the final configuration."
+        )
+    edges = tuple(on_edge(best.config, rec.config, rec.ranges))
+    if edges:
+        reason += (
+            f" Its {', '.join(edges)} sit(s) on the edge of the searched range: widen "
+            "that range and search again."
+        )
+        return "widen", reason, edges, best
+    return "refined", reason, (), best
+
+
+def _final_config(chosen: Trial, label: str, cv: CrossValidation | None) -> ModelConfig:
+    """The chosen configuration, to train for the epochs early stopping settled on."""
+    epochs = median_best_epoch(cv.runs, label) if cv else None  # type: ignore[arg-type]
+    epochs = epochs or chosen.best_epoch or chosen.config.epochs
+    return replace(chosen.config, epochs=max(1, min(int(epochs), chosen.config.epochs)))
+
+
+def _notes(result: SearchResult) -> list[str]:
+    notes = []
+    done = len(result.trials)
+    if result.stop_reason == "time budget":
+        notes.append(
+            f"The search stopped on the time budget after {done} of {result.max_trials} trials."
+        )
+    elif result.stop_reason == "interrupted":
+        notes.append(f"The search was interrupted after {done} finished trials.")
+    elif result.stop_reason == "space exhausted":
+        notes.append(f"The narrowed space held only {done} configurations; all were tried.")
+    cut = [t.trial_id for t in result.trials if t.cut]
+    if cut:
+        notes.append(
+            f"Trial(s) {', '.join(cut)} were cut short by the time budget and are not compared."
+        )
+    diverged = [t.trial_id for t in result.trials if t.score is None]
+    if diverged:
+        notes.append(f"Trial(s) {', '.join(diverged)} diverged (no finite score).")
+    notes.extend(result.notes)
+    return notes
+
+
+def assemble(
+    result: SearchResult,
+    cv: CrossValidation | None,
+    objective: Objective,
+    rec: Recommendation,
+    tuner: str,
+    seconds: float,
+    partial: bool,
+    extra_notes: tuple[str, ...] = (),
+) -> Verification | None:
+    trials = list(result.trials)
+    suggested, best = _pick(trials, objective)
+    if best is None:
+        return None
+    verdict, reason, edges, chosen = decide(suggested, best, cv, objective, rec, len(trials))
+    chosen = chosen or best
+    label = "suggestion" if chosen is suggested else "best"
+    if partial:
+        reason = "Interrupted, so provisional: " + reason
+    final = _final_config(chosen, label, cv)
+    capped: tuple[str, ...] = ()
+    if final.epochs >= chosen.config.epochs:
+        capped = (
+            f"Early stopping never ended the chosen configuration's training before its "
+            f"{chosen.config.epochs}-epoch cap: it was still improving, so more epochs may help.",
+        )
+    return Verification(
+        tuner=tuner,
+        trials=tuple(trials),
+        suggestion_val_rmse=suggested.val_rmse if suggested else math.inf,
+        best_val_rmse=best.val_rmse,
+        best_config=final,
+        verdict=verdict,  # type: ignore[arg-type]
+        verdict_reason=reason,
+        widen=edges,
+        seconds=seconds,
+        partial=partial or result.stop_reason == "time budget",
+        objective=objective.name,
+        space_size=result.space_size if math.isfinite(result.space_size) else None,
+        max_trials=result.max_trials,
+        cv=cv,
+        notes=(*_notes(result), *(cv.cut if cv else ()), *capped, *extra_notes),
+        workers=result.workers,
+    )
+
+
+def verify(
+    rec: Recommendation,
+    trainer: Trainer,
+    trainer_for: Callable[[Split], Trainer],
+    state_dir: Path,
+    split: Split,
+    rows: int,
+    horizon: int,
+    objective: Objective,
+    options: SearchOptions,
+    budget: Budget,
+    progress: ProgressCallback = ignore,
+    distributed: Any = None,
+) -> Verification | None:
+    """Search, cross-validate, decide. ``None`` where no trial finished in time."""
+    start = time.monotonic()
+
+    def on_trial(done: int, total: int) -> None:
+        progress(ProgressEvent("search", f"trial {done} of {total}", done, total))
+
+    progress(ProgressEvent("search", "verification search", 0, options.max_trials))
+    try:
+        result = search(
+            rec,
+            trainer,
+            state_dir,
+            budget.search_deadline,
+            objective,
+            options,
+            on_trial,
+            distributed,
+        )
+    except SearchInterrupted as stop:
+        raise Interrupted(
+            assemble(
+                stop.result, None, objective, rec, options.tuner, time.monotonic() - start, True
+            )
+        ) from None
+    progress(ProgressEvent("search", "search done", 1, 1))
+
+    suggested, best = _pick(list(result.trials), objective)
+    if best is None:
+        return None
+    configs = {"suggestion": (suggested or best).config}
+    seconds = {"suggestion": (suggested or best).seconds}
+    if suggested is not None and best is not suggested:
+        configs["best"] = best.config
+        seconds["best"] = best.seconds
+
+    def on_fold(done: int, total: int) -> None:
+        progress(ProgressEvent("crossval", f"fold training {done} of {total}", done, total))
+
+    if time.monotonic() >= budget.cv_deadline:
+        note = "Cross-validation was skipped: the time budget was spent."
+        return assemble(
+            result, None, objective, rec, options.tuner, time.monotonic() - start, False, (note,)
+        )
+    try:
+        cv = cross_validate(
+            configs,  # type: ignore[arg-type]
+            trainer_for,
+            split,
+            rows,
+            horizon,
+            objective,
+            options.seed,
+            budget.cv_deadline,
+            seconds,  # type: ignore[arg-type]
+            on_fold,
+        )
+    except CrossValidationInterrupted as stop:
+        raise Interrupted(
+            assemble(result, stop.cv, objective, rec, options.tuner, time.monotonic() - start, True)
+        ) from None
+    return assemble(result, cv, objective, rec, options.tuner, time.monotonic() - start, False)

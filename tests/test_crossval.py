@@ -1,0 +1,197 @@
+"""Walk-forward cross-validation and the verdict, with scripted trainers."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_fixtures import RANGES, SUGGESTION, ScriptedTrainer, recommendation
+
+from advisor.crossval import compare, cross_validate, fold_split, plan_folds
+from advisor.objective import FORECAST_OBJECTIVES
+from advisor.records import CVRun, LayerConfig, Range, Split, Trial
+from advisor.verification import decide, on_edge
+
+RMSE = FORECAST_OBJECTIVES["val_rmse"]
+SPLIT = Split(train=300, validation=60, test=60)
+BETTER = replace(SUGGESTION, layers=(LayerConfig(16, 0.25, 0.0),), learning_rate=2e-3)
+
+
+def test_folds_walk_back_from_the_end_of_validation_and_never_touch_test():
+    folds, cut = plan_folds(SPLIT, 12, [SUGGESTION], 3)
+    assert [(f.train_end, f.validation_end) for f in folds] == [(300, 360), (240, 300), (180, 240)]
+    assert not cut
+    for f in folds:
+        s = fold_split(f, 420)
+        assert s.train == f.train_end and s.validation_end == f.validation_end <= 360
+        assert s.validation_end + s.test == 420
+
+
+def test_folds_without_enough_training_windows_are_cut_and_said_so():
+    short = Split(train=96, validation=24, test=24)
+    folds, cut = plan_folds(short, 12, [replace(SUGGESTION, lookback=24)], 3)
+    assert [f.train_end for f in folds] == [96, 72]
+    assert cut and "fewer than" in cut[0]
+
+
+def test_the_search_fold_is_always_kept():
+    tiny = Split(train=30, validation=10, test=10)
+    folds, _ = plan_folds(tiny, 12, [SUGGESTION], 3)
+    assert [f.train_end for f in folds] == [30]
+
+
+def runs(pairs):
+    out = []
+    for i, (s, b) in enumerate(pairs):
+        out += [
+            CVRun("suggestion", 1 + i % 3, i // 3, s, s, 5),
+            CVRun("best", 1 + i % 3, i // 3, b, b, 5),
+        ]
+    return out
+
+
+def test_a_consistent_gain_is_beyond_the_noise():
+    gain, stderr, beyond = compare(runs([(10, 9), (11, 9.9), (12, 10.7), (10, 9.1)]), RMSE)
+    assert gain == pytest.approx(0.0998, abs=1e-3) and stderr < 0.01 and beyond
+
+
+def test_a_gain_that_flips_sign_is_noise():
+    gain, _, beyond = compare(runs([(10, 9), (10, 11), (10, 9.5), (10, 10.4)]), RMSE)
+    assert abs(gain) < 0.05 and not beyond
+
+
+def test_one_pair_cannot_tell_noise():
+    gain, stderr, beyond = compare(runs([(10, 5)]), RMSE)
+    assert gain == pytest.approx(0.5) and stderr is None and not beyond
+
+
+def cv(trainer, deadline=60.0, seconds=0.0, configs=None):
+    return cross_validate(
+        configs or {"suggestion": SUGGESTION, "best": BETTER},
+        lambda split: trainer,
+        SPLIT,
+        420,
+        12,
+        RMSE,
+        0,
+        time.monotonic() + deadline,
+        {"suggestion": seconds, "best": seconds},
+    )
+
+
+def test_three_folds_three_seeds_two_configurations():
+    trainer = ScriptedTrainer()
+    result = cv(trainer)
+    assert len(trainer.calls) == 18 and len(result.runs) == 18
+    assert result.seeds == (0, 1, 2) and len(result.folds) == 3
+    assert result.suggestion.n == 9 and result.best.n == 9
+    assert result.best.mean < result.suggestion.mean
+    assert result.improvement > 0 and result.beyond_noise
+    assert not result.cut
+
+
+def test_a_tight_budget_shrinks_the_plan_and_says_what_was_cut():
+    trainer = ScriptedTrainer()
+    # Each training is estimated at 10 s and 25 s are left: 2 folds x 1 seed fits
+    # (the search's own fold and seed cost nothing; the older fold costs 2 x 8 s).
+    result = cv(trainer, deadline=25, seconds=10)
+    assert (len(result.folds), len(result.seeds)) == (2, 1)
+    assert any("cut to 2 x 1" in c for c in result.cut)
+
+
+def test_the_deadline_stops_cross_validation_between_trainings():
+    trainer = ScriptedTrainer(sleep=0.3)
+    result = cv(trainer, deadline=1.0, seconds=0.0)
+    assert len(result.runs) < 18
+    assert any("time budget ran out" in c for c in result.cut)
+
+
+def test_suggestion_alone_gives_its_spread():
+    trainer = ScriptedTrainer()
+    result = cv(trainer, configs={"suggestion": SUGGESTION})
+    assert result.best is None and result.improvement is None
+    assert result.suggestion.n == 9 and result.suggestion.std > 0
+
+
+# ------------------------------------------------------------------------- verdicts
+
+
+def trial(tid, config, score, suggestion=False):
+    return Trial(tid, config, score, suggestion, score=score, best_epoch=5, seconds=1.0)
+
+
+def test_best_is_the_suggestion_confirms():
+    s = trial("0", SUGGESTION, 10.0, True)
+    verdict, _, edges, chosen = decide(s, s, None, RMSE, recommendation())
+    assert verdict == "confirmed" and chosen is s and not edges
+
+
+def test_a_gain_within_noise_confirms(tmp_path):
+    s, b = trial("0", SUGGESTION, 10.0, True), trial("3", BETTER, 9.0)
+    noisy = cv(
+        ScriptedTrainer(seed_noise=3.0), configs={"suggestion": SUGGESTION, "best": SUGGESTION}
+    )
+    verdict, reason, _, chosen = decide(s, b, noisy, RMSE, recommendation())
+    assert verdict == "confirmed" and chosen is s and "within the noise" in reason
+
+
+def test_a_gain_beyond_noise_refines():
+    s, b = trial("0", SUGGESTION, 10.0, True), trial("3", BETTER, 9.0)
+    ranges = (
+        Range("units", choices=(4, 8, 16, 32)),
+        Range("learning_rate", low=3e-4, high=3e-3, log=True),
+    )
+    verdict, reason, edges, chosen = decide(
+        s, b, cv(ScriptedTrainer()), RMSE, recommendation(ranges=ranges)
+    )
+    assert verdict == "refined" and chosen is b and "beyond the noise" in reason and not edges
+
+
+def test_a_winner_on_the_edge_of_its_range_says_widen():
+    s, b = trial("0", SUGGESTION, 10.0, True), trial("3", BETTER, 9.0)
+    verdict, reason, edges, chosen = decide(s, b, cv(ScriptedTrainer()), RMSE, recommendation())
+    # units 16 is the top of (4, 8, 16)
+    assert verdict == "widen" and "units" in edges and chosen is b and "units" in reason
+
+
+def test_without_cross_validation_a_small_gain_on_one_split_confirms():
+    s, b = trial("0", SUGGESTION, 10.0, True), trial("3", BETTER, 9.8)
+    verdict, reason, _, _ = decide(s, b, None, RMSE, recommendation())
+    assert verdict == "confirmed" and "5%" in reason
+
+
+def test_edges_on_a_log_range_are_measured_in_log_space():
+    ranges = (Range("learning_rate", low=1e-4, high=1e-2, log=True),)
+    top = replace(SUGGESTION, learning_rate=9.5e-3)
+    middle = replace(SUGGESTION, learning_rate=2e-3)
+    assert on_edge(top, SUGGESTION, ranges) == ["learning_rate"]
+    assert on_edge(middle, SUGGESTION, ranges) == []
+    assert on_edge(SUGGESTION, SUGGESTION, RANGES) == []
+
+
+def test_the_final_config_trains_for_the_epochs_early_stopping_chose():
+    from advisor.search import SearchResult
+    from advisor.verification import assemble
+
+    s = trial("0", SUGGESTION, 10.0, True)
+    result = SearchResult((s,), 54.0, 12, "time budget", 1.0)
+    ver = assemble(result, None, RMSE, recommendation(), "bayesian", 1.0, False)
+    assert ver.verdict == "confirmed" and ver.best_config.epochs == 5  # the trial's best epoch
+    assert ver.partial and any("time budget after 1 of 12" in n for n in ver.notes)
+    capped = replace(s, best_epoch=SUGGESTION.epochs)
+    ver = assemble(
+        SearchResult((capped,), 54.0, 12, "trial budget", 1.0),
+        None,
+        RMSE,
+        recommendation(),
+        "bayesian",
+        1.0,
+        False,
+    )
+    assert ver.best_config.epochs == SUGGESTION.epochs
+    assert any("still improving" in n for n in ver.notes)

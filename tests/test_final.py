@@ -1,0 +1,117 @@
+"""The final model: test metrics, model.keras, model.py, TensorBoard logs, resuming."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_fixtures import SUGGESTION, tiny_csv
+
+from advisor import final as final_module
+from advisor.final import finalize, render_script, tensorboard_callback
+from advisor.records import LayerConfig, Settings
+
+TINY = replace(
+    SUGGESTION,
+    lookback=6,
+    layers=(LayerConfig(2, 0.0, 0.0),),
+    epochs=2,
+    batch_size=32,
+    early_stopping_patience=1,
+)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    from advisor.api import load
+
+    tmp = tmp_path_factory.mktemp("final")
+    csv = tiny_csv(tmp / "odd name\"'.csv")
+    series, profile = load(csv, Settings(horizon=3))
+    return csv, series, profile
+
+
+def literals(source: str) -> dict[str, object]:
+    out = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            try:
+                out[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+    return out
+
+
+def test_model_script_is_valid_python_carrying_the_final_config(tiny):
+    csv, series, profile = tiny
+    source = render_script(TINY, series, str(csv), profile.horizon, 7)
+    compile(source, "model.py", "exec")
+    values = literals(source)
+    assert values["DATA"] == str(csv)  # a name with quotes stays a literal
+    assert values["TARGET"] == "y" and values["TIME_COLUMN"] == "date"
+    assert values["HORIZON"] == 3 and values["SEED"] == 7
+    assert values["LOOKBACK"] == 6 and values["EPOCHS"] == 2
+    assert values["LAYERS"] == [{"units": 2, "dropout": 0.0, "recurrent_dropout": 0.0}]
+    assert values["SCALING"] == "standard" and values["DIFFERENCING"] == 1
+
+
+def test_tensorboard_is_skipped_with_a_note_where_it_cannot_run(tmp_path, monkeypatch):
+    real = final_module.importlib.util.find_spec
+    monkeypatch.setattr(
+        final_module.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "tensorboard" else real(name, *a),
+    )
+    callback, note = tensorboard_callback(tmp_path)
+    assert callback is None and "tensorboard" in note
+
+
+@pytest.mark.slow
+def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, tmp_path):
+    from advisor.trainer import KerasTrainer
+
+    csv, series, profile = tiny
+    calls = []
+
+    class Counting(KerasTrainer):
+        def fit_final(self, *args, **kwargs):
+            calls.append(args)
+            return super().fit_final(*args, **kwargs)
+
+    trainer = Counting(series.frame.to_numpy(dtype=float), profile.split, profile.horizon)
+    (tmp_path / "state").mkdir()
+    result = finalize(trainer, TINY, profile, series, tmp_path, 0, None, str(csv))
+    assert set(result.test_metrics) == {"rmse", "mae", "mase"}
+    assert "naive" in result.baseline_test_metrics
+    assert (tmp_path / "model.keras").is_file() and (tmp_path / "model.py").is_file()
+    assert result.epochs_trained == 2
+    if result.tensorboard_dir:
+        assert list(Path(result.tensorboard_dir).rglob("events.out.tfevents.*"))
+    else:
+        assert any("TensorBoard" in n for n in result.notes)
+
+    again = finalize(trainer, TINY, profile, series, tmp_path, 0, None, str(csv))
+    assert len(calls) == 1 and again.test_metrics == result.test_metrics
+
+
+@pytest.mark.slow
+def test_model_script_trains_on_the_users_csv(tiny, tmp_path):
+    csv, series, profile = tiny
+    script = tmp_path / "model.py"
+    script.write_text(render_script(TINY, series, str(csv), profile.horizon, 0))
+    proc = subprocess.run(
+        [sys.executable, str(script), str(csv)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "test RMSE" in proc.stdout and "next 3 steps" in proc.stdout
+    assert (tmp_path / "model_retrained.keras").is_file()

@@ -1,0 +1,328 @@
+"""The probes against synthetic series whose truth is known, and the packaged example.
+
+Every series comes from a seeded ``numpy.random.default_rng``, so each assertion is about
+a fixed input; the truths are the textbook ones (a sine of period 7 has season 7, a
+random walk needs one difference, an AR(2) has order 2, a logistic map is nonlinear).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advisor.api import example_path, example_settings, load
+from advisor.document import profile_to_dict
+from advisor.probes.baselines import ETS_NAME, ets_forecasts
+from advisor.probes.complexity import (
+    ar_residuals,
+    bds_test,
+    permutation_entropy,
+    spectral_entropy,
+)
+from advisor.probes.lags import fit_ar, lookback_range
+from advisor.probes.profile import build_profile
+from advisor.probes.quality import level_shifts, outliers
+from advisor.probes.seasonality import calendar_cycles, detect_seasonality
+from advisor.probes.size import PARAMS_PER_WINDOW, lstm_params, size_budget
+from advisor.probes.stationarity import differencing_order, joint_reading, unit_root
+from advisor.records import SeriesData, Settings
+
+
+def rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def series(
+    y: np.ndarray, freq: str | None = None, features: dict[str, np.ndarray] | None = None
+) -> SeriesData:
+    frame = pd.DataFrame({"y": y, **(features or {})})
+    if freq:
+        frame.index = pd.date_range("2000-01-01", periods=len(y), freq=freq)
+    return SeriesData(
+        path="synthetic.csv",
+        sha256="0" * 64,
+        target="y",
+        time_column="t" if freq else None,
+        features=tuple(features or ()),
+        frame=frame,
+        frequency=freq,
+    )
+
+
+def ar_process(coefs: list[float], n: int, seed: int = 0) -> np.ndarray:
+    e = rng(seed).normal(size=n + 200)
+    x = np.zeros_like(e)
+    for t in range(len(coefs), len(e)):
+        x[t] = sum(c * x[t - i - 1] for i, c in enumerate(coefs)) + e[t]
+    return x[200:]
+
+
+def seasons_of(y: np.ndarray, freq: str | None = None) -> tuple[int | None, tuple[int, ...]]:
+    record, period, _, _ = detect_seasonality(y, freq, None)
+    return period, record.periods
+
+
+# --- seasonality ---------------------------------------------------------------------
+
+
+def test_a_sine_of_period_7_has_season_7_without_any_calendar_hint():
+    t = np.arange(700)
+    y = 3 * np.sin(2 * np.pi * t / 7) + rng().normal(size=700)
+    assert seasons_of(y) == (7, (7,))
+
+
+def test_a_spiky_monthly_pattern_is_found_at_its_fundamental_not_its_harmonics():
+    # One sharp December peak: its spectrum has strong harmonics at 6, 4, 3 ...
+    t = np.arange(240)
+    y = 10 * (t % 12 == 11) + 0.05 * t + rng(1).normal(size=240)
+    period, periods = seasons_of(y, "MS")
+    assert period == 12 and periods == (12,)
+
+
+def test_daily_and_weekly_seasons_of_half_hourly_load_are_both_found():
+    t = np.arange(48 * 7 * 12)
+    day = np.sin(2 * np.pi * t / 48) + 0.5 * np.sin(4 * np.pi * t / 48)
+    weekend = ((t // 48) % 7 >= 5).astype(float)
+    y = 10 + 3 * day - 2.5 * weekend * (1 + day) + 0.3 * rng(2).normal(size=len(t))
+    period, periods = seasons_of(y, "30min")
+    assert period == 48 and periods == (48, 336)
+
+
+def test_weekly_and_yearly_seasons_of_daily_data_are_both_found():
+    t = np.arange(1280)  # three and a half years of training days
+    y = (
+        100
+        + 10 * np.sin(2 * np.pi * t / 365.25)
+        - 6 * (t % 7 >= 5)
+        + 3 * rng(21).normal(size=len(t))
+    )
+    assert seasons_of(y, "D") == (7, (7, 365))
+
+
+def test_the_time_columns_frequency_is_a_hint_not_the_answer():
+    t = np.arange(900)
+    y = 2 * np.sin(2 * np.pi * t / 10) + rng(22).normal(size=900)
+    assert seasons_of(y, "D") == (10, (10,))
+
+
+def test_a_daily_cycle_is_not_reported_again_at_its_multiples():
+    t = np.arange(24 * 60)
+    amplitude = 1 + 0.5 * np.sin(2 * np.pi * t / len(t))  # drifts over the weeks
+    y = amplitude * np.sin(2 * np.pi * t / 24) + 0.3 * rng(3).normal(size=len(t))
+    assert seasons_of(y, "h") == (24, (24,))
+
+
+def test_white_noise_has_no_season_and_a_calendar_period_is_only_a_fallback():
+    y = rng(4).normal(size=600)
+    assert seasons_of(y) == (None, ())
+    record, period, source, _ = detect_seasonality(y, "MS", None)
+    assert (period, source, record.periods) == (12, "frequency", ())
+
+
+def test_the_users_season_overrides_detection():
+    t = np.arange(700)
+    y = np.sin(2 * np.pi * t / 7) + 0.1 * rng().normal(size=700)
+    _, period, source, _ = detect_seasonality(y, None, 5)
+    assert (period, source) == (5, "user")
+
+
+def test_calendar_cycles_follow_the_time_step():
+    assert calendar_cycles("MS") == (12.0,)
+    assert calendar_cycles("QS-JAN") == (4.0,)
+    assert calendar_cycles("h") == (24.0, 168.0, 8766.0)
+    assert calendar_cycles("W-SAT") == (52.18,)
+    assert calendar_cycles("D") == (7.0, 365.25)
+    assert calendar_cycles("YS") == () and calendar_cycles(None) == ()
+
+
+# --- stationarity --------------------------------------------------------------------
+
+
+def test_a_random_walk_is_difference_stationary_and_needs_one_difference():
+    y = np.cumsum(rng(5).normal(size=800))
+    prof = build_profile(series(y), Settings())
+    assert prof.stationarity == "difference-stationary"
+    assert prof.unit_root.differencing_order == 1
+
+
+def test_white_noise_is_stationary_and_needs_no_difference():
+    prof = build_profile(series(rng(6).normal(size=800)), Settings())
+    assert prof.stationarity == "stationary"
+    assert prof.unit_root.differencing_order == 0
+
+
+def test_noise_around_a_line_is_trend_stationary_with_a_strong_trend():
+    t = np.arange(600)
+    # KPSS wrongly rejects a true null in about one draw in twenty: read several.
+    readings = [unit_root(0.05 * t + rng(s).normal(size=600), 0.0, False)[2] for s in range(6)]
+    assert readings.count("trend-stationary") >= 5
+    prof = build_profile(series(0.05 * t + rng(8).normal(size=600)), Settings())
+    assert prof.trend_strength > 0.9 and prof.seasonality.trend_strength > 0.9
+
+
+def test_joint_reading_of_the_four_tests():
+    assert joint_reading(0.01, 0.5, 0.01, 0.5) == "stationary"
+    assert joint_reading(0.5, 0.01, 0.01, 0.5) == "trend-stationary"
+    assert joint_reading(0.5, 0.01, 0.5, 0.01) == "difference-stationary"
+    assert joint_reading(0.01, 0.01, 0.5, 0.01) == "unclear"
+    assert differencing_order(np.cumsum(np.cumsum(rng(8).normal(size=500)))) == 2
+
+
+# --- lags and complexity -------------------------------------------------------------
+
+
+def test_an_ar2_process_has_order_2_and_the_variance_it_explains():
+    x = ar_process([0.6, -0.3], 3000, seed=9)
+    fit = fit_ar(x, None)
+    assert fit.order == 2
+    # Theoretical R squared of this AR(2): 1 - sigma^2 / var(x).
+    phi1, phi2 = 0.6, -0.3
+    rho1 = phi1 / (1 - phi2)
+    assert fit.r2 == pytest.approx(phi1 * rho1 + phi2 * (phi1 * rho1 + phi2), abs=0.05)
+
+
+def test_white_noise_is_unpredictable_by_every_measure():
+    x = rng(10).normal(size=2000)
+    assert fit_ar(x, None).order == 0
+    assert spectral_entropy(x) > 0.95
+    assert permutation_entropy(x)[0] > 0.98
+    assert bds_test(x)[1] > 0.05
+
+
+def test_bds_finds_the_logistic_map_nonlinear_and_an_ar_process_linear():
+    x = np.empty(1500)
+    x[0] = 0.3
+    for t in range(1, len(x)):
+        x[t] = 3.9 * x[t - 1] * (1 - x[t - 1])
+    chaos = x + 0.01 * rng(11).normal(size=len(x))
+    assert bds_test(ar_residuals(chaos, fit_ar(chaos, None)))[1] < 0.001
+    # On a linear process BDS is wrong at its 5% level: read several draws.
+    linear = [ar_process([0.5, 0.2], 1500, seed=s) for s in range(5)]
+    flagged = [bds_test(ar_residuals(x, fit_ar(x, None)))[1] < 0.05 for x in linear]
+    assert sum(flagged) <= 1
+    # A deterministic map is predictable: its ordinal patterns are far from random.
+    assert permutation_entropy(chaos)[0] < permutation_entropy(linear[0])[0]
+
+
+def test_the_lookback_covers_the_season_and_the_memory_within_a_third_of_train():
+    assert lookback_range(3, (12,), 12, 1, 1000)[:3] == (12, 12, 24)
+    assert lookback_range(20, (), None, 1, 1000)[:3] == (20, 20, 40)
+    assert lookback_range(2, (48, 336), 48, 1, 10_000)[:3] == (48, 48, 336)
+    assert lookback_range(2, (365,), 365, 7, 900)[:3] == (300, 300, 300)
+
+
+# --- quality -------------------------------------------------------------------------
+
+
+def test_injected_outliers_and_a_level_shift_are_found_where_they_are():
+    y = rng(13).normal(size=600)
+    y[[100, 350]] += 12
+    count, rows = outliers(y, start=0)
+    # Normal noise crosses 3.5 robust deviations about once in 2,000 values.
+    assert {100, 350} <= set(rows) and count <= 3
+    shifted = rng(14).normal(size=600)
+    shifted[400:] += 8
+    assert level_shifts(shifted, 10, start=0) == (400,)
+    assert level_shifts(rng(15).normal(size=600), 10, start=0) == ()
+
+
+def test_heavy_tails_and_a_leading_covariate_are_reported():
+    n = 800
+    heavy = build_profile(series(rng(16).standard_t(3, size=n)), Settings())
+    assert heavy.quality.heavy_tails
+    driver = rng(17).normal(size=n)
+    y = np.roll(driver, 3) + 0.3 * rng(18).normal(size=n)
+    prof = build_profile(series(y, features={"driver": driver}), Settings())
+    (link,) = prof.quality.covariates
+    assert (link.name, link.lag, link.significant) == ("driver", 3, True)
+    assert not prof.quality.heavy_tails
+
+
+# --- size and baselines --------------------------------------------------------------
+
+
+def test_size_budget_counts_lstm_weights_against_windows():
+    assert lstm_params(32, 1, 1) == 4 * (32 * 33 + 32) + 32 + 1
+    budget = size_budget(train_rows=500, lookback=20, horizon=1, inputs=1)
+    assert budget.train_windows == 480
+    assert lstm_params(budget.max_units, 1, 1) <= 480 * PARAMS_PER_WINDOW
+    assert lstm_params(budget.max_units + 1, 1, 1) > 480 * PARAMS_PER_WINDOW
+
+
+def test_size_budget_uses_the_rules_guard():
+    from advisor.rules import PARAMS_PER_WINDOW as RULES_PARAMS_PER_WINDOW
+
+    assert PARAMS_PER_WINDOW == RULES_PARAMS_PER_WINDOW
+
+
+def test_ets_refiltered_with_fixed_params_matches_its_own_forecast_at_the_first_origin():
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    t = np.arange(200)
+    y = 50 + 0.3 * t + 5 * np.sin(2 * np.pi * t / 12) + rng(19).normal(size=200)
+    ts = np.array([150, 160, 170])
+    pred = ets_forecasts(y, 150, ts, 6, 12)
+    assert pred is not None and pred.shape == (3, 6)
+    own = (
+        ExponentialSmoothing(
+            y[:150],
+            trend="add",
+            damped_trend=True,
+            seasonal="add",
+            seasonal_periods=12,
+            initialization_method="estimated",
+        )
+        .fit()
+        .forecast(6)
+    )
+    assert np.allclose(pred[0], own)
+
+
+# --- the whole profile ---------------------------------------------------------------
+
+
+def test_airline_example_profile():
+    data, prof = load(example_path("airline"), example_settings("airline", Settings()))
+    assert data.rows == 144
+    assert prof.seasonal_period == 12 and prof.season_source == "acf"
+    assert prof.seasonality.periods == (12,)
+    assert prof.seasonality.seasonal_strength > 0.9
+    assert prof.stationarity == "difference-stationary"
+    assert prof.unit_root.differencing_order >= 1
+    assert prof.lags.lookback_low >= 12
+    names = {b.name: b.rmse for b in prof.baselines}
+    assert set(names) == {"naive", "seasonal_naive", ETS_NAME}
+    assert names["seasonal_naive"] < names["naive"] and names[ETS_NAME] < names["naive"]
+    # The record is JSON as written (no NaN leaks through).
+    json.dumps(profile_to_dict(prof), allow_nan=False)
+
+
+def test_profile_uses_only_the_training_rows():
+    y = rng(20).normal(size=1000)
+    changed = y.copy()
+    changed[-300:] = 1e6  # validation and test rows only
+    a, b = (build_profile(series(v), Settings()) for v in (y, changed))
+    assert a.seasonality == b.seasonality and a.unit_root == b.unit_root
+    assert a.complexity.ar_r2 == b.complexity.ar_r2 and a.quality == b.quality
+    assert math.isclose(a.mean, b.mean)
+
+
+def test_missing_target_values_filled_by_intake_count_in_the_profile(tmp_path):
+    from advisor.intake import read_series
+
+    y = 10 + np.sin(np.arange(120) / 3) + rng(23).normal(size=120)
+    cells = [f"{v:.3f}" for v in y]
+    for i in (10, 50, 90):
+        cells[i] = ""
+    days = pd.date_range("2001-01-01", periods=120, freq="D").strftime("%Y-%m-%d")
+    path = tmp_path / "gaps.csv"
+    path.write_text(
+        "day,y\n" + "\n".join(f"{d},{c}" for d, c in zip(days, cells, strict=True)) + "\n"
+    )
+    data = read_series(path, Settings())
+    assert data.target_missing == 3
+    assert build_profile(data, Settings()).missing_share == pytest.approx(3 / 120)
