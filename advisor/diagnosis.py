@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -403,10 +404,7 @@ def capacity_limited(sweep: Sequence[DiagnosticRun]) -> Finding | None:
     if gain <= CAPACITY_GAIN:
         return None
     # Improving at every step of the ladder is firmer evidence than at the last step only.
-    steady = all(
-        b.val_rmse < a.val_rmse * (1 - CAPACITY_GAIN)
-        for a, b in zip(scored, scored[1:], strict=False)
-    )
+    steady = all(b.val_rmse < a.val_rmse * (1 - CAPACITY_GAIN) for a, b in pairwise(scored))
     return Finding(
         "capacity_limited",
         f"Validation error still fell from {runner_up.units} to {widest.units} units "

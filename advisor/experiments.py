@@ -39,13 +39,16 @@ MIN_SWEEP_WIDTHS = 3
 SWEEP_PARAMS_PER_WINDOW = 128
 # Fractions of the training windows for the data-size learning curve, below 100%.
 DATA_FRACTIONS = (0.25, 0.5)
-# (epochs, data fractions), richest first. Early stopping usually ends a probe well
-# before 60 epochs, so the levels above the one chosen mostly give the same curves.
+# (epochs, data fractions), richest first. Epochs of the sweep go last: overfitting
+# shows only once the curves have run on past their best epoch, while the data-size
+# curve needs only its 50% point to tell whether more data helps. Early stopping usually
+# ends a probe before the cap, so neighbouring levels mostly give the same curves.
 PLAN_LEVELS: tuple[tuple[int, tuple[float, ...]], ...] = (
     (60, DATA_FRACTIONS),
-    (40, DATA_FRACTIONS),
+    (60, DATA_FRACTIONS[1:]),
+    (40, DATA_FRACTIONS[1:]),
     (30, DATA_FRACTIONS[1:]),
-    (20, DATA_FRACTIONS[1:]),
+    (30, ()),
     (20, ()),
     (15, ()),
     (10, ()),
@@ -247,7 +250,9 @@ def run_diagnostics(
     base = [probe_config(profile, settings, w) for w in widths]
     seed = settings.seed
     report("measuring the cost of a training epoch", 0, len(widths))
-    cost = trainer.sweep_cost([RunSpec(f"width-{w}", c, 1.0, seed) for w, c in zip(widths, base)])
+    cost = trainer.sweep_cost(
+        [RunSpec(f"width-{w}", c, 1.0, seed) for w, c in zip(widths, base, strict=True)]
+    )
     lookback = base[0].lookback
     windows = train_windows(profile.split.train, lookback, profile.horizon)
     batch = base[0].batch_size
@@ -256,7 +261,7 @@ def run_diagnostics(
     notes = list(plan.cut)
 
     report(f"training widths {', '.join(map(str, widths))} together", 0, total)
-    specs = [_spec(f"width-{w}", c, 1.0, seed, plan) for w, c in zip(widths, base)]
+    specs = [_spec(f"width-{w}", c, 1.0, seed, plan) for w, c in zip(widths, base, strict=True)]
     runs: list[DiagnosticRun] = list(trainer.run_sweep(specs, deadline))
     done = len(runs)
 

@@ -333,7 +333,7 @@ class _BlockInit(keras.initializers.Initializer):
                 if self.part
                 else keras.initializers.GlorotUniform(seed=seed)
             )
-            block = np.asarray(init((rows, 4 * width)), dtype=np.float32)
+            block = keras.ops.convert_to_numpy(init((rows, 4 * width))).astype(np.float32)
             row = slice(None) if self.rows is not None else slice(start, start + width)
             for gate in range(4):
                 cols = slice(gate * total + start, gate * total + start + width)
@@ -596,9 +596,11 @@ class Sweep:
     trained as often as needed: every ``fit`` starts from the same initial weights and
     a fresh optimizer state, so nothing of a calibration or an earlier fit leaks in."""
 
-    # Training batches per epoch of the calibration: enough to average out one slow
-    # batch, few enough to cost well under a second for small models.
-    CALIBRATION_BATCHES = 4
+    # The calibration: one epoch that traces, then the quickest of two more (a passing
+    # burst of load on a shared machine should not halve the plan), each of this many
+    # training batches: enough that the per-epoch start-up is not read as batch cost.
+    CALIBRATION_EPOCHS = 3
+    CALIBRATION_BATCHES = 8
 
     def __init__(
         self, config: ModelConfig, widths: Sequence[int], channels: int, horizon: int, seed: int
@@ -609,7 +611,9 @@ class Sweep:
         self.model = build_sweep_model(config, widths, channels, horizon, seed)
         self.model.optimizer.build(self.model.trainable_variables)
         self._initial = self.model.get_weights()
-        self._optimizer_initial = [np.array(v) for v in self.model.optimizer.variables]
+        self._optimizer_initial = [
+            keras.ops.convert_to_numpy(v) for v in self.model.optimizer.variables
+        ]
         self.build_seconds = time.monotonic() - start
         self.timing: SweepTiming | None = None
 
@@ -655,9 +659,11 @@ class Sweep:
         through ``fit`` itself (its traces are the ones later fits reuse), then undo it."""
         if self.timing is None:
             clock = _EpochClock()
-            self._fit(prepared, train_ts, val_ts, 2, self.CALIBRATION_BATCHES, [clock])
-            batches = min(self.CALIBRATION_BATCHES, max(1, len(train_ts) // self.config.batch_size))
-            steady, val = clock.epochs[-1], clock.validation[-1]
+            epochs, most = self.CALIBRATION_EPOCHS, self.CALIBRATION_BATCHES
+            self._fit(prepared, train_ts, val_ts, epochs, most, [clock])
+            batches = min(most, max(1, len(train_ts) // self.config.batch_size))
+            quickest = min(range(1, epochs), key=lambda e: clock.epochs[e])
+            steady, val = clock.epochs[quickest], clock.validation[quickest]
             self.timing = SweepTiming(
                 setup=self.build_seconds + max(0.0, clock.epochs[0] - steady),
                 batch=max(0.0, steady - val) / batches,

@@ -271,7 +271,10 @@ def test_worse_than_naive_on_its_own_training_data_is_underfitting():
 
 
 def test_divergence_of_any_run_is_reported_with_its_name():
-    sweep = (SCRIPTS["good_fit"], run([0.5, 0.4, 9.0], [0.5, 0.45, 9.0], units=64, reason="diverged"))
+    sweep = (
+        SCRIPTS["good_fit"],
+        run([0.5, 0.4, 9.0], [0.5, 0.45, 9.0], units=64, reason="diverged"),
+    )
     hit = finding(diagnose(sweep, BASELINE), "diverging")
     assert hit.runs == ("width-64",) and hit.evidence["loss_growth"] > 10
 
@@ -364,7 +367,9 @@ def test_a_slow_machine_gets_fewer_epochs_and_no_data_size_runs_and_is_told():
     # 2000 windows = 62 batches of 32: 0.01 s a batch makes an epoch ~0.7 s
     cost = SweepCost(setup=1.0, batch=0.01, epoch_overhead=0.05)
     trainer = ReplayTrainer(LADDER_CURVES, cost)
-    diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), time.monotonic() + 20)
+    diagnosis = run_diagnostics(
+        trainer, profile(train_rows=2000), Settings(), time.monotonic() + 20
+    )
     epochs = {s.config.epochs for s in trainer.specs}
     assert epochs == {20} and all(s.config.early_stopping_patience == 5 for s in trainer.specs)
     assert not any("data" in c for c in trainer.calls)

@@ -57,7 +57,12 @@ def test_the_fused_model_has_one_output_per_branch_and_logs_each_branch(data):
     windows = modeling.SweepWindows(prepared, train_ts, 6, 3, 16, shuffle=True)
     x, y = windows[0]
     assert x.shape == (16, 6, 1) and y.shape == (16, 1, 3)
-    history = model.fit(windows, validation_data=modeling.SweepWindows(prepared, val_ts, 6, 3, 1), epochs=1, verbose=0)
+    history = model.fit(
+        windows,
+        validation_data=modeling.SweepWindows(prepared, val_ts, 6, 3, 1),
+        epochs=1,
+        verbose=0,
+    )
     for name in ("w8", "w16", "w32"):
         assert name in history.history and f"val_{name}" in history.history
 
@@ -69,8 +74,12 @@ def test_each_branch_starts_as_it_would_alone():
     kernel, recurrent, _ = (np.asarray(w) for w in shared.get_weights())
     k16, r16, _ = (np.asarray(w) for w in alone.layers[1].get_weights())
     for gate in range(4):
-        np.testing.assert_array_equal(kernel[:, gate * 24 + 8 : gate * 24 + 24], k16[:, gate * 16 : (gate + 1) * 16])
-        np.testing.assert_array_equal(recurrent[8:, gate * 24 + 8 : gate * 24 + 24], r16[:, gate * 16 : (gate + 1) * 16])
+        np.testing.assert_array_equal(
+            kernel[:, gate * 24 + 8 : gate * 24 + 24], k16[:, gate * 16 : (gate + 1) * 16]
+        )
+        np.testing.assert_array_equal(
+            recurrent[8:, gate * 24 + 8 : gate * 24 + 24], r16[:, gate * 16 : (gate + 1) * 16]
+        )
         # nothing connects one branch's units to another's
         assert not recurrent[:8, gate * 24 + 8 : gate * 24 + 24].any()
         assert not recurrent[8:, gate * 24 : gate * 24 + 8].any()
@@ -85,7 +94,12 @@ def test_a_branch_loss_has_no_gradient_in_another_branch():
     with tf.GradientTape() as tape:
         out = model(x, training=True)
         loss = tf.reduce_sum(tf.square(out[:, 0, :]))  # branch 0 (8 units) only
-    grads = {v.path: g for v, g in zip(model.trainable_variables, tape.gradient(loss, model.trainable_variables), strict=True)}
+    grads = {
+        v.path: g
+        for v, g in zip(
+            model.trainable_variables, tape.gradient(loss, model.trainable_variables), strict=True
+        )
+    }
     shared, own = model.layers[1], model.get_layer("head_w16")
     kernel, recurrent = (grads[w.path].numpy() for w in shared.weights[:2])
     for gate in range(4):

@@ -1,0 +1,74 @@
+"""End to end on series whose truth is known by construction: ``analyze`` must report it.
+
+- A long, clean, nonlinear series (Mackey-Glass, delay 17, sampled every 3 time units)
+  that narrow LSTMs cannot follow: ``underfitting`` of the small widths, and the widest
+  width still gaining (``capacity_limited``).
+- A short, noisy seasonal series with a long input window: wide LSTMs memorise the noise
+  within the probes' epochs, so ``overfitting``.
+
+Real trainings of a minute or two each: ``pytest -m slow``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advisor import Settings, analyze
+
+pytestmark = pytest.mark.slow
+
+
+def mackey_glass(rows: int, seed: int = 0, tau: int = 17, sample: int = 3) -> np.ndarray:
+    """Euler steps of 0.1 of dx/dt = 0.2 x(t-tau) / (1 + x(t-tau)^10) - 0.1 x(t), from
+    a seeded random history; the first 500 time units are discarded as transient."""
+    dt = 0.1
+    lag, per = round(tau / dt), round(sample / dt)
+    burn = round(500 / dt)
+    x = np.empty(lag + 1 + burn + rows * per)
+    x[: lag + 1] = 1.2 + 0.1 * np.random.default_rng(seed).standard_normal(lag + 1)
+    for i in range(lag, len(x) - 1):
+        delayed = x[i - lag]
+        x[i + 1] = x[i] + dt * (0.2 * delayed / (1 + delayed**10) - 0.1 * x[i])
+    return x[lag + 1 + burn :: per][:rows]
+
+
+def noisy_season(rows: int, seed: int = 0) -> np.ndarray:
+    """A weak 12-step season under noise twice as strong."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(rows)
+    return 10 + np.sin(2 * np.pi * t / 12) + rng.normal(size=rows)
+
+
+def findings(tmp_path, values, settings):
+    path = tmp_path / "series.csv"
+    pd.DataFrame({"y": values}).to_csv(path, index=False)
+    analyze(path, settings=settings, out=tmp_path / "run")
+    doc = json.loads((tmp_path / "run" / "recommendation.json").read_text())
+    return doc["diagnosis"], {f["id"]: f for f in doc["diagnosis"]["findings"]}
+
+
+def test_mackey_glass_small_widths_underfit(tmp_path):
+    diagnosis, found = findings(
+        tmp_path, mackey_glass(2500), Settings(horizon=4, budget_s=120, seed=0, max_trials=2)
+    )
+    assert "underfitting" in found, diagnosis["findings"]
+    assert "width-8" in found["underfitting"]["runs"]
+    assert "overfitting" not in found
+    scores = {r["units"]: r["val_rmse"] for r in diagnosis["runs"] if r["train_fraction"] == 1}
+    assert scores[8] > scores[max(scores)]  # wider is better on this series
+
+
+def test_short_noisy_series_wide_models_overfit(tmp_path):
+    diagnosis, found = findings(
+        tmp_path,
+        noisy_season(300),
+        Settings(horizon=1, lookback=24, budget_s=200, seed=0, max_trials=2),
+    )
+    assert "overfitting" in found, diagnosis["findings"]
+    widest = max(r["units"] for r in diagnosis["runs"])
+    assert f"width-{widest}" in found["overfitting"]["runs"]
+    assert "underfitting" not in found
