@@ -416,8 +416,13 @@ def capacity_limited(sweep: Sequence[DiagnosticRun]) -> Finding | None:
 
 
 def data_limited(best: DiagnosticRun, runs: Sequence[DiagnosticRun]) -> Finding | None:
-    """At the best width, validation still improves from half to all of the windows."""
-    curve = {r.train_fraction: r for r in runs if r.units == best.units}
+    """At the best width, validation still improves from half to all of the windows.
+    Runs the deadline cut are left out: their score reflects the cut, not the data."""
+    curve = {
+        r.train_fraction: r
+        for r in runs
+        if r.units == best.units and r.stopped_reason != "budget" and r.train_fraction < 1.0
+    }
     curve[best.train_fraction] = best
     fractions = sorted(f for f in curve if math.isfinite(curve[f].val_rmse))
     smaller = [f for f in fractions if f < best.train_fraction]

@@ -60,6 +60,9 @@ PLAN_SHARE = 0.75
 # a quarter of the epochs on a shorter plan, never below three.
 PROBE_PATIENCE = 10
 MIN_PATIENCE = 3
+# A data-size run starts only if at least this share of its worst-case time is left
+# (early stopping usually ends it well before the worst case).
+MIN_RUN_SHARE = 0.5
 # An epoch of a very long series is cut to a power of two batches, never below this.
 MIN_BATCHES_PER_EPOCH = 8
 PROBE_BATCH = 32
@@ -161,6 +164,12 @@ class Plan:
 
 def _batches(windows: int, fraction: float, batch: int) -> int:
     return max(1, math.ceil(windows * fraction) // batch)
+
+
+def _run_seconds(cost: SweepCost, windows: int, batch: int, plan: Plan, fraction: float) -> float:
+    """Worst case of one run of the plan on ``fraction`` of the windows."""
+    batches = _batches(windows, fraction, batch)
+    return plan.epochs * cost.epoch(min(batches, plan.max_batches or batches))
 
 
 def _plan_seconds(
@@ -267,11 +276,15 @@ def run_diagnostics(
 
     best = best_run(tuple(runs))
     config = base[widths.index(best.units)] if best.units in widths else base[0]
+    setup = cost.setup if cost else 0.0
     for fraction in plan.fractions:
         name = f"width-{best.units}-data-{fraction:.0%}"
-        if time.monotonic() >= deadline:
+        # A run the deadline would cut after a few epochs says nothing about data size.
+        need = setup + (_run_seconds(cost, windows, batch, plan, fraction) if cost else 0.0)
+        if time.monotonic() + MIN_RUN_SHARE * need >= deadline:
             notes.append(f"{name} (time budget)")
             continue
+        setup = 0.0  # the data-size runs share one model: traced once
         report(f"training {name}", done, total)
         runs.extend(trainer.run_sweep([_spec(name, config, fraction, seed, plan)], deadline))
         done += 1

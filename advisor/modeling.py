@@ -8,6 +8,7 @@ under ``KERAS_BACKEND=tensorflow``, ``jax`` or ``torch``.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,15 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from advisor.backend import quiet_native_stderr
 from advisor.records import Curve, ModelConfig, Scaling
+
+# One thread per TensorFlow op on the CPU, read when TensorFlow starts its first op (so
+# also after an earlier import); the user's own setting wins, and other backends ignore
+# it. The LSTMs here are small: splitting one small matrix product over cores costs more
+# than it saves, and with one thread an op, the fused sweep's separate layers run side
+# by side on the cores instead. Measured on 2 cores (best of 4, one training batch):
+# the 8-to-128 sweep 33 -> 23 ms; one LSTM(64) 10.1 -> 10.2 ms, LSTM(128) over 168
+# steps 176 -> 129 ms, LSTM(256) over 24 steps 52 -> 63 ms (the one case that loses).
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 
 with quiet_native_stderr():
     import keras

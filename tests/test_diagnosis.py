@@ -264,6 +264,21 @@ def test_noise_is_not_underfitting():
     assert "underfitting" not in ids(diagnose(sweep, BASELINE))
 
 
+def test_a_model_that_learnt_nothing_where_a_linear_model_explains_much_underfits():
+    """Training loss at the predict-the-mean level while a linear AR model explains 80%
+    of the variance (the profile's fit): the LSTM has not learnt what is there."""
+    flat = tuple(settled(0.98, 1.0, u, 5.0, naive=1.05) for u in (8, 16, 32))
+    hit = finding(diagnose(flat, BASELINE, predictable=0.8), "underfitting")
+    assert hit.evidence["best_underfits"] == 1.0
+    assert "underfitting" not in ids(diagnose(flat, BASELINE, predictable=0.02))
+
+
+def test_training_loss_at_the_noise_floor_is_not_underfitting():
+    """A linear model leaves 65% unexplained; the LSTM leaving 73% is near that floor."""
+    near = tuple(settled(0.73, 0.75, u, 5.0, naive=1.2) for u in (8, 16, 32))
+    assert "underfitting" not in ids(diagnose(near, BASELINE, predictable=0.35))
+
+
 def test_worse_than_naive_on_its_own_training_data_is_underfitting():
     lazy = settled(0.5, 0.5, 32, 5.0, naive=0.1)
     hit = finding(diagnose((lazy,), BASELINE), "underfitting")
