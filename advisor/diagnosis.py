@@ -53,8 +53,9 @@ NOT_CONVERGED_WINDOW = 5
 # The loss rising tenfold above its minimum, or a NaN: the optimiser is diverging
 # (modeling.DIVERGENCE_FACTOR stops a training at the same point).
 DIVERGENCE_FACTOR = 10.0
-# Validation loss jumping around its local trend with a spread above 25% of its level
-# is noise that makes early stopping and model comparison unreliable.
+# Validation loss jumping around its local trend with a spread above about 25% of its
+# level (0.25 in logs) is noise that makes early stopping and model comparison
+# unreliable.
 NOISY_VAL_CV = 0.25
 # An epoch's training loss 25% above the epoch before, at least twice in a run: the
 # epoch mean of a stable Adam run falls almost monotonically, and repeated jumps are
@@ -352,12 +353,14 @@ def not_converged(run: DiagnosticRun) -> Finding | None:
 
 def noisy_validation(run: DiagnosticRun) -> Finding | None:
     val = _finite(run.curve.val_loss)
-    if len(val) < 5:
+    if len(val) < 5 or val.min() <= 0:
         return None
-    # Each epoch against the mean of its neighbours: a steadily falling (or rising)
-    # curve leaves nothing, jumps around the trend are what is left.
-    wobble = val[1:-1] - (val[:-2] + val[2:]) / 2
-    cv = float(np.std(wobble) / np.mean(val)) if np.mean(val) > 0 else 0.0
+    # Each epoch against the mean of its neighbours, in logs: a curve falling (or rising)
+    # steadily, even a hundredfold in a few epochs, leaves nothing; jumps around the
+    # trend, relative to the level, are what is left.
+    logs = np.log(val)
+    wobble = logs[1:-1] - (logs[:-2] + logs[2:]) / 2
+    cv = float(np.std(wobble))
     if cv > NOISY_VAL_CV:
         return Finding(
             "noisy_validation",
