@@ -17,6 +17,21 @@ ACF_LAGS = 48
 ACF_BAND = 1.96 / math.sqrt(SPLIT["train"])
 
 
+# The sections every report has, in page order (the ids the template gives them).
+SECTION_IDS = (
+    "verdict",
+    "settings",
+    "data",
+    "experiments",
+    "verification",
+    "final",
+    "next-steps",
+    "glossary",
+    "snippet",
+    "reproducibility",
+)
+
+
 def _series() -> list[float]:
     return [
         round(120 + 1.8 * t + 25 * math.sin(2 * math.pi * t / SEASON) + 4 * math.cos(0.7 * t), 3)

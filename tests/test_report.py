@@ -27,18 +27,7 @@ from advisor.reports.view import build_view, keras_snippet, setting_key
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report_fixtures as fx
 
-SECTION_IDS = (
-    "verdict",
-    "settings",
-    "data",
-    "experiments",
-    "verification",
-    "final",
-    "next-steps",
-    "glossary",
-    "snippet",
-    "reproducibility",
-)
+SECTION_IDS = fx.SECTION_IDS
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

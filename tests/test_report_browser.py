@@ -36,18 +36,7 @@ pytestmark = [
     ),
 ]
 
-SECTION_IDS = (
-    "verdict",
-    "settings",
-    "data",
-    "experiments",
-    "verification",
-    "final",
-    "next-steps",
-    "glossary",
-    "snippet",
-    "reproducibility",
-)
+SECTION_IDS = fx.SECTION_IDS
 # Each payload, if it ever ran, would leave a mark the page can be asked about.
 SCRIPT = '<script>window.__advisorPwned = "script"; document.title = "pwned"</script>'
 IMG = "<img src=x onerror=\"window.__advisorPwned = 'img'\">"
