@@ -97,9 +97,32 @@ def probe_batch(profile: Profile, settings: Settings) -> int:
     return SMALL_DATA_BATCH if windows < SMALL_DATA_WINDOWS else PROBE_BATCH
 
 
+# rules/rulebook/data.toml: difference-seasonal and difference-strong-trend.
+SEASONAL_DIFFERENCE_TREND = 0.6
+SEASONAL_DIFFERENCE_SEASONS = 4
+
+
+def probe_differencing(profile: Profile) -> int:
+    """The differencing the rulebook's data rules would choose, so the diagnostic curves
+    describe the target the recommended model will learn: a trend leaves the training
+    range and saturates an LSTM trained on levels (rules/rulebook/data.toml:
+    difference-seasonal, difference-unit-root, difference-strong-trend,
+    difference-trend-stationary)."""
+    period = profile.seasonal_period or 0
+    trend = profile.trend_strength
+    if (
+        period > 1
+        and profile.unit_root.seasonal_differencing_order >= 1
+        and trend > SEASONAL_DIFFERENCE_TREND
+        and profile.split.train >= SEASONAL_DIFFERENCE_SEASONS * period
+    ):
+        return period
+    if profile.stationarity in ("difference-stationary", "trend-stationary"):
+        return 1
+    return 1 if trend > SEASONAL_DIFFERENCE_TREND else 0
+
+
 def probe_config(profile: Profile, settings: Settings, units: int) -> ModelConfig:
-    # A trend leaves the training range and saturates the LSTM; differencing probes fairly.
-    difference = 1 if profile.stationarity in ("difference-stationary", "trend-stationary") else 0
     return ModelConfig(
         lookback=probe_lookback(profile, settings),
         layers=(LayerConfig(units, 0.0, 0.0),),
@@ -109,7 +132,7 @@ def probe_config(profile: Profile, settings: Settings, units: int) -> ModelConfi
         epochs=PLAN_LEVELS[0][0],
         early_stopping_patience=PROBE_PATIENCE,
         scaling="standard",
-        differencing=difference,
+        differencing=probe_differencing(profile),
     )
 
 

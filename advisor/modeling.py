@@ -49,11 +49,20 @@ class Prepared:
     target_scale: float
 
     def to_levels(self, scaled: np.ndarray, ts: np.ndarray) -> np.ndarray:
-        """Undo scaling and differencing of predictions made at origins ``ts``."""
+        """Undo scaling and differencing of predictions made at origins ``ts``.
+
+        With differencing at lag ``d`` each step adds its predicted change to the level
+        ``d`` rows back: an observed one before the origin, else one forecast earlier.
+        """
         values = scaled * self.target_scale + self.target_offset
-        if self.differencing:
-            return self.levels[ts - 1][:, None] + np.cumsum(values, axis=1)
-        return values
+        lag = self.differencing
+        if not lag:
+            return values
+        out = np.empty_like(values, dtype=np.float64)
+        for k in range(values.shape[1]):
+            base = out[:, k - lag] if k >= lag else self.levels[ts + k - lag]
+            out[:, k] = base + values[:, k]
+        return out
 
 
 def _scaler(scaling: Scaling) -> StandardScaler | MinMaxScaler | None:
@@ -65,18 +74,22 @@ def _scaler(scaling: Scaling) -> StandardScaler | MinMaxScaler | None:
 
 
 def prepare(values: np.ndarray, fit_rows: int, scaling: Scaling, differencing: int) -> Prepared:
-    """``values``: (rows, channels), target first. Scalers see rows ``[:fit_rows]`` only."""
+    """``values``: (rows, channels), target first. Scalers see rows ``[:fit_rows]`` only.
+
+    ``differencing`` is the lag of the change the model learns: 0 the values themselves,
+    1 the step-to-step change, a seasonal period the change since one season back.
+    """
     levels = values[:, 0].astype(np.float64)
     data = values.astype(np.float64).copy()
-    if differencing:
-        data[1:, 0] = np.diff(levels)
-        data[0, 0] = 0.0
+    lag = differencing
+    if lag:
+        data[lag:, 0] = levels[lag:] - levels[:-lag]
+        data[:lag, 0] = 0.0
     scaler = _scaler(scaling)
     offset, scale = 0.0, 1.0
     if scaler is not None:
-        # Row 0 of a differenced series is a placeholder, so it stays out of the fit.
-        first = 1 if differencing else 0
-        scaler.fit(data[first:fit_rows])
+        # The first ``lag`` rows of a differenced series are placeholders: kept out of the fit.
+        scaler.fit(data[lag:fit_rows])
         data = scaler.transform(data)
         if isinstance(scaler, StandardScaler):
             offset, scale = float(scaler.mean_[0]), float(scaler.scale_[0])

@@ -19,7 +19,10 @@ Usage::
     python benchmarks/advice_quality.py --datasets ../shared/datasets --out bench-out \
         [--only airline wineind] [--trials 15] [--seeds 3]
 
-Writes ``results.json`` and ``results.md`` into ``--out``.
+Writes ``results.json`` and ``results.md`` into ``--out``. Each competitor's result on
+each dataset is also kept in ``--out/entries/``; ``--reuse`` takes those instead of
+training again, so after a change to the advice only the advisor needs rerunning
+(``--reuse --rerun advisor``). The JSON says which commit and machine produced each entry.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import platform
 import shutil
 import statistics
 import subprocess
@@ -302,6 +307,43 @@ def advisor(p: Problem, seeds: int, workdir: Path, budget: str | None) -> Entry:
     )
 
 
+def provenance() -> dict[str, Any]:
+    """Where and when an entry was measured: commit, machine, date."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "commit": commit or "unknown",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def save_entry(folder: Path, dataset: str, entry: Entry) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {**entry.__dict__, "provenance": provenance()}
+    tmp = folder / f".{dataset}.{entry.name}.json.tmp"
+    tmp.write_text(json.dumps(data, indent=2, default=float))
+    tmp.replace(folder / f"{dataset}.{entry.name}.json")
+
+
+def load_entry(folder: Path, dataset: str, name: str) -> Entry | None:
+    path = folder / f"{dataset}.{name}.json"
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text())
+    detail = {**data.get("detail", {}), "provenance": data.get("provenance")}
+    return Entry(data["name"], data["rmse"], data["mae"], data["mase"], data["seconds"], detail)
+
+
 def ratio(a: float, b: float) -> float:
     return a / b if b and math.isfinite(a) and math.isfinite(b) else math.nan
 
@@ -395,6 +437,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", help="advisor --budget (default: the advisor's own default)")
     ap.add_argument("--skip", nargs="*", default=[], help="competitors to leave out")
     ap.add_argument("--out", type=Path, default=Path("bench-out"))
+    ap.add_argument(
+        "--reuse", action="store_true", help="take results already in OUT/entries where present"
+    )
+    ap.add_argument(
+        "--rerun", nargs="*", default=[], help="with --reuse: competitors to run again anyway"
+    )
     args = ap.parse_args(argv)
 
     manifest = json.loads((args.manifest or args.datasets / "manifest.json").read_text())
@@ -419,7 +467,15 @@ def main(argv: list[str] | None = None) -> int:
             for name, step in steps.items():
                 if name in args.skip:
                     continue
-                entries.append(step())
+                kept = (
+                    load_entry(args.out / "entries", p.name, name)
+                    if args.reuse and name not in args.rerun
+                    else None
+                )
+                if kept is None:
+                    kept = step()
+                    save_entry(args.out / "entries", p.name, kept)
+                entries.append(kept)
                 print(
                     f"{p.name:22s} {name:14s} rmse={entries[-1].rmse:.4g} "
                     f"({entries[-1].seconds:.0f}s)",

@@ -450,7 +450,9 @@ def _per_layer(layers: Sequence[dict[str, Any]], field: str) -> str:
 def _differencing_words(d: int) -> str:
     if d == 0:
         return "none"
-    return "first difference (the change per step)" if d == 1 else f"difference {d} times"
+    if d == 1:
+        return "first difference (the change per step)"
+    return f"seasonal difference (the change since {d} steps back)"
 
 
 def setting_values(config: dict[str, Any]) -> dict[str, str]:
@@ -1584,9 +1586,14 @@ def _scaling_comment(scaling: str) -> list[str]:
 def _differencing_comment(d: int) -> list[str]:
     if d == 0:
         return ["# Differencing: none; the model sees the series as it is."]
+    if d == 1:
+        return [
+            "# Differencing: model np.diff(y) (the change per step) and add the last",
+            "# known value back to the forecasts (np.cumsum) to return to the original units.",
+        ]
     return [
-        f"# Differencing: model np.diff(y, n={d}) (the change per step) and add the last",
-        "# known value(s) back to the forecasts (np.cumsum) to return to the original units.",
+        f"# Differencing: model y[t] - y[t - {d}] (the change since one season back) and add",
+        f"# the value {d} steps back (observed, or forecast earlier) to each forecast step.",
     ]
 
 

@@ -61,7 +61,7 @@ SETTINGS: dict[str, SettingSpec] = {
     "early_stopping_patience": SettingSpec("int", 1, 1_000),
     "lookback": SettingSpec("int", 1, None),
     "scaling": SettingSpec("str"),
-    "differencing": SettingSpec("int", 0, 1),
+    "differencing": SettingSpec("int", 0, None),
 }
 SCALINGS: tuple[str, ...] = ("standard", "minmax", "none")
 ACTIONS: tuple[str, ...] = ("set", "raise", "lower", "clamp")

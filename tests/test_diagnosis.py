@@ -10,11 +10,18 @@ import numpy as np
 import pytest
 
 from advisor.diagnosis import diagnose, overfit_evidence
-from advisor.experiments import PLAN_LEVELS, choose_plan, run_diagnostics, sweep_widths
+from advisor.experiments import (
+    PLAN_LEVELS,
+    choose_plan,
+    probe_differencing,
+    run_diagnostics,
+    sweep_widths,
+)
 from advisor.records import (
     Baseline,
     Complexity,
     Curve,
+    Diagnosis,
     DiagnosticRun,
     LagStructure,
     Profile,
@@ -433,3 +440,36 @@ def test_ladder_follows_the_training_windows():
     assert sweep_widths(profile(train_rows=100), Settings())[0] == (8, 16, 32)
     assert sweep_widths(profile(train_rows=400), Settings())[0] == (8, 16, 32, 64)
     assert sweep_widths(profile(train_rows=2000), Settings())[0] == (8, 16, 32, 64, 128)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, 0),
+        ({"stationarity": "difference-stationary"}, 1),
+        ({"stationarity": "trend-stationary"}, 1),
+        ({"trend_strength": 0.8}, 1),
+        # trend and season: the change since one season back
+        ({"trend_strength": 0.8, "seasonal_period": 12, "nsdiffs": 1}, 12),
+        # a season without a trend: step-to-step changes where the level wanders
+        ({"stationarity": "difference-stationary", "seasonal_period": 12, "nsdiffs": 1}, 1),
+        # fewer than four seasons of training rows: too few to difference a season away
+        ({"trend_strength": 0.8, "seasonal_period": 12, "nsdiffs": 1, "train_rows": 40}, 1),
+    ],
+)
+def test_probes_difference_as_the_rulebook_will(changes, expected):
+    """The diagnostic curves must describe the target the recommended model learns."""
+    import dataclasses
+
+    from advisor.rules import load_rulebook
+    from advisor.rules.facts import build_facts
+
+    changes = dict(changes)
+    base = profile(train_rows=changes.pop("train_rows", 400))
+    nsdiffs = changes.pop("nsdiffs", 0)
+    unit_root = dataclasses.replace(base.unit_root, seasonal_differencing_order=nsdiffs)
+    prof = dataclasses.replace(base, unit_root=unit_root, **changes)
+    empty = Diagnosis(runs=(), findings=(), planned="")
+    facts = build_facts(prof, empty, Settings(), 0, 12)
+    assert probe_differencing(prof) == expected
+    assert load_rulebook([]).recommend(facts).config.differencing == expected

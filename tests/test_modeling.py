@@ -37,15 +37,26 @@ def test_windows_hold_the_rows_before_each_origin_and_the_next_h():
 
 
 @pytest.mark.parametrize("scaling", ["standard", "minmax", "none"])
-@pytest.mark.parametrize("differencing", [0, 1])
-def test_to_levels_inverts_scaling_and_differencing(scaling, differencing):
+@pytest.mark.parametrize("differencing", [0, 1, 4])
+@pytest.mark.parametrize("horizon", [3, 9])
+def test_to_levels_inverts_scaling_and_differencing(scaling, differencing, horizon):
+    # A horizon past the lag makes later steps build on earlier forecast steps.
     rng = np.random.default_rng(0)
-    y = np.cumsum(rng.normal(size=60)) + 50
+    y = np.cumsum(rng.normal(size=60)) + 50 + 5 * np.sin(np.arange(60) * np.pi / 2)
     prepared = modeling.prepare(y[:, None], fit_rows=40, scaling=scaling, differencing=differencing)
     ts = np.array([45, 50])
-    scaled_truth = prepared.target[ts[:, None] + np.arange(3)[None, :]]
-    back = prepared.to_levels(scaled_truth.astype(np.float64), ts)
-    np.testing.assert_allclose(back, y[ts[:, None] + np.arange(3)[None, :]], rtol=1e-4)
+    steps = ts[:, None] + np.arange(horizon)[None, :]
+    back = prepared.to_levels(prepared.target[steps].astype(np.float64), ts)
+    np.testing.assert_allclose(back, y[steps], rtol=1e-4)
+
+
+def test_seasonal_difference_of_a_pure_season_is_zero():
+    season = np.tile([3.0, 7.0, 1.0, 5.0], 10)
+    prepared = modeling.prepare(season[:, None], fit_rows=30, scaling="none", differencing=4)
+    assert np.all(prepared.target[4:] == 0.0)
+    # Predicting no change since one season back is the seasonal naive forecast.
+    back = prepared.to_levels(np.zeros((1, 6)), np.array([32]))
+    np.testing.assert_allclose(back[0], season[32:38])
 
 
 def test_scalers_fit_on_train_rows_only():

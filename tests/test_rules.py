@@ -274,6 +274,8 @@ BEHAVIOUR: list[tuple[str, dict[str, Any], float | int | str]] = [
     ("difference-unit-root", {"stationarity": "difference-stationary"}, 1),
     ("difference-strong-trend", {"trend_strength": 0.8}, 1),
     ("difference-trend-stationary", {"stationarity": "trend-stationary"}, 1),
+    ("difference-seasonal", {"has_season": True, "seasonal_period": 12, "seasonal_differencing": 1,
+                             "trend_strength": 0.8, "train_rows": 100}, 12),
     ("missing-values-note", {"missing_share": 0.05}, "standard"),
 ]  # fmt: skip
 
