@@ -265,6 +265,9 @@ def analyze(
 
     command = "advisor " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     bars = _Bars()
+    from advisor import interrupt
+
+    interrupt.install()
     with _user_errors(), bars.progress:
         result = run_analysis(
             data,

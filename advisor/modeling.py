@@ -17,6 +17,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
+from advisor import interrupt
 from advisor.backend import quiet_native_stderr
 from advisor.records import Curve, ModelConfig, Scaling
 
@@ -159,6 +160,16 @@ def build_model(config: ModelConfig, channels: int, horizon: int) -> keras.Model
     return model
 
 
+class _Interrupt(keras.callbacks.Callback):
+    """Raises a Ctrl-C noted during the fit at the next batch (see advisor.interrupt)."""
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        interrupt.check()
+
+    def on_test_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        interrupt.check()
+
+
 class _Deadline(keras.callbacks.Callback):
     """Stops training between epochs once a wall-clock deadline has passed."""
 
@@ -236,10 +247,15 @@ def fit(
     limit = _Deadline(deadline) if deadline is not None else None
     if limit:
         callbacks.append(limit)
-    callbacks.extend(extra_callbacks or [])
-    history = model.fit(
-        train, validation_data=val, epochs=epochs or config.epochs, verbose=0, callbacks=callbacks
-    )
+    callbacks.extend([*(extra_callbacks or []), _Interrupt()])
+    with interrupt.deferred():
+        history = model.fit(
+            train,
+            validation_data=val,
+            epochs=epochs or config.epochs,
+            verbose=0,
+            callbacks=callbacks,
+        )
     train_loss = tuple(float(v) for v in history.history.get("loss", []))
     val_loss = tuple(float(v) for v in history.history.get("val_loss", []))
     curve = Curve(train_loss, val_loss)
@@ -647,6 +663,20 @@ class Sweep:
         keras.utils.set_random_seed(self.seed)
 
     def _fit(
+        self,
+        prepared: Prepared,
+        train_ts: np.ndarray,
+        val_ts: np.ndarray,
+        epochs: int,
+        max_batches: int | None,
+        callbacks: list[keras.callbacks.Callback],
+    ) -> None:
+        with interrupt.deferred():
+            self._keras_fit(
+                prepared, train_ts, val_ts, epochs, max_batches, [*callbacks, _Interrupt()]
+            )
+
+    def _keras_fit(
         self,
         prepared: Prepared,
         train_ts: np.ndarray,
