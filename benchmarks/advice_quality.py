@@ -207,7 +207,9 @@ def novice(p: Problem, seeds: int) -> Entry:
     )
 
 
-def wide_search(p: Problem, trials: int, seeds: int, workdir: Path) -> Entry:
+def wide_search(
+    p: Problem, trials: int, seeds: int, workdir: Path, minutes: float | None = None
+) -> Entry:
     import keras_tuner as kt
 
     from advisor.trainer import KerasTrainer, RunSpec
@@ -232,11 +234,21 @@ def wide_search(p: Problem, trials: int, seeds: int, workdir: Path) -> Entry:
             differencing=0,
         )
 
-    class Search(kt.Tuner):  # type: ignore[misc]
+    # keras-tuner has no wall-clock limit: a trial gets the time that is left, and once
+    # it is spent the oracle is told that the trials so far are all there will be.
+    deadline = time.monotonic() + minutes * 60 if minutes else None
+
+    class Search(kt.Tuner):
         def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
-            run = trainer.run(RunSpec("wide", config_of(trial.hyperparameters), 1.0, 0))
+            spec = RunSpec("wide", config_of(trial.hyperparameters), 1.0, 0)
+            run = trainer.run(spec, deadline)
             score = run.val_rmse if math.isfinite(run.val_rmse) else 1e30
             return {"val_rmse": score, "best_epoch": float(run.best_epoch)}
+
+        def on_trial_end(self, trial: Any) -> None:
+            super().on_trial_end(trial)
+            if deadline is not None and time.monotonic() > deadline:
+                self.oracle.max_trials = len(self.oracle.trials)
 
     oracle = kt.oracles.BayesianOptimizationOracle(
         objective=kt.Objective("val_rmse", "min"), max_trials=trials, seed=0
@@ -257,7 +269,13 @@ def wide_search(p: Problem, trials: int, seeds: int, workdir: Path) -> Entry:
         s["mae"],
         s["mase"],
         time.perf_counter() - start,
-        {"trials": trials, "best": dict(hp.values), "seed_rmse": rmses},
+        {
+            "trials": len(tuner.oracle.trials),
+            "trials_asked": trials,
+            "minutes_cap": minutes,
+            "best": dict(hp.values),
+            "seed_rmse": rmses,
+        },
     )
 
 
@@ -433,6 +451,11 @@ def main(argv: list[str] | None = None) -> int:
         "--only", nargs="*", help="dataset names to run (default: every forecasting one)"
     )
     ap.add_argument("--trials", type=int, default=15, help="wide search trials")
+    ap.add_argument(
+        "--wide-minutes",
+        type=float,
+        help="stop the wide search between trials after this many minutes (default: no cap)",
+    )
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--budget", help="advisor --budget (default: the advisor's own default)")
     ap.add_argument("--skip", nargs="*", default=[], help="competitors to leave out")
@@ -461,7 +484,9 @@ def main(argv: list[str] | None = None) -> int:
             steps = {
                 "statistical": lambda p=p: statistical(p),
                 "novice_lstm": lambda p=p: novice(p, args.seeds),
-                "wide_search": lambda p=p: wide_search(p, args.trials, args.seeds, work),
+                "wide_search": lambda p=p: wide_search(
+                    p, args.trials, args.seeds, work, args.wide_minutes
+                ),
                 "advisor": lambda p=p: advisor(p, args.seeds, work, args.budget),
             }
             for name, step in steps.items():
