@@ -34,8 +34,8 @@ EXAMPLES = ("airline",)
 # Shares of the time budget: diagnostics first, then the search, then the walk-forward
 # cross-validation; the final training gets what is left (at least FINAL_MIN_SHARE),
 # and always runs, so a tight budget still yields a model.
-DIAGNOSTIC_SHARE = 0.35
-SEARCH_SHARE = 0.30
+DIAGNOSTIC_SHARE = 0.45
+SEARCH_SHARE = 0.25
 CV_SHARE = 0.15
 FINAL_MIN_SHARE = 0.10
 DEFAULT_RUNS_DIR = "advisor_runs"

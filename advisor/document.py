@@ -220,6 +220,21 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
         "diagnosis": {
             "planned": diagnosis.planned,
             "cut": list(diagnosis.cut),
+            "differencing": None
+            if diagnosis.differencing is None
+            else {
+                "chosen": diagnosis.differencing,
+                "runs": [
+                    {
+                        "name": r.name,
+                        "units": r.units,
+                        "val_rmse": _num(r.val_rmse),
+                        "best_epoch": r.best_epoch,
+                        "seconds": r.seconds,
+                    }
+                    for r in diagnosis.differencing_runs
+                ],
+            },
             "runs": [
                 {
                     "name": r.name,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from advisor.diagnosis import best_run, diagnose
@@ -53,6 +53,17 @@ PLAN_LEVELS: tuple[tuple[int, tuple[float, ...]], ...] = (
     (15, ()),
     (10, ()),
 )
+# The differencing comparison: one small model per candidate lag, before the sweep, at
+# this width (or the widest the sweep allows, if narrower) and at most this many epochs.
+# What target the model learns matters more than how long the sweep trains, so it runs
+# wherever its worst case and the leanest sweep plan fit the time left together.
+COMPARE_WIDTH = 16
+COMPARE_EPOCHS = 20
+# A lag other than the statistical tests' choice is taken only if its validation RMSE is
+# at least this much lower: validation segments are short (15% of the rows), and on a
+# 20-row segment a few percent is within what another seed gives.
+COMPARE_MARGIN = 0.05
+NO_TIME_TO_COMPARE = "differencing compared by training (time budget): the tests chose it"
 # Share of the time left that the plan may fill: the estimate is from a few batches, and
 # a busier machine later on must not push the diagnostics past their deadline.
 PLAN_SHARE = 0.75
@@ -120,6 +131,28 @@ def probe_differencing(profile: Profile) -> int:
     if profile.stationarity in ("difference-stationary", "trend-stationary"):
         return 1
     return 1 if trend > SEASONAL_DIFFERENCE_TREND else 0
+
+
+def differencing_candidates(profile: Profile) -> tuple[int, ...]:
+    """Lags worth comparing by training: the values, their step-to-step changes and,
+    where at least four seasons of training rows allow it, the change since one season
+    back; always including the tests' choice."""
+    lags = {0, 1, probe_differencing(profile)}
+    period = profile.seasonal_period or 0
+    if period > 1 and profile.split.train >= SEASONAL_DIFFERENCE_SEASONS * period:
+        lags.add(period)
+    return tuple(sorted(lags))
+
+
+def pick_differencing(runs: Sequence[DiagnosticRun], lags: Sequence[int], default: int) -> int:
+    """The lag whose run scored best on validation, if it beats the tests' choice by
+    COMPARE_MARGIN; else the tests' choice."""
+    scores = {lag: run.val_rmse for lag, run in zip(lags, runs, strict=True)}
+    base = scores.get(default, math.inf)
+    best = min(scores, key=lambda lag: scores[lag])
+    if math.isfinite(scores[best]) and scores[best] < (1 - COMPARE_MARGIN) * base:
+        return best
+    return default
 
 
 def probe_config(profile: Profile, settings: Settings, units: int) -> ModelConfig:
@@ -282,15 +315,25 @@ def run_diagnostics(
     base = [probe_config(profile, settings, w) for w in widths]
     seed = settings.seed
     report("measuring the cost of a training epoch", 0, len(widths))
-    cost = trainer.sweep_cost(
-        [RunSpec(f"width-{w}", c, 1.0, seed) for w, c in zip(widths, base, strict=True)]
-    )
+
+    def measure(configs: list[ModelConfig]) -> SweepCost | None:
+        specs = [RunSpec(f"width-{w}", c, 1.0, seed) for w, c in zip(widths, configs, strict=True)]
+        return trainer.sweep_cost(specs)
+
+    cost = measure(base)
     lookback = base[0].lookback
     windows = train_windows(profile.split.train, lookback, profile.horizon)
     batch = base[0].batch_size
+    default = base[0].differencing
+    compared, chosen, compare_note = _compare_differencing(
+        trainer, profile, settings, widths, cost, windows, deadline, report
+    )
+    if chosen is not None and chosen != default:
+        base = [replace(c, differencing=chosen) for c in base]
+        cost = measure(base)
     plan = choose_plan(widths, windows, batch, cost, deadline - time.monotonic(), tuple(cut))
     total = len(widths) + len(plan.fractions)
-    notes = list(plan.cut)
+    notes = [*compare_note, *plan.cut]
 
     report(f"training widths {', '.join(map(str, widths))} together", 0, total)
     specs = [_spec(f"width-{w}", c, 1.0, seed, plan) for w, c in zip(widths, base, strict=True)]
@@ -314,11 +357,68 @@ def run_diagnostics(
     report("diagnostic trainings done", total, total)
     notes.extend(f"{r.name} stopped at the deadline" for r in runs if r.stopped_reason == "budget")
     findings = diagnose(tuple(runs), profile.best_baseline, profile.complexity.ar_r2)
-    return Diagnosis(tuple(runs), findings, plan.describe(), tuple(notes))
+    planned = plan.describe()
+    if compared:
+        lags = "/".join(str(r.name.rsplit("-", 1)[1]) for r in compared)
+        planned = f"differencing lags {lags} compared at width {compared[0].units}; {planned}"
+    return Diagnosis(tuple(runs), findings, planned, tuple(notes), tuple(compared), chosen)
+
+
+def _compare_differencing(
+    trainer: Trainer,
+    profile: Profile,
+    settings: Settings,
+    widths: tuple[int, ...],
+    cost: SweepCost | None,
+    windows: int,
+    deadline: float,
+    report: Callable[[str, int, int], None],
+) -> tuple[list[DiagnosticRun], int | None, list[str]]:
+    """Train one small model per candidate lag and keep the best (``pick_differencing``).
+
+    Returns the runs, the chosen lag (``None`` where the comparison did not run) and a
+    note for ``Diagnosis.cut`` where the budget left it out.
+    """
+    lags = differencing_candidates(profile)
+    default = probe_differencing(profile)
+    if len(lags) < 2:
+        return [], None, []
+    width = min(COMPARE_WIDTH, widths[-1])
+    available = deadline - time.monotonic()
+    if available <= 0:
+        return [], None, [NO_TIME_TO_COMPARE]
+    plan = choose_plan((width,), windows, probe_batch(profile, settings), cost, available)
+    epochs = min(plan.epochs, COMPARE_EPOCHS)
+    plan = replace(plan, epochs=epochs, patience=patience_for(epochs), fractions=())
+    if cost is not None:
+        batches = _batches(windows, 1.0, probe_batch(profile, settings))
+        # One traced model serves every lag (only the data differ), so one set-up.
+        each = epochs * cost.epoch(min(batches, plan.max_batches or batches))
+        need = cost.setup + len(lags) * each
+        leanest = _plan_seconds(
+            cost, windows, probe_batch(profile, settings), PLAN_LEVELS[-1][0], (), None
+        )
+        if need + leanest > PLAN_SHARE * available:
+            return [], None, [f"{NO_TIME_TO_COMPARE} (needs up to {need:.0f} s)"]
+    runs: list[DiagnosticRun] = []
+    for i, lag in enumerate(lags):
+        report(f"comparing differencing lag {lag}", i, len(lags))
+        config = replace(probe_config(profile, settings, width), differencing=lag)
+        spec = _spec(f"differencing-{lag}", config, 1.0, settings.seed, plan)
+        runs.extend(trainer.run_sweep([spec], deadline))
+    return runs, pick_differencing(runs, lags, default), []
 
 
 def with_units(config: ModelConfig, units: int) -> ModelConfig:
     return replace(config, layers=tuple(replace(layer, units=units) for layer in config.layers))
 
 
-__all__ = ["best_run", "choose_plan", "probe_config", "run_diagnostics", "sweep_widths"]
+__all__ = [
+    "best_run",
+    "choose_plan",
+    "differencing_candidates",
+    "pick_differencing",
+    "probe_config",
+    "run_diagnostics",
+    "sweep_widths",
+]

@@ -318,6 +318,11 @@ class Diagnosis:
     findings: tuple[Finding, ...]
     planned: str
     cut: tuple[str, ...] = ()
+    differencing_runs: tuple[DiagnosticRun, ...] = ()
+    """One small model per differencing lag tried (named ``differencing-<lag>``)."""
+    differencing: int | None = None
+    """The lag those runs chose (the one every diagnostic run used); ``None`` where they
+    did not run and the statistical tests alone chose it."""
 
     def has(self, finding_id: str) -> bool:
         return any(f.id == finding_id for f in self.findings)

@@ -162,12 +162,15 @@ class KerasTrainer(Trainer):
         check_sweep(specs)
         cfg = specs[0].config
         widths = tuple(s.config.layers[0].units for s in specs)
-        # Epochs and patience shape the fit, not the model.
+        # Epochs and patience shape the fit, and scaling and differencing the data, not the
+        # model: runs that differ only in those share one traced model.
         shape = replace(
             cfg,
             layers=tuple(replace(x, units=0) for x in cfg.layers),
             epochs=0,
             early_stopping_patience=0,
+            scaling="none",
+            differencing=0,
         )
         key = (shape, widths, specs[0].seed)
         if key not in self._sweeps:

@@ -919,6 +919,21 @@ def _finding(f: dict[str, Any]) -> FindingView:
     )
 
 
+def _differencing_comparison(compared: dict[str, Any] | None) -> list[str]:
+    """One sentence on which target the small models learned best."""
+    if not compared or not compared.get("runs"):
+        return []
+    scores = ", ".join(
+        f"{_differencing_words(int(str(r['name']).rsplit('-', 1)[1]))}: {_g(r['val_rmse'])}"
+        for r in compared["runs"]
+    )
+    chosen = _differencing_words(int(compared["chosen"]))
+    return [
+        "Before the capacity sweep, the same small LSTM learned each candidate target; "
+        f"validation RMSE {scores}. Every later run learned: {chosen}."
+    ]
+
+
 def experiments_section(doc: dict[str, Any]) -> ExperimentsSection:
     diagnosis = doc.get("diagnosis") or {}
     runs = list(diagnosis.get("runs") or [])
@@ -929,6 +944,7 @@ def experiments_section(doc: dict[str, Any]) -> ExperimentsSection:
         intro.append(
             "Skipped to fit the time budget: " + ", ".join(map(str, diagnosis["cut"])) + "."
         )
+    intro.extend(_differencing_comparison(diagnosis.get("differencing")))
     curves = charts.learning_curves(doc)
     short = [str(r["name"]) for r in runs if charts.learning_curve(r) is None]
     capacity, data_size = charts.capacity_curve(doc), charts.data_size_curve(doc)

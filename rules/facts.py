@@ -84,6 +84,8 @@ class Facts:
     """At the best width, validation error still fell from half to all training windows."""
     best_units: int
     """Width with the lowest validation loss in the capacity sweep."""
+    best_differencing: int
+    """Differencing lag that the diagnostic comparison chose (-1 where it did not run)."""
     best_epoch: int
     """1-based epoch of the lowest validation loss of the best run."""
     epochs_run: int
@@ -164,6 +166,7 @@ def build_facts(
         capacity_limited="capacity_limited" in ids,
         data_limited="data_limited" in ids,
         best_units=best.units if best else 0,
+        best_differencing=-1 if diagnosis.differencing is None else diagnosis.differencing,
         best_epoch=best.best_epoch if best else 0,
         epochs_run=best.curve.epochs if best else 0,
         lstm_to_baseline=ratio if math.isfinite(ratio) else 10.0,

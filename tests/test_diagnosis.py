@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from advisor.diagnosis import diagnose, overfit_evidence
 from advisor.experiments import (
     PLAN_LEVELS,
     choose_plan,
+    differencing_candidates,
     probe_differencing,
     run_diagnostics,
     sweep_widths,
@@ -307,13 +309,20 @@ def test_divergence_of_any_run_is_reported_with_its_name():
 class ReplayTrainer(Trainer):
     """keras-tuner style: replays scripted curves instead of training."""
 
-    def __init__(self, curves, cost=None):
+    def __init__(self, curves, cost=None, by_lag=None):
         self.curves = curves
         self.cost = cost
+        self.by_lag = by_lag or {}
         self.calls: list[str] = []
         self.specs: list[RunSpec] = []
+        self.compared: list[RunSpec] = []
+        """The differencing comparison's runs, kept apart from the sweep's."""
 
     def run(self, spec: RunSpec, deadline=None) -> DiagnosticRun:
+        if spec.name.startswith("differencing-"):
+            self.compared.append(spec)
+            scripted = self.by_lag.get(spec.config.differencing, SCRIPTS["good_fit"])
+            return DiagnosticRun(**{**scripted.__dict__, "name": spec.name})
         self.calls.append(spec.name)
         self.specs.append(spec)
         scripted = self.curves[spec.config.layers[0].units]
@@ -473,3 +482,43 @@ def test_probes_difference_as_the_rulebook_will(changes, expected):
     facts = build_facts(prof, empty, Settings(), 0, 12)
     assert probe_differencing(prof) == expected
     assert load_rulebook([]).recommend(facts).config.differencing == expected
+
+
+def scored(val_rmse: float) -> DiagnosticRun:
+    return replace(SCRIPTS["good_fit"], val_rmse=val_rmse)
+
+
+def test_the_sweep_learns_the_differencing_lag_that_validated_best():
+    # A stationary series without a season: the tests say levels (lag 0).
+    trainer = ReplayTrainer(LADDER_CURVES, by_lag={0: scored(10.0), 1: scored(8.0)})
+    diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), float("inf"))
+    assert [s.config.differencing for s in trainer.compared] == [0, 1]
+    assert {s.config.layers[0].units for s in trainer.compared} == {16}
+    assert diagnosis.differencing == 1
+    assert {s.config.differencing for s in trainer.specs} == {1}
+    assert [r.name for r in diagnosis.differencing_runs] == ["differencing-0", "differencing-1"]
+    assert "differencing lags 0/1 compared" in diagnosis.planned
+
+
+def test_a_lag_only_slightly_better_than_the_tests_choice_is_not_taken():
+    trainer = ReplayTrainer(LADDER_CURVES, by_lag={0: scored(10.0), 1: scored(9.8)})
+    diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), float("inf"))
+    assert diagnosis.differencing == 0
+    assert {s.config.differencing for s in trainer.specs} == {0}
+
+
+def test_a_season_adds_its_lag_where_four_seasons_of_rows_allow():
+    seasonal = replace(profile(train_rows=2000), seasonal_period=12)
+    assert differencing_candidates(seasonal) == (0, 1, 12)
+    short = replace(profile(train_rows=40), seasonal_period=12)
+    assert differencing_candidates(short) == (0, 1)
+
+
+def test_no_time_for_the_comparison_leaves_the_tests_choice_and_says_so():
+    cost = SweepCost(setup=5.0, batch=0.05, epoch_overhead=0.5)
+    trainer = ReplayTrainer(LADDER_CURVES, cost, by_lag={0: scored(10.0), 1: scored(1.0)})
+    diagnosis = run_diagnostics(
+        trainer, profile(train_rows=2000), Settings(), time.monotonic() + 20
+    )
+    assert trainer.compared == [] and diagnosis.differencing is None
+    assert any("differencing" in c and "time budget" in c for c in diagnosis.cut)
