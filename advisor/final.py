@@ -145,6 +145,13 @@ def finalize(
     baselines = {"naive": fe.scores(fe.naive(y, ts, h), actual, scale)}
     if period > 1:
         baselines["seasonal_naive"] = fe.scores(fe.seasonal_naive(y, ts, h, period), actual, scale)
+    # The statistical model a forecaster would try first, fitted on the same rows as the
+    # final LSTM, its parameters then fixed and its state filtered up to each origin.
+    from advisor.probes.baselines import ets_forecasts
+
+    ets = ets_forecasts(y, split.validation_end, ts, h, profile.seasonal_period)
+    if ets is not None:
+        baselines["ets"] = fe.scores(ets, actual, scale)
     result = FinalResult(
         config=config,
         test_metrics=fe.scores(pred, actual, scale),

@@ -395,7 +395,7 @@ def _comparison_words(c: Comparison) -> str:
     direction = "lower" if c.lstm_wins else "higher"
     return (
         f"On the held-out test rows the LSTM's RMSE is {fmt(c.model_rmse)}, "
-        f"{pct(abs(c.change))} {direction} than the best simple baseline "
+        f"{pct(abs(c.change))} {direction} than the best baseline "
         f"({c.baseline}: {fmt(c.baseline_rmse)})."
     )
 

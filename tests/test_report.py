@@ -488,7 +488,7 @@ def test_verdict_admits_when_a_baseline_wins(doc: dict[str, Any]) -> None:
     d = json.loads(json.dumps(doc))
     d["final"]["test_metrics"]["rmse"] = 30.0
     view = build_view(d)
-    assert any("higher than the best simple baseline" in s for s in view.verdict)
+    assert any("higher than the best baseline" in s for s in view.verdict)
     assert view.next_steps[0].startswith("Weigh the simple baseline")
 
 
