@@ -401,15 +401,25 @@ def summarise(results: dict[str, list[Entry]]) -> dict[str, Any]:
         xs = [x for x in xs if math.isfinite(x)]
         return statistics.median(xs) if xs else None
 
+    no_gain = [
+        name
+        for name, entries in results.items()
+        if "advisor" in (by := {e.name: e for e in entries})
+        and by["advisor"].detail.get("baseline_warning")
+    ]
     return {
         "datasets": per,
         "summary": {
+            "advisor_says_no_gain_over_baseline": ", ".join(no_gain) or "none",
             "median_advisor_to_wide_rmse": med(adv_wide),
             "advisor_within_5pct_of_wide": sum(r <= 1.05 for r in adv_wide),
             "median_advisor_to_wide_wall": med(wall),
             "median_advisor_to_statistical": med(adv_stat),
             "advisor_at_or_below_statistical": sum(r <= 1.0 for r in adv_stat),
+            "compared_with_statistical": len(adv_stat),
             "advisor_beats_novice": sum(adv_novice),
+            "compared_with_novice": len(adv_novice),
+            "compared_with_wide": len(adv_wide),
             "datasets": len(results),
         },
     }
@@ -436,6 +446,29 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{f(m['vs_wide_search'])} | {m['seconds']} |"
             )
     s = report["summary"]
+    goals = [
+        ("advisor RMSE / wide search, median <= 1.00", s["median_advisor_to_wide_rmse"], 1.0),
+        (
+            "advisor wall time / wide search, median <= 0.33",
+            s["median_advisor_to_wide_wall"],
+            1 / 3,
+        ),
+        ("advisor RMSE / statistical, median <= 1.10", s["median_advisor_to_statistical"], 1.1),
+    ]
+    lines += ["", "| goal | measured | met |", "| --- | ---: | :---: |"]
+    for label, value, limit in goals:
+        met = "n/a" if value is None else ("yes" if value <= limit else "no")
+        lines.append(f"| {label} | {f(value)} | {met} |")
+    at_stat, n_stat = s["advisor_at_or_below_statistical"], s["compared_with_statistical"]
+    lines.append(
+        f"| advisor at or below statistical on >= 1/3 of datasets | {at_stat} of {n_stat} | "
+        f"{'yes' if n_stat and 3 * at_stat >= n_stat else 'no'} |"
+    )
+    beats, n_novice = s["advisor_beats_novice"], s["compared_with_novice"]
+    lines.append(
+        f"| advisor better than the novice LSTM on >= 80% | {beats} of {n_novice} | "
+        f"{'yes' if n_novice and beats >= 0.8 * n_novice else 'no'} |"
+    )
     lines += ["", "| across datasets | value |", "| --- | ---: |"]
     lines += [
         f"| {k.replace('_', ' ')} | {f(v) if isinstance(v, float) else v} |" for k, v in s.items()
@@ -466,6 +499,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--rerun", nargs="*", default=[], help="with --reuse: competitors to run again anyway"
     )
+    ap.add_argument(
+        "--tables-only",
+        action="store_true",
+        help="train nothing: build the tables from OUT/entries, leaving out what is missing",
+    )
     args = ap.parse_args(argv)
 
     manifest = json.loads((args.manifest or args.datasets / "manifest.json").read_text())
@@ -494,9 +532,11 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 kept = (
                     load_entry(args.out / "entries", p.name, name)
-                    if args.reuse and name not in args.rerun
+                    if (args.reuse or args.tables_only) and name not in args.rerun
                     else None
                 )
+                if kept is None and args.tables_only:
+                    continue
                 if kept is None:
                     kept = step()
                     save_entry(args.out / "entries", p.name, kept)
