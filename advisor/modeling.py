@@ -671,39 +671,26 @@ class Sweep:
         max_batches: int | None,
         callbacks: list[keras.callbacks.Callback],
     ) -> None:
-        with interrupt.deferred():
-            self._keras_fit(
-                prepared, train_ts, val_ts, epochs, max_batches, [*callbacks, _Interrupt()]
-            )
-
-    def _keras_fit(
-        self,
-        prepared: Prepared,
-        train_ts: np.ndarray,
-        val_ts: np.ndarray,
-        epochs: int,
-        max_batches: int | None,
-        callbacks: list[keras.callbacks.Callback],
-    ) -> None:
         cfg = self.config
-        self.model.fit(
-            SweepWindows(
-                prepared,
-                train_ts,
-                cfg.lookback,
-                self.horizon,
-                cfg.batch_size,
-                True,
-                self.seed,
-                max_batches,
-            ),
-            validation_data=SweepWindows(
-                prepared, even_subset(val_ts, MAX_VAL_WINDOWS), cfg.lookback, self.horizon, 1
-            ),
-            epochs=epochs,
-            verbose=0,
-            callbacks=callbacks,
-        )
+        with interrupt.deferred():
+            self.model.fit(
+                SweepWindows(
+                    prepared,
+                    train_ts,
+                    cfg.lookback,
+                    self.horizon,
+                    cfg.batch_size,
+                    True,
+                    self.seed,
+                    max_batches,
+                ),
+                validation_data=SweepWindows(
+                    prepared, even_subset(val_ts, MAX_VAL_WINDOWS), cfg.lookback, self.horizon, 1
+                ),
+                epochs=epochs,
+                verbose=0,
+                callbacks=[*callbacks, _Interrupt()],
+            )
 
     def calibrate(
         self, prepared: Prepared, train_ts: np.ndarray, val_ts: np.ndarray
