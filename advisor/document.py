@@ -227,6 +227,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                 "runs": [
                     {
                         "name": r.name,
+                        "differencing": r.differencing,
                         "units": r.units,
                         "val_rmse": _num(r.val_rmse),
                         "best_epoch": r.best_epoch,

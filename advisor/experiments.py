@@ -144,10 +144,10 @@ def differencing_candidates(profile: Profile) -> tuple[int, ...]:
     return tuple(sorted(lags))
 
 
-def pick_differencing(runs: Sequence[DiagnosticRun], lags: Sequence[int], default: int) -> int:
+def pick_differencing(runs: Sequence[DiagnosticRun], default: int) -> int:
     """The lag whose run scored best on validation, if it beats the tests' choice by
     COMPARE_MARGIN; else the tests' choice."""
-    scores = {lag: run.val_rmse for lag, run in zip(lags, runs, strict=True)}
+    scores = {run.differencing: run.val_rmse for run in runs}
     base = scores.get(default, math.inf)
     best = min(scores, key=lambda lag: scores[lag])
     if math.isfinite(scores[best]) and scores[best] < (1 - COMPARE_MARGIN) * base:
@@ -315,22 +315,18 @@ def run_diagnostics(
     base = [probe_config(profile, settings, w) for w in widths]
     seed = settings.seed
     report("measuring the cost of a training epoch", 0, len(widths))
-
-    def measure(configs: list[ModelConfig]) -> SweepCost | None:
-        specs = [RunSpec(f"width-{w}", c, 1.0, seed) for w, c in zip(widths, configs, strict=True)]
-        return trainer.sweep_cost(specs)
-
-    cost = measure(base)
+    cost = trainer.sweep_cost(
+        [RunSpec(f"width-{w}", c, 1.0, seed) for w, c in zip(widths, base, strict=True)]
+    )
     lookback = base[0].lookback
     windows = train_windows(profile.split.train, lookback, profile.horizon)
     batch = base[0].batch_size
-    default = base[0].differencing
     compared, chosen, compare_note = _compare_differencing(
-        trainer, profile, settings, widths, cost, windows, deadline, report
+        trainer, profile, settings, base[0], widths[-1], cost, windows, deadline, report
     )
-    if chosen is not None and chosen != default:
+    if chosen is not None:
+        # The differencing changes the data, not the model: the cost measured holds.
         base = [replace(c, differencing=chosen) for c in base]
-        cost = measure(base)
     plan = choose_plan(widths, windows, batch, cost, deadline - time.monotonic(), tuple(cut))
     total = len(widths) + len(plan.fractions)
     notes = [*compare_note, *plan.cut]
@@ -359,7 +355,7 @@ def run_diagnostics(
     findings = diagnose(tuple(runs), profile.best_baseline, profile.complexity.ar_r2)
     planned = plan.describe()
     if compared:
-        lags = "/".join(str(r.name.rsplit("-", 1)[1]) for r in compared)
+        lags = "/".join(str(r.differencing) for r in compared)
         planned = f"differencing lags {lags} compared at width {compared[0].units}; {planned}"
     return Diagnosis(tuple(runs), findings, planned, tuple(notes), tuple(compared), chosen)
 
@@ -368,7 +364,8 @@ def _compare_differencing(
     trainer: Trainer,
     profile: Profile,
     settings: Settings,
-    widths: tuple[int, ...],
+    probe: ModelConfig,
+    widest: int,
     cost: SweepCost | None,
     windows: int,
     deadline: float,
@@ -376,37 +373,36 @@ def _compare_differencing(
 ) -> tuple[list[DiagnosticRun], int | None, list[str]]:
     """Train one small model per candidate lag and keep the best (``pick_differencing``).
 
+    ``probe`` is the sweep's configuration, differenced as the statistical tests chose.
     Returns the runs, the chosen lag (``None`` where the comparison did not run) and a
     note for ``Diagnosis.cut`` where the budget left it out.
     """
     lags = differencing_candidates(profile)
-    default = probe_differencing(profile)
     if len(lags) < 2:
         return [], None, []
-    width = min(COMPARE_WIDTH, widths[-1])
+    width = min(COMPARE_WIDTH, widest)
+    batch = probe.batch_size
     available = deadline - time.monotonic()
     if available <= 0:
         return [], None, [NO_TIME_TO_COMPARE]
-    plan = choose_plan((width,), windows, probe_batch(profile, settings), cost, available)
+    plan = choose_plan((width,), windows, batch, cost, available)
     epochs = min(plan.epochs, COMPARE_EPOCHS)
     plan = replace(plan, epochs=epochs, patience=patience_for(epochs), fractions=())
     if cost is not None:
-        batches = _batches(windows, 1.0, probe_batch(profile, settings))
+        batches = _batches(windows, 1.0, batch)
         # One traced model serves every lag (only the data differ), so one set-up.
         each = epochs * cost.epoch(min(batches, plan.max_batches or batches))
         need = cost.setup + len(lags) * each
-        leanest = _plan_seconds(
-            cost, windows, probe_batch(profile, settings), PLAN_LEVELS[-1][0], (), None
-        )
+        leanest = _plan_seconds(cost, windows, batch, PLAN_LEVELS[-1][0], (), None)
         if need + leanest > PLAN_SHARE * available:
             return [], None, [f"{NO_TIME_TO_COMPARE} (needs up to {need:.0f} s)"]
     runs: list[DiagnosticRun] = []
     for i, lag in enumerate(lags):
         report(f"comparing differencing lag {lag}", i, len(lags))
-        config = replace(probe_config(profile, settings, width), differencing=lag)
+        config = replace(with_units(probe, width), differencing=lag)
         spec = _spec(f"differencing-{lag}", config, 1.0, settings.seed, plan)
         runs.extend(trainer.run_sweep([spec], deadline))
-    return runs, pick_differencing(runs, lags, default), []
+    return runs, pick_differencing(runs, probe.differencing), []
 
 
 def with_units(config: ModelConfig, units: int) -> ModelConfig:

@@ -298,6 +298,8 @@ class DiagnosticRun:
     naive_loss: float = math.nan
     """Loss of the naive forecast (last value; no change where differenced) on the same
     training windows, in the same scaled units; NaN where not measured."""
+    differencing: int = 0
+    """Lag of the change the run's model learned (``ModelConfig.differencing``)."""
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,7 @@ class KerasTrainer(Trainer):
             best_epoch=fitted.best_epoch,
             stopped_reason=fitted.stopped_reason,  # type: ignore[arg-type]
             naive_loss=naive,
+            differencing=cfg.differencing,
         )
 
     def _reference_losses(self, prepared: Prepared, train_ts: np.ndarray) -> tuple[float, float]:
@@ -241,6 +242,7 @@ class KerasTrainer(Trainer):
                     best_epoch=branch.best_epoch,
                     stopped_reason=branch.stopped_reason,  # type: ignore[arg-type]
                     naive_loss=naive,
+                    differencing=cfg.differencing,
                 )
             )
         return runs

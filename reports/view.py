@@ -924,7 +924,7 @@ def _differencing_comparison(compared: dict[str, Any] | None) -> list[str]:
     if not compared or not compared.get("runs"):
         return []
     scores = ", ".join(
-        f"{_differencing_words(int(str(r['name']).rsplit('-', 1)[1]))}: {_g(r['val_rmse'])}"
+        f"{_differencing_words(int(r['differencing']))}: {_g(r['val_rmse'])}"
         for r in compared["runs"]
     )
     chosen = _differencing_words(int(compared["chosen"]))

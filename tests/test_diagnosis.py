@@ -322,7 +322,9 @@ class ReplayTrainer(Trainer):
         if spec.name.startswith("differencing-"):
             self.compared.append(spec)
             scripted = self.by_lag.get(spec.config.differencing, SCRIPTS["good_fit"])
-            return DiagnosticRun(**{**scripted.__dict__, "name": spec.name})
+            return DiagnosticRun(
+                **{**scripted.__dict__, "name": spec.name, "differencing": spec.config.differencing}
+            )
         self.calls.append(spec.name)
         self.specs.append(spec)
         scripted = self.curves[spec.config.layers[0].units]

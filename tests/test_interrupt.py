@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_fixtures import SUGGESTION
 
 from advisor import interrupt
 
@@ -52,7 +58,6 @@ def test_a_keras_fit_stops_at_the_batch_after_the_ctrl_c(sigint_handler):
     import keras
 
     from advisor import modeling
-    from advisor.records import LayerConfig, ModelConfig
 
     class CtrlCAtBatch3(keras.callbacks.Callback):
         def __init__(self):
@@ -66,17 +71,7 @@ def test_a_keras_fit_stops_at_the_batch_after_the_ctrl_c(sigint_handler):
 
     y = np.sin(np.arange(200) / 3.0)
     prepared = modeling.prepare(y[:, None], fit_rows=150, scaling="standard", differencing=0)
-    config = ModelConfig(
-        lookback=6,
-        layers=(LayerConfig(4, 0.0, 0.0),),
-        l2=0.0,
-        learning_rate=1e-3,
-        batch_size=8,
-        epochs=5,
-        early_stopping_patience=5,
-        scaling="standard",
-        differencing=0,
-    )
+    config = replace(SUGGESTION, lookback=6, batch_size=8, epochs=5, differencing=0)
     probe = CtrlCAtBatch3()
     with pytest.raises(KeyboardInterrupt):
         modeling.fit(config, prepared, np.arange(6, 149), None, 1, seed=0, extra_callbacks=[probe])

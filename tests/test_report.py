@@ -606,6 +606,23 @@ def test_seasonal_chart_and_caption_name_the_peak(html: str, page: Page) -> None
 # -------------------------------------------------------------- captions and wording
 
 
+def test_experiments_say_which_differencing_the_small_models_learned_best(
+    doc: dict[str, Any],
+) -> None:
+    assert not any("candidate target" in s for s in build_view(doc).experiments.intro)
+    runs = [
+        {"name": f"differencing-{lag}", "differencing": lag, "units": 16, "val_rmse": score,
+         "best_epoch": 9, "seconds": 1.0}
+        for lag, score in ((0, 49.1), (1, 29.4), (12, 17.2))
+    ]  # fmt: skip
+    doc["diagnosis"]["differencing"] = {"chosen": 12, "runs": runs}
+    [said] = [s for s in build_view(doc).experiments.intro if "candidate target" in s]
+    assert "first difference (the change per step): 29.4" in said
+    assert said.endswith(
+        "Every later run learned: seasonal difference (the change since 12 steps back)."
+    )
+
+
 def test_capacity_and_data_size_captions_say_what_the_curves_show(doc: dict[str, Any]) -> None:
     view = build_view(doc)
     captions = {c.key: c.caption for c in view.experiments.charts}
