@@ -923,9 +923,12 @@ def _differencing_comparison(compared: dict[str, Any] | None) -> list[str]:
     """One sentence on which target the small models learned best."""
     if not compared or not compared.get("runs"):
         return []
+
+    def target(lag: int) -> str:
+        return "the values themselves" if lag == 0 else _differencing_words(lag)
+
     scores = ", ".join(
-        f"{_differencing_words(int(r['differencing']))}: {_g(r['val_rmse'])}"
-        for r in compared["runs"]
+        f"{target(int(r['differencing']))}: {fmt(r['val_rmse'])}" for r in compared["runs"]
     )
     chosen = _differencing_words(int(compared["chosen"]))
     return [

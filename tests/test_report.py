@@ -617,7 +617,7 @@ def test_experiments_say_which_differencing_the_small_models_learned_best(
     ]  # fmt: skip
     doc["diagnosis"]["differencing"] = {"chosen": 12, "runs": runs}
     [said] = [s for s in build_view(doc).experiments.intro if "candidate target" in s]
-    assert "first difference (the change per step): 29.4" in said
+    assert "the values themselves: 49.1, first difference (the change per step): 29.4" in said
     assert said.endswith(
         "Every later run learned: seasonal difference (the change since 12 steps back)."
     )
