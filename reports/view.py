@@ -222,6 +222,7 @@ STOP_WORDS = {
     "completed": "ran all epochs",
     "early_stopping": "early stopping",
     "nan": "loss became undefined (NaN)",
+    "diverged": "loss grew without bound (diverged)",
     "budget": "time budget ran out",
 }
 UNCOMPARED_WORDS = (

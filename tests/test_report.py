@@ -900,3 +900,14 @@ def test_every_baseline_the_probes_score_is_explained(doc: dict[str, Any]) -> No
     d["profile"]["baselines"].append({"name": "ets", "val_rmse": 25.8, "val_mae": 21.4})
     table = build_view(d).data.baselines
     assert table is not None and table.rows[-1][1].startswith("exponential smoothing")
+
+
+def test_every_stop_reason_a_run_can_record_has_plain_words() -> None:
+    from typing import get_args, get_type_hints
+
+    from advisor.records import DiagnosticRun
+    from advisor.reports.view import STOP_WORDS
+
+    reasons = set(get_args(get_type_hints(DiagnosticRun)["stopped_reason"]))
+    assert reasons, "stopped_reason is no longer a Literal"
+    assert reasons <= set(STOP_WORDS), reasons - set(STOP_WORDS)
