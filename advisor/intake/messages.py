@@ -1,0 +1,59 @@
+"""How a user's names and values appear in the one-line messages and notices."""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from collections.abc import Iterable
+
+from advisor.errors import AdvisorInputError
+
+SHOW_CHARS = 40  # long cell values and names are shortened in messages
+
+
+def unknown_column(source: str, name: str, columns: list[str], flag: str) -> AdvisorInputError:
+    close = _did_you_mean(name, columns)
+    fix = (
+        f"did you mean {show(close)}? pass {flag} {shlex.quote(close)}"
+        if close
+        else f"pass {flag} with one of the column names"
+    )
+    return AdvisorInputError(
+        source,
+        f"no column named {show(name)} (given as {flag})",
+        where=f"columns: {show_names(columns)}",
+        fix=fix,
+    )
+
+
+def _did_you_mean(name: str, columns: list[str]) -> str | None:
+    by_lower = {c.lower(): c for c in columns}
+    if name.lower() in by_lower:
+        return by_lower[name.lower()]
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
+
+
+def show(value: object) -> str:
+    """A user's name or value, quoted and shortened, safe to print on one line."""
+    text = str(value)
+    if len(text) > SHOW_CHARS:
+        text = text[: SHOW_CHARS - 3] + "..."
+    return repr(text)
+
+
+def show_names(names: Iterable[object], limit: int = 10) -> str:
+    listed = [str(n) for n in names]
+    shown = ", ".join(show(n) for n in listed[:limit])
+    return shown + (f" and {len(listed) - limit} more" if len(listed) > limit else "")
+
+
+def show_ranges(rows: list[int]) -> str:
+    """2, 3, 4, 9 -> '2-4, 9'."""
+    parts: list[str] = []
+    for row in rows:
+        if parts and row == int(parts[-1].split("-")[-1]) + 1:
+            parts[-1] = f"{parts[-1].split('-')[0]}-{row}"
+        else:
+            parts.append(str(row))
+    return ", ".join(parts)
