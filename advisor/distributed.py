@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -42,8 +42,8 @@ import numpy as np
 
 from advisor.errors import AdvisorInputError
 from advisor.records import Settings, Split
+from advisor.tuner_env import ENV_NAMES, distribution_env
 
-ENV_NAMES = ("KERASTUNER_TUNER_ID", "KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT")
 DEFAULT_BIND = "127.0.0.1"
 JOB_VERSION = 1
 # gRPC refuses messages over 4 MiB by default and the space travels in one; a series
@@ -61,37 +61,6 @@ GRACE_S = 60
 # threads only keep a slow proposal from holding up another worker's report.
 SERVER_THREADS = 4
 WORKER_EXIT_WAIT_S = 30
-
-
-@contextlib.contextmanager
-def without_distribution_env() -> Iterator[None]:
-    saved = {k: os.environ.pop(k) for k in ENV_NAMES if k in os.environ}
-    try:
-        yield
-    finally:
-        for k in ENV_NAMES:
-            os.environ.pop(k, None)
-        os.environ.update(saved)
-
-
-@contextlib.contextmanager
-def distribution_env(tuner_id: str, host: str, port: int) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in ENV_NAMES}
-    os.environ.update(
-        {
-            "KERASTUNER_TUNER_ID": tuner_id,
-            "KERASTUNER_ORACLE_IP": host,
-            "KERASTUNER_ORACLE_PORT": str(port),
-        }
-    )
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def parse_address(text: str, flag: str = "--chief") -> tuple[str, int]:

@@ -33,6 +33,7 @@ from advisor.objective import Objective
 from advisor.records import LayerConfig, ModelConfig, Range, Recommendation, Trial
 from advisor.rundir import key_of, read_json, set_aside
 from advisor.trainer import RunSpec, Trainer
+from advisor.tuner_env import without_distribution_env
 
 TUNERS = ("bayesian", "hyperband", "random", "grid")
 # Enough trials to probe each open setting about once around the suggestion; more is
@@ -627,16 +628,6 @@ class SearchInterrupted(KeyboardInterrupt):
         self.result = result
 
 
-@contextlib.contextmanager
-def _no_distribution_env() -> Iterator[None]:
-    """keras-tuner turns distributed on whenever KERASTUNER_* variables are set; a stray
-    one from another job must not make a plain search dial out, or act as a worker."""
-    from advisor.distributed import without_distribution_env
-
-    with without_distribution_env():
-        yield
-
-
 def collect_trials(oracle: Any, suggestion: dict[str, Any], objective: Objective) -> list[Trial]:
     trials = []
     for t in sorted(oracle.trials.values(), key=lambda t: _trial_order(t.trial_id)):
@@ -710,7 +701,7 @@ def search(
         )
 
     Tuner = make_tuner_class()
-    with _no_distribution_env(), contextlib.redirect_stdout(io.StringIO()):
+    with without_distribution_env(), contextlib.redirect_stdout(io.StringIO()):
         tuner = Tuner(
             oracle, Path(project_parent), project, trainer, objective, options.seed, deadline
         )

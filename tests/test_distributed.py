@@ -19,16 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_fixtures import tiny_csv, tiny_rules
 
 from advisor import distributed
-from advisor.distributed import (
-    ENV_NAMES,
-    Job,
-    distribution_env,
-    make_job,
-    parse_address,
-    without_distribution_env,
-)
+from advisor.distributed import Job, make_job, parse_address
 from advisor.errors import AdvisorInputError
 from advisor.records import Settings, Split
+from advisor.tuner_env import ENV_NAMES, distribution_env, without_distribution_env
 
 SPLIT = Split(train=60, validation=20, test=20)
 
