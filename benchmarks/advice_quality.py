@@ -134,10 +134,10 @@ def simple_baselines(p: Problem) -> list[Entry]:
     return out
 
 
-def statistical(p: Problem) -> Entry:
+def statistical_forecasts(p: Problem) -> tuple[np.ndarray, str]:
+    """The statistical competitor's forecasts from every test origin, and its label."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    start = time.perf_counter()
     fit_rows = p.split.validation_end
     seasonal = p.period if 1 < p.period <= MAX_ETS_SEASON and fit_rows >= 3 * p.period else None
     spec = {
@@ -160,8 +160,13 @@ def statistical(p: Problem) -> Entry:
             )
             for t in p.test_origins()
         ]
-    s = p.score(np.vstack(preds))
-    label = f"ETS(A,Ad,{'A' if seasonal else 'N'})"
+    return np.vstack(preds), f"ETS(A,Ad,{'A' if seasonal else 'N'})"
+
+
+def statistical(p: Problem) -> Entry:
+    start = time.perf_counter()
+    pred, label = statistical_forecasts(p)
+    s = p.score(pred)
     return Entry(
         "statistical", s["rmse"], s["mae"], s["mase"], time.perf_counter() - start, {"model": label}
     )
