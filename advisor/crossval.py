@@ -176,7 +176,8 @@ def cross_validate(
             spec = RunSpec(f"cv-{label}-fold{f.index}-seed{s}", configs[label], 1.0, s)
             run = trainers[f.index].run(spec, deadline)
             score = objective.score(run)
-            runs.append(CVRun(label, f.index, s, score, run.val_rmse, run.best_epoch))
+            cut_short = run.stopped_reason == "budget"
+            runs.append(CVRun(label, f.index, s, score, run.val_rmse, run.best_epoch, cut_short))
     except KeyboardInterrupt:
         cut.append(f"{len(order) - len(runs)} of {len(order)} trainings: interrupted")
         raise CrossValidationInterrupted(result()) from None
@@ -216,5 +217,7 @@ def summarise(
 
 
 def median_best_epoch(runs: tuple[CVRun, ...], label: Label) -> int | None:
-    epochs = [r.best_epoch for r in runs if r.config == label and r.best_epoch > 0]
+    """Where early stopping settled, over the runs of ``label`` that got there; a run the
+    budget cut short says only how far it got."""
+    epochs = [r.best_epoch for r in runs if r.config == label and r.best_epoch > 0 and not r.cut]
     return int(np.median(epochs)) if epochs else None

@@ -360,6 +360,7 @@ def _cv(cv: CrossValidation | None) -> dict[str, Any] | None:
                 "score": _num(r.score),
                 "val_rmse": _num(r.val_rmse),
                 "best_epoch": r.best_epoch,
+                "cut": r.cut,
             }
             for r in cv.runs
         ],

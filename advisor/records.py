@@ -411,6 +411,9 @@ class CVRun:
     score: float
     val_rmse: float
     best_epoch: int
+    cut: bool = False
+    """The time budget stopped it while it was still improving, so ``best_epoch`` is
+    where the budget ran out, not where early stopping would have settled."""
 
 
 @dataclass(frozen=True)

@@ -174,11 +174,19 @@ def decide(
     return "refined", reason, (), best
 
 
-def _final_config(chosen: Trial, label: str, cv: CrossValidation | None) -> ModelConfig:
-    """The chosen configuration, to train for the epochs early stopping settled on."""
+def _final_config(
+    chosen: Trial, label: str, cv: CrossValidation | None
+) -> tuple[ModelConfig, bool]:
+    """The chosen configuration, to train for the epochs early stopping settled on, and
+    whether any training of it settled; where the budget cut every one short, it keeps
+    the epochs the rules suggested (an epoch count from a cut training is where time ran
+    out, and would undertrain the model)."""
     epochs = median_best_epoch(cv.runs, label) if cv else None  # type: ignore[arg-type]
-    epochs = epochs or chosen.best_epoch or chosen.config.epochs
-    return replace(chosen.config, epochs=max(1, min(int(epochs), chosen.config.epochs)))
+    if not epochs and not chosen.cut:
+        epochs = chosen.best_epoch
+    settled = bool(epochs)
+    epochs = epochs or chosen.config.epochs
+    return replace(chosen.config, epochs=max(1, min(int(epochs), chosen.config.epochs))), settled
 
 
 def _notes(result: SearchResult) -> list[str]:
@@ -223,9 +231,15 @@ def assemble(
     label = "suggestion" if chosen is suggested else "best"
     if partial:
         reason = "Interrupted, so provisional: " + reason
-    final = _final_config(chosen, label, cv)
+    final, settled = _final_config(chosen, label, cv)
     capped: tuple[str, ...] = ()
-    if final.epochs >= chosen.config.epochs:
+    if not settled:
+        capped = (
+            "The time budget stopped every training of the chosen configuration before "
+            f"early stopping settled, so the final model trains for the suggested "
+            f"{final.epochs} epochs; a larger --budget lets early stopping decide.",
+        )
+    elif final.epochs >= chosen.config.epochs:
         capped = (
             f"Early stopping never ended the chosen configuration's training before its "
             f"{chosen.config.epochs}-epoch cap: it was still improving, so more epochs may help.",

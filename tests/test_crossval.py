@@ -195,3 +195,46 @@ def test_the_final_config_trains_for_the_epochs_early_stopping_chose():
     )
     assert ver.best_config.epochs == SUGGESTION.epochs
     assert any("still improving" in n for n in ver.notes)
+
+
+def test_epochs_from_trainings_the_budget_cut_short_are_not_taken_as_settled():
+    """A training the deadline stopped at epoch 3 was still improving: its best epoch is
+    where time ran out, and training the final model that long would undertrain it."""
+    from advisor.crossval import median_best_epoch
+    from advisor.records import CrossValidation
+    from advisor.search import SearchResult
+    from advisor.verification import assemble
+
+    settled = [CVRun("suggestion", f, 0, 10.0, 10.0, 20) for f in (1, 2)]
+    cut = [CVRun("suggestion", 3, 0, 10.0, 10.0, 3, cut=True)]
+    assert median_best_epoch(tuple(settled + cut), "suggestion") == 20
+    assert median_best_epoch(tuple(cut), "suggestion") is None
+
+    cut_trial = replace(trial("0", SUGGESTION, 10.0, True), best_epoch=3, cut=True)
+    only_cut = CrossValidation(RMSE.name, (), (0,), tuple(cut), None, None)
+    ver = assemble(
+        SearchResult((cut_trial,), 54.0, 12, "time budget", 1.0),
+        only_cut,
+        RMSE,
+        recommendation(),
+        "bayesian",
+        1.0,
+        False,
+    )
+    assert ver.best_config.epochs == SUGGESTION.epochs  # the rules' count, not 3
+    assert any("before early stopping settled" in n for n in ver.notes)
+    assert not any("still improving" in n for n in ver.notes)
+
+    # one settled cross-validation run is enough to take its epoch count
+    some_settled = replace(only_cut, runs=(*cut, settled[0]))
+    ver = assemble(
+        SearchResult((cut_trial,), 54.0, 12, "time budget", 1.0),
+        some_settled,
+        RMSE,
+        recommendation(),
+        "bayesian",
+        1.0,
+        False,
+    )
+    assert ver.best_config.epochs == 20
+    assert not any("before early stopping settled" in n for n in ver.notes)
