@@ -141,6 +141,7 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
             "kpss_trend_pvalue": _num(root.kpss_trend_pvalue),
             "differencing_order": root.differencing_order,
             "seasonal_differencing_order": root.seasonal_differencing_order,
+            "differencing_after_season": root.differencing_after_season,
             "rows_used": root.rows_used,
         },
         "lags": {

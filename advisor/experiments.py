@@ -118,17 +118,21 @@ def probe_differencing(profile: Profile) -> int:
     describe the target the recommended model will learn: a trend leaves the training
     range and saturates an LSTM trained on levels (rules/rulebook/data.toml:
     difference-seasonal, difference-unit-root, difference-strong-trend,
-    difference-trend-stationary)."""
+    difference-trend-stationary, season-not-unit-root, season-not-unit-root-seasonal)."""
     period = profile.seasonal_period or 0
     trend = profile.trend_strength
-    if (
-        period > 1
-        and profile.unit_root.seasonal_differencing_order >= 1
-        and trend > SEASONAL_DIFFERENCE_TREND
-        and profile.split.train >= SEASONAL_DIFFERENCE_SEASONS * period
-    ):
+    root = profile.unit_root
+    seasons_fit = period > 1 and profile.split.train >= SEASONAL_DIFFERENCE_SEASONS * period
+    if seasons_fit and root.seasonal_differencing_order >= 1 and trend > SEASONAL_DIFFERENCE_TREND:
         return period
     if profile.stationarity in ("difference-stationary", "trend-stationary"):
+        # season-not-unit-root: the season, not a drifting level, is what the tests saw
+        if (
+            root.seasonal_differencing_order >= 1
+            and root.differencing_after_season == 0
+            and trend <= SEASONAL_DIFFERENCE_TREND
+        ):
+            return period if seasons_fit else 0
         return 1
     return 1 if trend > SEASONAL_DIFFERENCE_TREND else 0
 

@@ -140,6 +140,9 @@ class UnitRoot:
     seasonal_differencing_order: int
     """1 where the seasonal strength calls for a seasonal difference, as in ``nsdiffs``."""
     rows_used: int
+    differencing_after_season: int = -1
+    """First differences KPSS asks for once a season back is subtracted (``ndiffs`` after
+    ``nsdiffs``); -1 where no seasonal difference is called for."""
 
 
 @dataclass(frozen=True)

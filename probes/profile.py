@@ -63,7 +63,7 @@ def build_profile(data: SeriesData, settings: Settings) -> Profile:
             "seasonal-naive baseline and the lookback."
         )
     adf_p, kpss_p, reading, root = unit_root(
-        train, season_rec.seasonal_strength, bool(season_rec.periods)
+        train, season_rec.seasonal_strength, bool(season_rec.periods), period
     )
     d = root.differencing_order
     stationary = np.diff(stat, n=d) if d else stat

@@ -81,19 +81,25 @@ def differencing_order(x: np.ndarray) -> int:
 
 
 def unit_root(
-    x: np.ndarray, seasonal_strength: float, has_season: bool
+    x: np.ndarray, seasonal_strength: float, has_season: bool, period: int | None = None
 ) -> tuple[float, float, Reading, UnitRoot]:
     """ADF and KPSS p-values (level), the joint reading and the record of the rest."""
     sample = x[-UNIT_ROOT_ROWS:]
     adf_p, adf_ct_p = _adf(sample)
     kpss_p, kpss_ct_p = _quiet_kpss(sample, "c"), _quiet_kpss(sample, "ct")
+    seasonal = int(has_season and seasonal_strength > SEASONAL_DIFFERENCE_STRENGTH)
+    # R's auto.arima asks for first differences only after the seasonal question is
+    # settled (ndiffs on the seasonally differenced series): a strong season alone keeps
+    # the level away from its mean for half a cycle, which ADF and KPSS read as a unit root.
+    after = -1
+    if seasonal and period and period > 1 and len(sample) > period + 10:
+        after = differencing_order(sample[period:] - sample[:-period])
     record = UnitRoot(
         adf_trend_pvalue=adf_ct_p,
         kpss_trend_pvalue=kpss_ct_p,
         differencing_order=differencing_order(sample),
-        seasonal_differencing_order=int(
-            has_season and seasonal_strength > SEASONAL_DIFFERENCE_STRENGTH
-        ),
+        seasonal_differencing_order=seasonal,
         rows_used=len(sample),
+        differencing_after_season=after,
     )
     return adf_p, kpss_p, joint_reading(adf_p, kpss_p, adf_ct_p, kpss_ct_p), record

@@ -42,6 +42,9 @@ class Facts:
     """First differences KPSS asks for (0..2, as R's ndiffs)."""
     seasonal_differencing: int
     """1 where the seasonal strength calls for a seasonal difference (as R's nsdiffs)."""
+    differencing_after_season: int
+    """First differences KPSS asks for once a season back is subtracted (R's ndiffs after
+    nsdiffs); -1 where no seasonal difference is called for."""
     ar_order: int
     """Order of the AIC-best AR model, in levels: the series' linear memory."""
     ar_r2: float
@@ -140,6 +143,7 @@ def build_facts(
         longest_seasonal_period=max(profile.seasonality.periods, default=0),
         differencing_order=profile.unit_root.differencing_order,
         seasonal_differencing=profile.unit_root.seasonal_differencing_order,
+        differencing_after_season=profile.unit_root.differencing_after_season,
         ar_order=profile.lags.ar_order,
         ar_r2=profile.complexity.ar_r2,
         spectral_entropy=profile.complexity.spectral_entropy,

@@ -466,8 +466,32 @@ def test_ladder_follows_the_training_windows():
         ({"stationarity": "difference-stationary", "seasonal_period": 12, "nsdiffs": 1}, 1),
         # fewer than four seasons of training rows: too few to difference a season away
         ({"trend_strength": 0.8, "seasonal_period": 12, "nsdiffs": 1, "train_rows": 40}, 1),
+        # the tests' unit root is the season: nothing wanders once a season back is
+        # subtracted; levels with too few seasons to difference, else the seasonal change
+        (
+            {"stationarity": "difference-stationary", "seasonal_period": 12, "nsdiffs": 1,
+             "after": 0, "train_rows": 40},
+            0,
+        ),
+        (
+            {"stationarity": "trend-stationary", "seasonal_period": 12, "nsdiffs": 1,
+             "after": 0},
+            12,
+        ),
+        # ... but not where a strong trend would carry the levels out of range
+        (
+            {"stationarity": "difference-stationary", "seasonal_period": 12, "nsdiffs": 1,
+             "after": 0, "trend_strength": 0.8, "train_rows": 40},
+            1,
+        ),
+        # a level that still wanders after the seasonal difference: step-to-step changes
+        (
+            {"stationarity": "difference-stationary", "seasonal_period": 12, "nsdiffs": 1,
+             "after": 1},
+            1,
+        ),
     ],
-)
+)  # fmt: skip
 def test_probes_difference_as_the_rulebook_will(changes, expected):
     """The diagnostic curves must describe the target the recommended model learns."""
     import dataclasses
@@ -478,7 +502,11 @@ def test_probes_difference_as_the_rulebook_will(changes, expected):
     changes = dict(changes)
     base = profile(train_rows=changes.pop("train_rows", 400))
     nsdiffs = changes.pop("nsdiffs", 0)
-    unit_root = dataclasses.replace(base.unit_root, seasonal_differencing_order=nsdiffs)
+    unit_root = dataclasses.replace(
+        base.unit_root,
+        seasonal_differencing_order=nsdiffs,
+        differencing_after_season=changes.pop("after", -1),
+    )
     prof = dataclasses.replace(base, unit_root=unit_root, **changes)
     empty = Diagnosis(runs=(), findings=(), planned="")
     facts = build_facts(prof, empty, Settings(), 0, 12)

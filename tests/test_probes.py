@@ -164,6 +164,26 @@ def test_noise_around_a_line_is_trend_stationary_with_a_strong_trend():
     assert prof.trend_strength > 0.9 and prof.seasonality.trend_strength > 0.9
 
 
+def test_a_strong_season_is_not_taken_for_a_unit_root_once_a_season_back_is_subtracted():
+    """Three cycles of a slow, strong season plus noise: ADF and KPSS on the levels see
+    the level far from its mean for half a cycle at a time; the seasonal difference
+    shows nothing wandering (R: nsdiffs, then ndiffs on the seasonally differenced data)."""
+    from advisor.experiments import probe_differencing
+
+    t = np.arange(1100)
+    y = 10 * np.sin(2 * np.pi * t / 365) + rng(9).normal(size=len(t))
+    _, _, reading, root = unit_root(y, 0.9, True, 365)
+    assert reading != "stationary"  # the premise: on the levels the tests are fooled
+    assert root.seasonal_differencing_order == 1 and root.differencing_after_season == 0
+    prof = build_profile(series(y), Settings(season=365))
+    assert prof.unit_root.differencing_after_season == 0
+    assert probe_differencing(prof) == 0  # too few seasons to difference one away: levels
+
+    walk = y + np.cumsum(rng(10).normal(size=len(t)))
+    assert unit_root(walk, 0.9, True, 365)[3].differencing_after_season >= 1
+    assert unit_root(y, 0.2, True, 365)[3].differencing_after_season == -1  # no strong season
+
+
 def test_joint_reading_of_the_four_tests():
     assert joint_reading(0.01, 0.5, 0.01, 0.5) == "stationary"
     assert joint_reading(0.5, 0.01, 0.01, 0.5) == "trend-stationary"

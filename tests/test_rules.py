@@ -52,6 +52,7 @@ NEUTRAL: dict[str, Any] = {
     "longest_seasonal_period": 0,
     "differencing_order": 0,
     "seasonal_differencing": 0,
+    "differencing_after_season": -1,
     "ar_order": 1,
     "ar_r2": 0.5,
     "spectral_entropy": 0.8,
@@ -278,6 +279,12 @@ BEHAVIOUR: list[tuple[str, dict[str, Any], float | int | str]] = [
     ("difference-as-trained", {"best_differencing": 12, "stationarity": "difference-stationary"}, 12),
     ("difference-seasonal", {"has_season": True, "seasonal_period": 12, "seasonal_differencing": 1,
                              "trend_strength": 0.8, "train_rows": 100}, 12),
+    ("season-not-unit-root", {"stationarity": "difference-stationary", "seasonal_period": 365,
+                              "has_season": True, "seasonal_differencing": 1,
+                              "differencing_after_season": 0, "train_rows": 1000}, 0),
+    ("season-not-unit-root-seasonal", {"stationarity": "trend-stationary", "seasonal_period": 12,
+                                       "has_season": True, "seasonal_differencing": 1,
+                                       "differencing_after_season": 0, "train_rows": 100}, 12),
     ("missing-values-note", {"missing_share": 0.05}, "standard"),
 ]  # fmt: skip
 
@@ -665,3 +672,11 @@ def test_batch_capped_so_a_training_step_fits_in_memory(tmp_path: Path) -> None:
 def test_ordinary_settings_never_hit_the_memory_limit() -> None:
     rec = BOOK.recommend(make_facts())
     assert not [h for h in rec.rules_fired if h.rule_id == "limit-batch-memory"]
+
+
+def test_every_fact_a_rule_can_use_is_named_in_the_rules_guide() -> None:
+    from advisor.rules.facts import FACT_NAMES
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text()
+    missing = [name for name in FACT_NAMES if f"`{name}`" not in guide]
+    assert not missing, f"docs/rules.md does not name: {missing}"
