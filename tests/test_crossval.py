@@ -174,25 +174,21 @@ def test_edges_on_a_log_range_are_measured_in_log_space():
     assert on_edge(SUGGESTION, SUGGESTION, RANGES) == []
 
 
-def test_the_final_config_trains_for_the_epochs_early_stopping_chose():
+def verify_one(t: Trial, cv_result=None, stop_reason: str = "time budget"):
+    """The verification of a search that ran the single trial ``t``."""
     from advisor.search import SearchResult
     from advisor.verification import assemble
 
+    result = SearchResult((t,), 54.0, 12, stop_reason, 1.0)
+    return assemble(result, cv_result, RMSE, recommendation(), "bayesian", 1.0, False)
+
+
+def test_the_final_config_trains_for_the_epochs_early_stopping_chose():
     s = trial("0", SUGGESTION, 10.0, True)
-    result = SearchResult((s,), 54.0, 12, "time budget", 1.0)
-    ver = assemble(result, None, RMSE, recommendation(), "bayesian", 1.0, False)
+    ver = verify_one(s)
     assert ver.verdict == "confirmed" and ver.best_config.epochs == 5  # the trial's best epoch
     assert ver.partial and any("time budget after 1 of 12" in n for n in ver.notes)
-    capped = replace(s, best_epoch=SUGGESTION.epochs)
-    ver = assemble(
-        SearchResult((capped,), 54.0, 12, "trial budget", 1.0),
-        None,
-        RMSE,
-        recommendation(),
-        "bayesian",
-        1.0,
-        False,
-    )
+    ver = verify_one(replace(s, best_epoch=SUGGESTION.epochs), stop_reason="trial budget")
     assert ver.best_config.epochs == SUGGESTION.epochs
     assert any("still improving" in n for n in ver.notes)
 
@@ -202,8 +198,6 @@ def test_epochs_from_trainings_the_budget_cut_short_are_not_taken_as_settled():
     where time ran out, and training the final model that long would undertrain it."""
     from advisor.crossval import median_best_epoch
     from advisor.records import CrossValidation
-    from advisor.search import SearchResult
-    from advisor.verification import assemble
 
     settled = [CVRun("suggestion", f, 0, 10.0, 10.0, 20) for f in (1, 2)]
     cut = [CVRun("suggestion", 3, 0, 10.0, 10.0, 3, cut=True)]
@@ -212,29 +206,12 @@ def test_epochs_from_trainings_the_budget_cut_short_are_not_taken_as_settled():
 
     cut_trial = replace(trial("0", SUGGESTION, 10.0, True), best_epoch=3, cut=True)
     only_cut = CrossValidation(RMSE.name, (), (0,), tuple(cut), None, None)
-    ver = assemble(
-        SearchResult((cut_trial,), 54.0, 12, "time budget", 1.0),
-        only_cut,
-        RMSE,
-        recommendation(),
-        "bayesian",
-        1.0,
-        False,
-    )
+    ver = verify_one(cut_trial, only_cut)
     assert ver.best_config.epochs == SUGGESTION.epochs  # the rules' count, not 3
     assert any("before early stopping settled" in n for n in ver.notes)
     assert not any("still improving" in n for n in ver.notes)
 
     # one settled cross-validation run is enough to take its epoch count
-    some_settled = replace(only_cut, runs=(*cut, settled[0]))
-    ver = assemble(
-        SearchResult((cut_trial,), 54.0, 12, "time budget", 1.0),
-        some_settled,
-        RMSE,
-        recommendation(),
-        "bayesian",
-        1.0,
-        False,
-    )
+    ver = verify_one(cut_trial, replace(only_cut, runs=(*cut, settled[0])))
     assert ver.best_config.epochs == 20
     assert not any("before early stopping settled" in n for n in ver.notes)
