@@ -178,15 +178,15 @@ def _final_config(
     chosen: Trial, label: str, cv: CrossValidation | None
 ) -> tuple[ModelConfig, bool]:
     """The chosen configuration, to train for the epochs early stopping settled on, and
-    whether any training of it settled; where the budget cut every one short, it keeps
-    the epochs the rules suggested (an epoch count from a cut training is where time ran
-    out, and would undertrain the model)."""
+    whether the budget cut every training of it short; then it keeps the epochs the rules
+    suggested (an epoch count from a cut training is where time ran out, and would
+    undertrain the model)."""
     epochs = median_best_epoch(cv.runs, label) if cv else None  # type: ignore[arg-type]
+    all_cut = not epochs and chosen.cut
     if not epochs and not chosen.cut:
         epochs = chosen.best_epoch
-    settled = bool(epochs)
     epochs = epochs or chosen.config.epochs
-    return replace(chosen.config, epochs=max(1, min(int(epochs), chosen.config.epochs))), settled
+    return replace(chosen.config, epochs=max(1, min(int(epochs), chosen.config.epochs))), all_cut
 
 
 def _notes(result: SearchResult) -> list[str]:
@@ -231,9 +231,9 @@ def assemble(
     label = "suggestion" if chosen is suggested else "best"
     if partial:
         reason = "Interrupted, so provisional: " + reason
-    final, settled = _final_config(chosen, label, cv)
+    final, all_cut = _final_config(chosen, label, cv)
     capped: tuple[str, ...] = ()
-    if not settled:
+    if all_cut:
         capped = (
             "The time budget stopped every training of the chosen configuration before "
             f"early stopping settled, so the final model trains for the suggested "

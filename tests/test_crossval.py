@@ -215,3 +215,9 @@ def test_epochs_from_trainings_the_budget_cut_short_are_not_taken_as_settled():
     ver = verify_one(cut_trial, replace(only_cut, runs=(*cut, settled[0])))
     assert ver.best_config.epochs == 20
     assert not any("before early stopping settled" in n for n in ver.notes)
+
+    # a finished trial without a recorded best epoch was not cut: no word of the budget
+    unrecorded = replace(trial("0", SUGGESTION, 10.0, True), best_epoch=0)
+    ver = verify_one(unrecorded, stop_reason="trial budget")
+    assert ver.best_config.epochs == SUGGESTION.epochs
+    assert not any("before early stopping settled" in n for n in ver.notes)
