@@ -13,7 +13,7 @@ __all__ = ["Analysis", "Settings", "__version__", "analyze"]
 
 if TYPE_CHECKING:
     from advisor.api import analyze
-    from advisor.records import Analysis, Settings
+    from advisor.core.records import Analysis, Settings
 
 
 def __getattr__(name: str) -> Any:
@@ -22,7 +22,6 @@ def __getattr__(name: str) -> Any:
 
         return analyze
     if name in ("Analysis", "Settings"):
-        from advisor import records
-
+        from advisor.core import records
         return getattr(records, name)
     raise AttributeError(f"module 'advisor' has no attribute {name!r}")

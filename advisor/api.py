@@ -16,19 +16,19 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.atomic import write_json, write_text
-from advisor.errors import AdvisorInputError
-from advisor.progress import ProgressCallback, ProgressEvent, ignore
-from advisor.records import Analysis, Profile, SeriesData, Settings
-from advisor.splits import minimum_rows
+from advisor.core.errors import AdvisorInputError
+from advisor.core.progress import ProgressCallback, ProgressEvent, ignore
+from advisor.core.records import Analysis, Profile, SeriesData, Settings
+from advisor.core.splits import minimum_rows
+from advisor.store.atomic import write_json, write_text
 
 if TYPE_CHECKING:
-    from advisor.distributed import DistributedOptions
-    from advisor.objective import Objective
-    from advisor.records import Diagnosis, FinalResult, Recommendation, Split, Verification
+    from advisor.core.records import Diagnosis, FinalResult, Recommendation, Split, Verification
+    from advisor.diagnostics.trainer import KerasTrainer, Trainer
     from advisor.rules import Rulebook
-    from advisor.rundir import RunDir
-    from advisor.trainer import KerasTrainer, Trainer
+    from advisor.store.rundir import RunDir
+    from advisor.verification.distributed import DistributedOptions
+    from advisor.verification.objective import Objective
 
 EXAMPLES = ("airline",)
 # Shares of the time budget: diagnostics first, then the search, then the walk-forward
@@ -68,9 +68,9 @@ def run_key(data: SeriesData, settings: Settings) -> str:
     """Same data and settings, same run directory; a changed CSV never resumes into it.
 
     The time budget and the trial budget are not part of the key: a rerun with more
-    of either resumes the run (``advisor.rundir.RESUMABLE_SETTINGS``).
+    of either resumes the run (``advisor.store.rundir.RESUMABLE_SETTINGS``).
     """
-    from advisor.rundir import identity
+    from advisor.store.rundir import identity
 
     blob = json.dumps(identity(data.sha256, settings), sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
@@ -133,7 +133,7 @@ def analyze(
     (``fresh`` starts over); Ctrl-C writes what finished, marked partial, and re-raises.
     ``distributed`` serves the search to keras-tuner workers.
     """
-    from advisor.experiments import probe_lookback
+    from advisor.diagnostics.plan import probe_lookback
     from advisor.rules import load_rulebook
 
     start = time.monotonic()
@@ -156,7 +156,7 @@ def analyze(
     series, profile = load(path, settings, display)
     lookback = probe_lookback(profile, settings)
     _check_rows(series, profile, lookback)
-    from advisor.objective import objective_for
+    from advisor.verification.objective import objective_for
 
     objective = objective_for(series.task, settings.metric)  # a bad --metric fails now
     run_dir = (
@@ -164,7 +164,7 @@ def analyze(
     )
     progress(ProgressEvent("profile", "profile done", 1, 1))
 
-    from advisor.rundir import RunDir, identity
+    from advisor.store.rundir import RunDir, identity
 
     with RunDir.open(run_dir, identity(series.sha256, settings), fresh) as rundir:
         return _run(
@@ -192,13 +192,13 @@ class _Context:
     def trainer_for(self, split: Split) -> Trainer:
         """Every training goes through the run directory's cache: a rerun never trains
         what an interrupted run finished."""
-        from advisor.rundir import CachingTrainer
+        from advisor.diagnostics.cached import CachingTrainer
 
         context = {"split": asdict(split), "horizon": self.profile.horizon}
         return CachingTrainer(self.keras_trainer(split), self.rundir.cache, context)
 
     def keras_trainer(self, split: Split) -> KerasTrainer:
-        from advisor.trainer import KerasTrainer
+        from advisor.diagnostics.trainer import KerasTrainer
 
         return KerasTrainer(self.series.frame.to_numpy(dtype=float), split, self.profile.horizon)
 
@@ -209,11 +209,11 @@ def _run(
     lookback: int,
     distributed: DistributedOptions | None,
 ) -> Analysis:
-    from advisor.experiments import run_diagnostics
-    from advisor.final import finalize
+    from advisor.diagnostics.plan import run_diagnostics
+    from advisor.final.training import finalize
     from advisor.rules.facts import build_facts
-    from advisor.search import DEFAULT_MAX_TRIALS, SearchOptions
-    from advisor.verification import Budget, Interrupted, verify
+    from advisor.verification.search import DEFAULT_MAX_TRIALS, SearchOptions
+    from advisor.verification.verdict import Budget, Interrupted, verify
 
     series, profile, settings, progress = ctx.series, ctx.profile, ctx.settings, ctx.progress
     budget, start = settings.budget_s, ctx.start
@@ -243,7 +243,7 @@ def _run(
     )
     chief = None
     if distributed is not None:
-        from advisor.distributed import Chief, make_job
+        from advisor.verification.distributed import Chief, make_job
 
         job = make_job(
             ctx.series.frame.to_numpy(dtype=float),
@@ -322,7 +322,7 @@ def _run(
 
 def _recommendation_key(rulebook: Rulebook) -> str:
     from advisor import __version__
-    from advisor.rundir import key_of
+    from advisor.store.rundir import key_of
 
     return key_of({"advisor": __version__, "rules": repr(rulebook.rules)})
 
@@ -337,8 +337,8 @@ def _resumed_recommendation(
     over instead of resuming. A changed rulebook (or advisor version) recomputes them;
     ``--fresh`` does too.
     """
-    from advisor.plain import from_plain
-    from advisor.records import Diagnosis, Recommendation
+    from advisor.core.records import Diagnosis, Recommendation
+    from advisor.store.plain import from_plain
 
     saved = rundir.load_stage("recommendation", _recommendation_key(rulebook))
     if saved is None:
@@ -355,7 +355,7 @@ def _resumed_recommendation(
 def _save_recommendation(
     rundir: RunDir, rulebook: Rulebook, diagnosis: Diagnosis, recommendation: Recommendation
 ) -> None:
-    from advisor.plain import to_plain
+    from advisor.store.plain import to_plain
 
     rundir.save_stage(
         "recommendation",
@@ -366,8 +366,8 @@ def _save_recommendation(
 
 def _write(analysis: Analysis, progress: ProgressCallback) -> None:
     """recommendation.json first: a report that fails to render must not lose it."""
-    from advisor.document import to_document
     from advisor.reports.html import render_document
+    from advisor.store.document import to_document
 
     run_dir = Path(analysis.run_dir)
     progress(ProgressEvent("report", "writing the report", 0, 1))

@@ -19,8 +19,8 @@ from rich.console import Console
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from advisor.progress import ProgressEvent
-    from advisor.records import Settings
+    from advisor.core.progress import ProgressEvent
+    from advisor.core.records import Settings
 
 app = typer.Typer(
     name="advisor",
@@ -65,7 +65,7 @@ def _escape(text: str) -> str:
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Bad input becomes one line and exit 2; Ctrl-C exits 130 keeping finished files."""
-    from advisor.errors import AdvisorInputError
+    from advisor.core.errors import AdvisorInputError
 
     try:
         yield
@@ -153,7 +153,7 @@ def _settings(
     max_units: int | None,
     lookback: int | None,
 ) -> Settings:
-    from advisor.records import Settings
+    from advisor.core.records import Settings
 
     if task not in ("forecast", "classify", "auto"):
         _fail(f"--task {task!r}: unknown task; fix: use forecast, classify or auto")
@@ -247,9 +247,9 @@ def analyze(
     settings = _settings(target, time_col, task, horizon, budget, seed, season, max_units, lookback)
     from dataclasses import replace
 
-    from advisor.distributed import DistributedOptions
-    from advisor.objective import objective_for
-    from advisor.search import TUNERS
+    from advisor.verification.distributed import DistributedOptions
+    from advisor.verification.objective import objective_for
+    from advisor.verification.search import TUNERS
 
     if tuner not in TUNERS:
         _fail(f"--tuner {tuner!r}: unknown tuner; fix: use one of {', '.join(TUNERS)}")
@@ -260,13 +260,12 @@ def analyze(
     if workers is not None or bind != "127.0.0.1" or port:
         distributed = DistributedOptions(workers or 0, bind, port)
     from advisor.api import analyze as run_analysis
-    from advisor.document import to_document
     from advisor.reports.terminal import summary_renderables
+    from advisor.store.document import to_document
 
     command = "advisor " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     bars = _Bars()
-    from advisor import interrupt
-
+    from advisor.core import interrupt
     interrupt.install()
     with _user_errors(), bars.progress:
         result = run_analysis(
@@ -307,7 +306,7 @@ def worker(
     cache: Annotated[Path | None, typer.Option("--cache", hidden=True)] = None,
 ) -> None:
     """Join a distributed search: train the trials a chief hands out until it says stop."""
-    from advisor.distributed import run_worker
+    from advisor.verification.distributed import run_worker
 
     with _user_errors():
         ended = run_worker(chief, worker_id, data, parent_pid, cache, wait)
@@ -328,8 +327,8 @@ def profile(
     from rich.table import Table
 
     from advisor.api import DEFAULT_RUNS_DIR, example_path, example_settings, load, run_key
-    from advisor.atomic import write_json
-    from advisor.records import Settings
+    from advisor.core.records import Settings
+    from advisor.store.atomic import write_json
 
     settings = Settings(target=target, time_col=time_col, horizon=horizon, season=season)
     with _user_errors():
@@ -343,7 +342,7 @@ def profile(
         else:
             _fail("no data given; fix: pass a CSV path, or --example airline")
         series, prof = load(path, settings, display)
-    from advisor.document import profile_to_dict
+    from advisor.store.document import profile_to_dict
 
     run_dir = out_dir or Path(DEFAULT_RUNS_DIR) / f"{path.stem}-{run_key(series, settings)}"
     write_json(run_dir / "profile.json", profile_to_dict(prof))
@@ -430,8 +429,8 @@ def report(
     """Re-render report.html from a run directory's recommendation.json."""
     import json
 
-    from advisor.atomic import write_text
     from advisor.reports.html import render_document
+    from advisor.store.atomic import write_text
 
     source = run_dir / "recommendation.json"
     if not source.is_file():

@@ -46,10 +46,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from advisor import forecast_eval as fe
-from advisor.document import config_from_dict
-from advisor.records import LayerConfig, ModelConfig, Split
-from advisor.splits import chronological_split
+from advisor.core import forecast_eval as fe
+from advisor.core.records import LayerConfig, ModelConfig, Split
+from advisor.core.splits import chronological_split
+from advisor.store.document import config_from_dict
 
 FORECAST_TASKS = ("univariate_forecast", "multivariate_forecast")
 # Seasonal ETS needs a couple of full seasons per parameter; past this period the
@@ -176,7 +176,7 @@ def train_seeds(
     p: Problem, config: ModelConfig, seeds: int
 ) -> tuple[dict[str, float], list[float]]:
     """Train ``config`` on train + validation once per seed; median of the test scores."""
-    from advisor.trainer import KerasTrainer
+    from advisor.diagnostics.trainer import KerasTrainer
 
     trainer = KerasTrainer(p.values, p.split, p.horizon)
     runs = []
@@ -217,7 +217,7 @@ def wide_search(
 ) -> Entry:
     import keras_tuner as kt
 
-    from advisor.trainer import KerasTrainer, RunSpec
+    from advisor.diagnostics.trainer import KerasTrainer, RunSpec
 
     start = time.perf_counter()
     trainer = KerasTrainer(p.values, p.split, p.horizon)

@@ -70,8 +70,7 @@ class _Clock:
 
 def run_sweep(widths, config, prepared, train_ts, val_ts, epochs, seed):  # type: ignore[no-untyped-def]
     """One Sweep model of ``widths``: steady seconds per epoch (wall, CPU), wall seconds."""
-    from advisor import modeling
-
+    from advisor.diagnostics import model as modeling
     start = time.perf_counter()
     sweep = modeling.Sweep(config, widths, 1, 1, seed)
     clock = _Clock()
@@ -83,8 +82,8 @@ def run_sweep(widths, config, prepared, train_ts, val_ts, epochs, seed):  # type
 def run_plain(width, config, prepared, train_ts, val_ts, epochs, seed):  # type: ignore[no-untyped-def]
     import keras
 
-    from advisor import modeling
-    from advisor.experiments import with_units
+    from advisor.diagnostics import model as modeling
+    from advisor.diagnostics.plan import with_units
 
     start = time.perf_counter()
     keras.utils.set_random_seed(seed)
@@ -124,8 +123,8 @@ def main() -> None:
     args = parser.parse_args()
     widths = tuple(int(w) for w in args.widths.split(","))
 
-    from advisor import modeling
-    from advisor.records import LayerConfig, ModelConfig
+    from advisor.core.records import LayerConfig, ModelConfig
+    from advisor.diagnostics import model as modeling
 
     config = ModelConfig(
         lookback=args.lookback,

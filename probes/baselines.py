@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
-from advisor import forecast_eval as fe
-from advisor.records import Baseline
+from advisor.core import forecast_eval as fe
+from advisor.core.records import Baseline
 
 # R's ets() refuses seasons longer than 24 (too many seasonal states to estimate); longer
 # seasons are left to the seasonal-naive baseline and the ETS model runs without one.

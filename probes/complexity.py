@@ -15,8 +15,8 @@ import numpy as np
 from scipy import signal
 from statsmodels.tsa.stattools import bds
 
+from advisor.core.records import Complexity
 from advisor.probes.lags import ArFit
-from advisor.records import Complexity
 
 # Welch segments: long enough to resolve the usual seasons, short enough to average many.
 WELCH_SEGMENT = 256

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from statsmodels.tsa.stattools import acf, levinson_durbin
 
-from advisor.records import LagStructure
+from advisor.core.records import LagStructure
 
 # The largest lag worth drawing and testing: long enough for yearly seasons of weekly data.
 MAX_ACF_LAGS = 400

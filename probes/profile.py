@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from advisor.core.records import Profile, SeriesData, Settings
+from advisor.core.splits import chronological_split
 from advisor.probes.baselines import baselines
 from advisor.probes.complexity import complexity
 from advisor.probes.lags import autocorrelation, lag_structure
@@ -17,8 +19,6 @@ from advisor.probes.quality import covariate_links, quality
 from advisor.probes.seasonality import detect_seasonality
 from advisor.probes.size import size_budget
 from advisor.probes.stationarity import unit_root
-from advisor.records import Profile, SeriesData, Settings
-from advisor.splits import chronological_split
 
 # Above this many training rows the ACF, the AR fit and the complexity measures use the
 # most recent rows only: their estimates are long stable and the cost grows with length.

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import signal, stats
 
+from advisor.core.records import CovariateLink, Quality
 from advisor.probes.seasonality import Decomposition
-from advisor.records import CovariateLink, Quality
 
 # Modified z-score above 3.5 marks an outlier (Iglewicz & Hoaglin 1993); 0.6745 makes
 # the median absolute deviation a standard deviation for normal data.

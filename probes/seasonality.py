@@ -26,7 +26,7 @@ from scipy import signal, stats
 from statsmodels.tsa.seasonal import STL
 from statsmodels.tsa.stattools import acf
 
-from advisor.records import Seasonality, SeasonCandidate, SeasonSource
+from advisor.core.records import Seasonality, SeasonCandidate, SeasonSource
 
 Source = Literal["spectrum", "acf", "frequency", "user"]
 

@@ -7,8 +7,8 @@ network.
 
 from __future__ import annotations
 
-from advisor.records import SizeBudget
-from advisor.splits import train_windows
+from advisor.core.records import SizeBudget
+from advisor.core.splits import train_windows
 
 # The widths worth showing: the usual ladder of powers of two.
 WIDTHS = (8, 16, 32, 64, 128, 256)

@@ -16,7 +16,7 @@ import numpy as np
 from statsmodels.tools.sm_exceptions import InterpolationWarning
 from statsmodels.tsa.stattools import adfuller, kpss
 
-from advisor.records import UnitRoot
+from advisor.core.records import UnitRoot
 
 Reading = Literal["stationary", "trend-stationary", "difference-stationary", "unclear"]
 

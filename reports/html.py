@@ -18,7 +18,7 @@ from advisor.reports import charts
 from advisor.reports.view import build_view
 
 if TYPE_CHECKING:
-    from advisor.records import Analysis
+    from advisor.core.records import Analysis
 
 TEMPLATE = "report.html.j2"
 
@@ -47,7 +47,7 @@ def render_document(doc: dict[str, Any]) -> str:
 
 def render_html(analysis: Analysis) -> str:
     """The report page for a live analysis, through the same document ``advisor report`` reads."""
-    from advisor.document import to_document
+    from advisor.store.document import to_document
 
     return render_document(to_document(analysis))
 

@@ -30,8 +30,8 @@ from typing import Any, Literal, cast
 import rule_engine
 from rule_engine import DataType
 
-from advisor.errors import RulebookError
-from advisor.records import LayerConfig, ModelConfig, Range, Recommendation, RuleHit, Scaling
+from advisor.core.errors import RulebookError
+from advisor.core.records import LayerConfig, ModelConfig, Range, Recommendation, RuleHit, Scaling
 from advisor.rules.facts import FACT_NAMES, Facts
 
 Value = float | int | str

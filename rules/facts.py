@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
-from advisor.records import Diagnosis, Profile, Settings
-from advisor.splits import train_windows
+from advisor.core.records import Diagnosis, Profile, Settings
+from advisor.core.splits import train_windows
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def build_facts(
     default_lookback: int,
 ) -> Facts:
     """Flatten the profile, the diagnosis and the user's flags into rule facts."""
-    from advisor.diagnosis import best_run
+    from advisor.diagnostics.findings import best_run
 
     ids = {f.id for f in diagnosis.findings}
     best = best_run(diagnosis.runs) if diagnosis.runs else None

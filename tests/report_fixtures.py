@@ -1,6 +1,6 @@
 """A hand-built ``recommendation.json`` document (schema version 1) for report tests.
 
-It mirrors what ``advisor.document.to_document`` writes for a monthly, seasonal series
+It mirrors what ``advisor.store.document.to_document`` writes for a monthly, seasonal series
 with a trend: every key the report reads is present, with believable numbers.
 """
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from advisor.records import (
+from advisor.core.records import (
     Curve,
     DiagnosticRun,
     LayerConfig,
@@ -22,7 +22,7 @@ from advisor.records import (
     Range,
     Recommendation,
 )
-from advisor.trainer import RunSpec, Trainer
+from advisor.diagnostics.trainer import RunSpec, Trainer
 
 SUGGESTION = ModelConfig(
     lookback=12,

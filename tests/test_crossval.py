@@ -12,10 +12,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_fixtures import RANGES, SUGGESTION, ScriptedTrainer, recommendation
 
-from advisor.crossval import compare, cross_validate, fold_split, plan_folds
-from advisor.objective import FORECAST_OBJECTIVES
-from advisor.records import CVRun, LayerConfig, Range, Split, Trial
-from advisor.verification import decide, on_edge
+from advisor.core.records import CVRun, LayerConfig, Range, Split, Trial
+from advisor.verification.crossval import compare, cross_validate, fold_split, plan_folds
+from advisor.verification.objective import FORECAST_OBJECTIVES
+from advisor.verification.verdict import decide, on_edge
 
 RMSE = FORECAST_OBJECTIVES["val_rmse"]
 SPLIT = Split(train=300, validation=60, test=60)
@@ -176,8 +176,8 @@ def test_edges_on_a_log_range_are_measured_in_log_space():
 
 def verify_one(t: Trial, cv_result=None, stop_reason: str = "time budget"):
     """The verification of a search that ran the single trial ``t``."""
-    from advisor.search import SearchResult
-    from advisor.verification import assemble
+    from advisor.verification.search import SearchResult
+    from advisor.verification.verdict import assemble
 
     result = SearchResult((t,), 54.0, 12, stop_reason, 1.0)
     return assemble(result, cv_result, RMSE, recommendation(), "bayesian", 1.0, False)
@@ -196,8 +196,8 @@ def test_the_final_config_trains_for_the_epochs_early_stopping_chose():
 def test_epochs_from_trainings_the_budget_cut_short_are_not_taken_as_settled():
     """A training the deadline stopped at epoch 3 was still improving: its best epoch is
     where time ran out, and training the final model that long would undertrain it."""
-    from advisor.crossval import median_best_epoch
-    from advisor.records import CrossValidation
+    from advisor.core.records import CrossValidation
+    from advisor.verification.crossval import median_best_epoch
 
     settled = [CVRun("suggestion", f, 0, 10.0, 10.0, 20) for f in (1, 2)]
     cut = [CVRun("suggestion", 3, 0, 10.0, 10.0, 3, cut=True)]

@@ -10,16 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from advisor.diagnosis import diagnose, overfit_evidence
-from advisor.experiments import (
-    PLAN_LEVELS,
-    choose_plan,
-    differencing_candidates,
-    probe_differencing,
-    run_diagnostics,
-    sweep_widths,
-)
-from advisor.records import (
+from advisor.core.records import (
     Baseline,
     Complexity,
     Curve,
@@ -34,7 +25,16 @@ from advisor.records import (
     Split,
     UnitRoot,
 )
-from advisor.trainer import RunSpec, SweepCost, Trainer
+from advisor.diagnostics.findings import diagnose, overfit_evidence
+from advisor.diagnostics.plan import (
+    PLAN_LEVELS,
+    choose_plan,
+    differencing_candidates,
+    probe_differencing,
+    run_diagnostics,
+    sweep_widths,
+)
+from advisor.diagnostics.trainer import RunSpec, SweepCost, Trainer
 
 BASELINE = Baseline("naive", rmse=10.0, mae=8.0)
 

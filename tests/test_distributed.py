@@ -18,11 +18,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_fixtures import tiny_csv, tiny_rules
 
-from advisor import distributed
-from advisor.distributed import Job, make_job, parse_address
-from advisor.errors import AdvisorInputError
-from advisor.records import Settings, Split
-from advisor.tuner_env import ENV_NAMES, distribution_env, without_distribution_env
+from advisor.core.errors import AdvisorInputError
+from advisor.core.records import Settings, Split
+from advisor.verification import distributed
+from advisor.verification.distributed import Job, make_job, parse_address
+from advisor.verification.tuner_env import ENV_NAMES, distribution_env, without_distribution_env
 
 SPLIT = Split(train=60, validation=20, test=20)
 

@@ -13,9 +13,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_fixtures import SUGGESTION, tiny_csv
 
-from advisor import final as final_module
-from advisor.final import finalize, render_script, tensorboard_callback
-from advisor.records import LayerConfig, Settings
+from advisor.core.records import LayerConfig, Settings
+from advisor.final import training as final_module
+from advisor.final.training import finalize, render_script, tensorboard_callback
 
 TINY = replace(
     SUGGESTION,
@@ -74,7 +74,7 @@ def test_tensorboard_is_skipped_with_a_note_where_it_cannot_run(tmp_path, monkey
 
 @pytest.mark.slow
 def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, tmp_path):
-    from advisor.trainer import KerasTrainer
+    from advisor.diagnostics.trainer import KerasTrainer
 
     csv, series, profile = tiny
     calls = []

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from advisor import forecast_eval as fe
-from advisor.splits import chronological_split, minimum_rows, train_windows
+from advisor.core import forecast_eval as fe
+from advisor.core.splits import chronological_split, minimum_rows, train_windows
 
 
 def test_split_follows_the_protocol():

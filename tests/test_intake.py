@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advisor.errors import AdvisorInputError
+from advisor.core.errors import AdvisorInputError
+from advisor.core.records import SeriesData, Settings
+from advisor.core.splits import minimum_rows
 from advisor.intake import CLASSIFICATION_COLUMNS, read_series
-from advisor.records import SeriesData, Settings
-from advisor.splits import minimum_rows
 
 N = 40  # comfortably above the minimum row count
 NEEDED = minimum_rows(1, 2)

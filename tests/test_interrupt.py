@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_fixtures import SUGGESTION
 
-from advisor import interrupt
+from advisor.core import interrupt
 
 
 @pytest.fixture
@@ -57,8 +57,7 @@ def test_a_second_ctrl_c_raises_at_once(sigint_handler):
 def test_a_keras_fit_stops_at_the_batch_after_the_ctrl_c(sigint_handler):
     import keras
 
-    from advisor import modeling
-
+    from advisor.diagnostics import model as modeling
     class CtrlCAtBatch3(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advisor.records import LayerConfig, ModelConfig
+from advisor.core.records import LayerConfig, ModelConfig
 
-modeling = pytest.importorskip("advisor.modeling")
+modeling = pytest.importorskip("advisor.diagnostics.model")
 
 
 def config(**kw):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from advisor import Settings, analyze
-from advisor.progress import ProgressEvent
+from advisor.core.progress import ProgressEvent
 
 CONFIG_KEYS = {
     "lookback",

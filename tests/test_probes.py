@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from advisor.api import example_path, example_settings, load
-from advisor.document import profile_to_dict
+from advisor.core.records import SeriesData, Settings
 from advisor.probes.baselines import ETS_NAME, ets_forecasts
 from advisor.probes.complexity import (
     ar_residuals,
@@ -29,7 +29,7 @@ from advisor.probes.quality import level_shifts, outliers
 from advisor.probes.seasonality import calendar_cycles, detect_seasonality
 from advisor.probes.size import PARAMS_PER_WINDOW, lstm_params, size_budget
 from advisor.probes.stationarity import differencing_order, joint_reading, unit_root
-from advisor.records import SeriesData, Settings
+from advisor.store.document import profile_to_dict
 
 
 def rng(seed: int = 0) -> np.random.Generator:
@@ -168,7 +168,7 @@ def test_a_strong_season_is_not_taken_for_a_unit_root_once_a_season_back_is_subt
     """Three cycles of a slow, strong season plus noise: ADF and KPSS on the levels see
     the level far from its mean for half a cycle at a time; the seasonal difference
     shows nothing wandering (R: nsdiffs, then ndiffs on the seasonally differenced data)."""
-    from advisor.experiments import probe_differencing
+    from advisor.diagnostics.plan import probe_differencing
 
     t = np.arange(1100)
     y = 10 * np.sin(2 * np.pi * t / 365) + rng(9).normal(size=len(t))

@@ -530,8 +530,8 @@ def test_render_html_goes_through_the_document(
     same page; Jupyter shows that page sandboxed in an iframe. (A real analysis end to
     end is ``test_pipeline``'s; here the records stay out, so this test never breaks
     because a record gains a field.)"""
-    import advisor.document
-    from advisor.records import Analysis
+    import advisor.store.document
+    from advisor.core.records import Analysis
     from advisor.reports.html import render_html
 
     live = object()
@@ -541,7 +541,7 @@ def test_render_html_goes_through_the_document(
         seen.append(analysis)
         return json.loads(json.dumps(doc))
 
-    monkeypatch.setattr(advisor.document, "to_document", to_document)
+    monkeypatch.setattr(advisor.store.document, "to_document", to_document)
     page = render_html(live)  # type: ignore[arg-type]
     assert seen == [live] and page == html
     (frame,) = Page(Analysis._repr_html_(live)).named("iframe")  # type: ignore[arg-type]
@@ -714,7 +714,7 @@ def _cv_document(doc: dict[str, Any]) -> dict[str, Any]:
     """``verification.cv`` as ``dataclasses.asdict`` writes the ``CrossValidation`` record."""
     from dataclasses import asdict
 
-    from advisor.records import CrossValidation, CVRun, CVSummary, Fold
+    from advisor.core.records import CrossValidation, CVRun, CVSummary, Fold
 
     sugg = [21.0, 22.0, 23.0, 21.5, 22.5, 22.0]
     best = [21.8, 22.4, 21.2, 22.9, 21.7, 22.6]
@@ -905,7 +905,7 @@ def test_every_baseline_the_probes_score_is_explained(doc: dict[str, Any]) -> No
 def test_every_stop_reason_a_run_can_record_has_plain_words() -> None:
     from typing import get_args, get_type_hints
 
-    from advisor.records import DiagnosticRun
+    from advisor.core.records import DiagnosticRun
     from advisor.reports.view import STOP_WORDS
 
     reasons = set(get_args(get_type_hints(DiagnosticRun)["stopped_reason"]))

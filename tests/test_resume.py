@@ -24,17 +24,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_fixtures import SUGGESTION, ScriptedTrainer, tiny_csv, tiny_rules
 
-from advisor.errors import AdvisorInputError
-from advisor.records import Settings, Split
-from advisor.rundir import (
-    CachingTrainer,
+from advisor.core.errors import AdvisorInputError
+from advisor.core.records import Settings, Split
+from advisor.diagnostics.cached import CachingTrainer
+from advisor.diagnostics.trainer import RunSpec
+from advisor.store.rundir import (
     RunCache,
     RunDir,
     identity,
     run_from_dict,
     run_to_dict,
 )
-from advisor.trainer import RunSpec
 
 # ---------------------------------------------------------------- the run directory
 
@@ -121,8 +121,8 @@ def test_a_corrupt_cache_entry_is_set_aside_and_trained_again(tmp_path):
 
 
 def test_diagnosis_and_recommendation_survive_the_round_trip():
-    from advisor.plain import from_plain, to_plain
-    from advisor.records import Diagnosis, Finding, Recommendation, RuleHit
+    from advisor.core.records import Diagnosis, Finding, Recommendation, RuleHit
+    from advisor.store.plain import from_plain, to_plain
 
     hit = RuleHit("r", "units", 32, "why", {"a": 1, "b": 2.5, "c": "x", "d": True}, 0.5, 10)
     rec = Recommendation(SUGGESTION, (), (hit,), ("x",), True)
@@ -275,7 +275,7 @@ def test_kill_9_at_a_random_moment_then_resume(tmp_path, seed):
 
 def test_split_fixture_sanity():
     # The tiny series leaves enough rows for the protocol's split at horizon 3.
-    from advisor.splits import chronological_split
+    from advisor.core.splits import chronological_split
 
     split = chronological_split(96, 3)
     assert split == Split(train=66, validation=15, test=15)

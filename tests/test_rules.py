@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from advisor.errors import RulebookError
-from advisor.records import ModelConfig, Recommendation, RuleHit
+from advisor.core.errors import RulebookError
+from advisor.core.records import ModelConfig, Recommendation, RuleHit
 from advisor.rules import (
     ACTIONS,
     FACT_NAMES,

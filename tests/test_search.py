@@ -17,9 +17,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_fixtures import RANGES, SUGGESTION, ScriptedTrainer, recommendation
 
-from advisor.objective import FORECAST_OBJECTIVES
-from advisor.records import Range
-from advisor.search import (
+from advisor.core.records import Range
+from advisor.verification.objective import FORECAST_OBJECTIVES
+from advisor.verification.search import (
     CONFIG_SETTINGS,
     JOB,
     SearchInterrupted,

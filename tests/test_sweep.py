@@ -8,12 +8,12 @@ import math
 import numpy as np
 import pytest
 
-from advisor.records import LayerConfig, ModelConfig, Split
+from advisor.core.records import LayerConfig, ModelConfig, Split
 
-modeling = pytest.importorskip("advisor.modeling")
+modeling = pytest.importorskip("advisor.diagnostics.model")
 keras = pytest.importorskip("keras")
 
-from advisor.trainer import KerasTrainer, RunSpec, check_sweep  # noqa: E402
+from advisor.diagnostics.trainer import KerasTrainer, RunSpec, check_sweep  # noqa: E402
 
 
 def config(units=8, **kw):

@@ -29,7 +29,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from advisor.errors import AdvisorInputError
+from advisor.core.errors import AdvisorInputError
+from advisor.core.records import SeriesData, Settings
+from advisor.core.splits import minimum_rows
 from advisor.intake.cells import (
     CLASSIFICATION_COLUMNS,
     drop_saved_index,
@@ -59,8 +61,6 @@ from advisor.intake.times import (
     refuse_duplicate_times,
     sort_by_time,
 )
-from advisor.records import SeriesData, Settings
-from advisor.splits import minimum_rows
 
 __all__ = ["CLASSIFICATION_COLUMNS", "read_series"]
 

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from advisor.errors import AdvisorInputError
+from advisor.core.errors import AdvisorInputError
+from advisor.core.records import Settings
 from advisor.intake.messages import show
-from advisor.records import Settings
 
 # A file with both of these columns is shaped for sequence classification (one label
 # per series), which this version cannot advise on yet.

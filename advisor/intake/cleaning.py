@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from advisor.errors import AdvisorInputError
+from advisor.core.errors import AdvisorInputError
 from advisor.intake.messages import show, show_names, show_ranges
 
 MAX_MISSING_SHARE = 0.20  # more gaps than this and interpolation would invent the series

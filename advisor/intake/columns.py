@@ -8,9 +8,9 @@ import shlex
 import numpy as np
 import pandas as pd
 
-from advisor.errors import AdvisorInputError
+from advisor.core.errors import AdvisorInputError
+from advisor.core.records import Settings
 from advisor.intake.messages import show, show_names, unknown_column
-from advisor.records import Settings
 
 COMMA_DECIMAL = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d*),\d+$")
 DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+([eE][+-]?\d+)?$")

@@ -12,7 +12,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from advisor.errors import AdvisorInputError
+from advisor.core.errors import AdvisorInputError
 from advisor.intake.messages import show, show_names
 
 BINARY_PROBE = 8192  # NUL bytes in the first 8 KB mean binary, not text

@@ -6,7 +6,7 @@ import difflib
 import shlex
 from collections.abc import Iterable
 
-from advisor.errors import AdvisorInputError
+from advisor.core.errors import AdvisorInputError
 
 SHOW_CHARS = 40  # long cell values and names are shortened in messages
 

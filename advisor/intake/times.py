@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from advisor.errors import AdvisorInputError
+from advisor.core.errors import AdvisorInputError
+from advisor.core.records import Settings
 from advisor.intake.cells import SNIFF_RECORDS
 from advisor.intake.columns import to_numbers
 from advisor.intake.messages import show, unknown_column
-from advisor.records import Settings
 
 # Words that mark a column as the time axis when they appear in its name.
 TIME_NAME_WORDS = frozenset(

@@ -23,10 +23,10 @@ from typing import Literal
 
 import numpy as np
 
-from advisor.objective import Objective
-from advisor.records import CrossValidation, CVRun, CVSummary, Fold, ModelConfig, Split
-from advisor.splits import MIN_TRAIN_WINDOWS
-from advisor.trainer import RunSpec, Trainer
+from advisor.core.records import CrossValidation, CVRun, CVSummary, Fold, ModelConfig, Split
+from advisor.core.splits import MIN_TRAIN_WINDOWS
+from advisor.diagnostics.trainer import RunSpec, Trainer
+from advisor.verification.objective import Objective
 
 # Three blocks and three seeds: the fewest that give a spread for each, at nine
 # trainings per configuration. A tighter budget takes the largest plan that fits,

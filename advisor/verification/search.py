@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.atomic import write_text
-from advisor.backend import quiet_native_stderr
-from advisor.objective import Objective
-from advisor.records import LayerConfig, ModelConfig, Range, Recommendation, Trial
-from advisor.rundir import key_of, read_json, set_aside
-from advisor.trainer import RunSpec, Trainer
-from advisor.tuner_env import without_distribution_env
+from advisor.core.backend import quiet_native_stderr
+from advisor.core.records import LayerConfig, ModelConfig, Range, Recommendation, Trial
+from advisor.diagnostics.trainer import RunSpec, Trainer
+from advisor.store.atomic import write_text
+from advisor.store.rundir import key_of, read_json, set_aside
+from advisor.verification.objective import Objective
+from advisor.verification.tuner_env import without_distribution_env
 
 TUNERS = ("bayesian", "hyperband", "random", "grid")
 # Enough trials to probe each open setting about once around the suggestion; more is
@@ -59,7 +59,7 @@ TRIAL_TIME_SHARE = 1.0
 # keras-tuner's Oracle treats seed 0 as "no seed" and draws a random one; a user's
 # --seed 0 must stay reproducible, so seeds are offset by one.
 ORACLE_SEED_OFFSET = 1
-# The hyperparameter that carries the worker's job description (advisor.distributed)
+# The hyperparameter that carries the worker's job description (advisor.verification.distributed)
 # sits under this switch, whose condition is never met: it travels with the space to
 # every worker but is never part of a trial's values.
 ROLE = "advisor/role"
@@ -667,7 +667,7 @@ def search(
 ) -> SearchResult:
     """Run (or resume) the search; Ctrl-C raises ``SearchInterrupted`` with what finished.
 
-    ``distributed`` (an ``advisor.distributed.Chief``) serves the oracle to workers
+    ``distributed`` (an ``advisor.verification.distributed.Chief``) serves the oracle to workers
     instead of running trials here.
     """
     start = time.monotonic()

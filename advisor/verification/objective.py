@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from advisor.errors import AdvisorInputError
-from advisor.records import DiagnosticRun
+from advisor.core.errors import AdvisorInputError
+from advisor.core.records import DiagnosticRun
 
 
 @dataclass(frozen=True)

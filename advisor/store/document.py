@@ -11,7 +11,7 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from advisor.records import (
+from advisor.core.records import (
     Analysis,
     CrossValidation,
     CVSummary,
@@ -46,7 +46,7 @@ def config_to_dict(config: ModelConfig) -> dict[str, Any]:
 
 
 def config_from_dict(d: dict[str, Any]) -> ModelConfig:
-    from advisor.records import LayerConfig
+    from advisor.core.records import LayerConfig
 
     return ModelConfig(
         lookback=int(d["lookback"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.records import Split
+from advisor.core.records import Split
 
 # A model needs a few dozen windows to learn anything; fewer and any advice is noise.
 MIN_TRAIN_WINDOWS = 20

@@ -21,11 +21,18 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from advisor.diagnosis import best_run, diagnose
+from advisor.core.records import (
+    Diagnosis,
+    DiagnosticRun,
+    LayerConfig,
+    ModelConfig,
+    Profile,
+    Settings,
+)
+from advisor.core.splits import train_windows
+from advisor.diagnostics.findings import best_run, diagnose
+from advisor.diagnostics.trainer import RunSpec, SweepCost, Trainer
 from advisor.probes.size import lstm_params
-from advisor.records import Diagnosis, DiagnosticRun, LayerConfig, ModelConfig, Profile, Settings
-from advisor.splits import train_windows
-from advisor.trainer import RunSpec, SweepCost, Trainer
 
 # Widths tried in the capacity sweep: powers of two, the steps practitioners tune in.
 WIDTH_LADDER = (8, 16, 32, 64, 128, 256)

@@ -17,9 +17,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from advisor import interrupt
-from advisor.backend import quiet_native_stderr
-from advisor.records import Curve, ModelConfig, Scaling
+from advisor.core import interrupt
+from advisor.core.backend import quiet_native_stderr
+from advisor.core.records import Curve, ModelConfig, Scaling
 
 # One thread per TensorFlow op on the CPU, read when TensorFlow starts its first op (so
 # also after an earlier import); the user's own setting wins, and other backends ignore
@@ -161,7 +161,7 @@ def build_model(config: ModelConfig, channels: int, horizon: int) -> keras.Model
 
 
 class _Interrupt(keras.callbacks.Callback):
-    """Raises a Ctrl-C noted during the fit at the next batch (see advisor.interrupt)."""
+    """Raises a Ctrl-C noted during the fit at the next batch (see advisor.core.interrupt)."""
 
     def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         interrupt.check()

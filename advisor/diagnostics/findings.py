@@ -22,7 +22,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from advisor.records import Baseline, DiagnosticRun, Finding
+from advisor.core.records import Baseline, DiagnosticRun, Finding
 
 # Validation loss this far above its minimum at the end of training means it turned
 # up: 10% is the usual margin above epoch-to-epoch noise on small validation sets

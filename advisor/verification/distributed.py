@@ -40,9 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from advisor.errors import AdvisorInputError
-from advisor.records import Settings, Split
-from advisor.tuner_env import ENV_NAMES, distribution_env
+from advisor.core.errors import AdvisorInputError
+from advisor.core.records import Settings, Split
+from advisor.verification.tuner_env import ENV_NAMES, distribution_env
 
 DEFAULT_BIND = "127.0.0.1"
 JOB_VERSION = 1
@@ -144,7 +144,7 @@ def make_job(
 
 
 def job_from_space(hp: Any) -> Job:
-    from advisor.search import JOB
+    from advisor.verification.search import JOB
 
     for p in hp.space:
         if p.name == JOB:
@@ -360,8 +360,8 @@ def run_worker(
     """Join a chief and train trials until it says stop; returns how it ended."""
     import grpc
 
-    from advisor.objective import FORECAST_OBJECTIVES
-    from advisor.search import keras_tuner, make_tuner_class
+    from advisor.verification.objective import FORECAST_OBJECTIVES
+    from advisor.verification.search import keras_tuner, make_tuner_class
 
     host, port = parse_address(chief)
     if parent_pid is not None:
@@ -385,8 +385,9 @@ def run_worker(
         job = job_from_space(space)
         values = _worker_series(job, data)
 
-        from advisor.rundir import CachingTrainer, RunCache
-        from advisor.trainer import KerasTrainer, Trainer
+        from advisor.diagnostics.cached import CachingTrainer
+        from advisor.diagnostics.trainer import KerasTrainer, Trainer
+        from advisor.store.rundir import RunCache
 
         trainer: Trainer = KerasTrainer(values, job.split, job.horizon)
         if cache is not None:

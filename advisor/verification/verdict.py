@@ -20,10 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from advisor.crossval import CrossValidationInterrupted, cross_validate, median_best_epoch
-from advisor.objective import Objective
-from advisor.progress import ProgressCallback, ProgressEvent, ignore
-from advisor.records import (
+from advisor.core.progress import ProgressCallback, ProgressEvent, ignore
+from advisor.core.records import (
     CrossValidation,
     ModelConfig,
     Range,
@@ -32,14 +30,20 @@ from advisor.records import (
     Trial,
     Verification,
 )
-from advisor.search import (
+from advisor.diagnostics.trainer import Trainer
+from advisor.verification.crossval import (
+    CrossValidationInterrupted,
+    cross_validate,
+    median_best_epoch,
+)
+from advisor.verification.objective import Objective
+from advisor.verification.search import (
     SearchInterrupted,
     SearchOptions,
     SearchResult,
     search,
     suggestion_values,
 )
-from advisor.trainer import Trainer
 
 # Without cross-validation (cut by the budget) the search's single split decides, and
 # one split of a short training varies by a few percent between seeds: the best must

@@ -16,12 +16,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from advisor import forecast_eval as fe
-from advisor.atomic import write_text, write_with
-from advisor.plain import from_plain, to_plain
-from advisor.records import FinalResult, ModelConfig, Profile, SeriesData
-from advisor.rundir import key_of, read_json
-from advisor.trainer import KerasTrainer
+from advisor.core import forecast_eval as fe
+from advisor.core.records import FinalResult, ModelConfig, Profile, SeriesData
+from advisor.diagnostics.trainer import KerasTrainer
+from advisor.store.atomic import write_text, write_with
+from advisor.store.plain import from_plain, to_plain
+from advisor.store.rundir import key_of, read_json
 
 SCRIPT_TEMPLATE = "model.py.j2"
 LOGS = "logs"
@@ -69,7 +69,7 @@ def render_script(
     from advisor import __version__
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("advisor", "templates"),
+        loader=jinja2.PackageLoader("advisor.final", "templates"),
         autoescape=False,  # Python source, not HTML: literals are made safe by repr
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from advisor import forecast_eval as fe
-from advisor.records import DiagnosticRun, ModelConfig, Split
+from advisor.core import forecast_eval as fe
+from advisor.core.records import DiagnosticRun, ModelConfig, Split
 
 if TYPE_CHECKING:
-    from advisor.modeling import Prepared, Sweep
+    from advisor.diagnostics.model import Prepared, Sweep
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class KerasTrainer(Trainer):
         self._sweeps: dict[tuple[object, ...], Sweep] = {}
 
     def prepared(self, config: ModelConfig, fit_rows: int) -> Prepared:
-        from advisor.modeling import prepare
+        from advisor.diagnostics.model import prepare
 
         key = (config.scaling, config.differencing, fit_rows)
         if key not in self._prepared:
@@ -117,7 +117,7 @@ class KerasTrainer(Trainer):
         return ts[len(ts) - keep :]
 
     def run(self, spec: RunSpec, deadline: float | None = None) -> DiagnosticRun:
-        from advisor.modeling import count_params, fit, forecast
+        from advisor.diagnostics.model import count_params, fit, forecast
 
         cfg, split, h = spec.config, self.split, self.horizon
         prepared = self.prepared(cfg, split.train)
@@ -158,7 +158,7 @@ class KerasTrainer(Trainer):
         return reference, float(np.mean((targets - naive) ** 2))
 
     def _sweep(self, specs: Sequence[RunSpec]) -> Sweep:
-        from advisor.modeling import Sweep
+        from advisor.diagnostics.model import Sweep
 
         check_sweep(specs)
         cfg = specs[0].config
@@ -199,7 +199,7 @@ class KerasTrainer(Trainer):
         """Trains every width at once as one fused model (``modeling.Sweep``): each branch
         gets its own curve, its own early stopping and its validation RMSE from the
         weights of its own best epoch."""
-        from advisor.modeling import count_params
+        from advisor.diagnostics.model import count_params
 
         sweep = self._sweep(specs)
         first = specs[0]
@@ -259,7 +259,7 @@ class KerasTrainer(Trainer):
         Returns the model, the forecasts and the actual values, both ``(origins, h)``.
         ``callbacks`` (Keras callbacks: TensorBoard, an epoch counter) join the fit.
         """
-        from advisor.modeling import fit, forecast
+        from advisor.diagnostics.model import fit, forecast
 
         split, h = self.split, self.horizon
         prepared = self.prepared(config, split.validation_end)
