@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import time
 from collections.abc import Sequence
@@ -20,9 +21,11 @@ from advisor.core.errors import AdvisorInputError
 from advisor.core.progress import ProgressCallback, ProgressEvent, ignore
 from advisor.core.records import Analysis, Profile, SeriesData, Settings
 from advisor.core.splits import minimum_rows
-from advisor.store.atomic import write_json, write_text
+from advisor.store.atomic import write_bytes, write_json, write_text
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from advisor.core.records import Diagnosis, FinalResult, Recommendation, Split, Verification
     from advisor.diagnostics.trainer import KerasTrainer, Trainer
     from advisor.rules import Rulebook
@@ -54,13 +57,60 @@ def example_settings(name: str, settings: Settings) -> Settings:
     return settings if settings.horizon else replace(settings, horizon=12)
 
 
+@dataclass(frozen=True, eq=False)
+class DataSource:
+    """Where the series comes from: a CSV file, a packaged example, or a frame in memory."""
+
+    path: Path | None
+    frame: object = None
+    display: str | None = None
+    csv: bytes = b""
+    """A frame's CSV text: what is read, hashed into the run key, and saved as data.csv."""
+
+    @property
+    def stem(self) -> str:
+        """What the run directory is named after."""
+        if self.path is not None:
+            return self.path.stem
+        name = getattr(self.frame, "name", None)
+        return str(name) if isinstance(name, str) and name.isidentifier() else "dataframe"
+
+
+def data_source(
+    data: str | os.PathLike[str] | object | None, example: str | None, settings: Settings
+) -> tuple[DataSource, Settings]:
+    """The one place that decides between DATA and ``--example`` (CLI and API alike)."""
+    if data is not None and example is not None:
+        raise AdvisorInputError(
+            "advisor", "both data and an example given", None, "pass one of them"
+        )
+    if example:
+        return DataSource(example_path(example), display=f"example:{example}"), example_settings(
+            example, settings
+        )
+    if data is None:
+        raise AdvisorInputError(
+            "advisor", "no data given", None, "pass a CSV path, or --example airline"
+        )
+    if isinstance(data, str | os.PathLike):
+        return DataSource(Path(data)), settings
+    from advisor.intake import frame_to_csv
+
+    return DataSource(None, frame=data, csv=frame_to_csv(data)), settings
+
+
 def load(
-    path: str | Path, settings: Settings, display_name: str | None = None
+    source: DataSource | str | Path, settings: Settings, display_name: str | None = None
 ) -> tuple[SeriesData, Profile]:
-    from advisor.intake import read_series
+    from advisor.intake import IN_MEMORY, read_series, series_from_bytes
     from advisor.probes.profile import build_profile
 
-    data = read_series(path, settings, display_name=display_name)
+    if not isinstance(source, DataSource):
+        source = DataSource(Path(source), display=display_name)
+    if source.path is None:
+        data = series_from_bytes(source.csv, settings, IN_MEMORY, IN_MEMORY)
+    else:
+        data = read_series(source.path, settings, display_name=source.display)
     return data, build_profile(data, settings)
 
 
@@ -101,6 +151,14 @@ def versions() -> dict[str, str]:
     return out
 
 
+def _save_frame(source: DataSource, run_dir: Path) -> Path:
+    """Data from memory, kept beside the results: ``model.py`` and the search's workers
+    read the series from a file, and the run stays reproducible once the notebook is gone."""
+    path = run_dir / "data.csv"
+    write_bytes(path, source.csv)
+    return path
+
+
 def _check_rows(data: SeriesData, profile: Profile, lookback: int) -> None:
     need = minimum_rows(profile.horizon, lookback)
     if data.rows < need:
@@ -114,7 +172,7 @@ def _check_rows(data: SeriesData, profile: Profile, lookback: int) -> None:
 
 
 def analyze(
-    data: str | Path | None = None,
+    data: str | os.PathLike[str] | pd.DataFrame | pd.Series | None = None,
     *,
     example: str | None = None,
     settings: Settings | None = None,
@@ -124,49 +182,75 @@ def analyze(
     command: str = "",
     fresh: bool = False,
     distributed: DistributedOptions | None = None,
+    target: str | None = None,
+    time_col: str | None = None,
+    task: str | None = None,
+    horizon: int | None = None,
+    budget: str | float | None = None,
+    seed: int | None = None,
+    season: int | None = None,
+    max_units: int | None = None,
+    lookback: int | None = None,
+    tuner: str | None = None,
+    metric: str | None = None,
+    trials: int | None = None,
 ) -> Analysis:
-    """Run the whole analysis on a CSV file (or a packaged example) and write its files.
+    """Run the whole analysis and write its files.
+
+    ``data`` is a CSV path, a pandas DataFrame (a DatetimeIndex or a named index is the
+    time axis), or a Series with a DatetimeIndex; or name a packaged ``example``. The
+    settings come as keywords, named as the command line's flags
+    (``analyze(df, target="units", horizon=12, budget="5m")``), or as a ``Settings``
+    whose fields the keywords override; bad values raise ``AdvisorInputError`` with the
+    CLI's one-line message.
 
     Writes ``recommendation.json``, ``report.html``, ``profile.json``, ``model.keras``,
     ``model.py`` and TensorBoard ``logs/`` into the run directory (``out``, else
-    ``advisor_runs/<name>-<key>``). A rerun resumes what an interrupted one finished
+    ``advisor_runs/<name>-<key>``); data from memory is saved there as ``data.csv``,
+    which ``model.py`` reads. A rerun resumes what an interrupted one finished
     (``fresh`` starts over); Ctrl-C writes what finished, marked partial, and re-raises.
     ``distributed`` serves the search to keras-tuner workers.
     """
+    from advisor.core.options import make_settings
     from advisor.diagnostics.plan import probe_lookback
     from advisor.rules import load_rulebook
 
     start = time.monotonic()
-    settings = settings or Settings()
-    display = None
-    if example:
-        path = example_path(example)
-        settings = example_settings(example, settings)
-        display = f"example:{example}"
-    elif data is not None:
-        path = Path(data)
-    else:
-        raise AdvisorInputError(
-            "advisor", "no data given", None, "pass a CSV path or --example airline"
-        )
+    settings = make_settings(
+        settings,
+        target=target,
+        time_col=time_col,
+        task=task,
+        horizon=horizon,
+        budget=budget,
+        seed=seed,
+        season=season,
+        max_units=max_units,
+        lookback=lookback,
+        tuner=tuner,
+        metric=metric,
+        trials=trials,
+    )
+    source, settings = data_source(data, example, settings)
     # Load the rulebook first: a broken user rule file should fail before any training.
     rulebook = load_rulebook([Path(p) for p in rules_files])
 
     progress(ProgressEvent("intake", "reading the data", 0, 1))
-    series, profile = load(path, settings, display)
+    series, profile = load(source, settings)
     lookback = probe_lookback(profile, settings)
     _check_rows(series, profile, lookback)
     from advisor.verification.objective import objective_for
 
     objective = objective_for(series.task, settings.metric)  # a bad --metric fails now
     run_dir = (
-        Path(out) if out else Path(DEFAULT_RUNS_DIR) / f"{path.stem}-{run_key(series, settings)}"
+        Path(out) if out else Path(DEFAULT_RUNS_DIR) / f"{source.stem}-{run_key(series, settings)}"
     )
     progress(ProgressEvent("profile", "profile done", 1, 1))
 
     from advisor.store.rundir import RunDir, identity
 
     with RunDir.open(run_dir, identity(series.sha256, settings), fresh) as rundir:
+        path = source.path or _save_frame(source, rundir.path)
         return _run(
             _Context(rundir, series, profile, settings, objective, start, path, progress, command),
             rulebook,

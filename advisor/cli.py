@@ -6,7 +6,6 @@ Imports stay light at module level so ``advisor --help`` answers at once; the pi
 
 from __future__ import annotations
 
-import re
 import shlex
 import sys
 from contextlib import contextmanager
@@ -39,16 +38,6 @@ err = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
-_BUDGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?\s*$", re.IGNORECASE)
-_UNIT_SECONDS = {"": 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}
-
-
-def parse_budget(text: str) -> float:
-    """``90s``, ``2m``, ``1.5h`` or plain seconds."""
-    match = _BUDGET.match(text)
-    if not match or float(match.group(1)) <= 0:
-        _fail(f"--budget {text!r}: not a duration; fix: write it like 90s, 2m or 1h")
-    return float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "").lower()]
 
 
 def _fail(line: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
@@ -84,17 +73,17 @@ Target = Annotated[
 ]
 TimeCol = Annotated[str | None, typer.Option("--time-col", help="Time column (default: detected).")]
 Task = Annotated[str, typer.Option(help="forecast, classify or auto.")]
-Horizon = Annotated[int | None, typer.Option(min=1, help="Steps ahead to forecast.")]
+Horizon = Annotated[int | None, typer.Option(help="Steps ahead to forecast.")]
 Budget = Annotated[str, typer.Option(help="Wall-clock budget for the whole run, e.g. 90s, 2m, 1h.")]
 Seed = Annotated[int, typer.Option(help="Random seed: same data, settings and seed, same advice.")]
 Season = Annotated[
-    int | None, typer.Option(min=1, help="Season length, if you know it (e.g. 12 for monthly).")
+    int | None, typer.Option(help="Season length, if you know it (e.g. 12 for monthly).")
 ]
 MaxUnits = Annotated[
-    int | None, typer.Option("--max-units", min=1, help="Largest LSTM width you accept.")
+    int | None, typer.Option("--max-units", help="Largest LSTM width you accept.")
 ]
 Lookback = Annotated[
-    int | None, typer.Option(min=1, help="Fix the lookback window (time steps fed to the model).")
+    int | None, typer.Option(help="Fix the lookback window (time steps fed to the model).")
 ]
 OutDir = Annotated[
     Path | None, typer.Option("--out", help="Run directory (default: advisor_runs/<name>-<key>).")
@@ -116,7 +105,7 @@ Metric = Annotated[
 Trials = Annotated[
     int | None,
     typer.Option(
-        "--trials", min=1, help="Most search trials (default 12); the budget may stop sooner."
+        "--trials", help="Most search trials (default 12); the budget may stop sooner."
     ),
 ]
 Fresh = Annotated[
@@ -142,32 +131,12 @@ Port = Annotated[
 ]
 
 
-def _settings(
-    target: str | None,
-    time_col: str | None,
-    task: str,
-    horizon: int | None,
-    budget: str,
-    seed: int,
-    season: int | None,
-    max_units: int | None,
-    lookback: int | None,
-) -> Settings:
-    from advisor.core.records import Settings
+def _settings(**options: Any) -> Settings:
+    """The flags as ``Settings``, checked by the same code as ``analyze``'s keywords."""
+    from advisor.core.options import make_settings
 
-    if task not in ("forecast", "classify", "auto"):
-        _fail(f"--task {task!r}: unknown task; fix: use forecast, classify or auto")
-    return Settings(
-        target=target,
-        time_col=time_col,
-        task=task,  # type: ignore[arg-type]
-        horizon=horizon,
-        budget_s=parse_budget(budget),
-        seed=seed,
-        season=season,
-        max_units=max_units,
-        lookback=lookback,
-    )
+    with _user_errors():
+        return make_settings(spelling="flag", **options)
 
 
 class _Bars:
@@ -240,22 +209,28 @@ def analyze(
     A run directory is keyed by the data and the settings: the same command again
     resumes an interrupted run (--fresh starts over).
     """
-    if data is None and example is None:
-        _fail("no data given; fix: pass a CSV path, or --example airline")
-    if data is not None and example is not None:
-        _fail("both DATA and --example given; fix: pass one of them")
-    settings = _settings(target, time_col, task, horizon, budget, seed, season, max_units, lookback)
-    from dataclasses import replace
+    from advisor.api import data_source
 
+    settings = _settings(
+        target=target,
+        time_col=time_col,
+        task=task,
+        horizon=horizon,
+        budget=budget,
+        seed=seed,
+        season=season,
+        max_units=max_units,
+        lookback=lookback,
+        tuner=tuner,
+        metric=metric,
+        trials=trials,
+    )
     from advisor.verification.distributed import DistributedOptions
     from advisor.verification.objective import objective_for
-    from advisor.verification.search import TUNERS
 
-    if tuner not in TUNERS:
-        _fail(f"--tuner {tuner!r}: unknown tuner; fix: use one of {', '.join(TUNERS)}")
     with _user_errors():
+        data_source(data, example, settings)  # no data, or both: said before anything loads
         objective_for(settings.task, metric)
-    settings = replace(settings, tuner=tuner, metric=metric, max_trials=trials)  # type: ignore[arg-type]
     distributed = None
     if workers is not None or bind != "127.0.0.1" or port:
         distributed = DistributedOptions(workers or 0, bind, port)
@@ -326,25 +301,16 @@ def profile(
     """Profile DATA (size, autocorrelation, season, stationarity, baselines) and write profile.json."""
     from rich.table import Table
 
-    from advisor.api import DEFAULT_RUNS_DIR, example_path, example_settings, load, run_key
-    from advisor.core.records import Settings
+    from advisor.api import DEFAULT_RUNS_DIR, data_source, load, run_key
     from advisor.store.atomic import write_json
 
-    settings = Settings(target=target, time_col=time_col, horizon=horizon, season=season)
+    settings = _settings(target=target, time_col=time_col, horizon=horizon, season=season)
     with _user_errors():
-        display = None
-        if example:
-            path = example_path(example)
-            settings = example_settings(example, settings)
-            display = f"example:{example}"
-        elif data is not None:
-            path = data
-        else:
-            _fail("no data given; fix: pass a CSV path, or --example airline")
-        series, prof = load(path, settings, display)
+        source, settings = data_source(data, example, settings)
+        series, prof = load(source, settings)
     from advisor.store.document import profile_to_dict
 
-    run_dir = out_dir or Path(DEFAULT_RUNS_DIR) / f"{path.stem}-{run_key(series, settings)}"
+    run_dir = out_dir or Path(DEFAULT_RUNS_DIR) / f"{source.stem}-{run_key(series, settings)}"
     write_json(run_dir / "profile.json", profile_to_dict(prof))
 
     table = Table(title=f"Profile of {_escape(series.path)}", show_header=True)

@@ -9,7 +9,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from advisor.cli import app, parse_budget
+from advisor.cli import app
+from advisor.core.options import parse_budget
 
 runner = CliRunner()
 

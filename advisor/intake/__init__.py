@@ -12,6 +12,7 @@ target and features (numbers, gaps) -> checks on the cleaned series. ``read_seri
 below runs them; each stage lives in its own module:
 
 - ``files``: raw bytes and text (missing file, gzip, other formats refused, encoding)
+- ``frames``: a pandas DataFrame or Series turned into the bytes of the same CSV
 - ``cells``: delimiter, header, saved index, blank rows; classification files refused
 - ``times``: the time column (found, parsed, duplicates, order, frequency)
 - ``columns``: numbers (decimal comma, thousands separators), target and features
@@ -54,6 +55,7 @@ from advisor.intake.files import (
     refuse_markup,
     refuse_non_text,
 )
+from advisor.intake.frames import IN_MEMORY, frame_to_csv
 from advisor.intake.times import (
     find_frequency,
     find_time_column,
@@ -62,7 +64,13 @@ from advisor.intake.times import (
     sort_by_time,
 )
 
-__all__ = ["CLASSIFICATION_COLUMNS", "read_series"]
+__all__ = [
+    "CLASSIFICATION_COLUMNS",
+    "IN_MEMORY",
+    "frame_to_csv",
+    "read_series",
+    "series_from_bytes",
+]
 
 
 def read_series(
@@ -71,9 +79,13 @@ def read_series(
     """Read, check and clean a forecasting CSV file (plain or gzip-compressed)."""
     file = Path(path)
     source = display_name or str(path)
-    notices: list[str] = []
+    return series_from_bytes(read_bytes(file, source), settings, source, str(file.resolve()))
 
-    raw = read_bytes(file, source)
+
+def series_from_bytes(raw: bytes, settings: Settings, source: str, path: str) -> SeriesData:
+    """The stages after the bytes are in hand, for a file or a frame in memory (its
+    ``frames.frame_to_csv`` text); ``path`` is what the record keeps."""
+    notices: list[str] = []
     data = gunzip(raw, source) if raw.startswith(GZIP_MAGIC) else raw
     refuse_non_text(data, source)
     text = decode(data, source, notices)
@@ -135,7 +147,7 @@ def read_series(
         values.index = pd.RangeIndex(len(values))  # renumber after trimmed rows
 
     return SeriesData(
-        path=str(file.resolve()),
+        path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
         target=target,
         time_column=time_col,
