@@ -1,15 +1,14 @@
-"""The report in a real browser: headless Chromium, driven over the DevTools protocol.
+"""The report in a real browser: headless Chromium, driven by Selenium through chromedriver.
 
 These tests open rendered pages from temporary files and check what a reader's browser
 would do with them: no console error, no request beyond the page's own file, every
 section there and visible, the column-name payloads shown as text and never run. The
-driver (``tests/browser.py``) uses only the standard library and Debian's ``chromium``
-package, which ``.ci/run`` installs; where no Chromium is found the tests skip and say so.
+driver (``tests/browser.py``) needs Debian's ``chromium`` and ``chromium-driver``
+packages, which ``.ci/run`` installs; where either is missing the tests skip and say so.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import sys
@@ -23,16 +22,24 @@ from advisor.reports.html import inline_html, render_document
 
 # pytest's importlib mode puts no test folder on sys.path; the helpers sit here.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# browser.py imports selenium: without it the module skips rather than failing to import.
+pytest.importorskip("selenium", reason="selenium not installed: pip install -e '.[test]'")
 import report_fixtures as fx
-from browser import Browser, find_chromium
+from browser import Browser, find_chromedriver, find_chromium
 
 CHROMIUM = find_chromium()
+CHROMEDRIVER = find_chromedriver()
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         CHROMIUM is None,
         reason="headless Chromium not found: install Debian's chromium package "
         "(.ci/run does) or set CHROMIUM=/path/to/chromium",
+    ),
+    pytest.mark.skipif(
+        CHROMEDRIVER is None,
+        reason="chromedriver not found: install Debian's chromium-driver package "
+        "(.ci/run does) or set CHROMEDRIVER=/path/to/chromedriver",
     ),
 ]
 
@@ -57,8 +64,8 @@ VISIBILITY = """
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM is not None
-    with Browser(CHROMIUM, width=1280, height=900) as b:
+    assert CHROMIUM is not None and CHROMEDRIVER is not None
+    with Browser(CHROMIUM, CHROMEDRIVER, width=1280, height=900) as b:
         yield b
 
 
@@ -135,7 +142,7 @@ def test_every_section_is_visible_with_no_error_and_no_request(
 
 def test_the_report_prints(browser: Browser, pages: dict[str, str]) -> None:
     browser.open(pages["report"])
-    pdf = base64.b64decode(browser.send("Page.printToPDF", {"printBackground": False})["data"])
+    pdf = browser.pdf()
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
 
 
