@@ -12,7 +12,7 @@ from advisor.core.splits import train_windows
 
 # The widths worth showing: the usual ladder of powers of two.
 WIDTHS = (8, 16, 32, 64, 128, 256)
-# The rules' guard (rules/engine.py, PARAMS_PER_WINDOW): ten weights per training window.
+# The rules' guard (rules/limits.py, PARAMS_PER_WINDOW): ten weights per training window.
 PARAMS_PER_WINDOW = 10
 # Below four units an LSTM cannot hold a level, a trend and a season at once (the rules'
 # MIN_UNITS); above 512 the sweep never goes.

@@ -30,7 +30,7 @@ from advisor.rules import (
     lstm_params,
     max_units_for_windows,
 )
-from advisor.rules.engine import BATCH_MEMORY_BYTES, batch_activation_bytes
+from advisor.rules.limits import BATCH_MEMORY_BYTES, batch_activation_bytes
 
 BOOK = load_rulebook()
 

@@ -1,0 +1,141 @@
+"""What a rule is: the record the rest of the package passes around, and its vocabulary.
+
+Kept apart from parsing and evaluation so that both can share one definition of a rule,
+of the settings it may name and of the error it raises, without importing each other.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import rule_engine
+
+from advisor.core.errors import RulebookError
+
+Value = float | int | str
+Kind = Literal["int", "float", "str"]
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """What a setting holds and the values that are valid at all (not a search range)."""
+
+    kind: Kind
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    """Searched on a log scale: its sensible values span orders of magnitude."""
+
+
+SETTINGS: dict[str, SettingSpec] = {
+    "units": SettingSpec("int", 1, 1024),
+    "layers": SettingSpec("int", 1, 4),
+    "dropout": SettingSpec("float", 0.0, 0.9),
+    "recurrent_dropout": SettingSpec("float", 0.0, 0.9),
+    "l2": SettingSpec("float", 0.0, 1.0, log=True),
+    "learning_rate": SettingSpec("float", 1e-6, 1.0, log=True),
+    "batch_size": SettingSpec("int", 1, 4096),
+    "epochs": SettingSpec("int", 1, 10_000),
+    "early_stopping_patience": SettingSpec("int", 1, 1_000),
+    "lookback": SettingSpec("int", 1, None),
+    "scaling": SettingSpec("str"),
+    "differencing": SettingSpec("int", 0, None),
+}
+SCALINGS: tuple[str, ...] = ("standard", "minmax", "none")
+ACTIONS: tuple[str, ...] = ("set", "raise", "lower", "clamp")
+RULE_KEYS: tuple[str, ...] = (
+    "id",
+    "when",
+    "priority",
+    "setting",
+    "action",
+    "value",
+    "range",
+    "choices",
+    "confidence",
+    "rationale",
+    "references",
+)
+RANGE_KEYS: tuple[str, ...] = ("low", "high", "log")
+DEFAULT_PRIORITY = 50
+DEFAULT_CONFIDENCE = 0.5
+_ALWAYS = "true"
+
+
+@dataclass(frozen=True)
+class RuleRange:
+    """A declared search range: expressions for ``low`` / ``high`` (either may be absent)."""
+
+    low: str | None = None
+    high: str | None = None
+    log: bool | None = None
+
+
+@dataclass(frozen=True)
+class Compiled:
+    when: rule_engine.Rule
+    value: rule_engine.Rule | None
+    low: rule_engine.Rule | None
+    high: rule_engine.Rule | None
+    choices: tuple[rule_engine.Rule | str, ...]
+    range_facts: tuple[str, ...]
+    """Facts named in the range or choices: an unmeasured one means the default range."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the rulebook, validated and compiled."""
+
+    id: str
+    when: str
+    priority: int
+    setting: str
+    action: str
+    value: str | None
+    range: RuleRange | None
+    choices: tuple[str, ...]
+    confidence: float
+    rationale: str
+    references: tuple[str, ...]
+    source: str
+    facts: tuple[str, ...]
+    """Facts named in ``when`` and ``value``, in ``Facts`` order: the evidence of a hit."""
+    compiled: Compiled = field(compare=False, repr=False)
+
+    @property
+    def always(self) -> bool:
+        """A default rule: fires on any data, so the setting always has a value."""
+        return self.when.strip().lower() == _ALWAYS and self.action == "set"
+
+
+def did_you_mean(word: str, options: Iterable[str], suggestion: str | None = None) -> str | None:
+    if suggestion:
+        return f"did you mean {suggestion!r}?"
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def rule_error(
+    source: str, problem: str, rule_id: str | None = None, fix: str | None = None
+) -> RulebookError:
+    where = f"rule {rule_id!r}" if rule_id else None
+    return RulebookError(source, problem, where=where, fix=fix)
+
+
+def check_scaling(value: str, source: str, rule_id: str) -> None:
+    """A scaling by name: checked at load for a constant, when the rule fires otherwise."""
+    if value not in SCALINGS:
+        raise rule_error(
+            source,
+            f"scaling {value!r} is not one of {', '.join(SCALINGS)}",
+            rule_id,
+            did_you_mean(value, SCALINGS),
+        )
+
+
+def dash(setting: str) -> str:
+    """``early_stopping_patience`` -> ``early-stopping-patience``, as in the default ids."""
+    return setting.replace("_", "-")
