@@ -19,16 +19,17 @@ from typing import TYPE_CHECKING, Any
 from advisor.rules.facts import FACT_NAMES, Facts
 
 if TYPE_CHECKING:
+    from advisor.core.settings import SETTINGS
     from advisor.rules.limits import PARAMS_PER_WINDOW, lstm_params, max_units_for_windows
     from advisor.rules.loading import check_rule_file, load_rulebook
-    from advisor.rules.rule import ACTIONS, SETTINGS, Rule, RuleRange
+    from advisor.rules.rule import ACTIONS, Rule, RuleRange
     from advisor.rules.rulebook import Rulebook
 
 # Where each lazily exported name lives.
 _LAZY: dict[str, str] = {
     "ACTIONS": "advisor.rules.rule",
     "PARAMS_PER_WINDOW": "advisor.rules.limits",
-    "SETTINGS": "advisor.rules.rule",
+    "SETTINGS": "advisor.core.settings",
     "Rule": "advisor.rules.rule",
     "RuleRange": "advisor.rules.rule",
     "Rulebook": "advisor.rules.rulebook",

@@ -18,7 +18,8 @@ from typing import Any, cast
 import rule_engine
 
 from advisor.core.records import RuleHit
-from advisor.rules.rule import SETTINGS, Rule, Value, check_scaling, rule_error
+from advisor.core.settings import SETTINGS
+from advisor.rules.rule import Rule, Value, check_scaling, rule_error
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def run_expression(
 def _as_setting(setting: str, raw: Any, rule: Rule) -> Value:
     """Coerce a rule-engine result (Decimal or str) to the setting's Python type."""
     spec = SETTINGS[setting]
-    if spec.kind == "str":
+    if spec.type is str:
         check_scaling(str(raw), rule.source, rule.id)
         return str(raw)
     number = float(raw)
@@ -60,7 +61,7 @@ def _as_setting(setting: str, raw: Any, rule: Rule) -> Value:
             rule.id,
             "guard the expression in the condition",
         )
-    return round_half_up(number) if spec.kind == "int" else number
+    return round_half_up(number) if spec.type is int else number
 
 
 def round_half_up(number: float) -> int:
@@ -178,4 +179,4 @@ def clamp_value(setting: str, value: Value, low: float | None, high: float | Non
         number = max(number, low)
     if high is not None:
         number = min(number, high)
-    return round_half_up(number) if SETTINGS[setting].kind == "int" else number
+    return round_half_up(number) if SETTINGS[setting].type is int else number

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
+from advisor.core.settings import SETTINGS
 from advisor.rules.evaluation import Trace, clamp_value, make_hit
 from advisor.rules.facts import Facts
-from advisor.rules.rule import SETTINGS, Value
+from advisor.rules.rule import Value
 
 # Windows overlap, so they carry far less information than their count suggests; yet
 # early stopping and dropout let an LSTM carry more weights than it has examples. Ten
@@ -63,7 +64,7 @@ def _limit(
 def _limit_valid(trace: Trace) -> None:
     spec = SETTINGS[trace.setting]
     value = trace.value
-    if spec.kind == "str" or not isinstance(value, int | float):
+    if spec.type is str or not isinstance(value, int | float):
         return
     clipped = clamp_value(trace.setting, value, spec.low, spec.high)
     if clipped != value:

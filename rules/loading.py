@@ -14,8 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from advisor.core.settings import SETTINGS
 from advisor.rules.parsing import check_keys, parse_rule
-from advisor.rules.rule import SETTINGS, Rule, dash, rule_error
+from advisor.rules.rule import Rule, dash, rule_error
 from advisor.rules.rulebook import Rulebook
 
 

@@ -16,6 +16,7 @@ import rule_engine
 from rule_engine import DataType
 
 from advisor.core.errors import RulebookError
+from advisor.core.settings import SCALINGS, SETTINGS
 from advisor.rules.expressions import Where, compile_expression
 from advisor.rules.facts import FACT_NAMES
 from advisor.rules.rule import (
@@ -24,8 +25,6 @@ from advisor.rules.rule import (
     DEFAULT_PRIORITY,
     RANGE_KEYS,
     RULE_KEYS,
-    SCALINGS,
-    SETTINGS,
     Compiled,
     Rule,
     RuleRange,
@@ -104,7 +103,7 @@ class _Expr:
 
 
 def _choice(setting: str, item: Any, where: Where) -> _Expr:
-    if SETTINGS[setting].kind == "str":
+    if SETTINGS[setting].type is str:
         if item not in SCALINGS:
             raise rule_error(
                 where.source,
@@ -173,7 +172,7 @@ def _setting_and_action(t: _Table) -> tuple[str, str]:
             f"unknown action {action!r}",
             did_you_mean(action, ACTIONS) or f"one of {', '.join(ACTIONS)}",
         )
-    if SETTINGS[setting].kind == "str" and action != "set":
+    if SETTINGS[setting].type is str and action != "set":
         raise t.fail(f"{setting} is text, so it can only be 'set', not {action!r}")
     return setting, action
 
@@ -204,9 +203,9 @@ def _parse_value(
         raise t.fail("a 'clamp' rule takes range low/high, not a value", "remove value")
     text = t.expression("value", raw)
     spec = SETTINGS[setting]
-    expect = DataType.STRING if spec.kind == "str" else DataType.FLOAT
+    expect = DataType.STRING if spec.type is str else DataType.FLOAT
     compiled, names = compile_expression(text, expect, Where(t.source, t.rule_id, "value"))
-    if not names and spec.kind == "str":
+    if not names and spec.type is str:
         # A constant text value can be checked now rather than when the rule first fires.
         check_scaling(str(compiled.evaluate({})), t.source, t.rule_id)
     return text, compiled, names
@@ -223,7 +222,7 @@ def _parse_range(
     if not isinstance(raw, Mapping):
         raise t.fail("range must be a table", 'e.g. range = { low = "0.1", high = "0.4" }')
     check_keys(raw.keys(), RANGE_KEYS, t.source, t.rule_id, "range")
-    if SETTINGS[setting].kind == "str":
+    if SETTINGS[setting].type is str:
         raise t.fail(f"{setting} is text: give choices = [...] instead of a range")
     if "low" not in raw and "high" not in raw:
         raise t.fail("range needs low, high or both")

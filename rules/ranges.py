@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from advisor.core.records import Range
+from advisor.core.settings import SETTINGS
 from advisor.rules.evaluation import (
     Firing,
     Trace,
@@ -20,7 +21,7 @@ from advisor.rules.evaluation import (
     round_half_up,
     run_expression,
 )
-from advisor.rules.rule import SETTINGS, Kind, Value
+from advisor.rules.rule import Value
 
 
 def search_range(trace: Trace, thing: Mapping[str, Any]) -> Range:
@@ -87,19 +88,19 @@ def _fit_range(r: Range, trace: Trace) -> Range:
     highs = [x for x in (spec.high, trace.high) if x is not None]
     lo, hi = (max(lows) if lows else None), (min(highs) if highs else None)
     if r.choices:
-        choices = _fit_choices(r.choices, value, spec.kind, lo, hi)
+        choices = _fit_choices(r.choices, value, spec.type, lo, hi)
         if len(choices) < 2 <= len(r.choices):
             # The limits removed every alternative (e.g. units capped far below the rule's
             # choices); search around the capped value rather than not at all.
             fallback = _default_range(trace.setting, value).choices
-            choices = _fit_choices((*choices, *fallback), value, spec.kind, lo, hi)
+            choices = _fit_choices((*choices, *fallback), value, spec.type, lo, hi)
         return Range(trace.setting, choices=choices)
     assert isinstance(value, int | float)
     low = r.low if r.low is not None else float(value)
     high = r.high if r.high is not None else float(value)
     low, high = _within(low, lo, hi), _within(high, lo, hi)
     low, high = min(low, float(value)), max(high, float(value))
-    if spec.kind == "int":
+    if spec.type is int:
         low, high = float(round_half_up(low)), float(round_half_up(high))
     return Range(trace.setting, low=low, high=high, log=r.log and low > 0)
 
@@ -113,12 +114,12 @@ def _within(x: float, lo: float | None, hi: float | None) -> float:
 
 
 def _fit_choices(
-    choices: Sequence[Value], value: Value, kind: Kind, lo: float | None, hi: float | None
+    choices: Sequence[Value], value: Value, setting_type: type, lo: float | None, hi: float | None
 ) -> tuple[Value, ...]:
-    if kind == "str":
+    if setting_type is str:
         return tuple(dict.fromkeys([value, *choices]))
     assert isinstance(value, int | float)
-    numbers = {round_half_up(float(c)) if kind == "int" else float(c) for c in choices}
+    numbers = {round_half_up(float(c)) if setting_type is int else float(c) for c in choices}
     kept: set[int | float] = {c for c in numbers if _within(float(c), lo, hi) == c}
     kept.add(value)
     return tuple(sorted(kept))

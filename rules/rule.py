@@ -1,7 +1,8 @@
 """What a rule is: the record the rest of the package passes around, and its vocabulary.
 
-Kept apart from parsing and evaluation so that both can share one definition of a rule,
-of the settings it may name and of the error it raises, without importing each other.
+Kept apart from parsing and evaluation so that both can share one definition of a rule
+and of the error it raises, without importing each other. The settings a rule may name
+are not listed here: they are the one table in ``advisor.core.settings``.
 """
 
 from __future__ import annotations
@@ -9,42 +10,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
 
 import rule_engine
 
 from advisor.core.errors import RulebookError
+from advisor.core.settings import SCALINGS
 
 Value = float | int | str
-Kind = Literal["int", "float", "str"]
-
-
-@dataclass(frozen=True)
-class SettingSpec:
-    """What a setting holds and the values that are valid at all (not a search range)."""
-
-    kind: Kind
-    low: float | None = None
-    high: float | None = None
-    log: bool = False
-    """Searched on a log scale: its sensible values span orders of magnitude."""
-
-
-SETTINGS: dict[str, SettingSpec] = {
-    "units": SettingSpec("int", 1, 1024),
-    "layers": SettingSpec("int", 1, 4),
-    "dropout": SettingSpec("float", 0.0, 0.9),
-    "recurrent_dropout": SettingSpec("float", 0.0, 0.9),
-    "l2": SettingSpec("float", 0.0, 1.0, log=True),
-    "learning_rate": SettingSpec("float", 1e-6, 1.0, log=True),
-    "batch_size": SettingSpec("int", 1, 4096),
-    "epochs": SettingSpec("int", 1, 10_000),
-    "early_stopping_patience": SettingSpec("int", 1, 1_000),
-    "lookback": SettingSpec("int", 1, None),
-    "scaling": SettingSpec("str"),
-    "differencing": SettingSpec("int", 0, None),
-}
-SCALINGS: tuple[str, ...] = ("standard", "minmax", "none")
 ACTIONS: tuple[str, ...] = ("set", "raise", "lower", "clamp")
 RULE_KEYS: tuple[str, ...] = (
     "id",

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from advisor.core.records import LayerConfig, ModelConfig, Recommendation, Scaling
+from advisor.core.settings import SETTINGS
 from advisor.rules.evaluation import Firing, Trace, apply_firing, fire
 from advisor.rules.facts import Facts
 from advisor.rules.limits import apply_limits
 from advisor.rules.ranges import search_range
-from advisor.rules.rule import SETTINGS, Rule, dash, did_you_mean, rule_error
+from advisor.rules.rule import Rule, dash, did_you_mean, rule_error
 
 
 @dataclass(frozen=True)

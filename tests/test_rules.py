@@ -11,13 +11,14 @@ import math
 import re
 import subprocess
 import sys
+import typing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from advisor.core.errors import RulebookError
-from advisor.core.records import ModelConfig, Recommendation, RuleHit
+from advisor.core.records import LayerConfig, ModelConfig, Recommendation, RuleHit, Scaling
 from advisor.rules import (
     ACTIONS,
     FACT_NAMES,
@@ -199,6 +200,38 @@ def test_packaged_rule_contract(rule_id: str) -> None:
 def test_every_setting_has_a_default_rule() -> None:
     for setting in SETTINGS:
         assert any(r.setting == setting and r.always for r in BOOK.rules), setting
+
+
+def test_settings_table_is_what_a_model_config_holds() -> None:
+    # The one table must name exactly what the rules resolve into a ModelConfig, with
+    # the same types: `layers` is a count, the per-layer fields come from LayerConfig.
+    hints = {
+        **typing.get_type_hints(LayerConfig),
+        **typing.get_type_hints(ModelConfig),
+        "layers": int,
+        "scaling": str,
+    }
+    assert set(SETTINGS) == set(hints)
+    for name, setting in SETTINGS.items():
+        assert setting.name == name
+        assert setting.type is hints[name], name
+        assert setting.label and len(setting.meaning) >= 40, name
+        if setting.low is not None and setting.high is not None:
+            assert setting.low < setting.high, name
+    assert SETTINGS["scaling"].choices == typing.get_args(Scaling)
+
+
+def test_rules_use_the_settings_table() -> None:
+    from advisor.core import settings
+
+    assert SETTINGS is settings.SETTINGS
+    assert "dropout" in SETTINGS and "layers" in SETTINGS
+
+
+def test_every_setting_is_named_in_the_rules_guide() -> None:
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text()
+    missing = [name for name in SETTINGS if f"| `{name}` |" not in guide]
+    assert not missing, f"docs/rules.md has no settings row for: {missing}"
 
 
 def test_recurrent_dropout_default_keeps_cudnn() -> None:
