@@ -20,7 +20,7 @@ from advisor.rules.facts import FACT_NAMES, Facts
 
 if TYPE_CHECKING:
     from advisor.core.settings import SETTINGS
-    from advisor.rules.limits import PARAMS_PER_WINDOW, lstm_params, max_units_for_windows
+    from advisor.core.sizing import PARAMS_PER_WINDOW, lstm_params, max_units_for_windows
     from advisor.rules.loading import check_rule_file, load_rulebook
     from advisor.rules.rule import ACTIONS, Rule, RuleRange
     from advisor.rules.rulebook import Rulebook
@@ -28,15 +28,15 @@ if TYPE_CHECKING:
 # Where each lazily exported name lives.
 _LAZY: dict[str, str] = {
     "ACTIONS": "advisor.rules.rule",
-    "PARAMS_PER_WINDOW": "advisor.rules.limits",
+    "PARAMS_PER_WINDOW": "advisor.core.sizing",
     "SETTINGS": "advisor.core.settings",
     "Rule": "advisor.rules.rule",
     "RuleRange": "advisor.rules.rule",
     "Rulebook": "advisor.rules.rulebook",
     "check_rule_file": "advisor.rules.loading",
     "load_rulebook": "advisor.rules.loading",
-    "lstm_params": "advisor.rules.limits",
-    "max_units_for_windows": "advisor.rules.limits",
+    "lstm_params": "advisor.core.sizing",
+    "max_units_for_windows": "advisor.core.sizing",
 }
 
 __all__ = [

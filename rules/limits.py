@@ -12,44 +12,20 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from advisor.core.settings import SETTINGS
+from advisor.core.sizing import PARAMS_PER_WINDOW, lstm_params, max_units_for_windows
 from advisor.rules.evaluation import Trace, clamp_value, make_hit
 from advisor.rules.facts import Facts
 from advisor.rules.rule import Value
 
-# Windows overlap, so they carry far less information than their count suggests; yet
-# early stopping and dropout let an LSTM carry more weights than it has examples. Ten
-# weights per training window is a loose guard: it only bites on short series (100
-# windows -> at most 1,000 weights -> 14 units), where a wider net can only memorise.
-PARAMS_PER_WINDOW = 10
 # Activation memory one training step may take: 1 GiB fits the smallest GPUs in use and
 # leaves a laptop's memory for everything else.
 BATCH_MEMORY_BYTES = 1 << 30
 LSTM_VECTORS_PER_STEP = 6
-# Below four units an LSTM cannot hold a level, a trend and a season at once.
-MIN_UNITS = 4
 # Each window needs `lookback` rows of history; a third of the training rows keeps at
 # least two thirds of them usable as window starts.
 LOOKBACK_SHARE_OF_TRAIN = 3
 LIMIT_PRIORITY = 1_000
 """Hard limits apply after every rule, so their hits sort after any rule priority."""
-
-
-def lstm_params(units: int, n_inputs: int, layers: int = 1) -> int:
-    """Weights of a stack of LSTM layers: ``4*(units*(units+inputs)+units)`` per layer,
-    where a layer above the first takes the ``units`` outputs of the one below."""
-    first = 4 * (units * (units + n_inputs) + units)
-    return first + (layers - 1) * 4 * (units * (2 * units) + units)
-
-
-def max_units_for_windows(train_windows: int, n_inputs: int, layers: int = 1) -> int:
-    """The widest LSTM within ``PARAMS_PER_WINDOW`` weights per training window, never
-    below ``MIN_UNITS``."""
-    budget = max(0, train_windows) * PARAMS_PER_WINDOW
-    ceiling = int(cast(float, SETTINGS["units"].high))
-    units = MIN_UNITS
-    while units < ceiling and lstm_params(units + 1, n_inputs, layers) <= budget:
-        units += 1
-    return units
 
 
 def _limit(
@@ -77,12 +53,12 @@ def _limit_valid(trace: Trace) -> None:
 
 def _limit_units(trace: Trace, facts: Facts, layers: int) -> None:
     n_inputs = 1 + facts.n_features
-    cap = max_units_for_windows(facts.train_windows, n_inputs, layers)
+    cap = max_units_for_windows(facts.train_windows, n_inputs, facts.horizon, layers)
     trace.bound(high=cap)
     units = cast(int, trace.value)
     if units > cap:
         why = (
-            f"{units} units would give {lstm_params(units, n_inputs, layers):,} weights for "
+            f"{units} units would give {lstm_params(units, n_inputs, facts.horizon, layers):,} weights for "
             f"{facts.train_windows:,} training windows; with more than {PARAMS_PER_WINDOW} "
             f"weights per window the network can memorise the series instead of learning it, "
             f"so the width is capped at {cap} units."
@@ -90,6 +66,7 @@ def _limit_units(trace: Trace, facts: Facts, layers: int) -> None:
         evidence = {
             "train_windows": facts.train_windows,
             "n_features": facts.n_features,
+            "horizon": facts.horizon,
             "layers": layers,
             "max_params": facts.train_windows * PARAMS_PER_WINDOW,
         }

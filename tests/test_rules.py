@@ -547,7 +547,7 @@ def test_switch_a_rule_off_with_false(tmp_path: Path) -> None:
 def test_units_capped_by_training_windows() -> None:
     rec = BOOK.recommend(make_facts(train_windows=100, train_rows=120, best_units=64))
     units = rec.config.layers[0].units
-    assert lstm_params(units, 1) <= 100 * PARAMS_PER_WINDOW < lstm_params(units + 1, 1)
+    assert lstm_params(units, 1, 1) <= 100 * PARAMS_PER_WINDOW < lstm_params(units + 1, 1, 1)
     limit = hit(rec, "limit-params-per-window")
     assert limit.value == units and limit.evidence["train_windows"] == 100
     assert "weights" in limit.rationale
@@ -556,11 +556,41 @@ def test_units_capped_by_training_windows() -> None:
     assert len(units_range.choices) >= 2
 
 
-def test_params_count_every_input_and_layer() -> None:
-    assert lstm_params(32, 1) == 4 * (32 * (32 + 1) + 32)
-    assert lstm_params(32, 4, layers=2) == lstm_params(32, 4) + 4 * (32 * 64 + 32)
-    assert max_units_for_windows(1000, 6) < max_units_for_windows(1000, 1)
-    assert max_units_for_windows(1000, 1, layers=2) < max_units_for_windows(1000, 1)
+def test_params_count_every_input_layer_and_the_dense_head() -> None:
+    assert lstm_params(32, 1, 1) == 4 * (32 * (32 + 1) + 32) + (32 + 1)
+    assert lstm_params(32, 4, 1, layers=2) == lstm_params(32, 4, 1) + 4 * (32 * 64 + 32)
+    assert lstm_params(32, 1, 24) == lstm_params(32, 1, 1) + 23 * (32 + 1)
+    assert max_units_for_windows(1000, 6, 1) < max_units_for_windows(1000, 1, 1)
+    assert max_units_for_windows(1000, 1, 1, layers=2) < max_units_for_windows(1000, 1, 1)
+    assert max_units_for_windows(1000, 1, 24) < max_units_for_windows(1000, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "train_rows, lookback, horizon, inputs",
+    [(60, 12, 1, 1), (500, 20, 1, 1), (400, 24, 24, 1), (5_000, 48, 6, 11), (3_000_000, 10, 1, 1)],
+)
+def test_profile_and_rules_cap_the_width_alike(
+    tmp_path: Path, train_rows: int, lookback: int, horizon: int, inputs: int
+) -> None:
+    # The profile's "widest LSTM this data can feed" and the rules' cap must be one number,
+    # or the report would show a limit the recommendation does not keep.
+    from advisor.probes.size import size_budget
+
+    budget = size_budget(train_rows, lookback, horizon, inputs)
+    widest = write(
+        tmp_path, rule_toml(id="default-units", when="true", setting="units", value="1024")
+    )
+    facts = make_facts(
+        train_rows=train_rows,
+        train_windows=budget.train_windows,
+        horizon=horizon,
+        n_features=inputs - 1,
+        user_lookback=lookback,
+    )
+    rec = load_rulebook([widest]).recommend(facts)
+    assert len(rec.config.layers) == 1  # the profile sizes one layer
+    assert rec.config.layers[0].units == budget.max_units
+    assert max_units_for_windows(budget.train_windows, inputs, horizon) == budget.max_units
 
 
 def test_units_never_below_four() -> None:
