@@ -65,7 +65,12 @@ def compile_expression(
     try:
         compiled = rule_engine.Rule(text, context=context)
     except rule_engine.SymbolResolutionError as exc:
-        fix = did_you_mean(exc.symbol_name, FACT_NAMES, exc.suggestion)
+        # rule-engine offers its own guess first; it knows the names it resolved against.
+        fix = (
+            f"did you mean {exc.suggestion!r}?"
+            if exc.suggestion
+            else did_you_mean(exc.symbol_name, FACT_NAMES)
+        )
         problem = f"{where.key} {text!r} names an unknown fact {exc.symbol_name!r}"
         raise rule_error(where.source, problem, where.rule_id, fix) from None
     except rule_engine.errors.SyntaxError as exc:

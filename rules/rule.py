@@ -7,12 +7,12 @@ are not listed here: they are the one table in ``advisor.core.settings``.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import rule_engine
 
+from advisor.core import suggest
 from advisor.core.errors import RulebookError
 from advisor.core.settings import SCALINGS
 
@@ -83,11 +83,15 @@ class Rule:
         return self.when.strip().lower() == _ALWAYS and self.action == "set"
 
 
-def did_you_mean(word: str, options: Iterable[str], suggestion: str | None = None) -> str | None:
-    if suggestion:
-        return f"did you mean {suggestion!r}?"
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
-    return f"did you mean {close[0]!r}?" if close else None
+# Looser than the intake's cutoff: a rule file's vocabularies are small (a dozen
+# settings, four actions, a few keys) and its words short, so a loose match is rarely the
+# wrong one, and one wrong letter in a four-letter word costs much of the ratio.
+RULE_NAME_CUTOFF = 0.5
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str | None:
+    """The shared "did you mean" (``advisor.core.suggest``) with the rulebook's cutoff."""
+    return suggest.did_you_mean(word, options, cutoff=RULE_NAME_CUTOFF)
 
 
 def rule_error(
