@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from advisor.core.records import LayerConfig, ModelConfig, Recommendation, Scaling
-from advisor.core.settings import SETTINGS
+from advisor.core.records import Recommendation
+from advisor.core.settings import SETTINGS, config_from_values
 from advisor.rules.evaluation import Firing, Trace, apply_firing, fire
 from advisor.rules.facts import Facts
 from advisor.rules.limits import apply_limits
@@ -50,7 +50,7 @@ class Rulebook:
         traces = {s: self._resolve(s, firings, thing) for s in SETTINGS}
         apply_limits(traces, facts)
         return Recommendation(
-            config=_config(traces),
+            config=config_from_values({name: t.value for name, t in traces.items()}),
             ranges=tuple(search_range(t, thing) for t in traces.values()),
             rules_fired=tuple(hit for t in traces.values() for hit in t.hits),
             rules_not_fired=tuple(not_fired),
@@ -70,23 +70,3 @@ class Rulebook:
                 fix=f"make 'default-{dash(setting)}' a constant",
             )
         return trace
-
-
-def _config(traces: Mapping[str, Trace]) -> ModelConfig:
-    v = {name: trace.value for name, trace in traces.items()}
-    layer = LayerConfig(
-        int(cast(int, v["units"])),
-        float(cast(float, v["dropout"])),
-        float(cast(float, v["recurrent_dropout"])),
-    )
-    return ModelConfig(
-        lookback=int(cast(int, v["lookback"])),
-        layers=tuple(layer for _ in range(int(cast(int, v["layers"])))),
-        l2=float(cast(float, v["l2"])),
-        learning_rate=float(cast(float, v["learning_rate"])),
-        batch_size=int(cast(int, v["batch_size"])),
-        epochs=int(cast(int, v["epochs"])),
-        early_stopping_patience=int(cast(int, v["early_stopping_patience"])),
-        scaling=cast(Scaling, v["scaling"]),
-        differencing=int(cast(int, v["differencing"])),
-    )

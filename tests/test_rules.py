@@ -221,6 +221,18 @@ def test_settings_table_is_what_a_model_config_holds() -> None:
     assert SETTINGS["scaling"].choices == typing.get_args(Scaling)
 
 
+def test_a_config_is_one_value_per_setting_and_back() -> None:
+    from advisor.core.settings import config_from_values, config_values
+
+    config = BOOK.recommend(make_facts(overfitting=True, good_fit=False)).config
+    values = config_values(config)
+    assert tuple(values) == tuple(SETTINGS)
+    assert config_from_values(values) == config
+    # Rule and search values arrive as floats; whole-number settings come back as int.
+    floats = {k: float(v) if SETTINGS[k].type is int else v for k, v in values.items()}
+    assert config_from_values(floats) == config
+
+
 def test_rules_use_the_settings_table() -> None:
     from advisor.core import settings
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import get_args
+from typing import Any, cast, get_args
 
-from advisor.core.records import Scaling
+from advisor.core.records import LayerConfig, ModelConfig, Scaling
 
 SCALINGS: tuple[str, ...] = get_args(Scaling)
 """The scalings a model can be trained with, as ``ModelConfig.scaling`` types them."""
@@ -158,3 +158,41 @@ SETTINGS: Mapping[str, Setting] = MappingProxyType({s.name: s for s in _TABLE})
 """Every setting by name, in the recommendation's order."""
 SETTING_NAMES: tuple[str, ...] = tuple(SETTINGS)
 INT_SETTINGS: frozenset[str] = frozenset(s.name for s in _TABLE if s.type is int)
+
+
+def config_values(config: ModelConfig) -> dict[str, Any]:
+    """One value per setting, in the table's order; the first layer's where layers differ."""
+    first = config.layers[0]
+    return {
+        "units": first.units,
+        "layers": len(config.layers),
+        "dropout": first.dropout,
+        "recurrent_dropout": first.recurrent_dropout,
+        "l2": config.l2,
+        "learning_rate": config.learning_rate,
+        "batch_size": config.batch_size,
+        "epochs": config.epochs,
+        "early_stopping_patience": config.early_stopping_patience,
+        "lookback": config.lookback,
+        "scaling": config.scaling,
+        "differencing": config.differencing,
+    }
+
+
+def config_from_values(values: Mapping[str, Any]) -> ModelConfig:
+    """The configuration with one value per setting, every layer alike; each value is
+    converted to its setting's type (rule values and search values arrive as floats)."""
+    layer = LayerConfig(
+        int(values["units"]), float(values["dropout"]), float(values["recurrent_dropout"])
+    )
+    return ModelConfig(
+        lookback=int(values["lookback"]),
+        layers=(layer,) * int(values["layers"]),
+        l2=float(values["l2"]),
+        learning_rate=float(values["learning_rate"]),
+        batch_size=int(values["batch_size"]),
+        epochs=int(values["epochs"]),
+        early_stopping_patience=int(values["early_stopping_patience"]),
+        scaling=cast(Scaling, values["scaling"]),
+        differencing=int(values["differencing"]),
+    )
