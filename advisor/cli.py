@@ -249,7 +249,7 @@ def analyze(
 
     from advisor.verification.distributed import DistributedOptions
     from advisor.verification.objective import objective_for
-    from advisor.verification.search import TUNERS
+    from advisor.verification.oracle import TUNERS
 
     if tuner not in TUNERS:
         _fail(f"--tuner {tuner!r}: unknown tuner; fix: use one of {', '.join(TUNERS)}")
