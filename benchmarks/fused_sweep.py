@@ -4,10 +4,10 @@ Trains the same widths on the same seeded windows three ways, in the same proces
 interleaved (fused, then one-after-another, the order alternating between repeats) so
 that a change in machine load hits all of them alike:
 
-- ``fused``: one ``modeling.Sweep`` holding every width (what the advisor runs);
-- ``sequential``: one single-width ``modeling.Sweep`` per width, one after another (the
+- ``fused``: one ``sweep.Sweep`` holding every width (what the advisor runs);
+- ``sequential``: one single-width ``sweep.Sweep`` per width, one after another (the
   same data pipeline and training step, so only the fusion differs);
-- ``sequential-plain``: one plain ``modeling.build_model`` model per width trained with
+- ``sequential-plain``: one plain ``model.build_model`` model per width trained with
   ``model.fit`` on ``WindowDataset`` (what ``KerasTrainer.run`` does for one run).
 
 Reported per way: seconds per epoch after the first (the first builds and traces the
@@ -70,9 +70,10 @@ class _Clock:
 
 def run_sweep(widths, config, prepared, train_ts, val_ts, epochs, seed):  # type: ignore[no-untyped-def]
     """One Sweep model of ``widths``: steady seconds per epoch (wall, CPU), wall seconds."""
-    from advisor.diagnostics import model as modeling
+    from advisor.diagnostics.sweep import Sweep
+
     start = time.perf_counter()
-    sweep = modeling.Sweep(config, widths, 1, 1, seed)
+    sweep = Sweep(config, widths, 1, 1, seed)
     clock = _Clock()
     sweep._fit(prepared, train_ts, val_ts, epochs, None, [clock])
     steady = statistics.mean(clock.epochs[1:]), statistics.mean(clock.cpu[1:])
@@ -82,17 +83,17 @@ def run_sweep(widths, config, prepared, train_ts, val_ts, epochs, seed):  # type
 def run_plain(width, config, prepared, train_ts, val_ts, epochs, seed):  # type: ignore[no-untyped-def]
     import keras
 
-    from advisor.diagnostics import model as modeling
+    from advisor.diagnostics import model as lstm
     from advisor.diagnostics.plan import with_units
 
     start = time.perf_counter()
     keras.utils.set_random_seed(seed)
     cfg = with_units(config, width)
-    model = modeling.build_model(cfg, 1, 1)
+    model = lstm.build_model(cfg, 1, 1)
     clock = _Clock()
     model.fit(
-        modeling.WindowDataset(prepared, train_ts, cfg.lookback, 1, cfg.batch_size, True, seed),
-        validation_data=modeling.WindowDataset(prepared, val_ts, cfg.lookback, 1, len(val_ts)),
+        lstm.WindowDataset(prepared, train_ts, cfg.lookback, 1, cfg.batch_size, True, seed),
+        validation_data=lstm.WindowDataset(prepared, val_ts, cfg.lookback, 1, len(val_ts)),
         epochs=epochs,
         verbose=0,
         callbacks=[clock],
@@ -124,7 +125,7 @@ def main() -> None:
     widths = tuple(int(w) for w in args.widths.split(","))
 
     from advisor.core.records import LayerConfig, ModelConfig
-    from advisor.diagnostics import model as modeling
+    from advisor.diagnostics.model import prepare
 
     config = ModelConfig(
         lookback=args.lookback,
@@ -141,7 +142,7 @@ def main() -> None:
     rows = args.lookback + args.windows + val_windows + 1
     y = series(rows, args.seed)
     fit_rows = args.lookback + args.windows
-    prepared = modeling.prepare(y[:, None], fit_rows, "standard", 0)
+    prepared = prepare(y[:, None], fit_rows, "standard", 0)
     train_ts = np.arange(args.lookback, fit_rows)
     val_ts = np.arange(fit_rows, fit_rows + val_windows)
     data = (prepared, train_ts, val_ts, args.epochs, args.seed)

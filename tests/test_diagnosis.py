@@ -3,6 +3,7 @@ plan, with fake trainers that replay curves instead of training."""
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import replace
@@ -10,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from advisor.core.findings import FindingId
 from advisor.core.records import (
     Baseline,
     Complexity,
@@ -178,6 +180,18 @@ def test_each_scripted_sweep_gives_its_finding(fid):
     hit = finding(findings, fid)
     assert 0 < hit.confidence <= 1 and hit.runs
     assert all(isinstance(v, float | int) for v in hit.evidence.values())
+
+
+def test_every_finding_id_has_a_scripted_case_and_reads_as_its_plain_string():
+    assert set(SCRIPTS) | set(SWEEPS) == {f.value for f in FindingId}
+    findings = diagnose(SWEEPS["overfitting"], BASELINE) + diagnose(
+        (SCRIPTS["diverging"],), BASELINE
+    )
+    assert findings and all(isinstance(f.id, FindingId) for f in findings)
+    # recommendation.json holds plain strings, and a string read back is the member
+    written = json.loads(json.dumps([f.id for f in findings]))
+    assert all(type(i) is str for i in written)
+    assert written == [f.id for f in findings] and FindingId(written[0]) is findings[0].id
 
 
 def test_good_fit_is_exclusive_with_problems():

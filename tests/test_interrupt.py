@@ -57,7 +57,8 @@ def test_a_second_ctrl_c_raises_at_once(sigint_handler):
 def test_a_keras_fit_stops_at_the_batch_after_the_ctrl_c(sigint_handler):
     import keras
 
-    from advisor.diagnostics import model as modeling
+    from advisor.diagnostics import model as lstm
+
     class CtrlCAtBatch3(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
@@ -69,9 +70,9 @@ def test_a_keras_fit_stops_at_the_batch_after_the_ctrl_c(sigint_handler):
                 os.kill(os.getpid(), signal.SIGINT)
 
     y = np.sin(np.arange(200) / 3.0)
-    prepared = modeling.prepare(y[:, None], fit_rows=150, scaling="standard", differencing=0)
+    prepared = lstm.prepare(y[:, None], fit_rows=150, scaling="standard", differencing=0)
     config = replace(SUGGESTION, lookback=6, batch_size=8, epochs=5, differencing=0)
     probe = CtrlCAtBatch3()
     with pytest.raises(KeyboardInterrupt):
-        modeling.fit(config, prepared, np.arange(6, 149), None, 1, seed=0, extra_callbacks=[probe])
+        lstm.fit(config, prepared, np.arange(6, 149), None, 1, seed=0, extra_callbacks=[probe])
     assert probe.batches == 3  # stopped at the end of the batch the signal came in

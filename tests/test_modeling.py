@@ -7,7 +7,7 @@ import pytest
 
 from advisor.core.records import LayerConfig, ModelConfig
 
-modeling = pytest.importorskip("advisor.diagnostics.model")
+lstm = pytest.importorskip("advisor.diagnostics.model")
 
 
 def config(**kw):
@@ -28,8 +28,8 @@ def config(**kw):
 
 def test_windows_hold_the_rows_before_each_origin_and_the_next_h():
     values = np.arange(30, dtype=float)[:, None] * np.array([[1.0, 10.0]])
-    prepared = modeling.prepare(values, fit_rows=30, scaling="none", differencing=0)
-    ds = modeling.WindowDataset(prepared, np.array([5, 9]), lookback=3, horizon=2, batch_size=8)
+    prepared = lstm.prepare(values, fit_rows=30, scaling="none", differencing=0)
+    ds = lstm.WindowDataset(prepared, np.array([5, 9]), lookback=3, horizon=2, batch_size=8)
     x, y = ds[0]
     assert x.shape == (2, 3, 2) and y.shape == (2, 2)
     assert x[0, :, 0].tolist() == [2, 3, 4] and x[0, :, 1].tolist() == [20, 30, 40]
@@ -43,7 +43,7 @@ def test_to_levels_inverts_scaling_and_differencing(scaling, differencing, horiz
     # A horizon past the lag makes later steps build on earlier forecast steps.
     rng = np.random.default_rng(0)
     y = np.cumsum(rng.normal(size=60)) + 50 + 5 * np.sin(np.arange(60) * np.pi / 2)
-    prepared = modeling.prepare(y[:, None], fit_rows=40, scaling=scaling, differencing=differencing)
+    prepared = lstm.prepare(y[:, None], fit_rows=40, scaling=scaling, differencing=differencing)
     ts = np.array([45, 50])
     steps = ts[:, None] + np.arange(horizon)[None, :]
     back = prepared.to_levels(prepared.target[steps].astype(np.float64), ts)
@@ -52,7 +52,7 @@ def test_to_levels_inverts_scaling_and_differencing(scaling, differencing, horiz
 
 def test_seasonal_difference_of_a_pure_season_is_zero():
     season = np.tile([3.0, 7.0, 1.0, 5.0], 10)
-    prepared = modeling.prepare(season[:, None], fit_rows=30, scaling="none", differencing=4)
+    prepared = lstm.prepare(season[:, None], fit_rows=30, scaling="none", differencing=4)
     assert np.all(prepared.target[4:] == 0.0)
     # Predicting no change since one season back is the seasonal naive forecast.
     back = prepared.to_levels(np.zeros((1, 6)), np.array([32]))
@@ -61,25 +61,23 @@ def test_seasonal_difference_of_a_pure_season_is_zero():
 
 def test_scalers_fit_on_train_rows_only():
     y = np.concatenate([np.zeros(20), np.full(20, 100.0)]) + np.arange(40) * 0.01
-    prepared = modeling.prepare(y[:, None], fit_rows=20, scaling="standard", differencing=0)
+    prepared = lstm.prepare(y[:, None], fit_rows=20, scaling="standard", differencing=0)
     assert abs(prepared.target_offset) < 1.0  # the mean of the first 20 rows, not of all 40
 
 
 def test_count_params_matches_keras():
     cfg = config(layers=(LayerConfig(6, 0.0, 0.0), LayerConfig(3, 0.0, 0.0)))
-    model = modeling.build_model(cfg, channels=2, horizon=5)
-    assert modeling.count_params(cfg, 2, 5) == model.count_params()
+    model = lstm.build_model(cfg, channels=2, horizon=5)
+    assert lstm.count_params(cfg, 2, 5) == model.count_params()
 
 
 def test_tiny_training_runs_and_forecasts_in_original_units():
     rng = np.random.default_rng(1)
     t = np.arange(120)
     y = 100 + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(scale=0.5, size=120)
-    prepared = modeling.prepare(y[:, None], fit_rows=80, scaling="standard", differencing=0)
-    fitted = modeling.fit(
-        config(), prepared, np.arange(4, 79), np.arange(80, 99), horizon=2, seed=0
-    )
+    prepared = lstm.prepare(y[:, None], fit_rows=80, scaling="standard", differencing=0)
+    fitted = lstm.fit(config(), prepared, np.arange(4, 79), np.arange(80, 99), horizon=2, seed=0)
     assert fitted.curve.epochs == 2 and len(fitted.curve.val_loss) == 2
-    pred = modeling.forecast(fitted.model, prepared, np.array([100, 110]), lookback=4, horizon=2)
+    pred = lstm.forecast(fitted.model, prepared, np.array([100, 110]), lookback=4, horizon=2)
     assert pred.shape == (2, 2) and np.isfinite(pred).all()
     assert 70 < pred.mean() < 130  # back in the target's units, not scaled ones

@@ -19,15 +19,13 @@ from search_fixtures import RANGES, SUGGESTION, ScriptedTrainer, recommendation
 
 from advisor.core.records import Range
 from advisor.verification.objective import FORECAST_OBJECTIVES
-from advisor.verification.search import (
+from advisor.verification.search import SearchInterrupted, SearchOptions, search
+from advisor.verification.space import (
     CONFIG_SETTINGS,
     JOB,
-    SearchInterrupted,
-    SearchOptions,
     build_space,
     defaults,
     open_settings,
-    search,
     space_size,
     suggestion_values,
 )

@@ -10,7 +10,8 @@ import pytest
 
 from advisor.core.records import LayerConfig, ModelConfig, Split
 
-modeling = pytest.importorskip("advisor.diagnostics.model")
+lstm = pytest.importorskip("advisor.diagnostics.model")
+fusion = pytest.importorskip("advisor.diagnostics.sweep")
 keras = pytest.importorskip("keras")
 
 from advisor.diagnostics.trainer import KerasTrainer, RunSpec, check_sweep  # noqa: E402
@@ -41,25 +42,25 @@ def seasonal(rows=200, seed=0):
 @pytest.fixture(scope="module")
 def data():
     y = seasonal()
-    prepared = modeling.prepare(y[:, None], fit_rows=140, scaling="standard", differencing=0)
+    prepared = lstm.prepare(y[:, None], fit_rows=140, scaling="standard", differencing=0)
     return prepared, np.arange(6, 139), np.arange(140, 168)
 
 
 def test_narrow_widths_share_a_layer_and_wide_ones_get_their_own():
-    assert modeling.branch_groups([8, 16, 32, 64, 128, 256]) == [(8, 16, 32), (64,), (128,), (256,)]
-    assert modeling.branch_groups([32, 8, 16]) == [(8, 16, 32)]
+    assert fusion.branch_groups([8, 16, 32, 64, 128, 256]) == [(8, 16, 32), (64,), (128,), (256,)]
+    assert fusion.branch_groups([32, 8, 16]) == [(8, 16, 32)]
 
 
 def test_the_fused_model_has_one_output_per_branch_and_logs_each_branch(data):
     prepared, train_ts, val_ts = data
-    model = modeling.build_sweep_model(config(), [8, 16, 32], channels=1, horizon=3, seed=0)
+    model = fusion.build_sweep_model(config(), [8, 16, 32], channels=1, horizon=3, seed=0)
     assert model.output_shape == (None, 3, 3)
-    windows = modeling.SweepWindows(prepared, train_ts, 6, 3, 16, shuffle=True)
+    windows = fusion.SweepWindows(prepared, train_ts, 6, 3, 16, shuffle=True)
     x, y = windows[0]
     assert x.shape == (16, 6, 1) and y.shape == (16, 1, 3)
     history = model.fit(
         windows,
-        validation_data=modeling.SweepWindows(prepared, val_ts, 6, 3, 1),
+        validation_data=fusion.SweepWindows(prepared, val_ts, 6, 3, 1),
         epochs=1,
         verbose=0,
     )
@@ -68,8 +69,8 @@ def test_the_fused_model_has_one_output_per_branch_and_logs_each_branch(data):
 
 
 def test_each_branch_starts_as_it_would_alone():
-    fused = modeling.build_sweep_model(config(), [8, 16], 1, 1, seed=3)
-    alone = modeling.build_sweep_model(config(), [16], 1, 1, seed=3)
+    fused = fusion.build_sweep_model(config(), [8, 16], 1, 1, seed=3)
+    alone = fusion.build_sweep_model(config(), [16], 1, 1, seed=3)
     shared = fused.layers[1]  # the block-diagonal LSTM holding 8 and 16 units
     kernel, recurrent, _ = (np.asarray(w) for w in shared.get_weights())
     k16, r16, _ = (np.asarray(w) for w in alone.layers[1].get_weights())
@@ -88,7 +89,7 @@ def test_each_branch_starts_as_it_would_alone():
 def test_a_branch_loss_leaves_every_other_branch_untouched():
     # One plain SGD step on a loss that reads branch 0 only: any weight of another branch
     # that moves had a gradient from branch 0. Backend-neutral (no tape, no tf.*).
-    model = modeling.build_sweep_model(config(), [8, 16, 128], 1, 2, seed=0)
+    model = fusion.build_sweep_model(config(), [8, 16, 128], 1, 2, seed=0)
     model.compile(
         optimizer=keras.optimizers.SGD(0.5),
         loss=lambda y, p: keras.ops.sum(keras.ops.square(p[:, 0, :])),
@@ -109,8 +110,8 @@ def test_a_branch_loss_leaves_every_other_branch_untouched():
 
 def test_a_fused_branch_trains_exactly_as_that_width_alone(data):
     prepared, train_ts, val_ts = data
-    fused = modeling.Sweep(config(), [8, 16, 64], 1, 1, seed=1)
-    alone = modeling.Sweep(config(), [16], 1, 1, seed=1)
+    fused = fusion.Sweep(config(), [8, 16, 64], 1, 1, seed=1)
+    alone = fusion.Sweep(config(), [16], 1, 1, seed=1)
     together, _ = fused.fit(prepared, train_ts, val_ts, epochs=3, patience=5)
     single, _ = alone.fit(prepared, train_ts, val_ts, epochs=3, patience=5)
     np.testing.assert_allclose(together[1].curve.train_loss, single[0].curve.train_loss, rtol=1e-4)
@@ -119,7 +120,7 @@ def test_a_fused_branch_trains_exactly_as_that_width_alone(data):
 
 def test_the_zero_blocks_stay_zero_through_training(data):
     prepared, train_ts, val_ts = data
-    sweep = modeling.Sweep(config(), [8, 16], 1, 1, seed=0)
+    sweep = fusion.Sweep(config(), [8, 16], 1, 1, seed=0)
     sweep.fit(prepared, train_ts, val_ts, epochs=2, patience=5)
     recurrent = np.asarray(sweep.model.layers[1].get_weights()[1])
     for gate in range(4):
@@ -128,8 +129,8 @@ def test_the_zero_blocks_stay_zero_through_training(data):
 
 def test_calibration_leaves_no_trace_in_the_training(data):
     prepared, train_ts, val_ts = data
-    plain = modeling.Sweep(config(), [8, 16], 1, 1, seed=2)
-    calibrated = modeling.Sweep(config(), [8, 16], 1, 1, seed=2)
+    plain = fusion.Sweep(config(), [8, 16], 1, 1, seed=2)
+    calibrated = fusion.Sweep(config(), [8, 16], 1, 1, seed=2)
     timing = calibrated.calibrate(prepared, train_ts, val_ts)
     assert timing.setup > 0 and timing.batch > 0 and timing.epoch(10) > timing.epoch(1)
     a, _ = plain.fit(prepared, train_ts, val_ts, epochs=3, patience=5)
@@ -149,7 +150,7 @@ class _Weights:
 
 
 def test_each_branch_remembers_its_own_best_epoch_and_training_ends_when_all_stopped():
-    stopper = modeling._PerBranchStopping([8, 64], patience=2, blowup=10.0)
+    stopper = fusion._PerBranchStopping([8, 64], patience=2, blowup=10.0)
     fake = _Weights()
     stopper.set_model(fake)
     val8 = [1.0, 0.9, 0.8, 0.7, 0.75, 0.76]  # best at epoch 4
@@ -169,7 +170,7 @@ def test_each_branch_remembers_its_own_best_epoch_and_training_ends_when_all_sto
 
 
 def test_a_nan_branch_stops_itself_but_not_the_others():
-    stopper = modeling._PerBranchStopping([8, 64], patience=3, blowup=10.0)
+    stopper = fusion._PerBranchStopping([8, 64], patience=3, blowup=10.0)
     fake = _Weights()
     stopper.set_model(fake)
     stopper.on_epoch_end(0, {"w8": 0.5, "val_w8": 1.0, "w64": math.nan, "val_w64": math.nan})
@@ -200,7 +201,7 @@ def test_keras_trainer_runs_a_sweep_and_scores_every_branch():
         assert math.isfinite(r.val_rmse) and 1 <= r.best_epoch <= r.curve.epochs
         assert r.val_rmse < 30  # in the target's units (a ±10 season around 100)
         assert r.reference_loss > 0 and r.naive_loss > 0
-        assert r.params == modeling.count_params(config(r.units), 1, 2)
+        assert r.params == lstm.count_params(config(r.units), 1, 2)
     # a data-size run at one width reuses nothing of the others, and is the same model
     half = trainer.run_sweep([RunSpec("width-8-data-50%", config(8), 0.5, 0)])
     assert half[0].train_fraction == 0.5 and half[0].curve.epochs >= 1

@@ -1,10 +1,12 @@
-"""The shared vocabulary every stage speaks: records, errors, splits, progress events.
+"""The shared vocabulary every stage speaks: records, finding ids, errors, splits, progress
+events.
 
 Everything here is light (no Keras, no statsmodels), so any stage, the CLI and the
 report can import it without paying for training code.
 """
 
 from advisor.core.errors import AdvisorInputError
+from advisor.core.findings import FindingId
 from advisor.core.progress import ProgressCallback, ProgressEvent
 from advisor.core.records import (
     Analysis,
@@ -27,6 +29,7 @@ __all__ = [
     "Diagnosis",
     "DiagnosticRun",
     "FinalResult",
+    "FindingId",
     "ModelConfig",
     "Profile",
     "ProgressCallback",

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from advisor.core.errors import AdvisorInputError
-from advisor.core.records import Settings
+from advisor.core.records import Settings, TaskChoice, Tuner
 
-TASKS = ("forecast", "classify", "auto")
-TUNERS = ("bayesian", "hyperband", "random", "grid")
+TASKS: tuple[str, ...] = get_args(TaskChoice)
+TUNERS: tuple[str, ...] = get_args(Tuner)
 Spelling = Literal["flag", "keyword"]
 
 _BUDGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?\s*$", re.IGNORECASE)

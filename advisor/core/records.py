@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Task = Literal["forecast", "classify"]
+TaskChoice = Literal["forecast", "classify", "auto"]
+"""What the user may ask for: a task, or ``auto`` to let the data decide."""
+Tuner = Literal["bayesian", "hyperband", "random", "grid"]
 Scaling = Literal["standard", "minmax", "none"]
 
 
@@ -25,14 +28,14 @@ class Settings:
 
     target: str | None = None
     time_col: str | None = None
-    task: Literal["forecast", "classify", "auto"] = "auto"
+    task: TaskChoice = "auto"
     horizon: int | None = None
     budget_s: float = 120.0
     seed: int = 0
     season: int | None = None
     max_units: int | None = None
     lookback: int | None = None
-    tuner: Literal["bayesian", "hyperband", "random", "grid"] = "bayesian"
+    tuner: Tuner = "bayesian"
     metric: str | None = None
     """The search's objective; ``None`` follows the task (validation RMSE)."""
     max_trials: int | None = None

@@ -22,6 +22,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from advisor.core.findings import FindingId
 from advisor.core.records import Baseline, DiagnosticRun, Finding
 
 # Validation loss this far above its minimum at the end of training means it turned
@@ -50,8 +51,9 @@ UNDERFIT_WIDTH_RATIO = 2.0
 # Still improving by more than 1% per epoch over the last epochs: training stopped early.
 NOT_CONVERGED_SLOPE = 0.01
 NOT_CONVERGED_WINDOW = 5
-# The loss rising tenfold above its minimum, or a NaN: the optimiser is diverging
-# (modeling.DIVERGENCE_FACTOR stops a training at the same point).
+# The loss rising tenfold above its minimum, or a NaN: the optimiser is diverging. The
+# trainings (model.fit, sweep.Sweep.fit) stop at this same point, so more epochs are not
+# spent on a run this already names diverging.
 DIVERGENCE_FACTOR = 10.0
 # Validation loss jumping around its local trend with a spread above about 25% of its
 # level (0.25 in logs) is noise that makes early stopping and model comparison
@@ -218,7 +220,7 @@ def diverging(runs: Sequence[DiagnosticRun]) -> Finding | None:
     run, has_nan, blowup = hits[0]
     what = "NaN loss" if has_nan else f"loss x{blowup:.0f}"
     return Finding(
-        "diverging",
+        FindingId.DIVERGING,
         f"Training of {run.name} blew up ({what})"
         + (f", and of {len(hits) - 1} more run(s)." if len(hits) > 1 else "."),
         {"nan": float(has_nan), "loss_growth": blowup, "runs_diverged": float(len(hits))},
@@ -251,7 +253,7 @@ def overfitting(best: DiagnosticRun, sweep: Sequence[DiagnosticRun]) -> Finding 
     if own is not None and wider:
         lead += f"; wider runs overfit too (widths {_widths(wider)})"
     return Finding(
-        "overfitting",
+        FindingId.OVERFITTING,
         lead + ".",
         {
             "best_epoch": ev.best_epoch,
@@ -315,7 +317,11 @@ def underfitting(
         )
     runs = ((best,) if alone else ()) + tuple(r for r, _ in narrow)
     return Finding(
-        "underfitting", summary, evidence, 0.75 if alone else 0.6, tuple(r.name for r in runs)
+        FindingId.UNDERFITTING,
+        summary,
+        evidence,
+        0.75 if alone else 0.6,
+        tuple(r.name for r in runs),
     )
 
 
@@ -336,7 +342,7 @@ def not_converged(run: DiagnosticRun) -> Finding | None:
     val_falling = run.best_epoch >= len(val) and val_slope > NOT_CONVERGED_SLOPE / 2
     if slope > NOT_CONVERGED_SLOPE or val_falling:
         return Finding(
-            "not_converged",
+            FindingId.NOT_CONVERGED,
             f"{run.name}: "
             + (
                 f"training loss was still falling {slope:.1%} per epoch when it stopped."
@@ -363,7 +369,7 @@ def noisy_validation(run: DiagnosticRun) -> Finding | None:
     cv = float(np.std(wobble))
     if cv > NOISY_VAL_CV:
         return Finding(
-            "noisy_validation",
+            FindingId.NOISY_VALIDATION,
             f"{run.name}: validation loss jumps by {cv:.0%} of its level from epoch to epoch.",
             {"val_step_cv": cv},
             0.5,
@@ -386,7 +392,7 @@ def unstable_training(runs: Sequence[DiagnosticRun]) -> Finding | None:
         return None
     run, jumps, worst = max(hits, key=lambda h: h[1])
     return Finding(
-        "unstable_training",
+        FindingId.UNSTABLE_TRAINING,
         f"{run.name}: training loss jumped up by more than {UNSTABLE_JUMP:.0%} in {jumps} "
         f"epochs (worst +{worst:.0%}); the learning rate may be too high.",
         {"jumps": float(jumps), "worst_jump": worst, "runs_unstable": float(len(hits))},
@@ -409,7 +415,7 @@ def capacity_limited(sweep: Sequence[DiagnosticRun]) -> Finding | None:
     # Improving at every step of the ladder is firmer evidence than at the last step only.
     steady = all(b.val_rmse < a.val_rmse * (1 - CAPACITY_GAIN) for a, b in pairwise(scored))
     return Finding(
-        "capacity_limited",
+        FindingId.CAPACITY_LIMITED,
         f"Validation error still fell from {runner_up.units} to {widest.units} units "
         f"(-{gain:.0%}), the widest tried: a wider model may do better still.",
         {"widest_units": widest.units, "gain_over_next": gain, "widths": float(len(scored))},
@@ -437,7 +443,7 @@ def data_limited(best: DiagnosticRun, runs: Sequence[DiagnosticRun]) -> Finding 
         return None
     steady = len(smaller) >= 2 and half.val_rmse < curve[smaller[-2]].val_rmse * (1 - DATA_GAIN)
     return Finding(
-        "data_limited",
+        FindingId.DATA_LIMITED,
         f"At {best.units} units, validation error fell {gain:.0%} from {half.train_fraction:.0%} "
         f"to {best.train_fraction:.0%} of the training windows: more data would likely help.",
         {
@@ -456,7 +462,7 @@ def baseline_gap(best: DiagnosticRun, baseline: Baseline) -> Finding | None:
     ratio = best.val_rmse / baseline.rmse if baseline.rmse > 0 else math.inf
     if not math.isfinite(ratio) or ratio > 1.0 - BASELINE_MARGIN:
         return Finding(
-            "no_gain_over_baseline",
+            FindingId.NO_GAIN_OVER_BASELINE,
             f"The best diagnostic LSTM ({best.name}) does not beat the {baseline.name} "
             f"baseline on validation (RMSE {best.val_rmse:.4g} vs {baseline.rmse:.4g}).",
             {"lstm_val_rmse": best.val_rmse, "baseline_val_rmse": baseline.rmse, "ratio": ratio},
@@ -468,7 +474,13 @@ def baseline_gap(best: DiagnosticRun, baseline: Baseline) -> Finding | None:
 
 # Findings that mean the best run's fit has a problem; good_fit excludes them.
 PROBLEMS = frozenset(
-    {"diverging", "overfitting", "underfitting", "not_converged", "unstable_training"}
+    {
+        FindingId.DIVERGING,
+        FindingId.OVERFITTING,
+        FindingId.UNDERFITTING,
+        FindingId.NOT_CONVERGED,
+        FindingId.UNSTABLE_TRAINING,
+    }
 )
 
 
@@ -500,7 +512,7 @@ def diagnose(
         val = _finite(best.curve.val_loss)
         findings.append(
             Finding(
-                "good_fit",
+                FindingId.GOOD_FIT,
                 f"{best.name}: training and validation losses settled close together.",
                 {"best_val_loss": float(val.min()) if len(val) else math.nan, "units": best.units},
                 0.6,

@@ -1,8 +1,11 @@
-"""Keras 3 model code: data preparation, lazy windows, the LSTM, training, forecasting.
+"""Keras 3 model code for one LSTM: data preparation, lazy windows, the model, training,
+forecasting, and its parameter count.
 
-This is the only module that imports Keras (and through it the backend). It uses
-``keras`` and ``keras.utils.PyDataset`` only, never ``tf.*``, so the same code runs
-under ``KERAS_BACKEND=tensorflow``, ``jax`` or ``torch``.
+This module and ``sweep`` (the fused capacity sweep, built on the windows and callbacks
+here) are the only ones that import Keras (and through it the backend); Keras loads
+here first, so the thread setting below comes before it. They use ``keras`` and
+``keras.utils.PyDataset`` only, never ``tf.*``, so the same code runs under
+``KERAS_BACKEND=tensorflow``, ``jax`` or ``torch``.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +22,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from advisor.core import interrupt
 from advisor.core.backend import quiet_native_stderr
 from advisor.core.records import Curve, ModelConfig, Scaling
+from advisor.diagnostics.findings import DIVERGENCE_FACTOR
 
 # One thread per TensorFlow op on the CPU, read when TensorFlow starts its first op (so
 # also after an earlier import); the user's own setting wins, and other backends ignore
@@ -160,7 +163,7 @@ def build_model(config: ModelConfig, channels: int, horizon: int) -> keras.Model
     return model
 
 
-class _Interrupt(keras.callbacks.Callback):
+class InterruptCheck(keras.callbacks.Callback):
     """Raises a Ctrl-C noted during the fit at the next batch (see advisor.core.interrupt)."""
 
     def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
@@ -170,7 +173,7 @@ class _Interrupt(keras.callbacks.Callback):
         interrupt.check()
 
 
-class _Deadline(keras.callbacks.Callback):
+class DeadlineStop(keras.callbacks.Callback):
     """Stops training between epochs once a wall-clock deadline has passed."""
 
     def __init__(self, deadline: float):
@@ -182,11 +185,6 @@ class _Deadline(keras.callbacks.Callback):
         if time.monotonic() > self.deadline:
             self.hit = True
             self.model.stop_training = True
-
-
-# Training loss this many times its lowest so far: the optimiser is diverging, and more
-# epochs only waste time (diagnosis.DIVERGENCE_FACTOR reads the same threshold).
-DIVERGENCE_FACTOR = 10.0
 
 
 class _Divergence(keras.callbacks.Callback):
@@ -244,10 +242,10 @@ def fit(
             patience=config.early_stopping_patience, restore_best_weights=True
         )
         callbacks.append(stopper)
-    limit = _Deadline(deadline) if deadline is not None else None
+    limit = DeadlineStop(deadline) if deadline is not None else None
     if limit:
         callbacks.append(limit)
-    callbacks.extend([*(extra_callbacks or []), _Interrupt()])
+    callbacks.extend([*(extra_callbacks or []), InterruptCheck()])
     with interrupt.deferred():
         history = model.fit(
             train,
@@ -290,459 +288,3 @@ def count_params(config: ModelConfig, channels: int, horizon: int) -> int:
         total += 4 * (layer.units * (layer.units + width) + layer.units)
         width = layer.units
     return total + width * horizon + horizon
-
-
-# ------------------------------------------------------------------ the fused capacity sweep
-#
-# The widths of a capacity sweep train together as ONE model: one input, one LSTM branch
-# per width, one head per branch, and a loss that is the sum of each branch's own mean
-# squared error. The gradient of a sum reaching a branch's weights is the gradient of
-# that branch's own loss, and Adam updates each weight from its own gradient alone, so
-# every branch trains exactly as it would alone on the same batches; one pass over the
-# data trains them all and pays the per-batch and per-step overhead once.
-#
-# Narrow branches share one LSTM layer whose weights are block-diagonal (a constraint
-# zeroes the blocks between branches after every update, and they start at zero), so
-# they cost one layer's overhead instead of one each.
-
-# Widths whose units add up to at most this share one block-diagonal LSTM layer. Up to
-# about 64 units a CPU LSTM step costs about the same whatever its width, because per-op
-# overhead rather than arithmetic dominates: one training batch (32 windows of 24 steps,
-# 2 cores, best of 5) took 6-8 ms at 8 units, 10.5 ms at 64, 10.6 ms for 8+16+32 in one
-# shared layer, but 18.5 ms for 8+16+32+64 and 21 ms at 128. A shared layer does
-# (sum of widths)^2 work where separate layers do the sum of the squares, so beyond this
-# a branch gets its own layer.
-SHARED_LAYER_UNITS = 64
-# Validation loss per epoch is measured on at most this many windows, evenly spaced over
-# the validation rows: the curve's shape, not its last decimal, is what diagnosis reads,
-# and on a long series a full validation pass each epoch would cost as much as training.
-MAX_VAL_WINDOWS = 4096
-
-
-def branch_groups(widths: Sequence[int]) -> list[tuple[int, ...]]:
-    """Widths, narrowest first, packed into layers of at most SHARED_LAYER_UNITS units."""
-    groups: list[list[int]] = []
-    for width in sorted(widths):
-        if groups and sum(groups[-1]) + width <= SHARED_LAYER_UNITS:
-            groups[-1].append(width)
-        else:
-            groups.append([width])
-    return [tuple(g) for g in groups]
-
-
-def _branch_seed(seed: int, units: int, depth: int, part: int) -> int:
-    """Each branch's initial weights depend on its width, not on which other widths it
-    trains beside: a branch starts the same in any sweep and alone."""
-    return (seed * 1_000_003 + units * 1009 + depth * 31 + part) % (2**31 - 1)
-
-
-def _block_mask(group: Sequence[int], gates: int) -> np.ndarray:
-    """1 where row unit and column unit belong to the same branch, for ``gates`` gate blocks."""
-    owner = np.repeat(np.arange(len(group)), group)
-    same = (owner[:, None] == owner[None, :]).astype(np.float32)
-    return np.tile(same, (1, gates))
-
-
-class _BlockDiagonal(keras.constraints.Constraint):
-    """Keeps a shared LSTM's weights between branches at zero after every update."""
-
-    def __init__(self, mask: np.ndarray):
-        self.mask = mask
-
-    def __call__(self, w: object) -> object:
-        return keras.ops.multiply(w, keras.ops.convert_to_tensor(self.mask, dtype=w.dtype))  # type: ignore[attr-defined]
-
-
-class _BlockInit(keras.initializers.Initializer):
-    """Each branch's block initialised as its own ``LSTM(width)`` would be (Glorot input
-    weights, orthogonal recurrent weights, seeded by width); zero between branches."""
-
-    def __init__(self, group: Sequence[int], rows: int | None, depth: int, seed: int, part: int):
-        self.group, self.rows, self.depth, self.seed, self.part = group, rows, depth, seed, part
-
-    def __call__(self, shape: tuple[int, ...], dtype: object = None) -> object:
-        total = sum(self.group)
-        out = np.zeros(shape, dtype=np.float32)
-        start = 0
-        for width in self.group:
-            rows = self.rows if self.rows is not None else width
-            seed = _branch_seed(self.seed, width, self.depth, self.part)
-            init = (
-                keras.initializers.Orthogonal(seed=seed)
-                if self.part
-                else keras.initializers.GlorotUniform(seed=seed)
-            )
-            block = keras.ops.convert_to_numpy(init((rows, 4 * width))).astype(np.float32)
-            row = slice(None) if self.rows is not None else slice(start, start + width)
-            for gate in range(4):
-                cols = slice(gate * total + start, gate * total + start + width)
-                out[row, cols] = block[:, gate * width : (gate + 1) * width]
-            start += width
-        return keras.ops.convert_to_tensor(out, dtype=dtype)
-
-
-class _Units(keras.layers.Layer):
-    """One branch's slice of a shared layer's output units."""
-
-    def __init__(self, start: int, stop: int, **kwargs: object):
-        super().__init__(**kwargs)
-        self.start, self.stop = start, stop
-
-    def call(self, x: object) -> object:
-        return x[..., self.start : self.stop]  # type: ignore[index]
-
-
-class _Stack(keras.layers.Layer):
-    """The branches' forecasts as one ``(batch, branches, horizon)`` output."""
-
-    def call(self, xs: list[object]) -> object:
-        return keras.ops.stack(xs, axis=1)
-
-
-class _SumOfBranchLosses(keras.losses.Loss):
-    """Sum over branches of each branch's mean squared error; targets are
-    ``(batch, 1, horizon)`` and broadcast against every branch."""
-
-    def call(self, y_true: object, y_pred: object) -> object:
-        err = keras.ops.square(keras.ops.subtract(y_pred, y_true))
-        return keras.ops.sum(keras.ops.mean(err, axis=-1), axis=-1)
-
-
-class _BranchLoss(keras.metrics.Mean):
-    """One branch's mean squared error, logged as ``<name>`` and ``val_<name>``."""
-
-    def __init__(self, index: int, name: str):
-        super().__init__(name=name)
-        self.index = index
-
-    def update_state(self, y_true: object, y_pred: object, sample_weight: object = None) -> None:
-        err = keras.ops.square(y_pred[:, self.index, :] - y_true[:, 0, :])  # type: ignore[index]
-        super().update_state(keras.ops.mean(err, axis=-1), sample_weight=sample_weight)
-
-
-def branch_name(units: int) -> str:
-    return f"w{units}"
-
-
-def build_sweep_model(
-    config: ModelConfig, widths: Sequence[int], channels: int, horizon: int, seed: int
-) -> keras.Model:
-    """One model, one branch per width of ``config`` (everything but the width shared).
-
-    The output is ``(batch, branches, horizon)``, branches in ``widths`` order; each
-    branch's loss is logged under ``branch_name(width)``.
-    """
-    if len(set(widths)) != len(widths):
-        raise ValueError(f"a sweep needs distinct widths, got {list(widths)}")
-    reg = keras.regularizers.L2(config.l2) if config.l2 > 0 else None
-    inputs = keras.Input((config.lookback, channels))
-    heads: dict[int, object] = {}
-    for group in branch_groups(widths):
-        x, total = inputs, sum(group)
-        for depth, layer in enumerate(config.layers):
-            shared = len(group) > 1
-            x = keras.layers.LSTM(
-                total,
-                dropout=layer.dropout,
-                recurrent_dropout=layer.recurrent_dropout,
-                kernel_regularizer=reg,
-                return_sequences=depth < len(config.layers) - 1,
-                kernel_initializer=_BlockInit(
-                    group, channels if depth == 0 else None, depth, seed, 0
-                ),
-                recurrent_initializer=_BlockInit(group, None, depth, seed, 1),
-                kernel_constraint=_BlockDiagonal(_block_mask(group, 4))
-                if shared and depth > 0
-                else None,
-                recurrent_constraint=_BlockDiagonal(_block_mask(group, 4)) if shared else None,
-            )(x)
-        start = 0
-        for width in group:
-            part = _Units(start, start + width)(x) if len(group) > 1 else x
-            heads[width] = keras.layers.Dense(
-                horizon,
-                kernel_initializer=keras.initializers.GlorotUniform(
-                    seed=_branch_seed(seed, width, len(config.layers), 2)
-                ),
-                name=f"head_{branch_name(width)}",
-            )(part)
-            start += width
-    outputs = _Stack()([heads[w] for w in widths])
-    model = keras.Model(inputs, outputs)
-    model.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate),
-        loss=_SumOfBranchLosses(),
-        metrics=[_BranchLoss(i, branch_name(w)) for i, w in enumerate(widths)],
-    )
-    return model
-
-
-class SweepWindows(WindowDataset):
-    """Windows for a sweep model: targets ``(batch, 1, horizon)``.
-
-    A training epoch is whole batches only, a fresh shuffled draw each epoch (so every
-    window is seen over the epochs), at most ``max_batches`` of them: one batch shape
-    means the training step is traced once, and a cap keeps an epoch of a very long
-    series short enough to plan around. Validation is one batch of every window.
-    """
-
-    def __init__(
-        self,
-        prepared: Prepared,
-        origins: np.ndarray,
-        lookback: int,
-        horizon: int,
-        batch_size: int,
-        shuffle: bool = False,
-        seed: int = 0,
-        max_batches: int | None = None,
-    ):
-        batch = batch_size if shuffle else max(1, len(origins))
-        super().__init__(prepared, origins, lookback, horizon, batch, shuffle, seed)
-        self._max_batches = max_batches
-
-    def __len__(self) -> int:
-        n = max(1, len(self._origins) // self._batch) if self._shuffle else 1
-        return min(n, self._max_batches) if self._max_batches else n
-
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        x, y = super().__getitem__(index)
-        return x, y[:, None, :]
-
-
-def even_subset(ts: np.ndarray, most: int) -> np.ndarray:
-    """At most ``most`` of ``ts``, evenly spaced, first and last kept."""
-    if len(ts) <= most:
-        return ts
-    return ts[np.unique(np.linspace(0, len(ts) - 1, most).round().astype(np.int64))]
-
-
-@dataclass(frozen=True, eq=False)
-class BranchFit:
-    """One branch of a fused training: its own curve and its own best epoch."""
-
-    units: int
-    curve: Curve
-    best_epoch: int
-    """1-based; 0 where no epoch finished."""
-    stopped_reason: str
-
-
-class _PerBranchStopping(keras.callbacks.Callback):
-    """Early stopping for every branch at once: training goes on until every branch has
-    gone ``patience`` epochs without a better validation loss (or has a NaN or exploded
-    loss: TerminateOnNaN for each branch), remembering each branch's best epoch and a
-    copy of the weights there. A branch that stopped improving early keeps training
-    while the others catch up; its curve records what it did meanwhile, which is where
-    overfitting shows (it costs nothing: the fused model trains every branch anyway)."""
-
-    def __init__(self, widths: Sequence[int], patience: int, blowup: float):
-        super().__init__()
-        self.widths = list(widths)
-        self.patience = patience
-        self.blowup = blowup
-        n = len(self.widths)
-        self.train: list[list[float]] = [[] for _ in range(n)]
-        self.val: list[list[float]] = [[] for _ in range(n)]
-        self.best = [np.inf] * n
-        self.best_epoch = [0] * n
-        self.broken: list[str | None] = [None] * n
-        self.snapshots: dict[int, list[np.ndarray]] = {}
-        self.epochs = 0
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        logs = logs or {}
-        self.epochs = epoch + 1
-        improved = False
-        for b, width in enumerate(self.widths):
-            name = branch_name(width)
-            train = float(logs.get(name, np.nan))
-            val = float(logs.get(f"val_{name}", np.nan))
-            self.train[b].append(train)
-            self.val[b].append(val)
-            if self.broken[b] is not None:
-                continue
-            finite = [v for v in self.train[b] if np.isfinite(v)]
-            if not (np.isfinite(train) and np.isfinite(val)):
-                self.broken[b] = "nan"
-            elif finite and min(finite) > 0 and train > self.blowup * min(finite):
-                self.broken[b] = "diverged"
-            elif val < self.best[b]:
-                self.best[b], self.best_epoch[b] = val, epoch + 1
-                improved = True
-        if improved:
-            self.snapshots[epoch + 1] = self.model.get_weights()
-        wanted = set(self.best_epoch)
-        for kept in [e for e in self.snapshots if e not in wanted]:
-            del self.snapshots[kept]
-        if all(self._done(b) for b in range(len(self.widths))):
-            self.model.stop_training = True
-
-    def _done(self, b: int) -> bool:
-        return self.broken[b] is not None or self.epochs - self.best_epoch[b] >= self.patience
-
-    def results(self, cut_reason: str) -> list[BranchFit]:
-        out = []
-        for b, w in enumerate(self.widths):
-            if self.broken[b] is not None:
-                reason = self.broken[b]
-            elif self._done(b):
-                reason = "early_stopping"
-            else:
-                reason = cut_reason
-            curve = Curve(tuple(self.train[b]), tuple(self.val[b]))
-            out.append(BranchFit(w, curve, self.best_epoch[b], reason or cut_reason))
-        return out
-
-
-@dataclass(frozen=True)
-class SweepTiming:
-    """Seconds measured on this machine for one fused model."""
-
-    setup: float
-    """Building the model and tracing its training and validation steps (paid once)."""
-    batch: float
-    """One training batch, every branch."""
-    epoch_overhead: float
-    """What an epoch costs besides its training batches: validation and bookkeeping."""
-
-    def epoch(self, batches: int) -> float:
-        return self.epoch_overhead + batches * self.batch
-
-
-class _EpochClock(keras.callbacks.Callback):
-    def __init__(self) -> None:
-        super().__init__()
-        self.epochs: list[float] = []
-        self.validation: list[float] = []
-        self._epoch = self._test = 0.0
-
-    def on_epoch_begin(self, epoch: int, logs: object = None) -> None:
-        self._epoch = time.monotonic()
-
-    def on_epoch_end(self, epoch: int, logs: object = None) -> None:
-        self.epochs.append(time.monotonic() - self._epoch)
-
-    def on_test_begin(self, logs: object = None) -> None:
-        self._test = time.monotonic()
-
-    def on_test_end(self, logs: object = None) -> None:
-        self.validation.append(time.monotonic() - self._test)
-
-
-class Sweep:
-    """A fused multi-width model that is built and traced once, then calibrated and
-    trained as often as needed: every ``fit`` starts from the same initial weights and
-    a fresh optimizer state, so nothing of a calibration or an earlier fit leaks in."""
-
-    # The calibration: one epoch that traces, then the quickest of two more (a passing
-    # burst of load on a shared machine should not halve the plan), each of this many
-    # training batches: enough that the per-epoch start-up is not read as batch cost.
-    CALIBRATION_EPOCHS = 3
-    CALIBRATION_BATCHES = 8
-
-    def __init__(
-        self, config: ModelConfig, widths: Sequence[int], channels: int, horizon: int, seed: int
-    ):
-        start = time.monotonic()
-        keras.utils.set_random_seed(seed)
-        self.config, self.widths, self.horizon, self.seed = config, tuple(widths), horizon, seed
-        self.model = build_sweep_model(config, widths, channels, horizon, seed)
-        self.model.optimizer.build(self.model.trainable_variables)
-        self._initial = self.model.get_weights()
-        self._optimizer_initial = [
-            keras.ops.convert_to_numpy(v) for v in self.model.optimizer.variables
-        ]
-        self.build_seconds = time.monotonic() - start
-        self.timing: SweepTiming | None = None
-
-    def reset(self) -> None:
-        self.model.set_weights(self._initial)
-        for var, value in zip(self.model.optimizer.variables, self._optimizer_initial, strict=True):
-            var.assign(value)
-        keras.utils.set_random_seed(self.seed)
-
-    def _fit(
-        self,
-        prepared: Prepared,
-        train_ts: np.ndarray,
-        val_ts: np.ndarray,
-        epochs: int,
-        max_batches: int | None,
-        callbacks: list[keras.callbacks.Callback],
-    ) -> None:
-        cfg = self.config
-        with interrupt.deferred():
-            self.model.fit(
-                SweepWindows(
-                    prepared,
-                    train_ts,
-                    cfg.lookback,
-                    self.horizon,
-                    cfg.batch_size,
-                    True,
-                    self.seed,
-                    max_batches,
-                ),
-                validation_data=SweepWindows(
-                    prepared, even_subset(val_ts, MAX_VAL_WINDOWS), cfg.lookback, self.horizon, 1
-                ),
-                epochs=epochs,
-                verbose=0,
-                callbacks=[*callbacks, _Interrupt()],
-            )
-
-    def calibrate(
-        self, prepared: Prepared, train_ts: np.ndarray, val_ts: np.ndarray
-    ) -> SweepTiming:
-        """Trace the training and validation steps and time an epoch of a few batches,
-        through ``fit`` itself (its traces are the ones later fits reuse), then undo it."""
-        if self.timing is None:
-            clock = _EpochClock()
-            epochs, most = self.CALIBRATION_EPOCHS, self.CALIBRATION_BATCHES
-            self._fit(prepared, train_ts, val_ts, epochs, most, [clock])
-            batches = min(most, max(1, len(train_ts) // self.config.batch_size))
-            quickest = min(range(1, epochs), key=lambda e: clock.epochs[e])
-            steady, val = clock.epochs[quickest], clock.validation[quickest]
-            self.timing = SweepTiming(
-                setup=self.build_seconds + max(0.0, clock.epochs[0] - steady),
-                batch=max(0.0, steady - val) / batches,
-                epoch_overhead=val,
-            )
-            self.reset()
-        return self.timing
-
-    def fit(
-        self,
-        prepared: Prepared,
-        train_ts: np.ndarray,
-        val_ts: np.ndarray,
-        epochs: int,
-        patience: int,
-        deadline: float | None = None,
-        max_batches: int | None = None,
-        blowup: float = DIVERGENCE_FACTOR,
-    ) -> tuple[list[BranchFit], dict[int, list[np.ndarray]]]:
-        """Train every branch from its initial weights; return each branch's curve and the
-        weights at each branch's best epoch (keyed by that epoch)."""
-        self.reset()
-        stopper = _PerBranchStopping(self.widths, patience, blowup)
-        limit = _Deadline(deadline) if deadline is not None else None
-        self._fit(
-            prepared, train_ts, val_ts, epochs, max_batches, [stopper] + ([limit] if limit else [])
-        )
-        cut = "budget" if limit is not None and limit.hit else "completed"
-        return stopper.results(cut), stopper.snapshots
-
-    def forecast(self, prepared: Prepared, ts: np.ndarray, weights: list[np.ndarray]) -> np.ndarray:
-        """Every branch's forecasts in the target's units, ``(branches, len(ts), horizon)``.
-
-        A direct call, not ``predict``: one eager pass over a few hundred origins costs
-        less than tracing a prediction step.
-        """
-        self.model.set_weights(weights)
-        x, _ = WindowDataset(prepared, ts, self.config.lookback, self.horizon, max(1, len(ts)))[0]
-        scaled = np.asarray(
-            keras.ops.convert_to_numpy(self.model(x, training=False)), dtype=np.float64
-        )
-        return np.stack([prepared.to_levels(scaled[:, b, :], ts) for b in range(len(self.widths))])

@@ -24,7 +24,8 @@ from advisor.core import forecast_eval as fe
 from advisor.core.records import DiagnosticRun, ModelConfig, Split
 
 if TYPE_CHECKING:
-    from advisor.diagnostics.model import Prepared, Sweep
+    from advisor.diagnostics.model import Prepared
+    from advisor.diagnostics.sweep import Sweep
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,13 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class SweepCost:
-    """What a fused training of some widths costs on this machine, in seconds."""
+    """What a fused training of some widths costs on this machine, in seconds: what
+    ``sweep.Sweep.calibrate`` measures and the planner budgets with. It lives here, with
+    the trainer interface that hands it over, so the planner reads it without Keras."""
 
     setup: float
-    """Building and tracing the model: paid once per set of widths."""
+    """Building the model and tracing its training and validation steps: paid once per
+    set of widths."""
     batch: float
     """One training batch through every branch."""
     epoch_overhead: float
@@ -158,7 +162,7 @@ class KerasTrainer(Trainer):
         return reference, float(np.mean((targets - naive) ** 2))
 
     def _sweep(self, specs: Sequence[RunSpec]) -> Sweep:
-        from advisor.diagnostics.model import Sweep
+        from advisor.diagnostics.sweep import Sweep
 
         check_sweep(specs)
         cfg = specs[0].config
@@ -189,14 +193,12 @@ class KerasTrainer(Trainer):
 
     def sweep_cost(self, specs: Sequence[RunSpec]) -> SweepCost:
         """Builds the fused model (kept for ``run_sweep``) and times a short calibration."""
-        sweep = self._sweep(specs)
-        timing = sweep.calibrate(*self._sweep_data(specs[0]))
-        return SweepCost(timing.setup, timing.batch, timing.epoch_overhead)
+        return self._sweep(specs).calibrate(*self._sweep_data(specs[0]))
 
     def run_sweep(
         self, specs: Sequence[RunSpec], deadline: float | None = None
     ) -> list[DiagnosticRun]:
-        """Trains every width at once as one fused model (``modeling.Sweep``): each branch
+        """Trains every width at once as one fused model (``sweep.Sweep``): each branch
         gets its own curve, its own early stopping and its validation RMSE from the
         weights of its own best epoch."""
         from advisor.diagnostics.model import count_params

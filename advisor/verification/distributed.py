@@ -144,7 +144,7 @@ def make_job(
 
 
 def job_from_space(hp: Any) -> Job:
-    from advisor.verification.search import JOB
+    from advisor.verification.space import JOB
 
     for p in hp.space:
         if p.name == JOB:
@@ -361,7 +361,8 @@ def run_worker(
     import grpc
 
     from advisor.verification.objective import FORECAST_OBJECTIVES
-    from advisor.verification.search import keras_tuner, make_tuner_class
+    from advisor.verification.space import keras_tuner
+    from advisor.verification.tuner import make_tuner_class
 
     host, port = parse_address(chief)
     if parent_pid is not None:

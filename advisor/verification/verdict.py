@@ -37,13 +37,8 @@ from advisor.verification.crossval import (
     median_best_epoch,
 )
 from advisor.verification.objective import Objective
-from advisor.verification.search import (
-    SearchInterrupted,
-    SearchOptions,
-    SearchResult,
-    search,
-    suggestion_values,
-)
+from advisor.verification.search import SearchInterrupted, SearchOptions, SearchResult, search
+from advisor.verification.space import suggestion_values
 
 # Without cross-validation (cut by the budget) the search's single split decides, and
 # one split of a short training varies by a few percent between seeds: the best must

@@ -1,0 +1,186 @@
+"""The verification search's space: the recommendation as keras-tuner hyperparameters.
+
+What a search may try, apart from how it tries it: the suggestion's values, a trial's
+values back to a ``ModelConfig``, the narrowed ``HyperParameters`` (settled settings
+``hp.Fixed``, the others only the range their rule gave, every default the suggestion),
+its size, and the key that names a search's project after its space, so a changed
+space starts a new search rather than resuming an old one. The oracle, the tuner, the
+distributed search and the verdict all read the space through these.
+
+keras-tuner loads only through ``keras_tuner()``, the first time a space is built (a
+search is about to run), never when this module is imported.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from advisor.core.backend import quiet_native_stderr
+from advisor.core.records import LayerConfig, ModelConfig, Range, Recommendation
+from advisor.store.rundir import key_of
+from advisor.verification.objective import Objective
+
+# A grid over a continuous range: its two ends and the suggestion between them.
+GRID_POINTS = 3
+# The hyperparameter that carries the worker's job description (advisor.verification.distributed)
+# sits under this switch, whose condition is never met: it travels with the space to
+# every worker but is never part of a trial's values.
+ROLE = "advisor/role"
+JOB = "advisor/job"
+INT_SETTINGS = frozenset(
+    {
+        "units",
+        "layers",
+        "batch_size",
+        "epochs",
+        "early_stopping_patience",
+        "lookback",
+        "differencing",
+    }
+)
+CONFIG_SETTINGS = (
+    "units",
+    "layers",
+    "dropout",
+    "recurrent_dropout",
+    "l2",
+    "learning_rate",
+    "batch_size",
+    "epochs",
+    "early_stopping_patience",
+    "lookback",
+    "scaling",
+    "differencing",
+)
+
+
+def keras_tuner() -> Any:
+    with quiet_native_stderr():
+        import keras_tuner as kt
+    return kt
+
+
+def suggestion_values(config: ModelConfig) -> dict[str, Any]:
+    first = config.layers[0]
+    return {
+        "units": first.units,
+        "layers": len(config.layers),
+        "dropout": first.dropout,
+        "recurrent_dropout": first.recurrent_dropout,
+        "l2": config.l2,
+        "learning_rate": config.learning_rate,
+        "batch_size": config.batch_size,
+        "epochs": config.epochs,
+        "early_stopping_patience": config.early_stopping_patience,
+        "lookback": config.lookback,
+        "scaling": config.scaling,
+        "differencing": config.differencing,
+    }
+
+
+def config_from_values(values: dict[str, Any]) -> ModelConfig:
+    """A trial's configuration; under Hyperband its epochs are the round's budget."""
+    layer = LayerConfig(
+        int(values["units"]), float(values["dropout"]), float(values["recurrent_dropout"])
+    )
+    epochs = values.get("tuner/epochs", values["epochs"])
+    return ModelConfig(
+        lookback=int(values["lookback"]),
+        layers=(layer,) * int(values["layers"]),
+        l2=float(values["l2"]),
+        learning_rate=float(values["learning_rate"]),
+        batch_size=int(values["batch_size"]),
+        epochs=int(epochs),
+        early_stopping_patience=int(values["early_stopping_patience"]),
+        scaling=values["scaling"],
+        differencing=int(values["differencing"]),
+    )
+
+
+def _settled(r: Range | None) -> bool:
+    if r is None:
+        return True
+    if r.choices:
+        return len(set(r.choices)) == 1
+    return r.low is None or r.high is None or r.low >= r.high
+
+
+def _grid_points(r: Range, value: float, integer: bool) -> list[Any]:
+    low, high = float(r.low or 0.0), float(r.high or 0.0)
+    points = [low, float(value), high]
+    if integer:
+        return sorted({round(p) for p in points})
+    return sorted(set(points))
+
+
+def build_space(rec: Recommendation, tuner: str = "bayesian", job: str | None = None) -> Any:
+    """keras-tuner HyperParameters: a range per open setting, Fixed where settled.
+
+    Every default is the suggestion's value, so "all defaults" is the suggestion. A
+    grid search discretises continuous ranges to their ends and the suggestion;
+    Hyperband fixes ``epochs``, which it sets per round itself.
+    """
+    kt = keras_tuner()
+    hp = kt.HyperParameters()
+    default = suggestion_values(rec.config)
+    ranges = {r.setting: r for r in rec.ranges}
+    for name in CONFIG_SETTINGS:
+        value = default[name]
+        r = ranges.get(name)
+        if _settled(r) or (tuner == "hyperband" and name == "epochs"):
+            hp.Fixed(name, value)
+            continue
+        assert r is not None
+        if r.choices:
+            choices = sorted(set(r.choices) | {value}, key=lambda c: (str(type(c)), c))
+            hp.Choice(name, choices, default=value)
+        elif tuner == "grid":
+            points = _grid_points(r, value, name in INT_SETTINGS)
+            hp.Choice(name, points, default=int(value) if name in INT_SETTINGS else float(value))
+        elif name in INT_SETTINGS:
+            low, high = math.floor(r.low or 0), math.ceil(r.high or 0)
+            hp.Int(name, min(low, int(value)), max(high, int(value)), default=int(value))
+        else:
+            lo, hi = float(r.low or 0.0), float(r.high or 0.0)
+            hp.Float(
+                name,
+                min(lo, float(value)),
+                max(hi, float(value)),
+                sampling="log" if r.log and lo > 0 else "linear",
+                default=float(value),
+            )
+    hp.Fixed(ROLE, "search")
+    if job is not None:
+        with hp.conditional_scope(ROLE, ["job"]):
+            hp.Fixed(JOB, job)
+    return hp
+
+
+def open_settings(hp: Any) -> list[Any]:
+    """The hyperparameters the search may move (not Fixed, not the job's carrier)."""
+    return [p for p in hp.space if type(p).__name__ != "Fixed"]
+
+
+def space_size(hp: Any) -> float:
+    """Number of distinct configurations; infinite where a range is continuous."""
+    size = 1.0
+    for p in open_settings(hp):
+        kind = type(p).__name__
+        if kind == "Choice":
+            size *= len(p.values)
+        elif kind == "Int":
+            size *= (p.max_value - p.min_value) // (p.step or 1) + 1
+        elif kind == "Float":
+            return math.inf
+    return size
+
+
+def space_key(hp: Any, tuner: str, objective: Objective) -> str:
+    """Names the keras-tuner project: a changed space is a new search, never a resume."""
+    config = [p.get_config() for p in hp.space if p.name != JOB]
+    return key_of({"space": config, "tuner": tuner, "objective": objective.name})
+
+
+def defaults(hp: Any) -> dict[str, Any]:
+    return {p.name: p.default for p in hp.space if hp.is_active(p)}
