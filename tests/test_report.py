@@ -531,7 +531,7 @@ def test_render_html_goes_through_the_document(
     end is ``test_pipeline``'s; here the records stay out, so this test never breaks
     because a record gains a field.)"""
     import advisor.store.document
-    from advisor.core.records import Analysis
+    from advisor.notebook import NotebookAnalysis
     from advisor.reports.html import render_html
 
     live = object()
@@ -544,7 +544,7 @@ def test_render_html_goes_through_the_document(
     monkeypatch.setattr(advisor.store.document, "to_document", to_document)
     page = render_html(live)  # type: ignore[arg-type]
     assert seen == [live] and page == html
-    (frame,) = Page(Analysis._repr_html_(live)).named("iframe")  # type: ignore[arg-type]
+    (frame,) = Page(NotebookAnalysis._repr_html_(live)).named("iframe")  # type: ignore[arg-type]
     assert frame["srcdoc"] == page and frame["sandbox"] == ""
 
 
@@ -911,3 +911,14 @@ def test_every_stop_reason_a_run_can_record_has_plain_words() -> None:
     reasons = set(get_args(get_type_hints(DiagnosticRun)["stopped_reason"]))
     assert reasons, "stopped_reason is no longer a Literal"
     assert reasons <= set(STOP_WORDS), reasons - set(STOP_WORDS)
+
+
+def test_the_records_layer_imports_no_report() -> None:
+    """``Analysis`` is a plain record; the notebook face that renders it lives above core."""
+    from advisor.core.records import Analysis
+    from advisor.notebook import NotebookAnalysis
+
+    assert not hasattr(Analysis, "_repr_html_")
+    assert issubclass(NotebookAnalysis, Analysis)
+    records = Path(__file__).resolve().parents[1] / "advisor" / "core" / "records.py"
+    assert "advisor.reports" not in records.read_text()
