@@ -1,7 +1,7 @@
 """Charts for the report, in two halves.
 
-The *data* functions read ``recommendation.json`` (a dict) and return plain numbers in
-small frozen dataclasses, or ``None`` where that stage left nothing to draw; they are
+The *data* functions read the typed document (``reports.info``) and return plain numbers
+in small frozen dataclasses, or ``None`` where that stage left nothing to draw; they are
 cheap and tested on their numbers. The *drawing* functions turn those into inline SVG
 strings with matplotlib; they are the only place matplotlib is imported.
 """
@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from advisor.reports.info import DocumentInfo, RunInfo
 
 # Enough lags to show a weekly or monthly season twice without a wall of bars.
 MIN_ACF_LAGS_SHOWN = 40
@@ -118,10 +120,6 @@ ChartData = LineChartData | BarChartData | tuple[LineChartData, ...]
 # --------------------------------------------------------------------------- data
 
 
-def _floats(values: Sequence[Any]) -> tuple[float | None, ...]:
-    return tuple(None if v is None else float(v) for v in values)
-
-
 def _finite(values: Sequence[float | None]) -> list[float]:
     return [v for v in values if v is not None and math.isfinite(v)]
 
@@ -136,30 +134,27 @@ def _tick_label(index: str) -> str:
     return index.removesuffix(" 00:00:00").removesuffix("T00:00:00")[:19]
 
 
-def series_chart(doc: dict[str, Any]) -> LineChartData | None:
+def series_chart(info: DocumentInfo) -> LineChartData | None:
     """The target over time, with the train / validation / test boundaries."""
-    series = doc.get("series")
-    if not series or not _finite(_floats(series.get("values", []))):
+    series = info.series
+    values = series.values
+    if not _finite(values):
         return None
-    step = int(series.get("step", 1)) or 1
-    values = _floats(series["values"])
-    x = tuple(float(i * step) for i in range(len(values)))
-    index = list(series.get("index", []))
+    x = tuple(float(i * series.step) for i in range(len(values)))
+    index = series.index
     ticks: tuple[tuple[float, str], ...] = ()
     if len(index) == len(values) and len(values) > 1:
         picks = sorted({round(k * (len(values) - 1) / 4) for k in range(5)})
-        ticks = tuple((x[i], _tick_label(str(index[i]))) for i in picks)
-    vlines: tuple[RefLine, ...] = ()
-    split = (doc.get("profile") or {}).get("split")
-    if split:
-        vlines = (
-            RefLine(float(split["train"]), "validation"),
-            RefLine(float(split["train"] + split["validation"]), "test"),
-        )
-    target = _short(doc["data"]["target"])
+        ticks = tuple((x[i], _tick_label(index[i])) for i in picks)
+    split = info.profile.split
+    vlines = (
+        RefLine(float(split.train), "validation"),
+        RefLine(float(split.train + split.validation), "test"),
+    )
+    target = _short(info.data.target)
     return LineChartData(
         title=target,
-        x_label=_short(doc["data"].get("time_column") or "row"),
+        x_label=_short(info.data.time_column or "row"),
         y_label="value",
         lines=(Line(target, x, values),),
         vlines=vlines,
@@ -185,10 +180,10 @@ def _moving_average(values: Sequence[float | None], window: int) -> list[float |
     return out
 
 
-def _season_labels(doc: dict[str, Any], period: int, first: str | None) -> tuple[str, ...] | None:
+def _season_labels(info: DocumentInfo, period: int, first: str | None) -> tuple[str, ...] | None:
     """Month, weekday or hour names for the positions in a season, where the season is
     the calendar's own (12 months, 7 days, 24 hours) and the first time stamp parses."""
-    freq = str(doc["data"].get("frequency") or "").lstrip("0123456789")
+    freq = (info.data.frequency or "").lstrip("0123456789")
     if first is None:
         return None
     try:
@@ -233,7 +228,7 @@ def _arg(values: Sequence[float | None], pick: Any) -> int:
     return int(pick(defined)[1])
 
 
-def seasonal_pattern(doc: dict[str, Any]) -> SeasonalPattern | None:
+def seasonal_pattern(info: DocumentInfo) -> SeasonalPattern | None:
     """Deviation from the trend by position in the season, from ``series`` and
     ``profile.seasonal_period``.
 
@@ -242,10 +237,8 @@ def seasonal_pattern(doc: dict[str, Any]) -> SeasonalPattern | None:
     centred moving average over as many points as there are distinct positions, so
     every position weighs alike in it and the season cancels out of it.
     """
-    period = int((doc.get("profile") or {}).get("seasonal_period") or 0)
-    series = doc.get("series") or {}
-    values = _floats(series.get("values") or [])
-    step = int(series.get("step", 1) or 1)
+    period = info.profile.seasonal_period or 0
+    values, step = info.series.values, info.series.step
     if period < 2 or not values:
         return None
     window = period // math.gcd(step, period)
@@ -259,8 +252,8 @@ def seasonal_pattern(doc: dict[str, Any]) -> SeasonalPattern | None:
     if any(len(d) < 2 for d in by_position):
         return None  # a position seen in fewer than two seasons: no pattern to speak of
     quartiles = [statistics.quantiles(d, n=4) for d in by_position]
-    index = list(series.get("index") or [])
-    names = _season_labels(doc, period, str(index[0]) if index else None)
+    index = info.series.index
+    names = _season_labels(info, period, index[0] if index else None)
     return SeasonalPattern(
         period=period,
         labels=names or tuple(str(p + 1) for p in range(period)),
@@ -272,15 +265,15 @@ def seasonal_pattern(doc: dict[str, Any]) -> SeasonalPattern | None:
     )
 
 
-def seasonal_chart(doc: dict[str, Any]) -> LineChartData | None:
+def seasonal_chart(info: DocumentInfo) -> LineChartData | None:
     """The seasonal pattern as a line with its middle-half band, zero = the trend."""
-    pattern = seasonal_pattern(doc)
+    pattern = seasonal_pattern(info)
     if pattern is None:
         return None
     x = tuple(float(p + 1) for p in range(pattern.period))
     every = max(1, math.ceil(pattern.period / 12))
     return LineChartData(
-        title=f"Seasonal pattern of {_short(doc['data']['target'], MAX_TITLE_BESIDE_LEGEND)}",
+        title=f"Seasonal pattern of {_short(info.data.target, MAX_TITLE_BESIDE_LEGEND)}",
         x_label="position in the season",
         y_label="above or below the trend",
         lines=(Line("average season", x, pattern.mean),),
@@ -290,36 +283,35 @@ def seasonal_chart(doc: dict[str, Any]) -> LineChartData | None:
     )
 
 
-def acf_lags_shown(doc: dict[str, Any]) -> int:
-    profile = doc["profile"]
-    available = max(0, len(profile.get("acf") or []) - 1)
-    season = profile.get("seasonal_period") or 0
+def acf_lags_shown(info: DocumentInfo) -> int:
+    profile = info.profile
+    available = max(0, len(profile.acf) - 1)
+    season = profile.seasonal_period or 0
     wanted = max(MIN_ACF_LAGS_SHOWN, 2 * season + 2)
     return min(available, wanted, MAX_ACF_LAGS_SHOWN)
 
 
-def acf_chart(doc: dict[str, Any]) -> BarChartData | None:
+def acf_chart(info: DocumentInfo) -> BarChartData | None:
     """Autocorrelation per lag; lag 0 (always 1) is left out.
 
     ``profile.acf[k]`` is lag ``k`` (statsmodels' convention, lag 0 first). Bars are
     marked significant from ``profile.significant_lags``, the probe's own decision.
     """
-    profile = doc.get("profile") or {}
-    acf = _floats(profile.get("acf") or [])
-    n = acf_lags_shown(doc) if profile else 0
+    profile = info.profile
+    n = acf_lags_shown(info)
     if n < 1:
         return None
-    significant = set(profile.get("significant_lags") or [])
+    significant = set(profile.significant_lags)
     lags = range(1, n + 1)
     return BarChartData(
         title="Autocorrelation",
         x_label="lag (steps back)",
         y_label="correlation",
         labels=tuple(str(k) for k in lags),
-        values=tuple(acf[k] for k in lags),
+        values=tuple(profile.acf[k] for k in lags),
         highlighted=tuple(k in significant for k in lags),
         highlight_label="significant lag",
-        band=profile.get("acf_confidence"),
+        band=profile.acf_confidence,
     )
 
 
@@ -328,17 +320,13 @@ def _best(values: Sequence[float | None]) -> float | None:
     return min(finite) if finite else None
 
 
-def _runs(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return list((doc.get("diagnosis") or {}).get("runs") or [])
-
-
 def _spans_decades(values: Sequence[float | None]) -> bool:
     finite = [v for v in _finite(values) if v > 0]
     return len(finite) == len(_finite(values)) and bool(finite) and max(finite) > 20 * min(finite)
 
 
-def learning_curve(run: dict[str, Any]) -> LineChartData | None:
-    train, val = _floats(run.get("train_loss") or []), _floats(run.get("val_loss") or [])
+def learning_curve(run: RunInfo) -> LineChartData | None:
+    train, val = run.train_loss, run.val_loss
     if max(len(_finite(train)), len(_finite(val))) < MIN_CURVE_EPOCHS:
         return None  # one epoch is a point, not a curve
     marks: tuple[Mark, ...] = ()
@@ -346,7 +334,7 @@ def learning_curve(run: dict[str, Any]) -> LineChartData | None:
     if best is not None:
         marks = (Mark(float(val.index(best) + 1), best, "lowest validation loss"),)
     return LineChartData(
-        title=f"{run['name']}: {run['units']} units, {run['train_fraction']:.0%}",
+        title=f"{run.name}: {run.units} units, {run.train_fraction:.0%}",
         x_label="epoch",
         y_label="loss (MSE, scaled)",
         lines=(
@@ -358,9 +346,9 @@ def learning_curve(run: dict[str, Any]) -> LineChartData | None:
     )
 
 
-def learning_curves(doc: dict[str, Any]) -> list[LineChartData]:
+def learning_curves(info: DocumentInfo) -> list[LineChartData]:
     """One train/validation curve per diagnostic run; empty where none ran."""
-    return [c for c in (learning_curve(r) for r in _runs(doc)) if c is not None]
+    return [c for c in map(learning_curve, info.diagnosis.runs) if c is not None]
 
 
 def _min_by(pairs: Sequence[tuple[float, float | None]]) -> dict[float, float]:
@@ -379,14 +367,14 @@ def _curve(points: dict[float, float], label: str) -> tuple[Line, Mark]:
     return Line(label, xs, ys), Mark(low, points[low], "lowest")
 
 
-def capacity_curve(doc: dict[str, Any]) -> LineChartData | None:
+def capacity_curve(info: DocumentInfo) -> LineChartData | None:
     """Best validation loss per width, over runs that saw all training rows.
 
     A run's score is its lowest validation loss (early stopping keeps that epoch);
     where several runs share a width (other lookbacks) the best of them counts.
     """
-    full = [r for r in _runs(doc) if float(r["train_fraction"]) >= 1.0]
-    points = _min_by([(float(r["units"]), _best(_floats(r["val_loss"] or []))) for r in full])
+    full = [r for r in info.diagnosis.runs if r.train_fraction >= 1.0]
+    points = _min_by([(float(r.units), _best(r.val_loss)) for r in full])
     if len(points) < 2:
         return None
     line, mark = _curve(points, "best validation loss")
@@ -400,27 +388,25 @@ def capacity_curve(doc: dict[str, Any]) -> LineChartData | None:
     )
 
 
-def _data_size_units(runs: Sequence[dict[str, Any]]) -> float | None:
+def _data_size_units(runs: Sequence[RunInfo]) -> float | None:
     """The width trained at the most training fractions (the data-size sweep's width)."""
     fractions: dict[float, set[float]] = {}
     for r in runs:
-        fractions.setdefault(float(r["units"]), set()).add(float(r["train_fraction"]))
+        fractions.setdefault(float(r.units), set()).add(r.train_fraction)
     if not fractions:
         return None
     # Ties go to the wider model: a sweep is usually run at the chosen (larger) width.
     return max(fractions, key=lambda u: (len(fractions[u]), u))
 
 
-def data_size_curve(doc: dict[str, Any]) -> LineChartData | None:
+def data_size_curve(info: DocumentInfo) -> LineChartData | None:
     """Best validation loss against the share of training rows, at one width."""
-    runs = _runs(doc)
+    runs = info.diagnosis.runs
     units = _data_size_units(runs)
     if units is None:
         return None
-    same = [r for r in runs if float(r["units"]) == units]
-    points = _min_by(
-        [(float(r["train_fraction"]), _best(_floats(r["val_loss"] or []))) for r in same]
-    )
+    same = [r for r in runs if float(r.units) == units]
+    points = _min_by([(r.train_fraction, _best(r.val_loss)) for r in same])
     if len(points) < 2:
         return None
     line, _ = _curve(points, f"{int(units)} units")
@@ -433,46 +419,40 @@ def data_size_curve(doc: dict[str, Any]) -> LineChartData | None:
     )
 
 
-def _best_baseline_val(doc: dict[str, Any]) -> tuple[str, float] | None:
-    scored = [
-        (b["name"], float(b["val_rmse"]))
-        for b in (doc.get("profile") or {}).get("baselines") or []
-        if b.get("val_rmse") is not None
-    ]
+def _best_baseline_val(info: DocumentInfo) -> tuple[str, float] | None:
+    scored = [(b.name, b.val_rmse) for b in info.profile.baselines if b.val_rmse is not None]
     return min(scored, key=lambda nb: nb[1]) if scored else None
 
 
-def trials_chart(doc: dict[str, Any]) -> BarChartData | None:
+def trials_chart(info: DocumentInfo) -> BarChartData | None:
     """Validation RMSE of each verification trial, the advisor's suggestion marked."""
-    ver = doc.get("verification")
-    trials = list((ver or {}).get("trials") or [])
+    trials = info.verification.trials if info.verification else ()
     if not trials:
         return None
-    baseline = _best_baseline_val(doc)
+    baseline = _best_baseline_val(info)
     hlines = () if baseline is None else (RefLine(baseline[1], f"baseline: {baseline[0]}"),)
     return BarChartData(
         title="Verification trials",
         x_label="trial",
         y_label="validation RMSE",
         labels=tuple(str(i + 1) for i in range(len(trials))),
-        values=_floats([t.get("val_rmse") for t in trials]),
-        highlighted=tuple(bool(t.get("is_suggestion")) for t in trials),
+        values=tuple(t.val_rmse for t in trials),
+        highlighted=tuple(t.is_suggestion for t in trials),
         highlight_label="the advisor's suggestion",
         hlines=hlines,
     )
 
 
-def forecast_chart(doc: dict[str, Any]) -> LineChartData | None:
+def forecast_chart(info: DocumentInfo) -> LineChartData | None:
     """The final model's test forecast against the actual values."""
-    final = doc.get("final")
-    forecast = (final or {}).get("forecast") or {}
-    predicted = _floats(forecast.get("predicted") or [])
-    actual = _floats(forecast.get("actual") or [])
+    if info.final is None:
+        return None
+    predicted, actual = info.final.predicted, info.final.actual
     if not _finite(predicted) or not _finite(actual):
         return None
     first = max(0, max(len(actual), len(predicted)) - MAX_FORECAST_STEPS)
     actual, predicted = actual[first:], predicted[first:]
-    title = f"Test forecast of {_short(doc['data']['target'], MAX_TITLE_BESIDE_LEGEND)}"
+    title = f"Test forecast of {_short(info.data.target, MAX_TITLE_BESIDE_LEGEND)}"
     if first:
         title += f" (last {MAX_FORECAST_STEPS} steps)"
     return LineChartData(
