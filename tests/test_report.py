@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from advisor.reports import charts
+from advisor.reports import chart_data, charts
 from advisor.reports.html import render_document
 from advisor.reports.info import ConfigInfo, RunInfo, parse_document
 from advisor.reports.sections.snippet import keras_snippet
@@ -155,7 +155,7 @@ def test_capacity_curve_takes_the_lowest_validation_loss_per_width(doc: dict[str
     d["diagnosis"]["runs"].append(
         {**d["diagnosis"]["runs"][0], "name": "tiny", "train_fraction": 0.5, "val_loss": [0.001]}
     )
-    chart = charts.capacity_curve(parse_document(d))
+    chart = chart_data.capacity_curve(parse_document(d))
     assert chart is not None
     expected: dict[float, float] = {}
     for r in doc["diagnosis"]["runs"]:
@@ -173,11 +173,11 @@ def test_capacity_curve_takes_the_lowest_validation_loss_per_width(doc: dict[str
 def test_capacity_curve_is_absent_with_a_single_width(doc: dict[str, Any]) -> None:
     d = json.loads(json.dumps(doc))
     d["diagnosis"]["runs"] = [r for r in d["diagnosis"]["runs"] if r["units"] == 64]
-    assert charts.capacity_curve(parse_document(d)) is None
+    assert chart_data.capacity_curve(parse_document(d)) is None
 
 
 def test_data_size_curve_uses_one_width_across_fractions(doc: dict[str, Any]) -> None:
-    chart = charts.data_size_curve(parse_document(doc))
+    chart = chart_data.data_size_curve(parse_document(doc))
     assert chart is not None
     (line,) = chart.lines
     assert line.x == (0.25, 0.5, 1.0)
@@ -193,16 +193,16 @@ def test_data_size_curve_uses_one_width_across_fractions(doc: dict[str, Any]) ->
 def test_data_size_curve_needs_two_fractions(doc: dict[str, Any]) -> None:
     d = json.loads(json.dumps(doc))
     d["diagnosis"]["runs"] = [r for r in d["diagnosis"]["runs"] if r["train_fraction"] == 1.0]
-    assert charts.data_size_curve(parse_document(d)) is None
+    assert chart_data.data_size_curve(parse_document(d)) is None
 
 
 def test_acf_chart_skips_lag_zero_and_marks_the_probes_significant_lags(
     doc: dict[str, Any],
 ) -> None:
-    chart = charts.acf_chart(parse_document(doc))
+    chart = chart_data.acf_chart(parse_document(doc))
     assert chart is not None
     n = len(chart.values)
-    assert n == charts.acf_lags_shown(parse_document(doc)) == charts.MIN_ACF_LAGS_SHOWN
+    assert n == chart_data.acf_lags_shown(parse_document(doc)) == chart_data.MIN_ACF_LAGS_SHOWN
     assert chart.labels[0] == "1" and chart.values == tuple(doc["profile"]["acf"][1 : n + 1])
     significant = set(doc["profile"]["significant_lags"])
     assert chart.highlighted == tuple(k in significant for k in range(1, n + 1))
@@ -215,12 +215,12 @@ def test_acf_chart_shows_two_seasons_when_the_season_is_long(doc: dict[str, Any]
     d = json.loads(json.dumps(doc))
     d["profile"]["seasonal_period"] = 30
     d["profile"]["acf"] = [1.0] + [0.1] * 100
-    chart = charts.acf_chart(parse_document(d))
+    chart = chart_data.acf_chart(parse_document(d))
     assert chart is not None and len(chart.values) == 62
 
 
 def test_learning_curves_one_per_run_with_the_best_epoch_marked(doc: dict[str, Any]) -> None:
-    curves = charts.learning_curves(parse_document(doc))
+    curves = chart_data.learning_curves(parse_document(doc))
     runs = doc["diagnosis"]["runs"]
     assert len(curves) == len(runs)
     for curve, run in zip(curves, runs, strict=True):
@@ -231,12 +231,12 @@ def test_learning_curves_one_per_run_with_the_best_epoch_marked(doc: dict[str, A
 
 def test_learning_curve_tolerates_undefined_losses(doc: dict[str, Any]) -> None:
     run = {**doc["diagnosis"]["runs"][0], "val_loss": [0.5, None, 0.3]}
-    curve = charts.learning_curve(RunInfo.parse(run))
+    curve = chart_data.learning_curve(RunInfo.parse(run))
     assert curve is not None and curve.marks[0].y == 0.3 and curve.lines[1].y[1] is None
 
 
 def test_series_chart_places_the_split_boundaries(doc: dict[str, Any]) -> None:
-    chart = charts.series_chart(parse_document(doc))
+    chart = chart_data.series_chart(parse_document(doc))
     assert chart is not None
     assert [v.at for v in chart.vlines] == [100.0, 122.0]
     assert chart.lines[0].x[:3] == (0.0, 1.0, 2.0) and len(chart.x_ticks) == 5
@@ -245,12 +245,12 @@ def test_series_chart_places_the_split_boundaries(doc: dict[str, Any]) -> None:
 
 def test_series_chart_scales_positions_by_the_preview_step() -> None:
     d = _hostile_document()
-    chart = charts.series_chart(parse_document(d))
+    chart = chart_data.series_chart(parse_document(d))
     assert chart is not None and chart.lines[0].x[1] == 7.0
 
 
 def test_trials_chart_marks_the_suggestion_and_the_best_baseline(doc: dict[str, Any]) -> None:
-    chart = charts.trials_chart(parse_document(doc))
+    chart = chart_data.trials_chart(parse_document(doc))
     assert chart is not None
     trials = doc["verification"]["trials"]
     assert chart.values == tuple(t["val_rmse"] for t in trials)
@@ -259,7 +259,7 @@ def test_trials_chart_marks_the_suggestion_and_the_best_baseline(doc: dict[str, 
 
 
 def test_forecast_chart_plots_actual_and_predicted(doc: dict[str, Any]) -> None:
-    chart = charts.forecast_chart(parse_document(doc))
+    chart = chart_data.forecast_chart(parse_document(doc))
     assert chart is not None
     actual, predicted = chart.lines
     assert actual.y == tuple(doc["final"]["forecast"]["actual"])
@@ -270,23 +270,26 @@ def test_absent_stages_give_no_chart_data() -> None:
     d = fx.make_document(with_verification=False, with_final=False)
     d["diagnosis"]["runs"] = []
     d["series"]["values"] = [None] * len(d["series"]["values"])
-    assert charts.trials_chart(parse_document(d)) is None
-    assert charts.forecast_chart(parse_document(d)) is None
-    assert charts.capacity_curve(parse_document(d)) is None
-    assert charts.data_size_curve(parse_document(d)) is None
-    assert charts.learning_curves(parse_document(d)) == []
-    assert charts.series_chart(parse_document(d)) is None
+    assert chart_data.trials_chart(parse_document(d)) is None
+    assert chart_data.forecast_chart(parse_document(d)) is None
+    assert chart_data.capacity_curve(parse_document(d)) is None
+    assert chart_data.data_size_curve(parse_document(d)) is None
+    assert chart_data.learning_curves(parse_document(d)) == []
+    assert chart_data.series_chart(parse_document(d)) is None
 
 
 # -------------------------------------------------------------------------- drawing
 
 
 def test_svg_escapes_markup_in_titles_and_labels() -> None:
-    chart = charts.LineChartData(
+    chart = chart_data.LineChartData(
         title=SCRIPT,
         x_label=IMG,
         y_label="$x$ & y",
-        lines=(charts.Line(SCRIPT, (1.0, 2.0), (1.0, 2.0)), charts.Line("b", (1.0,), (1.0,))),
+        lines=(
+            chart_data.Line(SCRIPT, (1.0, 2.0), (1.0, 2.0)),
+            chart_data.Line("b", (1.0,), (1.0,)),
+        ),
     )
     svg = charts.draw_line_chart(chart, salt="t")
     assert svg.startswith("<svg") and svg.endswith("</svg>")
@@ -300,8 +303,8 @@ def test_svg_escapes_markup_in_titles_and_labels() -> None:
 
 def test_svg_id_renaming_leaves_user_text_alone() -> None:
     title = 'id="x" url(#y) href="#z"'
-    chart = charts.LineChartData(
-        title=title, x_label="a", y_label="b", lines=(charts.Line("l", (1.0, 2.0), (1.0, 2.0)),)
+    chart = chart_data.LineChartData(
+        title=title, x_label="a", y_label="b", lines=(chart_data.Line("l", (1.0, 2.0), (1.0, 2.0)),)
     )
     svg = charts.draw_line_chart(chart, salt="k")
     assert title in svg
@@ -555,7 +558,7 @@ def test_render_html_goes_through_the_document(
 
 
 def test_seasonal_pattern_averages_the_detrended_season_by_month(doc: dict[str, Any]) -> None:
-    pattern = charts.seasonal_pattern(parse_document(doc))
+    pattern = chart_data.seasonal_pattern(parse_document(doc))
     assert pattern is not None and pattern.period == fx.SEASON and pattern.named
     assert pattern.labels[:3] == ("Jan", "Feb", "Mar")  # the series starts in January
     # The fixture's season is 25 * sin(2 pi t / 12) on a straight trend, plus a smaller
@@ -581,7 +584,7 @@ def test_seasonal_pattern_from_a_thinned_series_keeps_each_rows_position() -> No
         "index": [f"p{i}" for i in range(n)],  # not dates: positions are numbered
         "values": [0.01 * i * step + math.cos(2 * math.pi * i * step / period) for i in range(n)],
     }
-    pattern = charts.seasonal_pattern(parse_document(d))
+    pattern = chart_data.seasonal_pattern(parse_document(d))
     assert pattern is not None and not pattern.named
     assert pattern.labels == tuple(str(p + 1) for p in range(period))
     for p, mean in enumerate(pattern.mean):
@@ -592,16 +595,16 @@ def test_no_seasonal_pattern_without_a_season_or_enough_of_it(doc: dict[str, Any
     d = json.loads(json.dumps(doc))
     d["profile"]["seasonal_period"] = None
     assert (
-        charts.seasonal_pattern(parse_document(d)) is None
-        and charts.seasonal_chart(parse_document(d)) is None
+        chart_data.seasonal_pattern(parse_document(d)) is None
+        and chart_data.seasonal_chart(parse_document(d)) is None
     )
     d["profile"]["seasonal_period"] = 12
     d["series"]["values"] = d["series"]["values"][:30]  # two and a half seasons
-    assert charts.seasonal_pattern(parse_document(d)) is None
+    assert chart_data.seasonal_pattern(parse_document(d)) is None
     # Thinned by a multiple of the season, every kept row sits at the same position.
     d = json.loads(json.dumps(doc))
     d["series"]["step"] = 12
-    assert charts.seasonal_pattern(parse_document(d)) is None
+    assert chart_data.seasonal_pattern(parse_document(d)) is None
 
 
 def test_seasonal_chart_and_caption_name_the_peak(html: str, page: Page) -> None:
@@ -801,10 +804,10 @@ def test_forecast_chart_shows_the_last_steps_of_a_long_test(doc: dict[str, Any])
         "predicted": [math.sin(i / 20) for i in range(n)],
         "actual": [math.sin(i / 20) + 0.1 for i in range(n)],
     }
-    chart = charts.forecast_chart(parse_document(d))
+    chart = chart_data.forecast_chart(parse_document(d))
     assert chart is not None
     actual, predicted = chart.lines
-    assert len(actual.x) == len(predicted.y) == charts.MAX_FORECAST_STEPS
+    assert len(actual.x) == len(predicted.y) == chart_data.MAX_FORECAST_STEPS
     assert actual.x[-1] == float(n) and "last 300 steps" in chart.title
 
 
@@ -892,9 +895,9 @@ def test_a_run_of_one_epoch_draws_no_curve_and_says_why(doc: dict[str, Any]) -> 
     d = json.loads(json.dumps(doc))
     run = d["diagnosis"]["runs"][1]
     run["train_loss"], run["val_loss"] = [1.0], [1.2]
-    assert charts.learning_curve(RunInfo.parse(run)) is None
+    assert chart_data.learning_curve(RunInfo.parse(run)) is None
     view = build_view(d)
-    assert len(charts.learning_curves(parse_document(d))) == len(d["diagnosis"]["runs"]) - 1
+    assert len(chart_data.learning_curves(parse_document(d))) == len(d["diagnosis"]["runs"]) - 1
     assert view.experiments.missing[0] == (
         "No learning curve for capacity-32: it stopped before a second epoch, too short to "
         "show a trend."

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.reports.charts import ChartData
+from advisor.reports.chart_data import ChartData
 from advisor.reports.info import DocumentInfo, defined
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.reports import charts
+from advisor.reports import chart_data
 from advisor.reports.info import DocumentInfo, ProfileInfo, defined
 from advisor.reports.sections.common import (
     ChartView,
@@ -223,7 +223,7 @@ def baselines_table(profile: ProfileInfo) -> Table | None:
     )
 
 
-def _acf_caption(acf: charts.BarChartData | None) -> str:
+def _acf_caption(acf: chart_data.BarChartData | None) -> str:
     if acf is None:
         return ""
     band = "" if acf.band is None else f" (outside the grey band of ±{fmt(acf.band, 2)})"
@@ -233,10 +233,10 @@ def _acf_caption(acf: charts.BarChartData | None) -> str:
     )
 
 
-def _season_caption(pattern: charts.SeasonalPattern | None) -> str:
+def _season_caption(pattern: chart_data.SeasonalPattern | None) -> str:
     if pattern is None:
         return ""
-    at = "in" if pattern.named and pattern.labels[0] in charts.MONTHS else "at"
+    at = "in" if pattern.named and pattern.labels[0] in chart_data.MONTHS else "at"
     where = (
         f"{at} {pattern.peak}" if pattern.named else f"at step {pattern.peak} of {pattern.period}"
     )
@@ -251,21 +251,21 @@ def _season_caption(pattern: charts.SeasonalPattern | None) -> str:
 
 def data_section(info: DocumentInfo) -> DataSection:
     profile = info.profile
-    acf = charts.acf_chart(info)
-    pattern = charts.seasonal_pattern(info)
+    acf = chart_data.acf_chart(info)
+    pattern = chart_data.seasonal_pattern(info)
     chart_list = (
         chart(
             "chart-series",
             "The series",
             f"The target “{info.data.target}” row by row; dotted lines mark where "
             "validation and test begin.",
-            charts.series_chart(info),
+            chart_data.series_chart(info),
         )
         + chart(
             "chart-season",
             "Seasonal pattern",
             _season_caption(pattern),
-            charts.seasonal_chart(info),
+            chart_data.seasonal_chart(info),
         )
         + chart("chart-acf", "Autocorrelation", _acf_caption(acf), acf)
     )

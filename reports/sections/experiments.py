@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.reports import charts
+from advisor.reports import chart_data
 from advisor.reports.info import DiagnosisInfo, DocumentInfo, FindingInfo, RunInfo, defined
 from advisor.reports.sections.common import ChartView, Table, and_, chart, fmt, pct, plural
 from advisor.reports.sections.settings import evidence_words
@@ -103,9 +103,9 @@ def experiments_section(info: DocumentInfo) -> ExperimentsSection:
     if diagnosis.cut:
         intro.append("Skipped to fit the time budget: " + ", ".join(diagnosis.cut) + ".")
     intro.extend(_differencing_comparison(diagnosis))
-    curves = charts.learning_curves(info)
-    short = [r.name for r in runs if charts.learning_curve(r) is None]
-    capacity, data_size = charts.capacity_curve(info), charts.data_size_curve(info)
+    curves = chart_data.learning_curves(info)
+    short = [r.name for r in runs if chart_data.learning_curve(r) is None]
+    capacity, data_size = chart_data.capacity_curve(info), chart_data.data_size_curve(info)
     chart_list = (
         chart(
             "chart-curves",
@@ -126,7 +126,7 @@ def experiments_section(info: DocumentInfo) -> ExperimentsSection:
     )
 
 
-def _capacity_caption(curve: charts.LineChartData | None) -> str:
+def _capacity_caption(curve: chart_data.LineChartData | None) -> str:
     if curve is None:
         return ""
     (line,), best = curve.lines, curve.marks[0].x
@@ -148,7 +148,7 @@ def _capacity_caption(curve: charts.LineChartData | None) -> str:
     )
 
 
-def _data_size_caption(curve: charts.LineChartData | None) -> str:
+def _data_size_caption(curve: chart_data.LineChartData | None) -> str:
     if curve is None:
         return ""
     (line,) = curve.lines

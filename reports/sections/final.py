@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.reports import charts
+from advisor.reports import chart_data
 from advisor.reports.info import DocumentInfo, FinalInfo, defined
 from advisor.reports.sections.common import (
     ChartView,
@@ -96,6 +96,6 @@ def final_section(info: DocumentInfo) -> FinalSection | None:
         f"The final model's forecast {_ahead_words(info)} (dashed) against what actually "
         "happened, on rows it never saw in training; where the dashed line follows the solid "
         "one the model is right.",
-        charts.forecast_chart(info),
+        chart_data.forecast_chart(info),
     )
     return FinalSection(tuple(summary), metrics_table(final), tuple(forecast))

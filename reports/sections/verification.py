@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.reports import charts
+from advisor.reports import chart_data
 from advisor.reports.info import CvInfo, DocumentInfo, TrialInfo, VerificationInfo, defined
 from advisor.reports.sections.common import ChartView, Table, as_typed, chart, fmt, pct, plural
 from advisor.reports.sections.settings import per_layer
@@ -181,7 +181,7 @@ def verification_section(info: DocumentInfo) -> VerificationSection | None:
         "Verification trials",
         "The validation RMSE of every trial (lower is better); the dark bar is the advisor's own "
         "suggestion and the dashed line the best simple baseline.",
-        charts.trials_chart(info),
+        chart_data.trials_chart(info),
     )
     cv_lines, cv_table = cv_view(ver.cv)
     return VerificationSection(
