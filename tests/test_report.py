@@ -20,11 +20,12 @@ from rich.console import Console
 
 from advisor.reports import chart_data, charts
 from advisor.reports.html import render_document
-from advisor.reports.info import ConfigInfo, RunInfo, parse_document
+from advisor.reports.info import RunInfo, parse_document
 from advisor.reports.sections.snippet import keras_snippet
 from advisor.reports.terminal import summary_renderables
 from advisor.reports.view import build_view
 from advisor.reports.wording import setting_key
+from advisor.store.document import config_from_dict
 
 # pytest's importlib mode puts no test folder on sys.path; the fixture module sits here.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -408,7 +409,7 @@ def test_snippet_returns_sequences_on_all_but_the_last_layer() -> None:
         {"units": 32, "dropout": 0.2, "recurrent_dropout": 0.0},
     ]
     cfg["scaling"], cfg["differencing"] = "minmax", 0
-    tree = ast.parse(keras_snippet(ConfigInfo.parse(cfg), horizon=2, n_features=3))
+    tree = ast.parse(keras_snippet(config_from_dict(cfg), horizon=2, n_features=3))
     flags = [
         kw.value.value
         for n in ast.walk(tree)
@@ -940,7 +941,6 @@ def test_snippet_and_model_script_build_the_same_network() -> None:
 
     from advisor.core.records import LayerConfig, ModelConfig
     from advisor.final.training import render_script
-    from advisor.store.document import config_to_dict
 
     layers = (LayerConfig(64, 0.1, 0.05), LayerConfig(32, 0.2, 0.0))
     config = ModelConfig(24, layers, 1e-4, 0.003, 32, 40, 5, "minmax", 12)
@@ -970,7 +970,7 @@ def test_snippet_and_model_script_build_the_same_network() -> None:
         n for n in script.body if isinstance(n, ast.FunctionDef) and n.name == "build_model"
     ]
     from_script = [ast.dump(PutBack().visit(s)) for s in build.body[:2]]
-    snippet = ast.parse(keras_snippet(ConfigInfo.parse(config_to_dict(config)), 3, 3))
+    snippet = ast.parse(keras_snippet(config, 3, 3))
     model_at = next(
         i
         for i, n in enumerate(snippet.body)
@@ -979,3 +979,72 @@ def test_snippet_and_model_script_build_the_same_network() -> None:
     from_snippet = [ast.dump(s) for s in snippet.body[model_at : model_at + 2]]
     assert from_script == from_snippet
     assert ast.unparse(build.body[-1]) == "return model"
+
+
+# ------------------------------------------------------------------- typed records
+
+
+def test_the_document_parses_into_typed_frozen_records(doc: dict[str, Any]) -> None:
+    import dataclasses
+
+    from advisor.reports.info import SplitInfo
+
+    info = parse_document(doc)
+    assert info.data.target == "passengers" and info.data.horizon == fx.HORIZON
+    assert info.profile.split == SplitInfo(**fx.SPLIT)
+    assert info.profile.seasonal_period == fx.SEASON and info.profile.periods == (fx.SEASON,)
+    assert info.profile.acf_confidence == pytest.approx(fx.ACF_BAND)
+    run = info.diagnosis.runs[0]
+    assert (run.name, run.units, run.train_fraction) == ("capacity-16", 16, 1.0)
+    assert run.val_loss == tuple(doc["diagnosis"]["runs"][0]["val_loss"])
+    assert info.diagnosis.finding_ids == ("overfitting",)
+    assert info.recommendation.config.layers[0].units == 64
+    assert [h.applied for h in info.recommendation.rules_fired].count(False) == 1
+    assert info.verification is not None and info.verification.compared
+    assert info.final is not None and info.final.test_metrics["rmse"] == 18.2
+    assert info.final_config == info.final.config
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.data.target = "other"
+
+
+def test_a_missing_key_fails_at_the_parse_not_as_a_silent_none(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    del d["recommendation"]["config"]["learning_rate"]
+    with pytest.raises(KeyError, match="learning_rate"):
+        parse_document(d)
+    with pytest.raises(AttributeError):
+        parse_document(doc).data.targt  # noqa: B018
+
+
+def test_absent_stages_and_probe_sections_parse_as_absent(doc: dict[str, Any]) -> None:
+    d = fx.make_document(with_verification=False, with_final=False)
+    for key in ("seasonality", "unit_root", "lags", "complexity", "quality", "size"):
+        del d["profile"][key]
+    d["profile"]["mean"] = None  # NaN, as JSON writes it
+    info = parse_document(d)
+    assert info.verification is None and info.final is None
+    assert info.final_config == info.recommendation.config
+    p = info.profile
+    assert p.mean is None and p.periods == () and p.level_shifts == () and p.covariates == ()
+    assert (p.ar_r2, p.nonlinear, p.outliers, p.train_windows, p.max_units) == (None,) * 5
+
+
+def test_cross_validation_shapes_collapse_into_one_record(doc: dict[str, Any]) -> None:
+    import statistics
+
+    from advisor.reports.info import CvInfo
+
+    from_runs = parse_document(_cv_document(doc)).verification
+    assert from_runs is not None and from_runs.cv is not None
+    cv = from_runs.cv
+    assert (cv.folds, cv.seeds, cv.beyond_noise, cv.improvement) == (3, 2, False, -0.004)
+    sugg = cv.by_name("suggestion")
+    assert sugg is not None and sugg.scores == (21.0, 22.0, 23.0, 21.5, 22.5, 22.0)
+    assert sugg.mean == pytest.approx(22.0) and sugg.spread == statistics.stdev(sugg.scores)
+    bare = CvInfo.parse({"folds": 3, "scores": {"best": {"scores": [30.0, 31.0, None]}}})
+    assert bare is not None and [c.name for c in bare.candidates] == ["best"]
+    assert bare.candidates[0].scores == (30.0, 31.0) and bare.folds == 3
+    summary = CvInfo.parse({"suggestion": {"mean": 21.0, "std": 0.5, "n": 1}})
+    assert summary is not None and summary.candidates[0].spread is None  # one score: no spread
+    assert CvInfo.parse({"note": "pending", "suggestion": {"scores": [None]}}) is None
+    assert CvInfo.parse(None) is None

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.core.records import ModelConfig
 from advisor.reports.info.checks import (
     CvInfo,
     CvScores,
@@ -36,11 +37,9 @@ from advisor.reports.info.data import (
     SplitInfo,
 )
 from advisor.reports.info.experiments import (
-    ConfigInfo,
     DiagnosisInfo,
     DifferencingInfo,
     FindingInfo,
-    LayerInfo,
     RangeInfo,
     RecommendationInfo,
     RuleHitInfo,
@@ -50,7 +49,6 @@ from advisor.reports.info.values import Scalar, defined, opt_float, opt_text
 
 __all__ = [
     "BaselineInfo",
-    "ConfigInfo",
     "CovariateInfo",
     "CvInfo",
     "CvScores",
@@ -60,7 +58,6 @@ __all__ = [
     "DocumentInfo",
     "FinalInfo",
     "FindingInfo",
-    "LayerInfo",
     "Metrics",
     "ProfileInfo",
     "RangeInfo",
@@ -116,7 +113,7 @@ class DocumentInfo:
     run: RunRecord
 
     @property
-    def final_config(self) -> ConfigInfo:
+    def final_config(self) -> ModelConfig:
         """The settings of the model actually trained last, else the recommendation's."""
         return self.final.config if self.final else self.recommendation.config
 

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.reports.info.experiments import ConfigInfo
+from advisor.core.records import ModelConfig
 from advisor.reports.info.values import defined, finite, floats, opt_bool, opt_float, opt_text
+from advisor.store.document import config_from_dict
 
 # The configurations ``verification.cv`` may score, in the order the report lists them.
 CV_CONFIGS = ("suggestion", "best", "baseline")
@@ -22,7 +23,7 @@ CV_CONFIGS = ("suggestion", "best", "baseline")
 @dataclass(frozen=True)
 class TrialInfo:
     trial_id: str
-    config: ConfigInfo
+    config: ModelConfig
     val_rmse: float | None
     is_suggestion: bool
 
@@ -145,7 +146,7 @@ class VerificationInfo:
             trials=tuple(
                 TrialInfo(
                     str(t["trial_id"]),
-                    ConfigInfo.parse(t["config"]),
+                    config_from_dict(t["config"]),
                     opt_float(t.get("val_rmse")),
                     bool(t.get("is_suggestion")),
                 )
@@ -170,7 +171,7 @@ Metrics = Mapping[str, float | None]
 
 @dataclass(frozen=True)
 class FinalInfo:
-    config: ConfigInfo
+    config: ModelConfig
     test_metrics: Metrics
     baseline_test_metrics: Mapping[str, Metrics]
     """Per baseline, in the document's order."""
@@ -183,7 +184,7 @@ class FinalInfo:
     def parse(cls, f: Mapping[str, Any]) -> FinalInfo:
         forecast = f.get("forecast") or {}
         return cls(
-            config=ConfigInfo.parse(f["config"]),
+            config=config_from_dict(f["config"]),
             test_metrics=_metrics(f.get("test_metrics")),
             baseline_test_metrics={
                 str(name): _metrics(m) for name, m in (f.get("baseline_test_metrics") or {}).items()

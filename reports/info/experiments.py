@@ -1,6 +1,8 @@
 """The experiments and their advice, as typed records: ``diagnosis`` (the diagnostic
 runs and findings) and ``recommendation`` (the configuration, the rules that fired,
-the narrowed ranges).
+the narrowed ranges). A configuration is core's own ``ModelConfig``, read by the
+document module's ``config_from_dict`` (the inverse of what wrote it), so its fields are
+written once.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.core.records import ModelConfig
 from advisor.reports.info.values import Scalar, floats, opt_float, opt_text, pairs
+from advisor.store.document import config_from_dict
 
 
 @dataclass(frozen=True)
@@ -101,45 +105,6 @@ class DiagnosisInfo:
 
 
 @dataclass(frozen=True)
-class LayerInfo:
-    units: int
-    dropout: float
-    recurrent_dropout: float
-
-
-@dataclass(frozen=True)
-class ConfigInfo:
-    """A model configuration (``ModelConfig`` as the document writes it)."""
-
-    lookback: int
-    layers: tuple[LayerInfo, ...]
-    l2: float
-    learning_rate: float
-    batch_size: int
-    epochs: int
-    early_stopping_patience: int
-    scaling: str
-    differencing: int
-
-    @classmethod
-    def parse(cls, c: Mapping[str, Any]) -> ConfigInfo:
-        return cls(
-            lookback=int(c["lookback"]),
-            layers=tuple(
-                LayerInfo(int(la["units"]), float(la["dropout"]), float(la["recurrent_dropout"]))
-                for la in c["layers"]
-            ),
-            l2=float(c["l2"]),
-            learning_rate=float(c["learning_rate"]),
-            batch_size=int(c["batch_size"]),
-            epochs=int(c["epochs"]),
-            early_stopping_patience=int(c["early_stopping_patience"]),
-            scaling=str(c["scaling"]),
-            differencing=int(c["differencing"]),
-        )
-
-
-@dataclass(frozen=True)
 class RuleHitInfo:
     rule: str
     setting: str
@@ -178,7 +143,7 @@ class RangeInfo:
 
 @dataclass(frozen=True)
 class RecommendationInfo:
-    config: ConfigInfo
+    config: ModelConfig
     ranges: tuple[RangeInfo, ...]
     rules_fired: tuple[RuleHitInfo, ...]
     rules_not_fired: tuple[str, ...]
@@ -187,7 +152,7 @@ class RecommendationInfo:
     @classmethod
     def parse(cls, r: Mapping[str, Any]) -> RecommendationInfo:
         return cls(
-            config=ConfigInfo.parse(r["config"]),
+            config=config_from_dict(r["config"]),
             ranges=tuple(
                 RangeInfo(
                     str(x["setting"]),

@@ -1,4 +1,4 @@
-"""What every section shares: number formatting, the table and chart display types,
+"""What every section shares: number and evidence formatting, the table and chart types,
 and the final model's test comparison with the best baseline, which three sections quote.
 
 Strings built here are plain text: escaping is the renderer's job.
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisor.reports.chart_data import ChartData
-from advisor.reports.info import DocumentInfo, defined
+from advisor.reports.info import DocumentInfo, Scalar, defined
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,23 @@ def plural(n: int, word: str, plural: str | None = None) -> str:
 def as_typed(x: object) -> str:
     """A setting as the user would type it (0.001, 1e-05, 64)."""
     return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _evidence_value(v: Scalar) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return fmt(v) if isinstance(v, int | float) else str(v)
+
+
+def evidence_words(evidence: Sequence[tuple[str, Scalar]], seen: set[str] | None = None) -> str:
+    """``name = value`` pairs; names already in ``seen`` are left out (and added to it)."""
+    seen = set() if seen is None else seen
+    pairs = []
+    for k, v in evidence:
+        if k not in seen:
+            seen.add(k)
+            pairs.append(f"{k} = {_evidence_value(v)}")
+    return ", ".join(pairs)
 
 
 def and_(items: Sequence[str]) -> str:

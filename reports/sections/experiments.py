@@ -11,8 +11,16 @@ from dataclasses import dataclass
 
 from advisor.reports import chart_data
 from advisor.reports.info import DiagnosisInfo, DocumentInfo, FindingInfo, RunInfo, defined
-from advisor.reports.sections.common import ChartView, Table, and_, chart, fmt, pct, plural
-from advisor.reports.sections.settings import evidence_words
+from advisor.reports.sections.common import (
+    ChartView,
+    Table,
+    and_,
+    chart,
+    evidence_words,
+    fmt,
+    pct,
+    plural,
+)
 from advisor.reports.wording import STOP_WORDS, differencing_words
 
 # A change in validation loss smaller than this share is read as "no change".

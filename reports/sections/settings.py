@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.reports.info import ConfigInfo, DocumentInfo, LayerInfo, RuleHitInfo, Scalar
-from advisor.reports.sections.common import Table, as_typed, fmt, pct, plural
+from advisor.core.records import LayerConfig, ModelConfig
+from advisor.reports.info import DocumentInfo, RuleHitInfo, Scalar
+from advisor.reports.sections.common import Table, as_typed, evidence_words, pct, plural
 from advisor.reports.wording import (
     SCALING_WORDS,
     SETTING_LABELS,
@@ -37,7 +38,7 @@ class SettingRow:
     """The final model's value where the verification changed it, else empty."""
 
 
-def per_layer(layers: Sequence[LayerInfo], field: str) -> str:
+def per_layer(layers: Sequence[LayerConfig], field: str) -> str:
     """One value where every layer has it, else each layer's in order."""
     values = [getattr(layer, field) for layer in layers]
     if len(set(values)) == 1:
@@ -45,7 +46,7 @@ def per_layer(layers: Sequence[LayerInfo], field: str) -> str:
     return ", ".join(as_typed(v) for v in values)
 
 
-def setting_values(config: ConfigInfo) -> dict[str, str]:
+def setting_values(config: ModelConfig) -> dict[str, str]:
     """Each setting of a configuration as the report shows it, keyed as the rows are."""
     layers = config.layers
     return {
@@ -70,23 +71,6 @@ def changed_settings(info: DocumentInfo) -> list[str]:
     before = setting_values(info.recommendation.config)
     after = setting_values(info.final_config)
     return [SETTING_LABELS[k].lower() for k in before if k != "epochs" and before[k] != after[k]]
-
-
-def _evidence_value(v: Scalar) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    return fmt(v) if isinstance(v, int | float) else str(v)
-
-
-def evidence_words(evidence: Sequence[tuple[str, Scalar]], seen: set[str] | None = None) -> str:
-    """``name = value`` pairs; names already in ``seen`` are left out (and added to it)."""
-    seen = set() if seen is None else seen
-    pairs = []
-    for k, v in evidence:
-        if k not in seen:
-            seen.add(k)
-            pairs.append(f"{k} = {_evidence_value(v)}")
-    return ", ".join(pairs)
 
 
 def _hits_evidence(hits: Sequence[RuleHitInfo]) -> str:

@@ -12,7 +12,8 @@ from functools import cache
 
 import jinja2
 
-from advisor.reports.info import ConfigInfo, DocumentInfo
+from advisor.core.records import ModelConfig
+from advisor.reports.info import DocumentInfo
 from advisor.reports.sections.settings import changed_settings
 
 TEMPLATE = "keras_snippet.py.j2"
@@ -36,7 +37,7 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def keras_snippet(config: ConfigInfo, horizon: int, n_features: int) -> str:
+def keras_snippet(config: ModelConfig, horizon: int, n_features: int) -> str:
     """Keras 3 code that builds and trains the recommended model; valid Python."""
     return (
         _environment()

@@ -5,7 +5,8 @@ the warnings), each leaving out the stages that did not run.
 
 from __future__ import annotations
 
-from advisor.reports.info import ConfigInfo, DocumentInfo
+from advisor.core.records import ModelConfig
+from advisor.reports.info import DocumentInfo
 from advisor.reports.sections.common import (
     and_,
     compare_to_baselines,
@@ -17,7 +18,7 @@ from advisor.reports.sections.verification import verdict_words
 from advisor.reports.wording import FINDING_PHRASES, QUIET_FINDINGS, VERDICT_PHRASES
 
 
-def model_words(config: ConfigInfo) -> str:
+def model_words(config: ModelConfig) -> str:
     layers = config.layers
     units = ", ".join(str(layer.units) for layer in layers)
     shape = (
