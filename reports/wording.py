@@ -1,9 +1,11 @@
-"""The report's plain words, in one place: every table that maps an id to a sentence.
+"""The report's plain-words tables, in one place: every table that maps an id the
+pipeline writes to words, and the glossary.
 
-Stop reasons, baselines, stationarity verdicts, findings (their short phrases and the
-advice they earn), verification verdicts, setting labels and the glossary. The
-sections look words up here and never spell them inline, so a new finding id or a
-new setting is one entry in one table (and a test can check that each id has one).
+The ids are stop reasons, baselines, stationarity verdicts, findings (a short phrase
+and the advice each earns), verification verdicts, tuners and settings (labels, the
+synonyms rule files use, scaling and differencing words). Sentences built around
+numbers stay in their section; the sections only look ids up here, so a new finding
+or setting is an entry in these tables.
 """
 
 from __future__ import annotations
