@@ -350,7 +350,10 @@ def _run(
     def finish(
         verification: Verification | None, final: FinalResult | None, partial: bool
     ) -> Analysis:
-        analysis = Analysis(
+        # Jupyter shows what analyze returns as its report (see advisor.notebook).
+        from advisor.notebook import NotebookAnalysis
+
+        analysis = NotebookAnalysis(
             data=series,
             settings=settings,
             profile=profile,

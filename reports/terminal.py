@@ -7,7 +7,7 @@ must show as typed, not recolour the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich import box
@@ -17,7 +17,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from advisor.reports.view import ReportView, build_view
+from advisor.reports.info import DocumentInfo, parse_document
+from advisor.reports.view import ReportView, view_of
 
 
 def _verdict(view: ReportView) -> Panel:
@@ -85,9 +86,9 @@ def _final(view: ReportView) -> RenderableType:
     return Panel(Group(*parts), title="Final test", title_align="left", border_style="green")
 
 
-def _files(doc: dict[str, Any], files: Sequence[str]) -> Text | None:
-    run_dir = (doc.get("run") or {}).get("dir")
-    model = (doc.get("final") or {}).get("model_path")
+def _files(info: DocumentInfo, files: Sequence[str]) -> Text | None:
+    run_dir = info.run.dir
+    model = info.final.model_path if info.final else None
     lines = [f"Run folder: {run_dir}"] if run_dir else []
     lines += [f"  {path}" for path in files]
     if model and model not in files:
@@ -96,9 +97,10 @@ def _files(doc: dict[str, Any], files: Sequence[str]) -> Text | None:
     return Text("\n".join(lines)) if lines else None
 
 
-def summary_renderables(doc: dict[str, Any], files: Sequence[str] = ()) -> list[RenderableType]:
+def summary_renderables(doc: Mapping[str, Any], files: Sequence[str] = ()) -> list[RenderableType]:
     """What ``advisor analyze`` shows at the end; ``files`` are the paths it wrote."""
-    view = build_view(doc)
+    info = parse_document(doc)
+    view = view_of(info)
     out: list[RenderableType] = [
         _verdict(view),
         _settings(view),
@@ -106,7 +108,7 @@ def summary_renderables(doc: dict[str, Any], files: Sequence[str] = ()) -> list[
         _verification(view),
         _final(view),
     ]
-    files_text = _files(doc, files)
+    files_text = _files(info, files)
     if files_text is not None:
         out.append(files_text)
     return out

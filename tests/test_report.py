@@ -18,10 +18,14 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from advisor.reports import charts
+from advisor.reports import chart_data, charts
 from advisor.reports.html import render_document
+from advisor.reports.info import RunInfo, parse_document
+from advisor.reports.sections.snippet import keras_snippet
 from advisor.reports.terminal import summary_renderables
-from advisor.reports.view import build_view, keras_snippet, setting_key
+from advisor.reports.view import build_view
+from advisor.reports.wording import setting_key
+from advisor.store.document import config_from_dict
 
 # pytest's importlib mode puts no test folder on sys.path; the fixture module sits here.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -152,7 +156,7 @@ def test_capacity_curve_takes_the_lowest_validation_loss_per_width(doc: dict[str
     d["diagnosis"]["runs"].append(
         {**d["diagnosis"]["runs"][0], "name": "tiny", "train_fraction": 0.5, "val_loss": [0.001]}
     )
-    chart = charts.capacity_curve(d)
+    chart = chart_data.capacity_curve(parse_document(d))
     assert chart is not None
     expected: dict[float, float] = {}
     for r in doc["diagnosis"]["runs"]:
@@ -170,11 +174,11 @@ def test_capacity_curve_takes_the_lowest_validation_loss_per_width(doc: dict[str
 def test_capacity_curve_is_absent_with_a_single_width(doc: dict[str, Any]) -> None:
     d = json.loads(json.dumps(doc))
     d["diagnosis"]["runs"] = [r for r in d["diagnosis"]["runs"] if r["units"] == 64]
-    assert charts.capacity_curve(d) is None
+    assert chart_data.capacity_curve(parse_document(d)) is None
 
 
 def test_data_size_curve_uses_one_width_across_fractions(doc: dict[str, Any]) -> None:
-    chart = charts.data_size_curve(doc)
+    chart = chart_data.data_size_curve(parse_document(doc))
     assert chart is not None
     (line,) = chart.lines
     assert line.x == (0.25, 0.5, 1.0)
@@ -190,16 +194,16 @@ def test_data_size_curve_uses_one_width_across_fractions(doc: dict[str, Any]) ->
 def test_data_size_curve_needs_two_fractions(doc: dict[str, Any]) -> None:
     d = json.loads(json.dumps(doc))
     d["diagnosis"]["runs"] = [r for r in d["diagnosis"]["runs"] if r["train_fraction"] == 1.0]
-    assert charts.data_size_curve(d) is None
+    assert chart_data.data_size_curve(parse_document(d)) is None
 
 
 def test_acf_chart_skips_lag_zero_and_marks_the_probes_significant_lags(
     doc: dict[str, Any],
 ) -> None:
-    chart = charts.acf_chart(doc)
+    chart = chart_data.acf_chart(parse_document(doc))
     assert chart is not None
     n = len(chart.values)
-    assert n == charts.acf_lags_shown(doc) == charts.MIN_ACF_LAGS_SHOWN
+    assert n == chart_data.acf_lags_shown(parse_document(doc)) == chart_data.MIN_ACF_LAGS_SHOWN
     assert chart.labels[0] == "1" and chart.values == tuple(doc["profile"]["acf"][1 : n + 1])
     significant = set(doc["profile"]["significant_lags"])
     assert chart.highlighted == tuple(k in significant for k in range(1, n + 1))
@@ -212,12 +216,12 @@ def test_acf_chart_shows_two_seasons_when_the_season_is_long(doc: dict[str, Any]
     d = json.loads(json.dumps(doc))
     d["profile"]["seasonal_period"] = 30
     d["profile"]["acf"] = [1.0] + [0.1] * 100
-    chart = charts.acf_chart(d)
+    chart = chart_data.acf_chart(parse_document(d))
     assert chart is not None and len(chart.values) == 62
 
 
 def test_learning_curves_one_per_run_with_the_best_epoch_marked(doc: dict[str, Any]) -> None:
-    curves = charts.learning_curves(doc)
+    curves = chart_data.learning_curves(parse_document(doc))
     runs = doc["diagnosis"]["runs"]
     assert len(curves) == len(runs)
     for curve, run in zip(curves, runs, strict=True):
@@ -228,12 +232,12 @@ def test_learning_curves_one_per_run_with_the_best_epoch_marked(doc: dict[str, A
 
 def test_learning_curve_tolerates_undefined_losses(doc: dict[str, Any]) -> None:
     run = {**doc["diagnosis"]["runs"][0], "val_loss": [0.5, None, 0.3]}
-    curve = charts.learning_curve(run)
+    curve = chart_data.learning_curve(RunInfo.parse(run))
     assert curve is not None and curve.marks[0].y == 0.3 and curve.lines[1].y[1] is None
 
 
 def test_series_chart_places_the_split_boundaries(doc: dict[str, Any]) -> None:
-    chart = charts.series_chart(doc)
+    chart = chart_data.series_chart(parse_document(doc))
     assert chart is not None
     assert [v.at for v in chart.vlines] == [100.0, 122.0]
     assert chart.lines[0].x[:3] == (0.0, 1.0, 2.0) and len(chart.x_ticks) == 5
@@ -242,12 +246,12 @@ def test_series_chart_places_the_split_boundaries(doc: dict[str, Any]) -> None:
 
 def test_series_chart_scales_positions_by_the_preview_step() -> None:
     d = _hostile_document()
-    chart = charts.series_chart(d)
+    chart = chart_data.series_chart(parse_document(d))
     assert chart is not None and chart.lines[0].x[1] == 7.0
 
 
 def test_trials_chart_marks_the_suggestion_and_the_best_baseline(doc: dict[str, Any]) -> None:
-    chart = charts.trials_chart(doc)
+    chart = chart_data.trials_chart(parse_document(doc))
     assert chart is not None
     trials = doc["verification"]["trials"]
     assert chart.values == tuple(t["val_rmse"] for t in trials)
@@ -256,7 +260,7 @@ def test_trials_chart_marks_the_suggestion_and_the_best_baseline(doc: dict[str, 
 
 
 def test_forecast_chart_plots_actual_and_predicted(doc: dict[str, Any]) -> None:
-    chart = charts.forecast_chart(doc)
+    chart = chart_data.forecast_chart(parse_document(doc))
     assert chart is not None
     actual, predicted = chart.lines
     assert actual.y == tuple(doc["final"]["forecast"]["actual"])
@@ -267,23 +271,26 @@ def test_absent_stages_give_no_chart_data() -> None:
     d = fx.make_document(with_verification=False, with_final=False)
     d["diagnosis"]["runs"] = []
     d["series"]["values"] = [None] * len(d["series"]["values"])
-    assert charts.trials_chart(d) is None
-    assert charts.forecast_chart(d) is None
-    assert charts.capacity_curve(d) is None
-    assert charts.data_size_curve(d) is None
-    assert charts.learning_curves(d) == []
-    assert charts.series_chart(d) is None
+    assert chart_data.trials_chart(parse_document(d)) is None
+    assert chart_data.forecast_chart(parse_document(d)) is None
+    assert chart_data.capacity_curve(parse_document(d)) is None
+    assert chart_data.data_size_curve(parse_document(d)) is None
+    assert chart_data.learning_curves(parse_document(d)) == []
+    assert chart_data.series_chart(parse_document(d)) is None
 
 
 # -------------------------------------------------------------------------- drawing
 
 
 def test_svg_escapes_markup_in_titles_and_labels() -> None:
-    chart = charts.LineChartData(
+    chart = chart_data.LineChartData(
         title=SCRIPT,
         x_label=IMG,
         y_label="$x$ & y",
-        lines=(charts.Line(SCRIPT, (1.0, 2.0), (1.0, 2.0)), charts.Line("b", (1.0,), (1.0,))),
+        lines=(
+            chart_data.Line(SCRIPT, (1.0, 2.0), (1.0, 2.0)),
+            chart_data.Line("b", (1.0,), (1.0,)),
+        ),
     )
     svg = charts.draw_line_chart(chart, salt="t")
     assert svg.startswith("<svg") and svg.endswith("</svg>")
@@ -297,8 +304,8 @@ def test_svg_escapes_markup_in_titles_and_labels() -> None:
 
 def test_svg_id_renaming_leaves_user_text_alone() -> None:
     title = 'id="x" url(#y) href="#z"'
-    chart = charts.LineChartData(
-        title=title, x_label="a", y_label="b", lines=(charts.Line("l", (1.0, 2.0), (1.0, 2.0)),)
+    chart = chart_data.LineChartData(
+        title=title, x_label="a", y_label="b", lines=(chart_data.Line("l", (1.0, 2.0), (1.0, 2.0)),)
     )
     svg = charts.draw_line_chart(chart, salt="k")
     assert title in svg
@@ -402,7 +409,7 @@ def test_snippet_returns_sequences_on_all_but_the_last_layer() -> None:
         {"units": 32, "dropout": 0.2, "recurrent_dropout": 0.0},
     ]
     cfg["scaling"], cfg["differencing"] = "minmax", 0
-    tree = ast.parse(keras_snippet(cfg, horizon=2, n_features=3))
+    tree = ast.parse(keras_snippet(config_from_dict(cfg), horizon=2, n_features=3))
     flags = [
         kw.value.value
         for n in ast.walk(tree)
@@ -531,7 +538,7 @@ def test_render_html_goes_through_the_document(
     end is ``test_pipeline``'s; here the records stay out, so this test never breaks
     because a record gains a field.)"""
     import advisor.store.document
-    from advisor.core.records import Analysis
+    from advisor.notebook import NotebookAnalysis
     from advisor.reports.html import render_html
 
     live = object()
@@ -544,7 +551,7 @@ def test_render_html_goes_through_the_document(
     monkeypatch.setattr(advisor.store.document, "to_document", to_document)
     page = render_html(live)  # type: ignore[arg-type]
     assert seen == [live] and page == html
-    (frame,) = Page(Analysis._repr_html_(live)).named("iframe")  # type: ignore[arg-type]
+    (frame,) = Page(NotebookAnalysis._repr_html_(live)).named("iframe")  # type: ignore[arg-type]
     assert frame["srcdoc"] == page and frame["sandbox"] == ""
 
 
@@ -552,7 +559,7 @@ def test_render_html_goes_through_the_document(
 
 
 def test_seasonal_pattern_averages_the_detrended_season_by_month(doc: dict[str, Any]) -> None:
-    pattern = charts.seasonal_pattern(doc)
+    pattern = chart_data.seasonal_pattern(parse_document(doc))
     assert pattern is not None and pattern.period == fx.SEASON and pattern.named
     assert pattern.labels[:3] == ("Jan", "Feb", "Mar")  # the series starts in January
     # The fixture's season is 25 * sin(2 pi t / 12) on a straight trend, plus a smaller
@@ -578,7 +585,7 @@ def test_seasonal_pattern_from_a_thinned_series_keeps_each_rows_position() -> No
         "index": [f"p{i}" for i in range(n)],  # not dates: positions are numbered
         "values": [0.01 * i * step + math.cos(2 * math.pi * i * step / period) for i in range(n)],
     }
-    pattern = charts.seasonal_pattern(d)
+    pattern = chart_data.seasonal_pattern(parse_document(d))
     assert pattern is not None and not pattern.named
     assert pattern.labels == tuple(str(p + 1) for p in range(period))
     for p, mean in enumerate(pattern.mean):
@@ -588,14 +595,17 @@ def test_seasonal_pattern_from_a_thinned_series_keeps_each_rows_position() -> No
 def test_no_seasonal_pattern_without_a_season_or_enough_of_it(doc: dict[str, Any]) -> None:
     d = json.loads(json.dumps(doc))
     d["profile"]["seasonal_period"] = None
-    assert charts.seasonal_pattern(d) is None and charts.seasonal_chart(d) is None
+    assert (
+        chart_data.seasonal_pattern(parse_document(d)) is None
+        and chart_data.seasonal_chart(parse_document(d)) is None
+    )
     d["profile"]["seasonal_period"] = 12
     d["series"]["values"] = d["series"]["values"][:30]  # two and a half seasons
-    assert charts.seasonal_pattern(d) is None
+    assert chart_data.seasonal_pattern(parse_document(d)) is None
     # Thinned by a multiple of the season, every kept row sits at the same position.
     d = json.loads(json.dumps(doc))
     d["series"]["step"] = 12
-    assert charts.seasonal_pattern(d) is None
+    assert chart_data.seasonal_pattern(parse_document(d)) is None
 
 
 def test_seasonal_chart_and_caption_name_the_peak(html: str, page: Page) -> None:
@@ -795,10 +805,10 @@ def test_forecast_chart_shows_the_last_steps_of_a_long_test(doc: dict[str, Any])
         "predicted": [math.sin(i / 20) for i in range(n)],
         "actual": [math.sin(i / 20) + 0.1 for i in range(n)],
     }
-    chart = charts.forecast_chart(d)
+    chart = chart_data.forecast_chart(parse_document(d))
     assert chart is not None
     actual, predicted = chart.lines
-    assert len(actual.x) == len(predicted.y) == charts.MAX_FORECAST_STEPS
+    assert len(actual.x) == len(predicted.y) == chart_data.MAX_FORECAST_STEPS
     assert actual.x[-1] == float(n) and "last 300 steps" in chart.title
 
 
@@ -886,9 +896,9 @@ def test_a_run_of_one_epoch_draws_no_curve_and_says_why(doc: dict[str, Any]) -> 
     d = json.loads(json.dumps(doc))
     run = d["diagnosis"]["runs"][1]
     run["train_loss"], run["val_loss"] = [1.0], [1.2]
-    assert charts.learning_curve(run) is None
+    assert chart_data.learning_curve(RunInfo.parse(run)) is None
     view = build_view(d)
-    assert len(charts.learning_curves(d)) == len(d["diagnosis"]["runs"]) - 1
+    assert len(chart_data.learning_curves(parse_document(d))) == len(d["diagnosis"]["runs"]) - 1
     assert view.experiments.missing[0] == (
         "No learning curve for capacity-32: it stopped before a second epoch, too short to "
         "show a trend."
@@ -906,8 +916,135 @@ def test_every_stop_reason_a_run_can_record_has_plain_words() -> None:
     from typing import get_args, get_type_hints
 
     from advisor.core.records import DiagnosticRun
-    from advisor.reports.view import STOP_WORDS
+    from advisor.reports.wording import STOP_WORDS
 
     reasons = set(get_args(get_type_hints(DiagnosticRun)["stopped_reason"]))
     assert reasons, "stopped_reason is no longer a Literal"
     assert reasons <= set(STOP_WORDS), reasons - set(STOP_WORDS)
+
+
+def test_the_records_layer_imports_no_report() -> None:
+    """``Analysis`` is a plain record; the notebook face that renders it lives above core."""
+    from advisor.core.records import Analysis
+    from advisor.notebook import NotebookAnalysis
+
+    assert not hasattr(Analysis, "_repr_html_")
+    assert issubclass(NotebookAnalysis, Analysis)
+    records = Path(__file__).resolve().parents[1] / "advisor" / "core" / "records.py"
+    assert "advisor.reports" not in records.read_text()
+
+
+def test_snippet_and_model_script_build_the_same_network() -> None:
+    """Both come from one macro: model.py names its constants where the snippet writes
+    the values, and with the constants put back the two model definitions are one."""
+    from types import SimpleNamespace
+
+    from advisor.core.records import LayerConfig, ModelConfig
+    from advisor.final.training import render_script
+
+    layers = (LayerConfig(64, 0.1, 0.05), LayerConfig(32, 0.2, 0.0))
+    config = ModelConfig(24, layers, 1e-4, 0.003, 32, 40, 5, "minmax", 12)
+    series = SimpleNamespace(target="y", features=("a", "b"), time_column="date")
+    script = ast.parse(render_script(config, series, "data.csv", 3, 7))  # type: ignore[arg-type]
+    constants = {
+        n.targets[0].id: ast.literal_eval(n.value)
+        for n in script.body
+        if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)
+        and n.targets[0].id in ("LAYERS", "L2", "LEARNING_RATE")
+    }  # fmt: skip
+
+    class PutBack(ast.NodeTransformer):
+        def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+            inner = node.value  # LAYERS[i]["units"]: the outer subscript holds the key
+            if isinstance(inner, ast.Subscript) and ast.unparse(inner.value) == "LAYERS":
+                layer = constants["LAYERS"][ast.literal_eval(inner.slice)]
+                return ast.Constant(layer[ast.literal_eval(node.slice)])
+            return self.generic_visit(node)
+
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            if node.id in ("L2", "LEARNING_RATE"):
+                return ast.Constant(constants[node.id])
+            return ast.Name("N_FEATURES", node.ctx) if node.id == "channels" else node
+
+    (build,) = [
+        n for n in script.body if isinstance(n, ast.FunctionDef) and n.name == "build_model"
+    ]
+    from_script = [ast.dump(PutBack().visit(s)) for s in build.body[:2]]
+    snippet = ast.parse(keras_snippet(config, 3, 3))
+    model_at = next(
+        i
+        for i, n in enumerate(snippet.body)
+        if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "model"
+    )
+    from_snippet = [ast.dump(s) for s in snippet.body[model_at : model_at + 2]]
+    assert from_script == from_snippet
+    assert ast.unparse(build.body[-1]) == "return model"
+
+
+# ------------------------------------------------------------------- typed records
+
+
+def test_the_document_parses_into_typed_frozen_records(doc: dict[str, Any]) -> None:
+    import dataclasses
+
+    from advisor.reports.info import SplitInfo
+
+    info = parse_document(doc)
+    assert info.data.target == "passengers" and info.data.horizon == fx.HORIZON
+    assert info.profile.split == SplitInfo(**fx.SPLIT)
+    assert info.profile.seasonal_period == fx.SEASON and info.profile.periods == (fx.SEASON,)
+    assert info.profile.acf_confidence == pytest.approx(fx.ACF_BAND)
+    run = info.diagnosis.runs[0]
+    assert (run.name, run.units, run.train_fraction) == ("capacity-16", 16, 1.0)
+    assert run.val_loss == tuple(doc["diagnosis"]["runs"][0]["val_loss"])
+    assert info.diagnosis.finding_ids == ("overfitting",)
+    assert info.recommendation.config.layers[0].units == 64
+    assert [h.applied for h in info.recommendation.rules_fired].count(False) == 1
+    assert info.verification is not None and info.verification.compared
+    assert info.final is not None and info.final.test_metrics["rmse"] == 18.2
+    assert info.final_config == info.final.config
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.data.target = "other"
+
+
+def test_a_missing_key_fails_at_the_parse_not_as_a_silent_none(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    del d["recommendation"]["config"]["learning_rate"]
+    with pytest.raises(KeyError, match="learning_rate"):
+        parse_document(d)
+    with pytest.raises(AttributeError):
+        parse_document(doc).data.targt  # noqa: B018
+
+
+def test_absent_stages_and_probe_sections_parse_as_absent(doc: dict[str, Any]) -> None:
+    d = fx.make_document(with_verification=False, with_final=False)
+    for key in ("seasonality", "unit_root", "lags", "complexity", "quality", "size"):
+        del d["profile"][key]
+    d["profile"]["mean"] = None  # NaN, as JSON writes it
+    info = parse_document(d)
+    assert info.verification is None and info.final is None
+    assert info.final_config == info.recommendation.config
+    p = info.profile
+    assert p.mean is None and p.periods == () and p.level_shifts == () and p.covariates == ()
+    assert (p.ar_r2, p.nonlinear, p.outliers, p.train_windows, p.max_units) == (None,) * 5
+
+
+def test_cross_validation_shapes_collapse_into_one_record(doc: dict[str, Any]) -> None:
+    import statistics
+
+    from advisor.reports.info import CvInfo
+
+    from_runs = parse_document(_cv_document(doc)).verification
+    assert from_runs is not None and from_runs.cv is not None
+    cv = from_runs.cv
+    assert (cv.folds, cv.seeds, cv.beyond_noise, cv.improvement) == (3, 2, False, -0.004)
+    sugg = cv.by_name("suggestion")
+    assert sugg is not None and sugg.scores == (21.0, 22.0, 23.0, 21.5, 22.5, 22.0)
+    assert sugg.mean == pytest.approx(22.0) and sugg.spread == statistics.stdev(sugg.scores)
+    bare = CvInfo.parse({"folds": 3, "scores": {"best": {"scores": [30.0, 31.0, None]}}})
+    assert bare is not None and [c.name for c in bare.candidates] == ["best"]
+    assert bare.candidates[0].scores == (30.0, 31.0) and bare.folds == 3
+    summary = CvInfo.parse({"suggestion": {"mean": 21.0, "std": 0.5, "n": 1}})
+    assert summary is not None and summary.candidates[0].spread is None  # one score: no spread
+    assert CvInfo.parse({"note": "pending", "suggestion": {"scores": [None]}}) is None
+    assert CvInfo.parse(None) is None

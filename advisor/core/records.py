@@ -516,9 +516,3 @@ class Analysis:
     seconds: float = 0.0
     partial: bool = False
     """Interrupted: some stages did not finish; a rerun resumes from the run directory."""
-
-    def _repr_html_(self) -> str:
-        """The report in a sandboxed iframe, so Jupyter shows it inline."""
-        from advisor.reports.html import render_inline
-
-        return render_inline(self)

@@ -63,7 +63,11 @@ def _epoch_counter() -> Any:
 def render_script(
     config: ModelConfig, series: SeriesData, data_path: str, horizon: int, seed: int
 ) -> str:
-    """``model.py``: every value a Python literal (``repr``), whatever the CSV's names."""
+    """``model.py``: every value a Python literal (``repr``), whatever the CSV's names.
+
+    Its ``build_model`` comes from ``templates/keras_model.py.j2``, the macro the
+    report's Keras snippet renders too, so the two always build the same network.
+    """
     import jinja2
 
     from advisor import __version__

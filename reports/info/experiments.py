@@ -1,0 +1,169 @@
+"""The experiments and their advice, as typed records: ``diagnosis`` (the diagnostic
+runs and findings) and ``recommendation`` (the configuration, the rules that fired,
+the narrowed ranges). A configuration is core's own ``ModelConfig``, read by the
+document module's ``config_from_dict`` (the inverse of what wrote it), so its fields are
+written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.core.records import ModelConfig
+from advisor.reports.info.values import Scalar, floats, opt_float, opt_text, pairs
+from advisor.store.document import config_from_dict
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One diagnostic training."""
+
+    name: str
+    units: int
+    lookback: int
+    train_fraction: float
+    params: int
+    train_loss: tuple[float | None, ...]
+    val_loss: tuple[float | None, ...]
+    val_rmse: float | None
+    seconds: float
+    stopped_reason: str | None
+
+    @classmethod
+    def parse(cls, r: Mapping[str, Any]) -> RunInfo:
+        return cls(
+            name=str(r["name"]),
+            units=int(r["units"]),
+            lookback=int(r["lookback"]),
+            train_fraction=float(r["train_fraction"]),
+            params=int(r["params"]),
+            train_loss=floats(r.get("train_loss")),
+            val_loss=floats(r.get("val_loss")),
+            val_rmse=opt_float(r.get("val_rmse")),
+            seconds=float(r.get("seconds") or 0),
+            stopped_reason=r.get("stopped_reason"),
+        )
+
+
+@dataclass(frozen=True)
+class DifferencingInfo:
+    """Which target the small models learned best before the sweep: lag -> val RMSE."""
+
+    chosen: int
+    scores: tuple[tuple[int, float | None], ...]
+
+
+@dataclass(frozen=True)
+class FindingInfo:
+    id: str
+    summary: str
+    confidence: float
+    evidence: tuple[tuple[str, Scalar], ...]
+
+
+@dataclass(frozen=True)
+class DiagnosisInfo:
+    planned: str | None = None
+    cut: tuple[str, ...] = ()
+    runs: tuple[RunInfo, ...] = ()
+    findings: tuple[FindingInfo, ...] = ()
+    differencing: DifferencingInfo | None = None
+
+    @classmethod
+    def parse(cls, d: Mapping[str, Any]) -> DiagnosisInfo:
+        compared = d.get("differencing")
+        differencing = None
+        if compared and compared.get("runs"):
+            differencing = DifferencingInfo(
+                int(compared["chosen"]),
+                tuple((int(r["differencing"]), opt_float(r["val_rmse"])) for r in compared["runs"]),
+            )
+        return cls(
+            planned=opt_text(d.get("planned")),
+            cut=tuple(str(c) for c in d.get("cut") or ()),
+            runs=tuple(RunInfo.parse(r) for r in d.get("runs") or ()),
+            findings=tuple(
+                FindingInfo(
+                    str(f["id"]),
+                    str(f["summary"]),
+                    float(f["confidence"]),
+                    pairs(f.get("evidence")),
+                )
+                for f in d.get("findings") or ()
+            ),
+            differencing=differencing,
+        )
+
+    @property
+    def finding_ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.findings)
+
+
+# ------------------------------------------------------------------- recommendation
+
+
+@dataclass(frozen=True)
+class RuleHitInfo:
+    rule: str
+    setting: str
+    """As the rule file names it: a path (``layers[0].units``) or a synonym (``lr``)."""
+    value: Scalar
+    rationale: str
+    evidence: tuple[tuple[str, Scalar], ...]
+    confidence: float
+    applied: bool
+    overridden_by: str | None
+
+    @classmethod
+    def parse(cls, h: Mapping[str, Any]) -> RuleHitInfo:
+        return cls(
+            rule=str(h["rule"]),
+            setting=str(h["setting"]),
+            value=h["value"],
+            rationale=str(h["rationale"]),
+            evidence=pairs(h.get("evidence")),
+            confidence=float(h["confidence"]),
+            applied=bool(h.get("applied", True)),
+            overridden_by=opt_text(h.get("overridden_by")),
+        )
+
+
+@dataclass(frozen=True)
+class RangeInfo:
+    """A narrowed range: a list of choices, else ``low`` to ``high``."""
+
+    setting: str
+    choices: tuple[Scalar, ...]
+    low: Scalar = None
+    high: Scalar = None
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class RecommendationInfo:
+    config: ModelConfig
+    ranges: tuple[RangeInfo, ...]
+    rules_fired: tuple[RuleHitInfo, ...]
+    rules_not_fired: tuple[str, ...]
+    baseline_warning: bool
+
+    @classmethod
+    def parse(cls, r: Mapping[str, Any]) -> RecommendationInfo:
+        return cls(
+            config=config_from_dict(r["config"]),
+            ranges=tuple(
+                RangeInfo(
+                    str(x["setting"]),
+                    tuple(x.get("choices") or ()),
+                    x.get("low"),
+                    x.get("high"),
+                    bool(x.get("log")),
+                )
+                for x in r.get("ranges") or ()
+            ),
+            rules_fired=tuple(RuleHitInfo.parse(h) for h in r.get("rules_fired") or ()),
+            rules_not_fired=tuple(str(x) for x in r.get("rules_not_fired") or ()),
+            baseline_warning=bool(r.get("baseline_warning")),
+        )

@@ -1,0 +1,91 @@
+"""The page's top: the headline (one sentence) and the verdict paragraph (the advice,
+how it fared on the test, how far it was checked, what the experiments found, and
+the warnings), each leaving out the stages that did not run.
+"""
+
+from __future__ import annotations
+
+from advisor.core.records import ModelConfig
+from advisor.reports.info import DocumentInfo
+from advisor.reports.sections.common import (
+    and_,
+    compare_to_baselines,
+    comparison_words,
+    pct,
+    plural,
+)
+from advisor.reports.sections.verification import verdict_words
+from advisor.reports.wording import FINDING_PHRASES, QUIET_FINDINGS, VERDICT_PHRASES
+
+
+def model_words(config: ModelConfig) -> str:
+    layers = config.layers
+    units = ", ".join(str(layer.units) for layer in layers)
+    shape = (
+        f"one LSTM layer of {units} units"
+        if len(layers) == 1
+        else f"{len(layers)} LSTM layers of {units} units"
+    )
+    return f"{shape} that looks back {plural(config.lookback, 'step')}"
+
+
+def _findings_words(info: DocumentInfo) -> str | None:
+    diagnosis = info.diagnosis
+    if not diagnosis.runs:
+        return None
+    ids = list(dict.fromkeys(diagnosis.finding_ids))
+    n = len(diagnosis.runs)
+    runs = "The short diagnostic training" if n == 1 else f"The {n} short diagnostic trainings"
+    phrases = [FINDING_PHRASES.get(i, i.replace("_", " ")) for i in ids if i not in QUIET_FINDINGS]
+    if not phrases:
+        return f"{runs} flagged no problem."
+    return f"{runs} showed {and_(phrases)}; the settings below answer that."
+
+
+def verdict_sentences(info: DocumentInfo) -> tuple[str, ...]:
+    """The verdict paragraph: the advice, how it fared on the test, how far it was
+    checked, what the experiments found, and the warnings."""
+    data = info.data
+    sentences = [
+        f"For “{data.target}”, {plural(data.horizon, 'step')} ahead, the advisor "
+        f"recommends {model_words(info.recommendation.config)}."
+    ]
+    comparison = compare_to_baselines(info)
+    if comparison is not None:
+        sentences.append(comparison_words(comparison))
+        if not comparison.lstm_wins:
+            sentences.append(
+                "A simple baseline forecasts this series at least as well as the LSTM."
+            )
+    if info.verification is not None:
+        sentences.append(verdict_words(info.verification))
+    findings = _findings_words(info)
+    if findings:
+        sentences.append(findings)
+    if info.recommendation.baseline_warning:
+        sentences.append(
+            "Warning: in the short diagnostic trainings the LSTM did not beat the simple "
+            "baselines on the validation rows"
+            + (
+                ", so its edge on the test rows may not hold on new data."
+                if comparison is not None and comparison.lstm_wins
+                else "."
+            )
+        )
+    return tuple(sentences)
+
+
+def headline(info: DocumentInfo) -> str:
+    parts = [f"Use {model_words(info.recommendation.config)}"]
+    ver = info.verification
+    if ver is not None and not ver.compared:
+        parts.append("not yet checked against other settings")
+    elif ver is not None:
+        parts.append(VERDICT_PHRASES.get(ver.verdict, ver.verdict))
+    comparison = compare_to_baselines(info)
+    if comparison is not None:
+        parts.append(
+            f"test RMSE {pct(abs(comparison.change))} "
+            f"{'below' if comparison.lstm_wins else 'above'} the best baseline"
+        )
+    return "; ".join(parts) + "."

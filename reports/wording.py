@@ -1,0 +1,274 @@
+"""The report's plain-words tables, in one place: every table that maps an id the
+pipeline writes to words, and the glossary.
+
+The ids are stop reasons, baselines, stationarity verdicts, findings (a short phrase
+and the advice each earns), verification verdicts, tuners and settings (labels, the
+synonyms rule files use, scaling and differencing words). Sentences built around
+numbers stay in their section; the sections only look ids up here, so a new finding
+or setting is an entry in these tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    meaning: str
+
+
+# -------------------------------------------------------------------- data and runs
+
+METRIC_LABELS = {"rmse": "RMSE", "mae": "MAE", "mase": "MASE", "smape": "sMAPE", "mape": "MAPE"}
+BASELINE_WORDS = {
+    "naive": "repeat the last known value",
+    "seasonal_naive": "repeat the value one season earlier",
+    "mean": "predict the training average",
+    "drift": "extend the line from the first to the last value",
+    "ets": "exponential smoothing: a classic statistical forecast from the recent level, "
+    "trend and season",
+    "arima": "ARIMA: a classic statistical forecast from past values and past errors",
+    "theta": "the theta method: a classic statistical forecast of level and trend",
+}
+STATIONARITY_WORDS = {
+    "stationary": "The series keeps a stable level and spread over time (it is stationary), "
+    "so it can be modelled as it is.",
+    "trend-stationary": "The series follows a trend and is stable around it (trend-stationary).",
+    "difference-stationary": "The series wanders without returning to a fixed level "
+    "(difference-stationary); modelling the change from one step to the next helps.",
+    "unclear": "The two stationarity tests disagree, so whether the level is stable "
+    "over time is unclear.",
+}
+FREQUENCY_WORDS = {
+    "D": "day",
+    "B": "business day",
+    "h": "hour",
+    "H": "hour",
+    "min": "minute",
+    "T": "minute",
+    "s": "second",
+    "S": "second",
+    "W": "week",
+    "MS": "month",
+    "M": "month",
+    "ME": "month",
+    "QS": "quarter",
+    "Q": "quarter",
+    "QE": "quarter",
+    "YS": "year",
+    "Y": "year",
+    "A": "year",
+    "AS": "year",
+    "YE": "year",
+}
+STOP_WORDS = {
+    "completed": "ran all epochs",
+    "early_stopping": "early stopping",
+    "nan": "loss became undefined (NaN)",
+    "diverged": "loss grew without bound (diverged)",
+    "budget": "time budget ran out",
+}
+
+# ------------------------------------------------------------------------ findings
+
+# Short, plain names for the diagnosis' findings; the Experiments section has the detail.
+FINDING_PHRASES = {
+    "overfitting": "overfitting (the model learns its training rows better than new ones)",
+    "underfitting": "underfitting (the model is too simple for the pattern)",
+    "not_converged": "training that had not settled when it stopped",
+    "diverging": "unstable training",
+    "noisy_validation": "validation scores that jump from epoch to epoch",
+}
+FINDING_ADVICE = {
+    "overfitting": "The model learns the training rows better than it generalises: more "
+    "data, or stronger dropout or L2, will help more than a bigger model.",
+    "underfitting": "The model is too simple for the series: try more units or a longer lookback.",
+    "not_converged": "Training had not settled when it stopped: allow more epochs.",
+    "diverging": "Training was unstable: try a smaller learning rate.",
+    "noisy_validation": "Validation scores jumped from epoch to epoch: a longer series or a "
+    "larger batch size would make the comparison steadier.",
+}
+# Findings the verdict does not list: said elsewhere in it, or no problem at all.
+QUIET_FINDINGS = {"no_gain_over_baseline", "good_fit"}
+
+# ------------------------------------------------------------------- verification
+
+UNCOMPARED_WORDS = (
+    "The verification search ran out of time after training the suggestion alone, so it "
+    "could not compare it with other settings: the suggestion is untested."
+)
+VERDICT_WORDS = {
+    "confirmed": "The verification search confirmed the suggestion: no setting it tried did "
+    "clearly better.",
+    "refined": "The verification search found settings that did better on the validation "
+    "rows; the final model uses them.",
+    "widen": "The verification search found its best settings at the edge of the ranges it "
+    "searched, so better settings may lie outside them.",
+}
+TUNER_WORDS = {
+    "bayesian": "a Bayesian search, which picks each next setting from the scores so far",
+    "random": "a random search",
+    "randomsearch": "a random search",
+    "hyperband": "a Hyperband search, which stops poor settings early",
+    "grid": "a grid search",
+}
+CV_NAMES = {"suggestion": "The suggestion", "best": "The search's best", "baseline": "Baseline"}
+# The verdict as the headline's last clause.
+VERDICT_PHRASES = {
+    "confirmed": "confirmed by the search",
+    "refined": "refined by the search",
+    "widen": "the search suggests widening its ranges",
+}
+
+# ------------------------------------------------------------------------ settings
+
+SETTING_LABELS = {
+    "lookback": "Lookback (history per forecast)",
+    "layers": "LSTM layers",
+    "units": "Units per layer",
+    "dropout": "Dropout",
+    "recurrent_dropout": "Recurrent dropout",
+    "l2": "L2 weight penalty",
+    "learning_rate": "Learning rate",
+    "batch_size": "Batch size",
+    "epochs": "Epochs (at most)",
+    "early_stopping_patience": "Early-stopping patience",
+    "scaling": "Scaling",
+    "differencing": "Differencing",
+}
+# Rule files may name a setting by a path or a synonym; they all land on one row.
+SETTING_ALIASES = {
+    "n_layers": "layers",
+    "num_layers": "layers",
+    "depth": "layers",
+    "lr": "learning_rate",
+    "patience": "early_stopping_patience",
+    "window": "lookback",
+    "diff": "differencing",
+    "scaler": "scaling",
+}
+SCALING_WORDS = {
+    "standard": "standardise (mean 0, spread 1, from the training rows)",
+    "minmax": "rescale to 0–1 (from the training rows)",
+    "none": "none",
+}
+
+
+def setting_key(setting: str) -> str:
+    """``layers[0].units`` -> ``units``; ``lr`` -> ``learning_rate``."""
+    key = setting.strip().lower().split(".")[-1].split("[")[0]
+    return SETTING_ALIASES.get(key, key)
+
+
+def differencing_words(d: int) -> str:
+    if d == 0:
+        return "none"
+    if d == 1:
+        return "first difference (the change per step)"
+    return f"seasonal difference (the change since {d} steps back)"
+
+
+# ------------------------------------------------------------------------ glossary
+
+GLOSSARY = (
+    Term(
+        "Units",
+        "The width of an LSTM layer: how many numbers it uses to remember the "
+        "past. More units can learn more complex patterns but need more data.",
+    ),
+    Term(
+        "Dropout",
+        "During training, randomly ignore a share of the inputs to a layer, so "
+        "the model cannot lean on any single one. It fights overfitting.",
+    ),
+    Term(
+        "Recurrent dropout",
+        "The same idea applied to the layer's memory from one time step to the next.",
+    ),
+    Term(
+        "L2", "A small penalty on large weights that keeps the model simple and fights overfitting."
+    ),
+    Term("Lookback", "How many past time steps the model sees to make one forecast."),
+    Term("Horizon", "How many steps ahead the model forecasts at once."),
+    Term("Epoch", "One pass of the training over every training row."),
+    Term(
+        "Batch size",
+        "How many training windows the model looks at before each adjustment of its weights.",
+    ),
+    Term(
+        "Loss",
+        "The error the training minimises, here the mean squared error on rescaled values: "
+        "training loss on the rows it learns from, validation loss on rows it does not.",
+    ),
+    Term(
+        "Overfitting",
+        "The model memorises the training rows, noise included, and does worse on new rows.",
+    ),
+    Term(
+        "Underfitting",
+        "The model is too simple, or trained too briefly, to capture the "
+        "pattern even on the training rows.",
+    ),
+    Term(
+        "Early stopping",
+        "Stop training once the validation score has not improved for a "
+        "set number of epochs (the patience), and keep the best model seen.",
+    ),
+    Term(
+        "Learning rate",
+        "How big a step the training takes each time it adjusts the "
+        "weights. Too big is unstable, too small is slow.",
+    ),
+    Term(
+        "Validation split",
+        "Rows after the training rows, kept out of training and used to compare settings fairly.",
+    ),
+    Term(
+        "Cross-validation",
+        "Training and scoring several times on different stretches of the series, so the "
+        "spread of the scores shows how much of a difference is luck.",
+    ),
+    Term(
+        "Season",
+        "A pattern that repeats after a fixed number of steps, such as 12 months or 7 days.",
+    ),
+    Term(
+        "Autocorrelation",
+        "How closely the series follows its own values a number of steps (the lag) earlier.",
+    ),
+    Term(
+        "Differencing",
+        "Modelling the change from one step to the next instead of the value itself; it "
+        "removes a trend, and the forecasts are added back up afterwards.",
+    ),
+    Term(
+        "Scaling",
+        "Rescaling the values to a small, common range before training, which neural "
+        "networks need to learn well.",
+    ),
+    Term(
+        "Rule",
+        "A named piece of expert advice in the advisor's rulebook; it fires when the "
+        "evidence from your data meets its condition, with a confidence saying how sure it is.",
+    ),
+    Term(
+        "Baseline",
+        "A simple rule, such as repeating the last value, that any useful model must beat.",
+    ),
+    Term(
+        "RMSE",
+        "Root mean squared error: the typical forecast error in the target's own "
+        "units, with large errors weighing more. Lower is better.",
+    ),
+    Term(
+        "MAE",
+        "Mean absolute error: the average size of a forecast error, in the target's own units.",
+    ),
+    Term(
+        "MASE",
+        "Mean absolute scaled error: the average error divided by that of a simple "
+        "seasonal repeat on the training rows. Below 1 beats that simple rule.",
+    ),
+)
