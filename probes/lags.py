@@ -14,6 +14,7 @@ import numpy as np
 from statsmodels.tsa.stattools import acf, levinson_durbin
 
 from advisor.core.records import LagStructure
+from advisor.core.sizing import max_lookback
 
 # The largest lag worth drawing and testing: long enough for yearly seasons of weekly data.
 MAX_ACF_LAGS = 400
@@ -24,9 +25,6 @@ AR_ORDER_PER_DECADE = 10
 MAX_AR_ORDER = 400
 # Nothing shorter than two steps can show a change.
 MIN_LOOKBACK = 2
-# The rules keep lookback within a third of the training rows (rules/engine.py,
-# LOOKBACK_SHARE_OF_TRAIN): two thirds of the rows stay usable as window starts.
-LOOKBACK_SHARE_OF_TRAIN = 3
 # Beyond about a thousand steps an LSTM trained by backpropagation through time gains
 # little from the extra history (Hochreiter & Schmidhuber 1997 test lags up to 1000);
 # longer seasons are better given as features.
@@ -97,7 +95,8 @@ def lookback_range(
     high = max(2 * low, longest, horizon)
     if longest > low:
         reasons.append(f"the longest season is {longest} steps")
-    cap = min(MAX_LOOKBACK, max(MIN_LOOKBACK, train_rows // LOOKBACK_SHARE_OF_TRAIN))
+    # The rules' cap (advisor.core.sizing), and never past the longest window tested.
+    cap = min(MAX_LOOKBACK, max(MIN_LOOKBACK, max_lookback(train_rows)))
     if high > cap or low > cap:
         reasons.append(f"capped at {cap} steps")
     low, high = min(low, cap), min(high, cap)

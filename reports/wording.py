@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor.core.findings import FindingId
+from advisor.core.settings import SETTINGS
+
 
 @dataclass(frozen=True)
 class Term:
@@ -75,23 +78,23 @@ STOP_WORDS = {
 
 # Short, plain names for the diagnosis' findings; the Experiments section has the detail.
 FINDING_PHRASES = {
-    "overfitting": "overfitting (the model learns its training rows better than new ones)",
-    "underfitting": "underfitting (the model is too simple for the pattern)",
-    "not_converged": "training that had not settled when it stopped",
-    "diverging": "unstable training",
-    "noisy_validation": "validation scores that jump from epoch to epoch",
+    FindingId.OVERFITTING: "overfitting (the model learns its training rows better than new ones)",
+    FindingId.UNDERFITTING: "underfitting (the model is too simple for the pattern)",
+    FindingId.NOT_CONVERGED: "training that had not settled when it stopped",
+    FindingId.DIVERGING: "unstable training",
+    FindingId.NOISY_VALIDATION: "validation scores that jump from epoch to epoch",
 }
 FINDING_ADVICE = {
-    "overfitting": "The model learns the training rows better than it generalises: more "
+    FindingId.OVERFITTING: "The model learns the training rows better than it generalises: more "
     "data, or stronger dropout or L2, will help more than a bigger model.",
-    "underfitting": "The model is too simple for the series: try more units or a longer lookback.",
-    "not_converged": "Training had not settled when it stopped: allow more epochs.",
-    "diverging": "Training was unstable: try a smaller learning rate.",
-    "noisy_validation": "Validation scores jumped from epoch to epoch: a longer series or a "
+    FindingId.UNDERFITTING: "The model is too simple for the series: try more units or a longer lookback.",
+    FindingId.NOT_CONVERGED: "Training had not settled when it stopped: allow more epochs.",
+    FindingId.DIVERGING: "Training was unstable: try a smaller learning rate.",
+    FindingId.NOISY_VALIDATION: "Validation scores jumped from epoch to epoch: a longer series or a "
     "larger batch size would make the comparison steadier.",
 }
 # Findings the verdict does not list: said elsewhere in it, or no problem at all.
-QUIET_FINDINGS = {"no_gain_over_baseline", "good_fit"}
+QUIET_FINDINGS = {FindingId.NO_GAIN_OVER_BASELINE, FindingId.GOOD_FIT}
 
 # ------------------------------------------------------------------- verification
 
@@ -124,20 +127,7 @@ VERDICT_PHRASES = {
 
 # ------------------------------------------------------------------------ settings
 
-SETTING_LABELS = {
-    "lookback": "Lookback (history per forecast)",
-    "layers": "LSTM layers",
-    "units": "Units per layer",
-    "dropout": "Dropout",
-    "recurrent_dropout": "Recurrent dropout",
-    "l2": "L2 weight penalty",
-    "learning_rate": "Learning rate",
-    "batch_size": "Batch size",
-    "epochs": "Epochs (at most)",
-    "early_stopping_patience": "Early-stopping patience",
-    "scaling": "Scaling",
-    "differencing": "Differencing",
-}
+SETTING_LABELS = {name: setting.label for name, setting in SETTINGS.items()}
 # Rule files may name a setting by a path or a synonym; they all land on one row.
 SETTING_ALIASES = {
     "n_layers": "layers",
@@ -149,7 +139,7 @@ SETTING_ALIASES = {
     "diff": "differencing",
     "scaler": "scaling",
 }
-SCALING_WORDS = {
+SCALING_WORDS = {  # one entry per advisor.core.settings.SCALINGS (a test holds them equal)
     "standard": "standardise (mean 0, spread 1, from the training rows)",
     "minmax": "rescale to 0–1 (from the training rows)",
     "none": "none",
@@ -173,30 +163,14 @@ def differencing_words(d: int) -> str:
 # ------------------------------------------------------------------------ glossary
 
 GLOSSARY = (
-    Term(
-        "Units",
-        "The width of an LSTM layer: how many numbers it uses to remember the "
-        "past. More units can learn more complex patterns but need more data.",
-    ),
-    Term(
-        "Dropout",
-        "During training, randomly ignore a share of the inputs to a layer, so "
-        "the model cannot lean on any single one. It fights overfitting.",
-    ),
-    Term(
-        "Recurrent dropout",
-        "The same idea applied to the layer's memory from one time step to the next.",
-    ),
-    Term(
-        "L2", "A small penalty on large weights that keeps the model simple and fights overfitting."
-    ),
-    Term("Lookback", "How many past time steps the model sees to make one forecast."),
+    Term("Units", SETTINGS["units"].meaning),
+    Term("Dropout", SETTINGS["dropout"].meaning),
+    Term("Recurrent dropout", SETTINGS["recurrent_dropout"].meaning),
+    Term("L2", SETTINGS["l2"].meaning),
+    Term("Lookback", SETTINGS["lookback"].meaning),
     Term("Horizon", "How many steps ahead the model forecasts at once."),
     Term("Epoch", "One pass of the training over every training row."),
-    Term(
-        "Batch size",
-        "How many training windows the model looks at before each adjustment of its weights.",
-    ),
+    Term("Batch size", SETTINGS["batch_size"].meaning),
     Term(
         "Loss",
         "The error the training minimises, here the mean squared error on rescaled values: "
@@ -216,11 +190,7 @@ GLOSSARY = (
         "Stop training once the validation score has not improved for a "
         "set number of epochs (the patience), and keep the best model seen.",
     ),
-    Term(
-        "Learning rate",
-        "How big a step the training takes each time it adjusts the "
-        "weights. Too big is unstable, too small is slow.",
-    ),
+    Term("Learning rate", SETTINGS["learning_rate"].meaning),
     Term(
         "Validation split",
         "Rows after the training rows, kept out of training and used to compare settings fairly.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
+from advisor.core.findings import FindingId
 from advisor.core.records import Diagnosis, Profile, Settings
 from advisor.core.splits import train_windows
 
@@ -160,16 +161,16 @@ def build_facts(
         size_max_units=profile.size.max_units,
         useful_covariates=sum(c.significant for c in profile.quality.covariates),
         baseline_stat_ratio=_stat_ratio(profile),
-        underfitting="underfitting" in ids,
-        overfitting="overfitting" in ids,
-        not_converged="not_converged" in ids,
-        diverging="diverging" in ids,
-        noisy_validation="noisy_validation" in ids,
-        good_fit="good_fit" in ids,
-        no_gain_over_baseline="no_gain_over_baseline" in ids,
-        unstable_training="unstable_training" in ids,
-        capacity_limited="capacity_limited" in ids,
-        data_limited="data_limited" in ids,
+        underfitting=FindingId.UNDERFITTING in ids,
+        overfitting=FindingId.OVERFITTING in ids,
+        not_converged=FindingId.NOT_CONVERGED in ids,
+        diverging=FindingId.DIVERGING in ids,
+        noisy_validation=FindingId.NOISY_VALIDATION in ids,
+        good_fit=FindingId.GOOD_FIT in ids,
+        no_gain_over_baseline=FindingId.NO_GAIN_OVER_BASELINE in ids,
+        unstable_training=FindingId.UNSTABLE_TRAINING in ids,
+        capacity_limited=FindingId.CAPACITY_LIMITED in ids,
+        data_limited=FindingId.DATA_LIMITED in ids,
         best_units=best.units if best else 0,
         best_differencing=-1 if diagnosis.differencing is None else diagnosis.differencing,
         best_epoch=best.best_epoch if best else 0,

@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from advisor.core.settings import SETTINGS
-from advisor.core.sizing import PARAMS_PER_WINDOW, lstm_params, max_units_for_windows
+from advisor.core.sizing import (
+    PARAMS_PER_WINDOW,
+    lstm_params,
+    max_lookback,
+    max_units_for_windows,
+)
 from advisor.rules.evaluation import Trace, clamp_value, make_hit
 from advisor.rules.facts import Facts
 from advisor.rules.rule import Value
@@ -21,9 +26,6 @@ from advisor.rules.rule import Value
 # leaves a laptop's memory for everything else.
 BATCH_MEMORY_BYTES = 1 << 30
 LSTM_VECTORS_PER_STEP = 6
-# Each window needs `lookback` rows of history; a third of the training rows keeps at
-# least two thirds of them usable as window starts.
-LOOKBACK_SHARE_OF_TRAIN = 3
 LIMIT_PRIORITY = 1_000
 """Hard limits apply after every rule, so their hits sort after any rule priority."""
 
@@ -85,7 +87,7 @@ def _limit_units(trace: Trace, facts: Facts, layers: int) -> None:
 
 
 def _limit_lookback(trace: Trace, facts: Facts) -> None:
-    cap = max(1, facts.train_rows // LOOKBACK_SHARE_OF_TRAIN)
+    cap = max_lookback(facts.train_rows)
     trace.bound(high=cap)
     if cast(int, trace.value) > cap:
         why = (

@@ -1048,3 +1048,12 @@ def test_cross_validation_shapes_collapse_into_one_record(doc: dict[str, Any]) -
     assert summary is not None and summary.candidates[0].spread is None  # one score: no spread
     assert CvInfo.parse({"note": "pending", "suggestion": {"scores": [None]}}) is None
     assert CvInfo.parse(None) is None
+
+
+def test_report_words_cover_every_setting_and_scaling() -> None:
+    """The report's labels and scaling words come from, or match, the one settings table."""
+    from advisor.core.settings import SCALINGS, SETTINGS
+    from advisor.reports.wording import SCALING_WORDS, SETTING_LABELS
+
+    assert {name: s.label for name, s in SETTINGS.items()} == SETTING_LABELS
+    assert set(SCALING_WORDS) == set(SCALINGS)

@@ -755,3 +755,15 @@ def test_every_fact_a_rule_can_use_is_named_in_the_rules_guide() -> None:
     guide = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text()
     missing = [name for name in FACT_NAMES if f"`{name}`" not in guide]
     assert not missing, f"docs/rules.md does not name: {missing}"
+
+
+def test_every_finding_is_a_fact_of_its_own_name() -> None:
+    """Rules name findings by the ids the diagnosis gives them: one list, FindingId."""
+    from dataclasses import fields
+
+    from advisor.core.findings import FindingId
+    from advisor.rules.facts import Facts
+
+    by_name = {f.name: f.type for f in fields(Facts)}
+    for finding in FindingId:
+        assert by_name.get(finding.value) in (bool, "bool"), finding

@@ -18,16 +18,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_fixtures import RANGES, SUGGESTION, ScriptedTrainer, recommendation
 
 from advisor.core.records import Range
+from advisor.core.settings import SETTING_NAMES, config_values
 from advisor.verification.objective import FORECAST_OBJECTIVES
 from advisor.verification.search import SearchInterrupted, SearchOptions, search
 from advisor.verification.space import (
-    CONFIG_SETTINGS,
     JOB,
     build_space,
     defaults,
     open_settings,
     space_size,
-    suggestion_values,
 )
 
 RMSE = FORECAST_OBJECTIVES["val_rmse"]
@@ -62,11 +61,11 @@ def log_events(tmp_path: Path) -> list[dict]:
 
 def test_settled_settings_are_fixed_at_the_suggestion():
     hp = build_space(recommendation())
-    suggestion = suggestion_values(SUGGESTION)
+    suggestion = config_values(SUGGESTION)
     open_names = {p.name for p in open_settings(hp)}
     # units (3 choices), dropout, learning rate, batch size: the ranges with room
     assert open_names == {"units", "dropout", "learning_rate", "batch_size"}
-    for name in CONFIG_SETTINGS:
+    for name in SETTING_NAMES:
         assert hp.get(name) == suggestion[name], name
     assert defaults(hp) == {**suggestion, "advisor/role": "search"}
 
@@ -289,7 +288,7 @@ def test_bayesian_optimisation_improves_on_the_suggestion(tmp_path):
     suggestion = result.trials[0]
     best = min(result.trials, key=lambda t: t.score)
     assert best.score < suggestion.score - 0.4
-    values = [suggestion_values(t.config) for t in result.trials]
+    values = [config_values(t.config) for t in result.trials]
     assert len({json.dumps(v, sort_keys=True) for v in values}) == len(values)  # no repeats
 
 

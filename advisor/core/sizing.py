@@ -1,4 +1,5 @@
-"""How many weights an LSTM has, and how wide the data lets it be: written once.
+"""How many weights an LSTM has, and how wide and how far back the data let it be:
+written once.
 
 The profile shows the widest LSTM the training windows can feed, and the rules cap the
 recommended width by the same guard; when each counted weights its own way (one without
@@ -23,6 +24,16 @@ PARAMS_PER_WINDOW = 10
 MIN_UNITS = 4
 # However much data there is, the width stays a valid value of the units setting.
 MAX_UNITS = int(cast(float, SETTINGS["units"].high))
+
+
+# Each window needs ``lookback`` rows of history; a lookback of at most a third of the
+# training rows keeps at least two thirds of them usable as window starts.
+LOOKBACK_SHARE_OF_TRAIN = 3
+
+
+def max_lookback(train_rows: int) -> int:
+    """The longest lookback the training rows allow (at least one step)."""
+    return max(1, train_rows // LOOKBACK_SHARE_OF_TRAIN)
 
 
 def model_params(widths: Sequence[int], inputs: int, horizon: int) -> int:

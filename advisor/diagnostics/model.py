@@ -22,6 +22,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from advisor.core import interrupt
 from advisor.core.backend import quiet_native_stderr
 from advisor.core.records import Curve, ModelConfig, Scaling
+from advisor.core.sizing import model_params
 from advisor.diagnostics.findings import DIVERGENCE_FACTOR
 
 # One thread per TensorFlow op on the CPU, read when TensorFlow starts its first op (so
@@ -283,8 +284,4 @@ def forecast(
 
 def count_params(config: ModelConfig, channels: int, horizon: int) -> int:
     """LSTM + dense parameter count, without building a model."""
-    total, width = 0, channels
-    for layer in config.layers:
-        total += 4 * (layer.units * (layer.units + width) + layer.units)
-        width = layer.units
-    return total + width * horizon + horizon
+    return model_params([layer.units for layer in config.layers], channels, horizon)

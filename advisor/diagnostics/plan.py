@@ -29,10 +29,10 @@ from advisor.core.records import (
     Profile,
     Settings,
 )
+from advisor.core.sizing import lstm_params, max_lookback
 from advisor.core.splits import train_windows
 from advisor.diagnostics.findings import best_run, diagnose
 from advisor.diagnostics.trainer import RunSpec, SweepCost, Trainer
-from advisor.probes.size import lstm_params
 
 # Widths tried in the capacity sweep: powers of two, the steps practitioners tune in.
 WIDTH_LADDER = (8, 16, 32, 64, 128, 256)
@@ -40,7 +40,7 @@ WIDTH_LADDER = (8, 16, 32, 64, 128, 256)
 # which way the validation loss moves with width.
 MIN_SWEEP_WIDTHS = 3
 # A width joins the sweep while its weights number at most this many per training
-# window. The rules' size guard allows ten (probes/size.py, PARAMS_PER_WINDOW); the sweep
+# window. The rules' size guard allows ten (advisor.core.sizing, PARAMS_PER_WINDOW); the sweep
 # looks one or two ladder steps past it, to see where overfitting actually starts
 # (e.g. 300 windows: the guard allows 26 units, the sweep tries up to 64).
 SWEEP_PARAMS_PER_WINDOW = 128
@@ -106,7 +106,7 @@ def probe_lookback(profile: Profile, settings: Settings) -> int:
     else:
         memory = max(profile.significant_lags, default=0)
     lookback = max(memory, profile.horizon)
-    return max(1, min(lookback, profile.split.train // 3))
+    return max(1, min(lookback, max_lookback(profile.split.train)))
 
 
 def probe_batch(profile: Profile, settings: Settings) -> int:

@@ -17,7 +17,9 @@ import math
 from typing import Any
 
 from advisor.core.backend import quiet_native_stderr
-from advisor.core.records import LayerConfig, ModelConfig, Range, Recommendation
+from advisor.core.records import ModelConfig, Range, Recommendation
+from advisor.core.settings import INT_SETTINGS, SETTING_NAMES, config_values
+from advisor.core.settings import config_from_values as settings_config
 from advisor.store.rundir import key_of
 from advisor.verification.objective import Objective
 
@@ -28,74 +30,15 @@ GRID_POINTS = 3
 # every worker but is never part of a trial's values.
 ROLE = "advisor/role"
 JOB = "advisor/job"
-INT_SETTINGS = frozenset(
-    {
-        "units",
-        "layers",
-        "batch_size",
-        "epochs",
-        "early_stopping_patience",
-        "lookback",
-        "differencing",
-    }
-)
-CONFIG_SETTINGS = (
-    "units",
-    "layers",
-    "dropout",
-    "recurrent_dropout",
-    "l2",
-    "learning_rate",
-    "batch_size",
-    "epochs",
-    "early_stopping_patience",
-    "lookback",
-    "scaling",
-    "differencing",
-)
-
-
 def keras_tuner() -> Any:
     with quiet_native_stderr():
         import keras_tuner as kt
     return kt
 
 
-def suggestion_values(config: ModelConfig) -> dict[str, Any]:
-    first = config.layers[0]
-    return {
-        "units": first.units,
-        "layers": len(config.layers),
-        "dropout": first.dropout,
-        "recurrent_dropout": first.recurrent_dropout,
-        "l2": config.l2,
-        "learning_rate": config.learning_rate,
-        "batch_size": config.batch_size,
-        "epochs": config.epochs,
-        "early_stopping_patience": config.early_stopping_patience,
-        "lookback": config.lookback,
-        "scaling": config.scaling,
-        "differencing": config.differencing,
-    }
-
-
 def config_from_values(values: dict[str, Any]) -> ModelConfig:
     """A trial's configuration; under Hyperband its epochs are the round's budget."""
-    layer = LayerConfig(
-        int(values["units"]), float(values["dropout"]), float(values["recurrent_dropout"])
-    )
-    epochs = values.get("tuner/epochs", values["epochs"])
-    return ModelConfig(
-        lookback=int(values["lookback"]),
-        layers=(layer,) * int(values["layers"]),
-        l2=float(values["l2"]),
-        learning_rate=float(values["learning_rate"]),
-        batch_size=int(values["batch_size"]),
-        epochs=int(epochs),
-        early_stopping_patience=int(values["early_stopping_patience"]),
-        scaling=values["scaling"],
-        differencing=int(values["differencing"]),
-    )
+    return settings_config({**values, "epochs": values.get("tuner/epochs", values["epochs"])})
 
 
 def _settled(r: Range | None) -> bool:
@@ -123,9 +66,9 @@ def build_space(rec: Recommendation, tuner: str = "bayesian", job: str | None = 
     """
     kt = keras_tuner()
     hp = kt.HyperParameters()
-    default = suggestion_values(rec.config)
+    default = config_values(rec.config)
     ranges = {r.setting: r for r in rec.ranges}
-    for name in CONFIG_SETTINGS:
+    for name in SETTING_NAMES:
         value = default[name]
         r = ranges.get(name)
         if _settled(r) or (tuner == "hyperband" and name == "epochs"):

@@ -30,6 +30,7 @@ from advisor.core.records import (
     Trial,
     Verification,
 )
+from advisor.core.settings import config_values
 from advisor.diagnostics.trainer import Trainer
 from advisor.verification.crossval import (
     CrossValidationInterrupted,
@@ -38,7 +39,6 @@ from advisor.verification.crossval import (
 )
 from advisor.verification.objective import Objective
 from advisor.verification.search import SearchInterrupted, SearchOptions, SearchResult, search
-from advisor.verification.space import suggestion_values
 
 # Without cross-validation (cut by the budget) the search's single split decides, and
 # one split of a short training varies by a few percent between seeds: the best must
@@ -80,7 +80,7 @@ def _edge(value: Any, r: Range) -> bool:
 
 def on_edge(best: ModelConfig, suggestion: ModelConfig, ranges: tuple[Range, ...]) -> list[str]:
     """Settings where the best moved away from the suggestion to an end of its range."""
-    best_v, sugg_v = suggestion_values(best), suggestion_values(suggestion)
+    best_v, sugg_v = config_values(best), config_values(suggestion)
     return [
         r.setting
         for r in ranges
