@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import time
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_fixtures import RANGES, SUGGESTION, ScriptedTrainer, recommendation
+from support.search import RANGES, SUGGESTION, ScriptedTrainer, recommendation
 
 from advisor.core.records import Range
 from advisor.core.settings import SETTING_NAMES, config_values

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_fixtures import RANGES, SUGGESTION, ScriptedTrainer, recommendation
+from support.search import RANGES, SUGGESTION, ScriptedTrainer, recommendation
 
 from advisor.core.records import CVRun, LayerConfig, Range, Split, Trial
 from advisor.verification.crossval import compare, cross_validate, fold_split, plan_folds

@@ -10,13 +10,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_fixtures import tiny_csv, tiny_rules
+from support.search import tiny_csv, tiny_rules
 
 from advisor.core.errors import AdvisorInputError
 from advisor.core.records import Settings, Split

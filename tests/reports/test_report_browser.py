@@ -3,7 +3,7 @@
 These tests open rendered pages from temporary files and check what a reader's browser
 would do with them: no console error, no request beyond the page's own file, every
 section there and visible, the column-name payloads shown as text and never run. The
-driver (``tests/browser.py``) needs Debian's ``chromium`` and ``chromium-driver``
+driver (``tests/support/browser.py``) needs Debian's ``chromium`` and ``chromium-driver``
 packages, which ``.ci/run`` installs; where either is missing the tests skip and say so.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,10 @@ import pytest
 
 from advisor.reports.html import inline_html, render_document
 
-# pytest's importlib mode puts no test folder on sys.path; the helpers sit here.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 # browser.py imports selenium: without it the module skips rather than failing to import.
 pytest.importorskip("selenium", reason="selenium not installed: pip install -e '.[test]'")
-import report_fixtures as fx
-from browser import Browser, find_chromedriver, find_chromium
+from support import report as fx
+from support.browser import Browser, find_chromedriver, find_chromium
 
 CHROMIUM = find_chromium()
 CHROMEDRIVER = find_chromedriver()

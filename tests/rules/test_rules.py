@@ -240,8 +240,8 @@ def test_rules_use_the_settings_table() -> None:
     assert "dropout" in SETTINGS and "layers" in SETTINGS
 
 
-def test_every_setting_is_named_in_the_rules_guide() -> None:
-    guide = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text()
+def test_every_setting_is_named_in_the_rules_guide(repo: Path) -> None:
+    guide = (repo / "docs" / "rules.md").read_text()
     missing = [name for name in SETTINGS if f"| `{name}` |" not in guide]
     assert not missing, f"docs/rules.md has no settings row for: {missing}"
 
@@ -749,10 +749,10 @@ def test_ordinary_settings_never_hit_the_memory_limit() -> None:
     assert not [h for h in rec.rules_fired if h.rule_id == "limit-batch-memory"]
 
 
-def test_every_fact_a_rule_can_use_is_named_in_the_rules_guide() -> None:
+def test_every_fact_a_rule_can_use_is_named_in_the_rules_guide(repo: Path) -> None:
     from advisor.rules.facts import FACT_NAMES
 
-    guide = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text()
+    guide = (repo / "docs" / "rules.md").read_text()
     missing = [name for name in FACT_NAMES if f"`{name}`" not in guide]
     assert not missing, f"docs/rules.md does not name: {missing}"
 

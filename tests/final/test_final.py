@@ -9,9 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_fixtures import SUGGESTION, tiny_csv
+from support.search import SUGGESTION, tiny_csv
 
 from advisor.core.records import LayerConfig, Settings
 from advisor.final import training as final_module

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_fixtures import SUGGESTION
+from support.search import SUGGESTION
 
 from advisor.core import interrupt
 

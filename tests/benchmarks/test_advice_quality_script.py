@@ -17,8 +17,9 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 import pytest
+from support import REPO
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "advice_quality.py"
+SCRIPT = REPO / "benchmarks" / "advice_quality.py"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ entry (a Content-Security-Policy violation lands there).
 
 Run as a script it takes full-page screenshots in slices a person can look at::
 
-    python tests/browser.py report.html /tmp/shot   # /tmp/shot-01.png, -02.png, ...
+    python tests/support/browser.py report.html /tmp/shot   # /tmp/shot-01.png, -02.png, ...
 """
 
 from __future__ import annotations
@@ -236,7 +236,7 @@ class Browser:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python tests/browser.py PAGE.html OUT_PREFIX", file=sys.stderr)
+        print("usage: python tests/support/browser.py PAGE.html OUT_PREFIX", file=sys.stderr)
         return 2
     binary, driver = find_chromium(), find_chromedriver()
     if binary is None or driver is None:

@@ -20,9 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_fixtures import SUGGESTION, ScriptedTrainer, tiny_csv, tiny_rules
+from support.search import SUGGESTION, ScriptedTrainer, tiny_csv, tiny_rules
 
 from advisor.core.errors import AdvisorInputError
 from advisor.core.records import Settings, Split

@@ -1,7 +1,7 @@
 """The report: chart numbers, the HTML page's safety and sections, the terminal summary.
 
 Everything renders from a hand-built ``recommendation.json`` document
-(``report_fixtures.make_document``), so these tests need no training and run in seconds.
+(``support.report.make_document``), so these tests need no training and run in seconds.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import ast
 import json
 import math
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from rich.console import Console
+from support import report as fx
 
 from advisor.reports import chart_data, charts
 from advisor.reports.html import render_document
@@ -26,10 +26,6 @@ from advisor.reports.terminal import summary_renderables
 from advisor.reports.view import build_view
 from advisor.reports.wording import setting_key
 from advisor.store.document import config_from_dict
-
-# pytest's importlib mode puts no test folder on sys.path; the fixture module sits here.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import report_fixtures as fx
 
 SECTION_IDS = fx.SECTION_IDS
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -923,14 +919,14 @@ def test_every_stop_reason_a_run_can_record_has_plain_words() -> None:
     assert reasons <= set(STOP_WORDS), reasons - set(STOP_WORDS)
 
 
-def test_the_records_layer_imports_no_report() -> None:
+def test_the_records_layer_imports_no_report(repo: Path) -> None:
     """``Analysis`` is a plain record; the notebook face that renders it lives above core."""
     from advisor.core.records import Analysis
     from advisor.notebook import NotebookAnalysis
 
     assert not hasattr(Analysis, "_repr_html_")
     assert issubclass(NotebookAnalysis, Analysis)
-    records = Path(__file__).resolve().parents[1] / "advisor" / "core" / "records.py"
+    records = repo / "advisor" / "core" / "records.py"
     assert "advisor.reports" not in records.read_text()
 
 
