@@ -413,6 +413,17 @@ def report(
         _fail(
             f"{source}: schema_version {document.get('schema_version')!r} is not 1; fix: rerun `advisor analyze`"
         )
+    from advisor.reports.info import parse_document
+
+    try:
+        # The typed parse is where a missing or malformed entry shows; rendering after it
+        # is the report's own code, whose errors are bugs and keep their traceback.
+        parse_document(document)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        _fail(
+            f"{source}: an incomplete or edited recommendation ({exc.__class__.__name__}: "
+            f"{exc}); fix: rerun `advisor analyze`"
+        )
     write_text(run_dir / "report.html", render_document(document))
     out.print(f"wrote {_escape(str(run_dir / 'report.html'))}")
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from support.report import make_document
 from typer.testing import CliRunner
 
 from advisor.cli import app
@@ -92,6 +93,15 @@ def test_report_of_a_non_run_directory_is_one_line_exit_2(tmp_path):
 def test_report_with_a_corrupt_document_is_one_line_exit_2(tmp_path):
     (tmp_path / "recommendation.json").write_text("{not json")
     _one_line_error(runner.invoke(app, ["report", str(tmp_path)]))
+
+
+def test_report_with_a_hand_edited_document_is_one_line_exit_2(tmp_path):
+    """Valid JSON and the right schema version, but an entry gone: said, not a traceback."""
+    document = make_document()
+    del document["profile"]["split"]
+    (tmp_path / "recommendation.json").write_text(json.dumps(document))
+    line = _one_line_error(runner.invoke(app, ["report", str(tmp_path)]))
+    assert "incomplete or edited" in line and "split" in line
 
 
 def test_profile_of_the_example_writes_profile_json(tmp_path):
