@@ -1,6 +1,12 @@
 """The rulebook: TOML rules over ``Facts`` that choose the LSTM settings.
 
-The engine is imported on first use: ``rule_engine`` builds its parser tables when it is
+The package's modules, one job each: ``rule`` (what a rule is), ``expressions``
+(an expression compiled and checked against the facts), ``parsing`` (one rule table),
+``loading`` (the packaged and user files), ``evaluation`` (firing and resolving),
+``limits`` (the hard limits), ``ranges`` (search ranges) and ``rulebook``
+(``Rulebook.recommend``).
+
+They are imported on first use: ``rule_engine`` builds its parser tables when it is
 imported (about half a second), and ``advisor.rules.facts`` is needed on paths that
 never evaluate a rule.
 """
@@ -13,33 +19,25 @@ from typing import TYPE_CHECKING, Any
 from advisor.rules.facts import FACT_NAMES, Facts
 
 if TYPE_CHECKING:
-    from advisor.rules.engine import (
-        ACTIONS,
-        PARAMS_PER_WINDOW,
-        SETTINGS,
-        Rule,
-        Rulebook,
-        RuleRange,
-        check_rule_file,
-        load_rulebook,
-        lstm_params,
-        max_units_for_windows,
-    )
+    from advisor.core.settings import SETTINGS
+    from advisor.core.sizing import PARAMS_PER_WINDOW, lstm_params, max_units_for_windows
+    from advisor.rules.loading import check_rule_file, load_rulebook
+    from advisor.rules.rule import ACTIONS, Rule, RuleRange
+    from advisor.rules.rulebook import Rulebook
 
-_ENGINE_NAMES = frozenset(
-    {
-        "ACTIONS",
-        "PARAMS_PER_WINDOW",
-        "SETTINGS",
-        "Rule",
-        "RuleRange",
-        "Rulebook",
-        "check_rule_file",
-        "load_rulebook",
-        "lstm_params",
-        "max_units_for_windows",
-    }
-)
+# Where each lazily exported name lives.
+_LAZY: dict[str, str] = {
+    "ACTIONS": "advisor.rules.rule",
+    "PARAMS_PER_WINDOW": "advisor.core.sizing",
+    "SETTINGS": "advisor.core.settings",
+    "Rule": "advisor.rules.rule",
+    "RuleRange": "advisor.rules.rule",
+    "Rulebook": "advisor.rules.rulebook",
+    "check_rule_file": "advisor.rules.loading",
+    "load_rulebook": "advisor.rules.loading",
+    "lstm_params": "advisor.core.sizing",
+    "max_units_for_windows": "advisor.core.sizing",
+}
 
 __all__ = [
     "ACTIONS",
@@ -58,6 +56,6 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _ENGINE_NAMES:
-        return getattr(importlib.import_module("advisor.rules.engine"), name)
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'advisor.rules' has no attribute {name!r}")

@@ -65,7 +65,8 @@ class Facts:
     suggested_lookback_low: int
     suggested_lookback_high: int
     size_max_units: int
-    """Widest LSTM within ten weights per training window at the suggested lookback."""
+    """Widest one-layer LSTM with its dense head within ten weights per training window at
+    the suggested lookback (``advisor.core.sizing``, the rules' own cap)."""
     useful_covariates: int
     """Covariates significantly correlated with the target at a lag >= 1."""
     baseline_stat_ratio: float

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from advisor.api import data_source, example_path, example_settings, load
-from advisor.core.records import SeriesData, Settings
+from advisor.core.records import LayerConfig, ModelConfig, SeriesData, Settings
+from advisor.core.sizing import PARAMS_PER_WINDOW, lstm_params, model_params
 from advisor.probes.baselines import ETS_NAME, baseline_forecasts
 from advisor.probes.complexity import (
     ar_residuals,
@@ -28,7 +29,7 @@ from advisor.probes.lags import fit_ar, lookback_range
 from advisor.probes.profile import build_profile
 from advisor.probes.quality import level_shifts, outliers
 from advisor.probes.seasonality import calendar_cycles, detect_seasonality
-from advisor.probes.size import PARAMS_PER_WINDOW, lstm_params, size_budget
+from advisor.probes.size import size_budget
 from advisor.probes.stationarity import differencing_order, joint_reading, unit_root
 from advisor.store.document import profile_to_dict
 
@@ -280,10 +281,39 @@ def test_size_budget_counts_lstm_weights_against_windows():
     assert lstm_params(budget.max_units + 1, 1, 1) > 480 * PARAMS_PER_WINDOW
 
 
-def test_size_budget_uses_the_rules_guard():
-    from advisor.rules import PARAMS_PER_WINDOW as RULES_PARAMS_PER_WINDOW
+def test_size_budget_shows_the_count_of_each_width():
+    budget = size_budget(train_rows=500, lookback=20, horizon=3, inputs=2)
+    assert budget.params == tuple(lstm_params(w, 2, 3) for w in budget.widths)
 
-    assert PARAMS_PER_WINDOW == RULES_PARAMS_PER_WINDOW
+
+def _config(widths: tuple[int, ...]) -> ModelConfig:
+    return ModelConfig(
+        lookback=8,
+        layers=tuple(LayerConfig(w, 0.0, 0.0) for w in widths),
+        l2=0.0,
+        learning_rate=1e-3,
+        batch_size=32,
+        epochs=1,
+        early_stopping_patience=1,
+        scaling="standard",
+        differencing=0,
+    )
+
+
+@pytest.mark.parametrize(
+    "widths, inputs, horizon",
+    [((4,), 1, 1), ((32,), 3, 24), ((17, 17, 17), 5, 7), ((6, 3), 2, 5)],
+)
+def test_sizing_counts_what_keras_builds(widths: tuple[int, ...], inputs: int, horizon: int):
+    # Keras builds the very model the advisor trains; the size guard must count its weights.
+    from advisor.diagnostics.model import build_model, count_params
+
+    config = _config(widths)
+    keras_count = build_model(config, inputs, horizon).count_params()
+    assert model_params(widths, inputs, horizon) == keras_count
+    assert count_params(config, inputs, horizon) == keras_count
+    if len(set(widths)) == 1:
+        assert lstm_params(widths[0], inputs, horizon, len(widths)) == keras_count
 
 
 def test_statistical_baselines_run_forward_match_their_own_forecast_at_the_fit_end():

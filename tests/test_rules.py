@@ -11,13 +11,14 @@ import math
 import re
 import subprocess
 import sys
+import typing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from advisor.core.errors import RulebookError
-from advisor.core.records import ModelConfig, Recommendation, RuleHit
+from advisor.core.records import LayerConfig, ModelConfig, Recommendation, RuleHit, Scaling
 from advisor.rules import (
     ACTIONS,
     FACT_NAMES,
@@ -30,7 +31,7 @@ from advisor.rules import (
     lstm_params,
     max_units_for_windows,
 )
-from advisor.rules.engine import BATCH_MEMORY_BYTES, batch_activation_bytes
+from advisor.rules.limits import BATCH_MEMORY_BYTES, batch_activation_bytes
 
 BOOK = load_rulebook()
 
@@ -199,6 +200,50 @@ def test_packaged_rule_contract(rule_id: str) -> None:
 def test_every_setting_has_a_default_rule() -> None:
     for setting in SETTINGS:
         assert any(r.setting == setting and r.always for r in BOOK.rules), setting
+
+
+def test_settings_table_is_what_a_model_config_holds() -> None:
+    # The one table must name exactly what the rules resolve into a ModelConfig, with
+    # the same types: `layers` is a count, the per-layer fields come from LayerConfig.
+    hints = {
+        **typing.get_type_hints(LayerConfig),
+        **typing.get_type_hints(ModelConfig),
+        "layers": int,
+        "scaling": str,
+    }
+    assert set(SETTINGS) == set(hints)
+    for name, setting in SETTINGS.items():
+        assert setting.name == name
+        assert setting.type is hints[name], name
+        assert setting.label and len(setting.meaning) >= 40, name
+        if setting.low is not None and setting.high is not None:
+            assert setting.low < setting.high, name
+    assert SETTINGS["scaling"].choices == typing.get_args(Scaling)
+
+
+def test_a_config_is_one_value_per_setting_and_back() -> None:
+    from advisor.core.settings import config_from_values, config_values
+
+    config = BOOK.recommend(make_facts(overfitting=True, good_fit=False)).config
+    values = config_values(config)
+    assert tuple(values) == tuple(SETTINGS)
+    assert config_from_values(values) == config
+    # Rule and search values arrive as floats; whole-number settings come back as int.
+    floats = {k: float(v) if SETTINGS[k].type is int else v for k, v in values.items()}
+    assert config_from_values(floats) == config
+
+
+def test_rules_use_the_settings_table() -> None:
+    from advisor.core import settings
+
+    assert SETTINGS is settings.SETTINGS
+    assert "dropout" in SETTINGS and "layers" in SETTINGS
+
+
+def test_every_setting_is_named_in_the_rules_guide() -> None:
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text()
+    missing = [name for name in SETTINGS if f"| `{name}` |" not in guide]
+    assert not missing, f"docs/rules.md has no settings row for: {missing}"
 
 
 def test_recurrent_dropout_default_keeps_cudnn() -> None:
@@ -514,7 +559,7 @@ def test_switch_a_rule_off_with_false(tmp_path: Path) -> None:
 def test_units_capped_by_training_windows() -> None:
     rec = BOOK.recommend(make_facts(train_windows=100, train_rows=120, best_units=64))
     units = rec.config.layers[0].units
-    assert lstm_params(units, 1) <= 100 * PARAMS_PER_WINDOW < lstm_params(units + 1, 1)
+    assert lstm_params(units, 1, 1) <= 100 * PARAMS_PER_WINDOW < lstm_params(units + 1, 1, 1)
     limit = hit(rec, "limit-params-per-window")
     assert limit.value == units and limit.evidence["train_windows"] == 100
     assert "weights" in limit.rationale
@@ -523,11 +568,41 @@ def test_units_capped_by_training_windows() -> None:
     assert len(units_range.choices) >= 2
 
 
-def test_params_count_every_input_and_layer() -> None:
-    assert lstm_params(32, 1) == 4 * (32 * (32 + 1) + 32)
-    assert lstm_params(32, 4, layers=2) == lstm_params(32, 4) + 4 * (32 * 64 + 32)
-    assert max_units_for_windows(1000, 6) < max_units_for_windows(1000, 1)
-    assert max_units_for_windows(1000, 1, layers=2) < max_units_for_windows(1000, 1)
+def test_params_count_every_input_layer_and_the_dense_head() -> None:
+    assert lstm_params(32, 1, 1) == 4 * (32 * (32 + 1) + 32) + (32 + 1)
+    assert lstm_params(32, 4, 1, layers=2) == lstm_params(32, 4, 1) + 4 * (32 * 64 + 32)
+    assert lstm_params(32, 1, 24) == lstm_params(32, 1, 1) + 23 * (32 + 1)
+    assert max_units_for_windows(1000, 6, 1) < max_units_for_windows(1000, 1, 1)
+    assert max_units_for_windows(1000, 1, 1, layers=2) < max_units_for_windows(1000, 1, 1)
+    assert max_units_for_windows(1000, 1, 24) < max_units_for_windows(1000, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "train_rows, lookback, horizon, inputs",
+    [(60, 12, 1, 1), (500, 20, 1, 1), (400, 24, 24, 1), (5_000, 48, 6, 11), (3_000_000, 10, 1, 1)],
+)
+def test_profile_and_rules_cap_the_width_alike(
+    tmp_path: Path, train_rows: int, lookback: int, horizon: int, inputs: int
+) -> None:
+    # The profile's "widest LSTM this data can feed" and the rules' cap must be one number,
+    # or the report would show a limit the recommendation does not keep.
+    from advisor.probes.size import size_budget
+
+    budget = size_budget(train_rows, lookback, horizon, inputs)
+    widest = write(
+        tmp_path, rule_toml(id="default-units", when="true", setting="units", value="1024")
+    )
+    facts = make_facts(
+        train_rows=train_rows,
+        train_windows=budget.train_windows,
+        horizon=horizon,
+        n_features=inputs - 1,
+        user_lookback=lookback,
+    )
+    rec = load_rulebook([widest]).recommend(facts)
+    assert len(rec.config.layers) == 1  # the profile sizes one layer
+    assert rec.config.layers[0].units == budget.max_units
+    assert max_units_for_windows(budget.train_windows, inputs, horizon) == budget.max_units
 
 
 def test_units_never_below_four() -> None:

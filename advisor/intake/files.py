@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import difflib
 import gzip
 import io
 import json
@@ -13,6 +12,7 @@ import zlib
 from pathlib import Path
 
 from advisor.core.errors import AdvisorInputError
+from advisor.core.suggest import did_you_mean
 from advisor.intake.messages import show, show_names
 
 BINARY_PROBE = 8192  # NUL bytes in the first 8 KB mean binary, not text
@@ -85,9 +85,9 @@ def _missing_file_fix(file: Path) -> str:
         siblings = [p.name for p in file.parent.iterdir()] if file.parent.is_dir() else []
     except OSError:
         siblings = []
-    close = difflib.get_close_matches(file.name, siblings, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean {show(close[0])}? check the name and the folder"
+    hint = did_you_mean(file.name, siblings, quote=show)
+    if hint:
+        return f"{hint} check the name and the folder"
     return "check the file name and the folder (the path is relative to where you run the command)"
 
 

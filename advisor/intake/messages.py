@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import shlex
 from collections.abc import Iterable
 
 from advisor.core.errors import AdvisorInputError
+from advisor.core.suggest import closest
 
 SHOW_CHARS = 40  # long cell values and names are shortened in messages
 
 
 def unknown_column(source: str, name: str, columns: list[str], flag: str) -> AdvisorInputError:
-    close = _did_you_mean(name, columns)
+    close = closest(name, columns, ignore_case=True)
     fix = (
         f"did you mean {show(close)}? pass {flag} {shlex.quote(close)}"
         if close
@@ -24,14 +24,6 @@ def unknown_column(source: str, name: str, columns: list[str], flag: str) -> Adv
         where=f"columns: {show_names(columns)}",
         fix=fix,
     )
-
-
-def _did_you_mean(name: str, columns: list[str]) -> str | None:
-    by_lower = {c.lower(): c for c in columns}
-    if name.lower() in by_lower:
-        return by_lower[name.lower()]
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
-    return by_lower[close[0]] if close else None
 
 
 def show(value: object) -> str:

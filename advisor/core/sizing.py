@@ -1,0 +1,54 @@
+"""How many weights an LSTM has, and how wide the data lets it be: written once.
+
+The profile shows the widest LSTM the training windows can feed, and the rules cap the
+recommended width by the same guard; when each counted weights its own way (one without
+the dense head, one with another ceiling) the two caps could disagree on the same data.
+Both now ask this module, and ``test_sizing_counts_what_keras_builds`` holds the count
+to the model the advisor really trains (``advisor.diagnostics.model.build_model``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+from advisor.core.settings import SETTINGS
+
+# Windows overlap, so they carry far less information than their count suggests; yet
+# early stopping and dropout let an LSTM carry more weights than it has examples. Ten
+# weights per training window is a loose guard: it only bites on short series (100
+# windows -> at most 1,000 weights -> 14 units), where a wider net can only memorise.
+PARAMS_PER_WINDOW = 10
+# Below four units an LSTM cannot hold a level, a trend and a season at once.
+MIN_UNITS = 4
+# However much data there is, the width stays a valid value of the units setting.
+MAX_UNITS = int(cast(float, SETTINGS["units"].high))
+
+
+def model_params(widths: Sequence[int], inputs: int, horizon: int) -> int:
+    """Weights of stacked ``LSTM(width)`` layers, bottom first, then ``Dense(horizon)``.
+
+    Each LSTM layer has four gates, each with a kernel over its inputs, a recurrent
+    kernel over its own outputs and a bias: ``4 * (units * (units + inputs) + units)``;
+    a layer above the first takes the outputs of the one below as its inputs.
+    """
+    total, below = 0, inputs
+    for units in widths:
+        total += 4 * (units * (units + below) + units)
+        below = units
+    return total + below * horizon + horizon
+
+
+def lstm_params(units: int, inputs: int, horizon: int, layers: int = 1) -> int:
+    """Weights of ``layers`` LSTM layers of ``units`` each and the dense head."""
+    return model_params((units,) * layers, inputs, horizon)
+
+
+def max_units_for_windows(train_windows: int, inputs: int, horizon: int, layers: int = 1) -> int:
+    """The widest model within ``PARAMS_PER_WINDOW`` weights per training window,
+    between ``MIN_UNITS`` and ``MAX_UNITS``."""
+    budget = max(0, train_windows) * PARAMS_PER_WINDOW
+    units = MIN_UNITS
+    while units < MAX_UNITS and lstm_params(units + 1, inputs, horizon, layers) <= budget:
+        units += 1
+    return units
