@@ -536,6 +536,12 @@ def check_trailing_field(data: SeriesData) -> None:
     )
 
 
+def check_mixed_zones(data: SeriesData) -> None:
+    assert isinstance(data.frame.index, pd.DatetimeIndex) and len(data.frame) == N
+    assert data.frame.index.is_monotonic_increasing
+    assert any("time zone" in n for n in data.notices)
+
+
 STEPS = [str(i) for i in range(N)]
 SHUFFLE = np.random.default_rng(3).permutation(N)
 
@@ -575,6 +581,14 @@ ACCEPTED = [
         Settings(),
         check_repeated_row,
         id="exact-duplicate-row",
+    ),
+    pytest.param(
+        # Found by the fuzz campaign: a zone on one time only left uncomparable objects.
+        "zones.csv",
+        series_csv(dates=[*DATES[:5], f"{DATES[5]} 00:00+01:00", *DATES[6:]]),
+        Settings(),
+        check_mixed_zones,
+        id="one-time-with-a-zone",
     ),
     pytest.param(
         "trailing.csv",
@@ -727,6 +741,14 @@ ACCEPTED = [
         Settings(),
         check_years,
         id="numeric-year-column",
+    ),
+    pytest.param(
+        # Found by the fuzz campaign: a zone on one time only left uncomparable objects.
+        "zones.csv",
+        series_csv(dates=[*DATES[:5], f"{DATES[5]} 00:00+01:00", *DATES[6:]]),
+        Settings(),
+        check_mixed_zones,
+        id="one-time-with-a-zone",
     ),
     pytest.param(
         "trailing.csv",

@@ -450,3 +450,15 @@ def test_missing_target_values_filled_by_intake_count_in_the_profile(tmp_path):
     data = read_series(path, Settings())
     assert data.target_missing == 3
     assert build_profile(data, Settings()).missing_share == pytest.approx(3 / 120)
+
+
+def test_a_random_walk_gets_a_short_lookback():
+    """Levels of a random walk correlate at every lag, yet nothing is remembered beyond the
+    last value: the window the probes train with stays short."""
+    from advisor.diagnostics.plan import probe_lookback
+
+    y = 1000 + rng(25).normal(size=1500).cumsum()
+    prof = build_profile(series(y), Settings(horizon=1))
+    assert max(prof.significant_lags, default=0) > 20  # what the old rule took for memory
+    assert prof.seasonal_period is None
+    assert probe_lookback(prof, Settings(horizon=1)) <= 10

@@ -172,7 +172,9 @@ def parse_times(column: pd.Series, name: str, source: str, notices: list[str]) -
         if parsed is None:  # mixed formats, or a bad value: parse one by one
             single_format = False
             parsed = _to_datetime_quiet(column, format="mixed", errors="coerce")
-            if parsed is None:  # mixed UTC offsets
+            if parsed is None or parsed.dtype == object:
+                # Mixed UTC offsets, or times with a zone beside times without: pandas
+                # raises or leaves plain objects that cannot be compared; all to UTC.
                 parsed = _to_datetime_quiet(column, format="mixed", errors="coerce", utc=True)
     if parsed is None:  # pragma: no cover - coerce does not raise on bad values
         raise AdvisorInputError(
