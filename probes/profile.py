@@ -8,8 +8,12 @@ long series is cut to its recent part.
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+
 import numpy as np
 
+from advisor.core import forecast_eval as fe
 from advisor.core.records import Profile, SeriesData, Settings
 from advisor.core.splits import chronological_split
 from advisor.probes.baselines import baselines
@@ -53,8 +57,16 @@ def build_profile(data: SeriesData, settings: Settings) -> Profile:
     stat = train[-MAX_STAT_ROWS:]
 
     acf_vals, band, significant = autocorrelation(stat)
+    val_ts = fe.origins(split.train, split.validation_end, horizon)
+    val_actual = fe.actuals(y, val_ts, horizon)
+
+    def seasonal_naive_rmse(p: int) -> float:
+        if not 1 < p < split.train or len(val_ts) == 0:
+            return math.nan
+        return fe.rmse(fe.seasonal_naive(y, val_ts, horizon, p), val_actual)
+
     season_rec, period, source, decomposition = detect_seasonality(
-        train, data.frequency, settings.season
+        train, data.frequency, settings.season, seasonal_naive_rmse
     )
     if source == "frequency":
         notes.append(
@@ -75,8 +87,6 @@ def build_profile(data: SeriesData, settings: Settings) -> Profile:
         d,
         lags.lookback_high,
     )
-    base, base_notes = baselines(y, split.train, split.validation_end, horizon, period)
-    notes += base_notes
     notes += _sampling_notes(
         split.train,
         {
@@ -86,7 +96,7 @@ def build_profile(data: SeriesData, settings: Settings) -> Profile:
             "the decomposition, outliers and level shifts": len(decomposition.remainder),
         },
     )
-    return Profile(
+    profile = Profile(
         rows=len(y),
         split=split,
         horizon=horizon,
@@ -104,7 +114,7 @@ def build_profile(data: SeriesData, settings: Settings) -> Profile:
         kpss_pvalue=kpss_p,
         stationarity=reading,
         trend_strength=_trend_strength(train),
-        baselines=base,
+        baselines=(),
         seasonality=season_rec,
         unit_root=root,
         lags=lags,
@@ -115,3 +125,7 @@ def build_profile(data: SeriesData, settings: Settings) -> Profile:
         ),
         notes=tuple(notes),
     )
+    base, base_notes = baselines(
+        y, split.train, split.validation_end, horizon, profile.baseline_periods, period
+    )
+    return replace(profile, baselines=base, notes=(*profile.notes, *base_notes))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -418,9 +419,18 @@ def _strengths(x: np.ndarray, period: int | None) -> tuple[float, float, float, 
 
 
 def detect_seasonality(
-    x: np.ndarray, frequency: str | None, user_season: int | None
+    x: np.ndarray,
+    frequency: str | None,
+    user_season: int | None,
+    score: Callable[[int], float] | None = None,
 ) -> tuple[Seasonality, int | None, SeasonSource, Decomposition]:
-    """The seasons of the training series ``x``, the period to use and where it came from."""
+    """The seasons of the training series ``x``, the period to use and where it came from.
+
+    ``score`` rates a period by how well it forecasts (lower is better: the profile passes
+    the seasonal naive forecast's validation RMSE). Among several seasons the primary one
+    is the best forecaster, not the shortest: a strong 6-month harmonic passes the tests
+    beside the 12-month season it belongs to, but only the 12 repeats the whole year.
+    """
     n = len(x)
     calendar = calendar_cycles(frequency)
     max_period = n // MIN_CYCLES
@@ -444,12 +454,18 @@ def detect_seasonality(
 
     period: int | None
     source: SeasonSource
+    scores = {t.candidate.period: score(t.candidate.period) for t in tests} if score else {}
+
+    def best(options: Sequence[int]) -> int:
+        finite = [p for p in options if math.isfinite(scores.get(p, math.nan))]
+        return min(finite, key=lambda p: (scores[p], p)) if finite else options[0]
+
     if user_season:
         period, source = user_season, "user"
     elif periods:
-        period, source = periods[0], "acf"
+        period, source = best(periods), "acf"
     elif fitting_calendar:
-        period, source = fitting_calendar[0], "frequency"
+        period, source = best(fitting_calendar), "frequency"
     else:
         period, source = None, "none"
     strength_period = period if period and period <= max_period else None
@@ -468,6 +484,7 @@ def detect_seasonality(
                 strength=t.strength,
                 threshold=t.threshold,
                 verdict=verdict[t.candidate.period],
+                naive_rmse=scores.get(t.candidate.period),
             )
             for t in tests
         ),

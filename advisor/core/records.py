@@ -110,6 +110,9 @@ class SeasonCandidate:
     """The autocorrelation this period had to reach: chance level or materiality."""
     verdict: str
     """``season``, or why not: ``weak``, ``no rise``, ``harmonic of 12``, ``adds nothing to 24``."""
+    naive_rmse: float | None = None
+    """Validation RMSE of the seasonal naive forecast at this period: the primary season
+    is the one that forecasts best."""
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,15 @@ class Profile:
     quality: Quality
     size: SizeBudget
     notes: tuple[str, ...] = ()
+
+    @property
+    def baseline_periods(self) -> tuple[int, ...]:
+        """The seasons the baselines try: every one found, and the primary one (which may
+        be the calendar's or the user's)."""
+        found = self.seasonality.periods
+        if self.seasonal_period and self.seasonal_period not in found:
+            return (*found, self.seasonal_period)
+        return found
 
     @property
     def best_baseline(self) -> Baseline:

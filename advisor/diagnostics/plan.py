@@ -90,21 +90,25 @@ PROBE_BATCH = 32
 SMALL_DATA_WINDOWS = 300
 SMALL_DATA_BATCH = 16
 PROBE_LEARNING_RATE = 1e-3
+# rules/rulebook/defaults.toml, default-lookback: without a season or a memory, ten steps.
+DEFAULT_LOOKBACK = 10
 
 Progress = Callable[[str, int, int], None]
 
 
 def probe_lookback(profile: Profile, settings: Settings) -> int:
     """The lookback the rulebook's defaults would choose, so the probes see what the
-    recommended model will see: the user's; else a season; else the longest significant
-    autocorrelation lag; at least the horizon; at most a third of the training rows
-    (rules/rulebook/data.toml: season-lookback, acf-lookback, lookback-covers-horizon)."""
+    recommended model will see: the user's; else a season; else the AR memory; else ten
+    steps or twice the horizon; at least the horizon; at most a third of the training rows
+    (rules/rulebook: season-lookback, acf-lookback, default-lookback, lookback-covers-horizon)."""
     if settings.lookback:
         return settings.lookback
     if profile.seasonal_period and profile.seasonal_period > 1:
         memory = profile.seasonal_period
+    elif profile.lags.ar_order > 0:
+        memory = profile.lags.ar_order
     else:
-        memory = max(profile.significant_lags, default=0)
+        memory = max(2 * profile.horizon, DEFAULT_LOOKBACK)
     lookback = max(memory, profile.horizon)
     return max(1, min(lookback, max_lookback(profile.split.train)))
 

@@ -146,16 +146,16 @@ def finalize(
     period = profile.seasonal_period or 1
     scale = fe.seasonal_naive_scale(y[: split.train], period)
     ts = fe.origins(split.validation_end, split.validation_end + split.test, h)
-    baselines = {"naive": fe.scores(fe.naive(y, ts, h), actual, scale)}
-    if period > 1:
-        baselines["seasonal_naive"] = fe.scores(fe.seasonal_naive(y, ts, h, period), actual, scale)
-    # The statistical model a forecaster would try first, fitted on the same rows as the
-    # final LSTM, its parameters then fixed and its state filtered up to each origin.
-    from advisor.probes.baselines import ets_forecasts
+    # The same baselines as on validation, fitted on the same rows as the final LSTM (train
+    # and validation), their parameters then fixed and run forward to each test origin.
+    from advisor.probes.baselines import baseline_forecasts
 
-    ets = ets_forecasts(y, split.validation_end, ts, h, profile.seasonal_period)
-    if ets is not None:
-        baselines["ets"] = fe.scores(ets, actual, scale)
+    forecasts = baseline_forecasts(
+        y, split.validation_end, ts, h, profile.baseline_periods, profile.seasonal_period
+    )
+    baselines = {
+        name: fe.scores(forecast, actual, scale) for name, forecast in forecasts.by_name.items()
+    }
     result = FinalResult(
         config=config,
         test_metrics=fe.scores(pred, actual, scale),

@@ -57,7 +57,9 @@ from advisor.intake.files import (
 )
 from advisor.intake.frames import IN_MEMORY, frame_to_csv
 from advisor.intake.times import (
+    drop_repeated_rows,
     find_frequency,
+    find_steps,
     find_time_column,
     parse_times,
     refuse_duplicate_times,
@@ -106,6 +108,7 @@ def series_from_bytes(raw: bytes, settings: Settings, source: str, path: str) ->
     time_col = find_time_column(cells, settings, source)
     times: pd.Series | None = None
     if time_col is not None:
+        cells = drop_repeated_rows(cells, time_col, notices)
         times = parse_times(cells[time_col], time_col, source, notices)
         refuse_duplicate_times(times, cells[time_col], time_col, source)
         cells, times = sort_by_time(cells, times, time_col, notices)
@@ -121,8 +124,13 @@ def series_from_bytes(raw: bytes, settings: Settings, source: str, path: str) ->
         {name: numbers[name] for name in (target, *features)}, index=cells.index, dtype="float64"
     )
     rows = values.index.to_numpy()  # spreadsheet row of every value, in time order
+    stepped = times is not None and not pd.api.types.is_datetime64_any_dtype(times)
     if times is not None:
-        values.index = pd.DatetimeIndex(times.to_numpy(), name=time_col)
+        values.index = (
+            pd.Index(times.to_numpy(), name=time_col)
+            if stepped
+            else pd.DatetimeIndex(times.to_numpy(), name=time_col)
+        )
     else:
         values.index = pd.RangeIndex(len(values))
 
@@ -141,7 +149,9 @@ def series_from_bytes(raw: bytes, settings: Settings, source: str, path: str) ->
     features = tuple(c for c in values.columns if c != target)
 
     frequency = None
-    if time_col is not None:
+    if time_col is not None and stepped:
+        find_steps(values.index, rows, time_col, notices)
+    elif time_col is not None:
         frequency = find_frequency(pd.DatetimeIndex(values.index), rows, time_col, notices)
     else:
         values.index = pd.RangeIndex(len(values))  # renumber after trimmed rows

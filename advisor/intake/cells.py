@@ -38,24 +38,24 @@ def parse_cells(text: str, source: str, notices: list[str]) -> tuple[pd.DataFram
     if skip:
         notices.append(f"skipped {skip} line{'s' if skip > 1 else ''} above the column names")
     try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            header=None,
-            dtype=str,
-            na_filter=False,
-            skip_blank_lines=False,
-            skiprows=skip,
-            quotechar='"',
-            engine="c",
-            index_col=False,
-        )
+        table = _read_table(text, delimiter, skip)
     except pd.errors.EmptyDataError:
         raise AdvisorInputError(
             source, "contains only blank lines", fix="export the data again; nothing was saved"
         ) from None
     except pd.errors.ParserError as err:
-        raise _parser_error(source, str(err), delimiter) from None
+        repaired = _without_empty_extra_fields(text, delimiter, skip)
+        if repaired is None:
+            raise _parser_error(source, str(err), delimiter) from None
+        text, fixed = repaired
+        notices.append(
+            f"removed an empty field after the last column in {len(fixed)} row(s) "
+            f"(first at row {fixed[0]})"
+        )
+        try:
+            table = _read_table(text, delimiter, skip)
+        except pd.errors.ParserError as again:
+            raise _parser_error(source, str(again), delimiter) from None
     # Cleaned in Python, as plain objects: the same result whatever string storage pandas
     # uses, and on any pandas from 2.0 on.
     table = pd.DataFrame(
@@ -81,6 +81,46 @@ def parse_cells(text: str, source: str, notices: list[str]) -> tuple[pd.DataFram
         notices.append(f"ignored {int(empty.sum())} empty row(s) (first at row {first})")
         table = table[~empty]
     return table, delimiter
+
+
+def _read_table(text: str, delimiter: str, skip: int) -> pd.DataFrame:
+    return pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter,
+        header=None,
+        dtype=str,
+        na_filter=False,
+        skip_blank_lines=False,
+        skiprows=skip,
+        quotechar='"',
+        engine="c",
+        index_col=False,
+    )
+
+
+def _without_empty_extra_fields(
+    text: str, delimiter: str, skip: int
+) -> tuple[str, list[int]] | None:
+    """The text with empty fields past the header's last column removed (a trailing
+    delimiter some exports leave), and the spreadsheet rows that had them; None where an
+    extra field holds a value, which only the user can place."""
+    lines = text.split("\n")
+    if len(lines) <= skip:
+        return None
+    expected = len(next(csv.reader([lines[skip]], delimiter=delimiter)))
+    fixed: list[int] = []
+    for i in range(skip + 1, len(lines)):
+        try:
+            fields = next(csv.reader([lines[i]], delimiter=delimiter))
+        except (csv.Error, StopIteration):
+            continue
+        if len(fields) <= expected:
+            continue
+        if any(f.strip() for f in fields[expected:]) or '"' in lines[i]:
+            return None
+        lines[i] = delimiter.join(fields[:expected])
+        fixed.append(i + 1)
+    return ("\n".join(lines), fixed) if fixed else None
 
 
 def _clean_column(column: pd.Series) -> list[str]:

@@ -30,6 +30,8 @@ TIME_NAME_WORDS = frozenset(
         "week",
         "quarter",
         "dt",
+        "t",
+        "step",
     }
 )
 
@@ -45,7 +47,9 @@ def find_time_column(cells: pd.DataFrame, settings: Settings, source: str) -> st
             raise unknown_column(source, name, columns, "--time-col")
         return name
     for name in columns:  # a column named like time wins, as long as it holds dates
-        if _named_like_time(name) and _holds_dates(cells[name], NAMED_DATE_SHARE, named=True):
+        if _named_like_time(name) and (
+            _holds_dates(cells[name], NAMED_DATE_SHARE, named=True) or _counts_steps(cells[name])
+        ):
             return name
     for name in columns:  # else the first text column whose values are dates
         if not _all_numeric(cells[name]) and _holds_dates(cells[name], DATE_SHARE, named=False):
@@ -81,6 +85,26 @@ def _holds_dates(column: pd.Series, share: float, *, named: bool) -> bool:
     if parsed is None:
         return False
     return float((parsed.notna().to_numpy() & with_digit).mean()) >= share
+
+
+def _whole_numbers(column: pd.Series) -> pd.Series | None:
+    numbers = pd.to_numeric(column, errors="coerce")
+    if numbers.isna().any() or not bool((numbers == numbers.round()).all()):
+        return None
+    return numbers.astype("int64")
+
+
+def _counts_steps(column: pd.Series) -> bool:
+    """A step counter (0, 1, 2, ... or 5, 10, 15, ...) in file order: only such a column is
+    taken for the time axis unasked, so that a count of things named ``t`` stays data."""
+    present = column[column != ""]
+    if len(present) < 3 or len(present) < len(column) or not _all_numeric(present):
+        return False
+    numbers = _whole_numbers(present)
+    if numbers is None:
+        return False
+    steps = np.diff(numbers.to_numpy())
+    return bool(steps[0] > 0 and (steps == steps[0]).all())
 
 
 def _numeric_time_kwargs(values: pd.Series) -> dict[str, str] | None:
@@ -122,12 +146,18 @@ def parse_times(column: pd.Series, name: str, source: str, notices: list[str]) -
 
     numeric = _numeric_time_kwargs(column) if _all_numeric(column) else None
     if numeric is None and _all_numeric(column):
-        # dateutil would read "7" as the 7th of this month: plain numbers are no dates.
-        raise AdvisorInputError(
-            source,
-            f"the time column {show(name)} holds plain numbers ({show(column.iloc[0])}), not dates",
-            fix="leave out --time-col to use the row order, or write the times as dates",
-        )
+        # dateutil would read "7" as the 7th of this month: whole numbers are time steps
+        # (0, 1, 2, ...), used to order the rows and check for gaps, and never dates.
+        steps = _whole_numbers(column)
+        if steps is None:
+            raise AdvisorInputError(
+                source,
+                f"the time column {show(name)} holds numbers with fractions "
+                f"({show(column.iloc[0])}), neither dates nor whole time steps",
+                fix="leave out --time-col to use the row order, or write the times as dates",
+            )
+        notices.append(f"read {show(name)} as whole time steps, not dates")
+        return steps
     single_format = True
     if numeric is not None:
         values: pd.Series = pd.to_numeric(column) if "unit" in numeric else column
@@ -142,7 +172,9 @@ def parse_times(column: pd.Series, name: str, source: str, notices: list[str]) -
         if parsed is None:  # mixed formats, or a bad value: parse one by one
             single_format = False
             parsed = _to_datetime_quiet(column, format="mixed", errors="coerce")
-            if parsed is None:  # mixed UTC offsets
+            if parsed is None or parsed.dtype == object:
+                # Mixed UTC offsets, or times with a zone beside times without: pandas
+                # raises or leaves plain objects that cannot be compared; all to UTC.
                 parsed = _to_datetime_quiet(column, format="mixed", errors="coerce", utc=True)
     if parsed is None:  # pragma: no cover - coerce does not raise on bad values
         raise AdvisorInputError(
@@ -218,14 +250,47 @@ def sort_by_time(
 ) -> tuple[pd.DataFrame, pd.Series]:
     if times.is_monotonic_increasing:
         return cells, times
-    steps_back = times.diff() < pd.Timedelta(0)
-    row = int(steps_back[steps_back].index[0])
+    # Dates or whole time steps alike: numpy compares either kind with its neighbour.
+    values = times.to_numpy()
+    back = np.flatnonzero(values[1:] < values[:-1])
+    row = int(times.index[back[0] + 1])
     notices.append(
         f"the rows were not in time order (row {row}, {show(cells.at[row, name])}, is earlier "
         f"than the row above it); sorted them by {show(name)}"
     )
     order = np.argsort(times.to_numpy(), kind="stable")
     return cells.iloc[order], times.iloc[order]
+
+
+def drop_repeated_rows(
+    cells: pd.DataFrame, time_col: str, notices: list[str]
+) -> pd.DataFrame:
+    """A row repeated exactly (same time, same values) is an export's slip, safely dropped;
+    two rows with the same time and different values are left for the refusal that follows."""
+    repeated = cells.duplicated(keep="first")
+    if not repeated.any():
+        return cells
+    rows = [int(r) for r in cells.index[repeated.to_numpy()]]
+    shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+    notices.append(
+        f"dropped {len(rows)} row(s) repeating an earlier row exactly, time {show(time_col)} "
+        f"included (rows {shown})"
+    )
+    return cells[~repeated.to_numpy()]
+
+
+def find_steps(index: pd.Index, rows: np.ndarray, name: str, notices: list[str]) -> None:
+    """Whole time steps have no calendar frequency; an uneven step is said, as for dates."""
+    steps = np.diff(index.to_numpy())
+    if len(steps) == 0:
+        return
+    kinds, counts = np.unique(steps, return_counts=True)
+    off = np.flatnonzero(steps != kinds[np.argmax(counts)])
+    if len(off):
+        notices.append(
+            f"the time steps in {show(name)} are not evenly spaced (first irregular step at "
+            f"row {int(rows[off[0] + 1])}); rows are used in order"
+        )
 
 
 def find_frequency(

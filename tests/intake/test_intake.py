@@ -225,10 +225,17 @@ REFUSED = [
     ),
     pytest.param(
         "steps.csv",
-        series_csv(header="step,value", dates=[str(i) for i in range(N)]),
+        series_csv(header="step,value", dates=[f"{i}.5" for i in range(N)]),
         Settings(time_col="step"),
-        ["'step'", "plain numbers", "not dates"],
-        id="numeric-time-col",
+        ["'step'", "numbers with fractions", "neither dates nor whole time steps"],
+        id="fractional-time-col",
+    ),
+    pytest.param(
+        "extra.csv",
+        series_csv(values=[*(str(v) for v in VALUES[:4]), f"{VALUES[4]},7", *map(str, VALUES[5:])]),
+        Settings(),
+        ["3 fields where the header has 2", f"row {ROW[4]}"],
+        id="extra-field-with-a-value",
     ),
     pytest.param(
         "flat01.csv",
@@ -496,8 +503,108 @@ TRIMMED[0] = TRIMMED[1] = TRIMMED[-1] = ""
 MIXED = [d.replace("-", "/") if i % 4 == 1 else d for i, d in enumerate(DATES)]
 MIXED[3] = pd.Timestamp(DATES[3]).strftime("%d %b %Y")
 
+
+def check_steps(data: SeriesData) -> None:
+    assert data.time_column == "t" and data.frequency is None
+    assert list(data.frame.index) == list(range(N))
+    assert data.frame.index.name == "t"
+    np.testing.assert_allclose(data.frame["value"].to_numpy(), VALUES)
+    assert any("whole time steps" in n for n in data.notices)
+
+
+def check_unsorted_steps(data: SeriesData) -> None:
+    check_steps(data)
+    assert any("not in time order" in n for n in data.notices)
+
+
+def check_repeated_row(data: SeriesData) -> None:
+    _daily_index(data)
+    np.testing.assert_allclose(data.frame["value"].to_numpy(), VALUES)
+    assert any(
+        "dropped 1 row(s) repeating an earlier row" in n and f"rows {ROW[4]}" in n
+        for n in data.notices
+    )
+
+
+def check_trailing_field(data: SeriesData) -> None:
+    _daily_index(data)
+    assert list(data.frame.columns) == ["value"]
+    np.testing.assert_allclose(data.frame["value"].to_numpy(), VALUES)
+    assert any(
+        "removed an empty field after the last column in 2 row(s)" in n and f"row {ROW[3]}" in n
+        for n in data.notices
+    )
+
+
+def check_mixed_zones(data: SeriesData) -> None:
+    assert isinstance(data.frame.index, pd.DatetimeIndex) and len(data.frame) == N
+    assert data.frame.index.is_monotonic_increasing
+    assert any("time zone" in n for n in data.notices)
+
+
+STEPS = [str(i) for i in range(N)]
+SHUFFLE = np.random.default_rng(3).permutation(N)
+
 ACCEPTED = [
     pytest.param("plain.csv", series_csv(), Settings(), check_plain, id="plain"),
+    pytest.param(
+        "steps.csv",
+        series_csv(header="t,value", dates=STEPS),
+        Settings(time_col="t"),
+        check_steps,
+        id="whole-time-steps-named",
+    ),
+    pytest.param(
+        "steps.csv",
+        series_csv(header="t,value", dates=STEPS),
+        Settings(target="value"),
+        check_steps,
+        id="whole-time-steps-found",
+    ),
+    pytest.param(
+        "steps.csv",
+        series_csv(
+            header="t,value",
+            dates=[STEPS[i] for i in SHUFFLE],
+            values=[str(VALUES[i]) for i in SHUFFLE],
+        ),
+        Settings(time_col="t"),
+        check_unsorted_steps,
+        id="whole-time-steps-unsorted",
+    ),
+    pytest.param(
+        "repeat.csv",
+        series_csv(
+            dates=[*DATES[:4], DATES[3], *DATES[4:]],
+            values=[*(str(v) for v in VALUES[:4]), str(VALUES[3]), *(str(v) for v in VALUES[4:])],
+        ),
+        Settings(),
+        check_repeated_row,
+        id="exact-duplicate-row",
+    ),
+    pytest.param(
+        # Found by the fuzz campaign: a zone on one time only left uncomparable objects.
+        "zones.csv",
+        series_csv(dates=[*DATES[:5], f"{DATES[5]} 00:00+01:00", *DATES[6:]]),
+        Settings(),
+        check_mixed_zones,
+        id="one-time-with-a-zone",
+    ),
+    pytest.param(
+        "trailing.csv",
+        series_csv(
+            values=[
+                *(str(v) for v in VALUES[:3]),
+                f"{VALUES[3]},",
+                str(VALUES[4]),
+                f"{VALUES[5]},",
+                *(str(v) for v in VALUES[6:]),
+            ]
+        ),
+        Settings(),
+        check_trailing_field,
+        id="trailing-empty-field",
+    ),
     pytest.param(
         "unsorted.csv",
         series_csv(dates=DATES[::-1], values=[str(v) for v in VALUES][::-1]),
@@ -634,6 +741,14 @@ ACCEPTED = [
         Settings(),
         check_years,
         id="numeric-year-column",
+    ),
+    pytest.param(
+        # Found by the fuzz campaign: a zone on one time only left uncomparable objects.
+        "zones.csv",
+        series_csv(dates=[*DATES[:5], f"{DATES[5]} 00:00+01:00", *DATES[6:]]),
+        Settings(),
+        check_mixed_zones,
+        id="one-time-with-a-zone",
     ),
     pytest.param(
         "trailing.csv",

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from advisor.api import example_path, example_settings, load
+from advisor.api import data_source, example_path, example_settings, load
 from advisor.core.records import LayerConfig, ModelConfig, SeriesData, Settings
 from advisor.core.sizing import PARAMS_PER_WINDOW, lstm_params, model_params
-from advisor.probes.baselines import ETS_NAME, ets_forecasts
+from advisor.probes.baselines import ETS_NAME, baseline_forecasts
 from advisor.probes.complexity import (
     ar_residuals,
     bds_test,
@@ -52,6 +53,12 @@ def series(
         frame=frame,
         frequency=freq,
     )
+
+
+def series_and_profile(frame: pd.DataFrame, settings: Settings):
+    """Through the intake, as a user's file would go: the time column's frequency is read."""
+    source, settings = data_source(frame, None, settings)
+    return load(source, settings)
 
 
 def ar_process(coefs: list[float], n: int, seed: int = 0) -> np.ndarray:
@@ -309,27 +316,84 @@ def test_sizing_counts_what_keras_builds(widths: tuple[int, ...], inputs: int, h
         assert lstm_params(widths[0], inputs, horizon, len(widths)) == keras_count
 
 
-def test_ets_refiltered_with_fixed_params_matches_its_own_forecast_at_the_first_origin():
-    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+def test_statistical_baselines_run_forward_match_their_own_forecast_at_the_fit_end():
+    """Fitted once, run forward: at the first origin (the fit's end) each model's forecast
+    is the one the library itself makes from the fit."""
+    from statsforecast.models import AutoETS, AutoTheta
 
     t = np.arange(200)
     y = 50 + 0.3 * t + 5 * np.sin(2 * np.pi * t / 12) + rng(19).normal(size=200)
     ts = np.array([150, 160, 170])
-    pred = ets_forecasts(y, 150, ts, 6, 12)
-    assert pred is not None and pred.shape == (3, 6)
-    own = (
-        ExponentialSmoothing(
-            y[:150],
-            trend="add",
-            damped_trend=True,
-            seasonal="add",
-            seasonal_periods=12,
-            initialization_method="estimated",
-        )
-        .fit()
-        .forecast(6)
+    forecasts = baseline_forecasts(y, 150, ts, 6, (12,), 12)
+    own = {
+        "ets": AutoETS(season_length=12).fit(y[:150]).predict(6)["mean"],
+        "theta": AutoTheta(season_length=12).fit(y[:150]).predict(6)["mean"],
+    }
+    for name, expected in own.items():
+        assert forecasts.by_name[name].shape == (3, 6)
+        assert np.allclose(forecasts.by_name[name][0], expected), name
+
+
+def test_baselines_never_see_past_their_origin():
+    """A level shift from the middle origin on changes no forecast made before it."""
+    t = np.arange(300)
+    y = 20 + 4 * np.sin(2 * np.pi * t / 12) + rng(21).normal(size=300)
+    shifted = y.copy()
+    shifted[260:] += 50
+    ts = np.array([220, 240, 260, 280])
+    before = baseline_forecasts(y, 200, ts, 6, (12, 24), 12).by_name
+    after = baseline_forecasts(shifted, 200, ts, 6, (12, 24), 12).by_name
+    assert set(before) == set(after) and {"mstl", "seasonal_naive_24"} <= set(before)
+    for name in before:
+        assert np.allclose(before[name][:3], after[name][:3]), name
+        assert not np.allclose(before[name][3], after[name][3]), name
+
+
+def test_the_primary_season_is_the_one_that_forecasts_best():
+    """A 12-month season whose 6-month harmonic is stronger than its fundamental: both
+    repeat, only the 12 repeats the whole year, and the 12 is the primary season."""
+    t = np.arange(240)
+    y = (
+        100
+        + 3 * np.sin(2 * np.pi * t / 12)
+        + 10 * np.sin(2 * np.pi * t / 6 + 0.3)
+        + rng(22).normal(scale=0.5, size=240)
     )
-    assert np.allclose(pred[0], own)
+    frame = pd.DataFrame(
+        {"date": pd.date_range("2000-01-01", periods=240, freq="MS"), "load": y}
+    )
+    _, prof = series_and_profile(frame, Settings(horizon=12))
+    assert set(prof.seasonality.periods) >= {6, 12}
+    assert prof.seasonal_period == 12
+    scores = {c.period: c.naive_rmse for c in prof.seasonality.candidates}
+    assert scores[12] is not None and scores[6] is not None and scores[12] < scores[6]
+    names = {b.name for b in prof.baselines}
+    assert {"seasonal_naive", "seasonal_naive_6"} <= names
+
+
+def test_a_cycle_that_is_no_calendar_period_is_found_in_annual_data():
+    """About ten-year cycles in 120 annual rows: no calendar names them, the data do."""
+    t = np.arange(120)
+    y = 50 + 10 * np.sin(2 * np.pi * t / 10) + rng(23).normal(scale=1.5, size=120)
+    frame = pd.DataFrame({"year": pd.date_range("1900-01-01", periods=120, freq="YS"), "n": y})
+    _, prof = series_and_profile(frame, Settings(horizon=5))
+    assert prof.seasonal_period == 10 and prof.season_source == "acf"
+    best = prof.best_baseline.name
+    assert best != "naive", "a 10-step cycle is there to be forecast"
+
+
+def test_several_seasons_bring_mstl_and_every_seasonal_naive():
+    n = 2016
+    t = np.arange(n)
+    y = 100 + 10 * np.sin(2 * np.pi * t / 48) + 6 * ((t // 48) % 7 >= 5)
+    y = y + rng(24).normal(size=n)
+    frame = pd.DataFrame({"ts": pd.date_range("2020-01-06", periods=n, freq="30min"), "d": y})
+    _, prof = series_and_profile(frame, Settings(horizon=4))
+    assert {48, 336} <= set(prof.seasonality.periods)
+    names = {b.name: b.rmse for b in prof.baselines}
+    assert "mstl" in names and "drift" in names
+    assert prof.best_baseline.rmse < names["naive"]
+    assert any("no seasonal part" in note for note in prof.notes)
 
 
 # --- the whole profile ---------------------------------------------------------------
@@ -345,8 +409,9 @@ def test_airline_example_profile():
     assert prof.unit_root.differencing_order >= 1
     assert prof.lags.lookback_low >= 12
     names = {b.name: b.rmse for b in prof.baselines}
-    assert set(names) == {"naive", "seasonal_naive", ETS_NAME}
-    assert names["seasonal_naive"] < names["naive"] and names[ETS_NAME] < names["naive"]
+    assert set(names) == {"naive", "drift", "seasonal_naive", ETS_NAME, "theta", "arima"}
+    for name in ("seasonal_naive", ETS_NAME, "theta", "arima"):
+        assert names[name] < names["naive"], name
     # The record is JSON as written (no NaN leaks through).
     json.dumps(profile_to_dict(prof), allow_nan=False)
 
@@ -356,9 +421,18 @@ def test_profile_uses_only_the_training_rows():
     changed = y.copy()
     changed[-300:] = 1e6  # validation and test rows only
     a, b = (build_profile(series(v), Settings()) for v in (y, changed))
-    assert a.seasonality == b.seasonality and a.unit_root == b.unit_root
+
+    def train_only(s):  # the seasons' forecast scores are validation's, by design
+        return replace(s, candidates=tuple(replace(c, naive_rmse=None) for c in s.candidates))
+
+    assert train_only(a.seasonality) == train_only(b.seasonality) and a.unit_root == b.unit_root
     assert a.complexity.ar_r2 == b.complexity.ar_r2 and a.quality == b.quality
     assert math.isclose(a.mean, b.mean)
+    # The test rows touch nothing at all, the validation scores included.
+    only_test = y.copy()
+    only_test[a.split.validation_end :] = 1e6
+    c = build_profile(series(only_test), Settings())
+    assert c.seasonality == a.seasonality and c.baselines == a.baselines
 
 
 def test_missing_target_values_filled_by_intake_count_in_the_profile(tmp_path):
@@ -376,3 +450,15 @@ def test_missing_target_values_filled_by_intake_count_in_the_profile(tmp_path):
     data = read_series(path, Settings())
     assert data.target_missing == 3
     assert build_profile(data, Settings()).missing_share == pytest.approx(3 / 120)
+
+
+def test_a_random_walk_gets_a_short_lookback():
+    """Levels of a random walk correlate at every lag, yet nothing is remembered beyond the
+    last value: the window the probes train with stays short."""
+    from advisor.diagnostics.plan import probe_lookback
+
+    y = 1000 + rng(25).normal(size=1500).cumsum()
+    prof = build_profile(series(y), Settings(horizon=1))
+    assert max(prof.significant_lags, default=0) > 20  # what the old rule took for memory
+    assert prof.seasonal_period is None
+    assert probe_lookback(prof, Settings(horizon=1)) <= 10

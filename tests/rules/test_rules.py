@@ -54,7 +54,7 @@ NEUTRAL: dict[str, Any] = {
     "differencing_order": 0,
     "seasonal_differencing": 0,
     "differencing_after_season": -1,
-    "ar_order": 1,
+    "ar_order": 0,
     "ar_r2": 0.5,
     "spectral_entropy": 0.8,
     "permutation_entropy": 0.9,
@@ -316,7 +316,7 @@ BEHAVIOUR: list[tuple[str, dict[str, Any], float | int | str]] = [
     ("patience-from-best-epoch", {"best_epoch": 60}, 15),
     ("noisy-val-more-patience", {"noisy_validation": True}, 15),
     ("season-lookback", {"has_season": True, "seasonal_period": 12}, 12),
-    ("acf-lookback", {"max_significant_lag": 5}, 5),
+    ("acf-lookback", {"ar_order": 5}, 5),
     ("lookback-covers-horizon", {"horizon": 24, "has_season": True, "seasonal_period": 12}, 24),
     ("difference-unit-root", {"stationarity": "difference-stationary"}, 1),
     ("difference-strong-trend", {"trend_strength": 0.8}, 1),
@@ -767,3 +767,11 @@ def test_every_finding_is_a_fact_of_its_own_name() -> None:
     by_name = {f.name: f.type for f in fields(Facts)}
     for finding in FindingId:
         assert by_name.get(finding.value) in (bool, "bool"), finding
+
+
+def test_a_drifting_series_without_memory_gets_the_short_default_window() -> None:
+    """A random walk's autocorrelation is significant at every lag; its AR memory is none.
+    The lookback is the short default, not as long as the ACF was computed."""
+    rec = BOOK.recommend(make_facts(max_significant_lag=400, ar_order=0, horizon=1))
+    assert rec.config.lookback == 10
+    assert hit(rec, "default-lookback").applied
