@@ -10,6 +10,7 @@ or setting is an entry in these tables.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from advisor.core.findings import FindingId
@@ -25,16 +26,65 @@ class Term:
 # -------------------------------------------------------------------- data and runs
 
 METRIC_LABELS = {"rmse": "RMSE", "mae": "MAE", "mase": "MASE", "smape": "sMAPE", "mape": "MAPE"}
+# Every name ``advisor.probes.baselines`` can give (a test holds them covered); the seasonal
+# naive forecast at a season other than the primary one is named by pattern, see
+# ``baseline_words``.
 BASELINE_WORDS = {
     "naive": "repeat the last known value",
-    "seasonal_naive": "repeat the value one season earlier",
+    "seasonal_naive": "repeat the value one season back",
     "mean": "predict the training average",
-    "drift": "extend the line from the first to the last value",
-    "ets": "exponential smoothing: a classic statistical forecast from the recent level, "
-    "trend and season",
-    "arima": "ARIMA: a classic statistical forecast from past values and past errors",
-    "theta": "the theta method: a classic statistical forecast of level and trend",
+    "drift": "the last value plus the average step of the training rows (a random walk with drift)",
+    "ets": "exponential smoothing (AutoETS): a classic statistical forecast from the recent "
+    "level, trend and season, its form chosen automatically",
+    "theta": "the theta method (AutoTheta): a classic statistical forecast that extends the "
+    "recent level and trend (the season taken out first, where it has one)",
+    "arima": "ARIMA (AutoARIMA): a classic statistical forecast from past values and past "
+    "errors, its orders chosen automatically",
+    "mstl": "MSTL: the series split into a trend and several seasons, each forecast on its own",
 }
+_OTHER_SEASON = re.compile(r"seasonal_naive_(\d+)")
+
+
+def baseline_words(name: str, season: int | None = None) -> str | None:
+    """What the baseline ``name`` does, in plain words; ``season`` is the primary season
+    (the one ``seasonal_naive`` repeats). None for a name the table does not know."""
+    if name == "seasonal_naive" and season:
+        return f"repeat the value one {season}-step season back, the main season"
+    other = _OTHER_SEASON.fullmatch(name)
+    if other:
+        return f"repeat the value one {int(other.group(1))}-step season back"
+    return BASELINE_WORDS.get(name)
+
+
+# Where a candidate season came from (``SeasonCandidate.source``).
+SEASON_SOURCE_WORDS = {
+    "spectrum": "spectrum",
+    "acf": "autocorrelation",
+    "frequency": "calendar",
+    "user": "you (--season)",
+}
+# A candidate's verdict; the ones naming another period ("harmonic of 12") by pattern.
+SEASON_VERDICT_WORDS = {
+    "season": "a season",
+    "weak": "too weak to count",
+    "no rise": "no peak: only the pull of the nearby values",
+}
+_VERDICT_PATTERNS = (
+    (re.compile(r"harmonic of (\d+)"), "part of the {}-step season (a harmonic)"),
+    (re.compile(r"same cycle as (\d+)"), "the same cycle as {} steps"),
+    (re.compile(r"adds nothing to (\d+)"), "adds nothing to the {}-step season"),
+)
+
+
+def season_verdict_words(verdict: str) -> str:
+    """A candidate's verdict in plain words; an unknown one as written."""
+    for pattern, words in _VERDICT_PATTERNS:
+        m = pattern.fullmatch(verdict)
+        if m:
+            return words.format(m.group(1))
+    return SEASON_VERDICT_WORDS.get(verdict, verdict)
+
+
 STATIONARITY_WORDS = {
     "stationary": "The series keeps a stable level and spread over time (it is stationary), "
     "so it can be modelled as it is.",
@@ -225,7 +275,8 @@ GLOSSARY = (
     ),
     Term(
         "Baseline",
-        "A simple rule, such as repeating the last value, that any useful model must beat.",
+        "A cheap forecast that any useful model must beat: a simple rule, such as repeating "
+        "the last value, or a classic statistical model fitted automatically.",
     ),
     Term(
         "RMSE",

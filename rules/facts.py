@@ -7,11 +7,13 @@ fails at start with a suggestion instead of silently never firing.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from advisor.core.findings import FindingId
-from advisor.core.records import Diagnosis, Profile, Settings
+from advisor.core.records import Baseline, Diagnosis, Profile, Settings
 from advisor.core.splits import train_windows
+from advisor.probes.baselines import STATISTICAL
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,10 @@ class Facts:
     useful_covariates: int
     """Covariates significantly correlated with the target at a lag >= 1."""
     baseline_stat_ratio: float
-    """Validation RMSE of the statistical baseline (ETS) over the naive one's (1 where
-    either is missing; below 1 the series has structure a simple model already uses)."""
+    """Validation RMSE of the best fitted statistical baseline (ETS, Theta, ARIMA or MSTL,
+    whichever ran and scored lowest) over the naive one's (1 where naive or every
+    statistical model is missing; below 1 the series has structure a simple model already
+    uses)."""
     # --- the diagnostic trainings ---
     underfitting: bool
     overfitting: bool
@@ -105,12 +109,15 @@ class Facts:
 FACT_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Facts))
 
 
-def _stat_ratio(profile: Profile) -> float:
-    by_name = {b.name: b.rmse for b in profile.baselines}
-    naive, stat = by_name.get("naive"), by_name.get("ets")
-    if not naive or stat is None or not math.isfinite(stat) or naive <= 0:
+def stat_ratio(baselines: Sequence[Baseline]) -> float:
+    """The ``baseline_stat_ratio`` fact from the profile's validation baselines."""
+    # The best of the statistical models that ran: one that could not be fitted, or whose
+    # season was left out, must not hide what another one found.
+    naive = next((b.rmse for b in baselines if b.name == "naive"), None)
+    fitted = [b.rmse for b in baselines if b.name in STATISTICAL and math.isfinite(b.rmse)]
+    if not naive or not fitted or not math.isfinite(naive) or naive <= 0:
         return 1.0
-    return stat / naive
+    return min(fitted) / naive
 
 
 def build_facts(
@@ -160,7 +167,7 @@ def build_facts(
         suggested_lookback_high=profile.lags.lookback_high,
         size_max_units=profile.size.max_units,
         useful_covariates=sum(c.significant for c in profile.quality.covariates),
-        baseline_stat_ratio=_stat_ratio(profile),
+        baseline_stat_ratio=stat_ratio(profile.baselines),
         underfitting=FindingId.UNDERFITTING in ids,
         overfitting=FindingId.OVERFITTING in ids,
         not_converged=FindingId.NOT_CONVERGED in ids,

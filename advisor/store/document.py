@@ -19,6 +19,7 @@ from advisor.core.records import (
     Profile,
     Range,
     RuleHit,
+    Seasonality,
 )
 
 SCHEMA_VERSION = 1
@@ -92,6 +93,31 @@ def _series_preview(analysis: Analysis) -> dict[str, Any]:
     }
 
 
+def seasonality_to_dict(season: Seasonality) -> dict[str, Any]:
+    """``profile.seasonality``: every period weighed, with its seasonal naive score (null
+    where it could not be scored), so the report can say why the primary season won."""
+    return {
+        "periods": list(season.periods),
+        "calendar_periods": list(season.calendar_periods),
+        "seasonal_strength": _num(season.seasonal_strength),
+        "trend_strength": _num(season.trend_strength),
+        "snr": _num(season.snr),
+        "candidates": [
+            {
+                "period": c.period,
+                "source": c.source,
+                "autocorrelation": _num(c.autocorrelation),
+                "strength": _num(c.strength),
+                "threshold": _num(c.threshold),
+                "verdict": c.verdict,
+                "naive_rmse": None if c.naive_rmse is None else _num(c.naive_rmse),
+            }
+            for c in season.candidates
+        ],
+        "rows_used": season.rows_used,
+    }
+
+
 def profile_to_dict(profile: Profile) -> dict[str, Any]:
     """The ``profile`` section (also ``profile.json``): JSON-safe, undefined figures null."""
     season, root, lags = profile.seasonality, profile.unit_root, profile.lags
@@ -117,25 +143,7 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
             {"name": b.name, "val_rmse": _num(b.rmse), "val_mae": _num(b.mae)}
             for b in profile.baselines
         ],
-        "seasonality": {
-            "periods": list(season.periods),
-            "calendar_periods": list(season.calendar_periods),
-            "seasonal_strength": _num(season.seasonal_strength),
-            "trend_strength": _num(season.trend_strength),
-            "snr": _num(season.snr),
-            "candidates": [
-                {
-                    "period": c.period,
-                    "source": c.source,
-                    "autocorrelation": _num(c.autocorrelation),
-                    "strength": _num(c.strength),
-                    "threshold": _num(c.threshold),
-                    "verdict": c.verdict,
-                }
-                for c in season.candidates
-            ],
-            "rows_used": season.rows_used,
-        },
+        "seasonality": seasonality_to_dict(season),
         "unit_root": {
             "adf_trend_pvalue": _num(root.adf_trend_pvalue),
             "kpss_trend_pvalue": _num(root.kpss_trend_pvalue),

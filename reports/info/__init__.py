@@ -33,6 +33,7 @@ from advisor.reports.info.data import (
     CovariateInfo,
     DataInfo,
     ProfileInfo,
+    SeasonCandidateInfo,
     SeriesInfo,
     SplitInfo,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "RunInfo",
     "RunRecord",
     "Scalar",
+    "SeasonCandidateInfo",
     "SeriesInfo",
     "SplitInfo",
     "TrialInfo",

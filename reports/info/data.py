@@ -64,6 +64,19 @@ class BaselineInfo:
 
 
 @dataclass(frozen=True)
+class SeasonCandidateInfo:
+    """One period the season probe weighed (``profile.seasonality.candidates``)."""
+
+    period: int
+    source: str
+    """``spectrum``, ``acf``, ``frequency`` (the time column's calendar) or ``user``."""
+    verdict: str
+    naive_rmse: float | None
+    """Validation RMSE of repeating the value one period back; None where a document
+    predates it or the period could not be scored."""
+
+
+@dataclass(frozen=True)
 class CovariateInfo:
     name: str
     lag: int
@@ -93,6 +106,7 @@ class ProfileInfo:
     notes: tuple[str, ...]
     # The probes' own sections; ``None`` or empty where an older document has none.
     periods: tuple[int, ...]
+    season_candidates: tuple[SeasonCandidateInfo, ...]
     seasonal_strength: float | None
     ar_r2: float | None
     ar_differenced: bool
@@ -138,6 +152,16 @@ class ProfileInfo:
             ),
             notes=tuple(str(n) for n in p.get("notes") or ()),
             periods=tuple(x for x in map(opt_int, season.get("periods") or ()) if x is not None),
+            season_candidates=tuple(
+                SeasonCandidateInfo(
+                    int(c["period"]),
+                    str(c["source"]),
+                    str(c["verdict"]),
+                    finite(c.get("naive_rmse")),
+                )
+                for c in season.get("candidates") or ()
+                if isinstance(c, dict)
+            ),
             seasonal_strength=finite(season.get("seasonal_strength")),
             ar_r2=finite(cx.get("ar_r2")),
             ar_differenced=bool(cx.get("differenced")),

@@ -1,16 +1,24 @@
 """Your data: what the file holds and how it was split, what the probes found in the
-series (in plain words, with the tests' numbers), the notices, the simple baselines,
-and the series, seasonal-pattern and autocorrelation charts.
+series (in plain words, with the tests' numbers), every season the probe weighed and how
+well each forecasts, the notices, the baselines (best first: the best is the bar), and
+the series, seasonal-pattern and autocorrelation charts.
 
 A probe an older document lacks leaves its sentences out rather than guessing them.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from advisor.reports import chart_data
-from advisor.reports.info import DocumentInfo, ProfileInfo, defined
+from advisor.reports.info import (
+    BaselineInfo,
+    DocumentInfo,
+    ProfileInfo,
+    SeasonCandidateInfo,
+    defined,
+)
 from advisor.reports.sections.common import (
     ChartView,
     Table,
@@ -21,7 +29,17 @@ from advisor.reports.sections.common import (
     pct,
     plural,
 )
-from advisor.reports.wording import BASELINE_WORDS, FREQUENCY_WORDS, STATIONARITY_WORDS
+from advisor.reports.wording import (
+    FREQUENCY_WORDS,
+    SEASON_SOURCE_WORDS,
+    STATIONARITY_WORDS,
+    baseline_words,
+    season_verdict_words,
+)
+
+# Rows of the season table; further candidates are counted below it, not listed (a long
+# series can have dozens, most of them weak).
+MAX_SEASON_ROWS = 8
 
 
 @dataclass(frozen=True)
@@ -31,7 +49,18 @@ class DataSection:
     findings: tuple[str, ...]
     """What the profile found in the series, in plain words."""
     notices: tuple[str, ...]
+    """What intake changed in the file."""
+    seasons: Table | None
+    """Every period the season probe weighed (the best forecasters first), the primary one
+    highlighted; None where the document has no candidates."""
+    season_summary: tuple[str, ...]
+    """Which season is the primary one and why, and how many candidates the table leaves out."""
     baselines: Table | None
+    """Best first, the best highlighted."""
+    bar: str | None
+    """The best baseline on validation, in one sentence: the bar the LSTM has to clear."""
+    notes: tuple[str, ...]
+    """What the probes and baselines could not do, or did on part of the rows only."""
     charts: tuple[ChartView, ...]
 
 
@@ -195,7 +224,13 @@ def _season_words(profile: ProfileInfo) -> str:
         return "No repeating cycle (season) was found."
     if profile.season_source == "user":
         return f"You set the season to {plural(period, 'step')}."
-    return f"A repeating cycle of {plural(period, 'step')} was found in the autocorrelation."
+    if profile.season_source == "frequency":
+        # No cycle passed the tests: the time column's natural cycle stands in for one.
+        return (
+            "No repeating cycle stood out in the data; the advisor uses the time column's "
+            f"natural cycle of {plural(period, 'step')} as the season."
+        )
+    return f"A repeating cycle of {plural(period, 'step')} was found in the data."
 
 
 def _lag_words(profile: ProfileInfo) -> str:
@@ -211,15 +246,128 @@ def _lag_words(profile: ProfileInfo) -> str:
     )
 
 
-def baselines_table(profile: ProfileInfo) -> Table | None:
-    if not profile.baselines:
+def _by_score(rmse: float | None) -> tuple[bool, float]:
+    """Sort key: the lowest score first, unscored last."""
+    if rmse is None or not math.isfinite(rmse):
+        return (True, 0.0)
+    return (False, rmse)
+
+
+def _ranked_candidates(profile: ProfileInfo) -> list[SeasonCandidateInfo]:
+    return sorted(profile.season_candidates, key=lambda c: (*_by_score(c.naive_rmse), c.period))
+
+
+def _shown_candidates(profile: ProfileInfo) -> list[SeasonCandidateInfo]:
+    """The best-forecasting candidates, the primary season always among them."""
+    ranked = _ranked_candidates(profile)
+    shown = ranked[:MAX_SEASON_ROWS]
+    primary = profile.seasonal_period
+    if primary not in {c.period for c in shown}:
+        shown[-1:] = [c for c in ranked if c.period == primary][:1] or shown[-1:]
+    return shown
+
+
+def season_table(profile: ProfileInfo) -> Table | None:
+    shown = _shown_candidates(profile)
+    if not shown:
         return None
+    primary = profile.seasonal_period
+    return Table(
+        ("Period (steps)", "Found by", "Verdict", "Seasonal naive validation RMSE"),
+        tuple(
+            (
+                f"{c.period:,}" + (" (used)" if c.period == primary else ""),
+                SEASON_SOURCE_WORDS.get(c.source, c.source),
+                season_verdict_words(c.verdict),
+                fmt(c.naive_rmse),
+            )
+            for c in shown
+        ),
+        tuple(c.period == primary for c in shown),
+    )
+
+
+def _primary_season_words(profile: ProfileInfo) -> str | None:
+    """Why the primary season is the one used, in one sentence, with the scores behind it."""
+    period = profile.seasonal_period
+    ranked = [c for c in _ranked_candidates(profile) if defined(c.naive_rmse)]
+    if not period or not ranked:
+        return None  # no season, or a document from before the candidates were scored
+    own = next((c.naive_rmse for c in ranked if c.period == period), None)
+    score = (
+        f"repeating the value one season back scores a validation RMSE of {fmt(own)}"
+        if defined(own)
+        else "it could not be scored on its own"
+    )
+    others = [c for c in ranked if c.period != period]
+    against = ""
+    if others and defined(own):
+        runner = others[0]
+        # The runner-up may be a period the tests turned down (weak, a harmonic): say so,
+        # rather than let it read as a second season.
+        not_season = "" if runner.verdict == "season" else ", which the tests did not keep"
+        against = (
+            f", against {fmt(runner.naive_rmse)} for {plural(runner.period, 'step')}{not_season}"
+        )
+    if profile.season_source == "user":
+        why = "you set it with --season"
+    elif profile.season_source == "frequency":
+        why = "no cycle passed the tests, so the time column's calendar sets it"
+    elif sum(c.verdict == "season" for c in profile.season_candidates) > 1:
+        why = "of the seasons found it forecasts best"
+    else:
+        why = "it is the only season the tests kept"
+    return f"The {period}-step season is used because {why}: {score}{against}."
+
+
+def _season_summary(profile: ProfileInfo) -> tuple[str, ...]:
+    lines = []
+    primary = _primary_season_words(profile)
+    if primary:
+        lines.append(primary)
+    shown = {c.period for c in _shown_candidates(profile)}
+    left_out = [c for c in profile.season_candidates if c.period not in shown]
+    if left_out:
+        unscored = any(not defined(c.naive_rmse) for c in left_out)
+        lines.append(
+            f"{plural(len(left_out), 'other period')} weighed "
+            f"{'is' if len(left_out) == 1 else 'are'} not listed: "
+            f"{'it' if len(left_out) == 1 else 'they'} forecast worse"
+            + (" or could not be scored." if unscored else ".")
+        )
+    return tuple(lines)
+
+
+def _ranked_baselines(profile: ProfileInfo) -> list[BaselineInfo]:
+    # ``sorted`` is stable: baselines with equal scores keep the probes' order.
+    return sorted(profile.baselines, key=lambda b: _by_score(b.val_rmse))
+
+
+def baselines_table(profile: ProfileInfo) -> Table | None:
+    ranked = _ranked_baselines(profile)
+    if not ranked:
+        return None
+    best = ranked[0].val_rmse
+    season = profile.seasonal_period
     return Table(
         ("Baseline", "What it does", "Validation RMSE", "Validation MAE"),
         tuple(
-            (b.name, BASELINE_WORDS.get(b.name, ""), fmt(b.val_rmse), fmt(b.val_mae))
-            for b in profile.baselines
+            (b.name, baseline_words(b.name, season) or "", fmt(b.val_rmse), fmt(b.val_mae))
+            for b in ranked
         ),
+        tuple(defined(best) and b.val_rmse == best for b in ranked),
+    )
+
+
+def baseline_bar(profile: ProfileInfo) -> str | None:
+    """The best baseline on validation: the score every LSTM in this report is held to."""
+    ranked = _ranked_baselines(profile)
+    if not ranked or not defined(ranked[0].val_rmse):
+        return None
+    best = ranked[0]
+    return (
+        f"The best of these {plural(len(ranked), 'baseline')} is {best.name}, with a "
+        f"validation RMSE of {fmt(best.val_rmse)}: this is the bar the LSTM has to clear."
     )
 
 
@@ -272,7 +420,11 @@ def data_section(info: DocumentInfo) -> DataSection:
     return DataSection(
         facts=tuple(_size_facts(info)),
         findings=tuple(_shape_facts(profile)),
-        notices=info.data.notices + profile.notes,
+        notices=info.data.notices,
+        seasons=season_table(profile),
+        season_summary=_season_summary(profile),
         baselines=baselines_table(profile),
+        bar=baseline_bar(profile),
+        notes=profile.notes,
         charts=tuple(chart_list),
     )

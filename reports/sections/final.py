@@ -18,7 +18,7 @@ from advisor.reports.sections.common import (
     plural,
 )
 from advisor.reports.sections.settings import changed_settings
-from advisor.reports.wording import METRIC_LABELS
+from advisor.reports.wording import METRIC_LABELS, baseline_words
 
 
 @dataclass(frozen=True)
@@ -35,18 +35,24 @@ def _metric_keys(final: FinalInfo) -> list[str]:
     return keys
 
 
-def metrics_table(final: FinalInfo) -> Table | None:
+def metrics_table(final: FinalInfo, season: int | None = None) -> Table | None:
+    """The LSTM's test scores, then every baseline's, best RMSE first; the best row of all
+    highlighted. ``season`` is the primary season, for the seasonal naive baseline's words."""
     keys = _metric_keys(final)
     if not keys:
         return None
-    named = [("LSTM (final model)", final.test_metrics)]
-    named += [(f"Baseline: {name}", m) for name, m in final.baseline_test_metrics.items()]
-    rmses = [rmse for _, m in named if defined(rmse := m.get("rmse"))]
+    ranked = sorted(
+        final.baseline_test_metrics.items(),
+        key=lambda nm: (not defined(r := nm[1].get("rmse")), r if defined(r) else 0.0),
+    )
+    named = [("LSTM (final model)", "the recommended LSTM", final.test_metrics)]
+    named += [(f"Baseline: {name}", baseline_words(name, season) or "", m) for name, m in ranked]
+    rmses = [rmse for _, _, m in named if defined(rmse := m.get("rmse"))]
     best = min(rmses) if rmses else None
     return Table(
-        ("Model", *(METRIC_LABELS.get(k, k) for k in keys)),
-        tuple((name, *(fmt(m.get(k)) for k in keys)) for name, m in named),
-        tuple(best is not None and m.get("rmse") == best for _, m in named),
+        ("Model", "What it is", *(METRIC_LABELS.get(k, k) for k in keys)),
+        tuple((name, words, *(fmt(m.get(k)) for k in keys)) for name, words, m in named),
+        tuple(best is not None and m.get("rmse") == best for _, _, m in named),
     )
 
 
@@ -98,4 +104,6 @@ def final_section(info: DocumentInfo) -> FinalSection | None:
         "one the model is right.",
         chart_data.forecast_chart(info),
     )
-    return FinalSection(tuple(summary), metrics_table(final), tuple(forecast))
+    return FinalSection(
+        tuple(summary), metrics_table(final, info.profile.seasonal_period), tuple(forecast)
+    )

@@ -434,8 +434,18 @@ def test_undefined_numbers_show_as_not_available() -> None:
     d["final"]["test_metrics"] = {"rmse": None, "mae": 14.9, "mase": None}
     view = build_view(d)
     assert view.final is not None and view.final.metrics is not None
-    assert view.final.metrics.rows[0] == ("LSTM (final model)", "n/a", "14.9", "n/a")
+    assert view.final.metrics.rows[0] == (
+        "LSTM (final model)",
+        "the recommended LSTM",
+        "n/a",
+        "14.9",
+        "n/a",
+    )
     assert not any("RMSE is" in s for s in view.verdict)  # no comparison without a score
+    # A baseline without a score sorts last and still shows, as n/a.
+    baselines = view.data.baselines
+    assert baselines is not None and baselines.rows[-1][0] == "naive"
+    assert baselines.rows[-1][2] == "n/a"
     text = Page(render_document(d)).visible_text()
     assert "n/a" in text and "nan" not in text.lower().split()
 
@@ -901,11 +911,183 @@ def test_a_run_of_one_epoch_draws_no_curve_and_says_why(doc: dict[str, Any]) -> 
     )
 
 
-def test_every_baseline_the_probes_score_is_explained(doc: dict[str, Any]) -> None:
+def _probe_baseline_names() -> set[str]:
+    """Every name ``advisor.probes.baselines`` can give: the naive rules as a short series
+    makes them (too short for the statistical models, so nothing is fitted), the fitted
+    models from the probe's own list, and a seasonal naive forecast at a second season."""
+    import numpy as np
+
+    from advisor.probes.baselines import STATISTICAL, baseline_forecasts, seasonal_name
+
+    rules = baseline_forecasts(np.arange(30.0), 12, np.array([12, 13]), 1, (2, 4), 2).by_name
+    return set(rules) | set(STATISTICAL) | {seasonal_name(48, fx.SEASON)}
+
+
+def test_every_baseline_the_probes_can_give_has_plain_words() -> None:
+    from advisor.reports.wording import baseline_words
+
+    names = _probe_baseline_names()
+    assert {"naive", "drift", "seasonal_naive", "seasonal_naive_4", "seasonal_naive_48"} <= names
+    assert {name for name in names if baseline_words(name) is None} == set()
+    assert baseline_words("seasonal_naive_48") == "repeat the value one 48-step season back"
+    assert baseline_words("seasonal_naive", 12) == (
+        "repeat the value one 12-step season back, the main season"
+    )
+
+
+def test_baselines_show_best_first_and_the_best_is_the_bar(doc: dict[str, Any]) -> None:
+    data = build_view(doc).data
+    table = data.baselines
+    assert table is not None
+    by_score = sorted(fx.BASELINE_SCORES, key=lambda name: fx.BASELINE_SCORES[name][0])
+    assert [row[0] for row in table.rows] == by_score
+    assert table.highlight == (True,) + (False,) * (len(by_score) - 1)
+    words = {row[0]: row[1] for row in table.rows}
+    assert words["seasonal_naive_24"] == "repeat the value one 24-step season back"
+    assert words["arima"].startswith("ARIMA (AutoARIMA)")
+    assert data.bar == (
+        "The best of these 7 baselines is seasonal_naive, with a validation RMSE of 23.9: "
+        "this is the bar the LSTM has to clear."
+    )
+
+
+def test_final_table_scores_every_baseline_on_test_best_first(doc: dict[str, Any]) -> None:
+    final = build_view(doc).final
+    assert final is not None and final.metrics is not None
+    rows = final.metrics.rows
+    assert rows[0][0] == "LSTM (final model)"
+    by_test = sorted(fx.BASELINE_SCORES, key=lambda name: fx.BASELINE_SCORES[name][1])
+    assert [row[0] for row in rows[1:]] == [f"Baseline: {name}" for name in by_test]
+    assert rows[1][1].startswith("ARIMA") and rows[1][2] == "22.9"
+    # The LSTM's 18.2 is the lowest RMSE of all, so its row alone is emphasised.
+    assert final.metrics.highlight == (True,) + (False,) * len(by_test)
+    assert "than the best baseline (arima: 22.9)" in final.summary[0]
+
+
+# -------------------------------------------------------------------------- seasons
+
+
+def test_every_season_candidate_shows_with_its_score_and_the_primary_is_marked(
+    doc: dict[str, Any], page: Page
+) -> None:
+    data = build_view(doc).data
+    table = data.seasons
+    assert table is not None
+    # Best forecaster first; the unscored period last, as n/a.
+    assert table.rows == (
+        ("12 (used)", "autocorrelation", "a season", "23.9"),
+        ("24", "autocorrelation", "adds nothing to the 12-step season", "25.1"),
+        ("6", "spectrum", "part of the 12-step season (a harmonic)", "27.5"),
+        ("3", "spectrum", "too weak to count", "31.2"),
+        ("4", "spectrum", "too weak to count", "n/a"),
+    )
+    assert table.highlight == (True, False, False, False, False)
+    assert data.season_summary == (
+        "The 12-step season is used because it is the only season the tests kept: "
+        "repeating the value one season back scores a validation RMSE of 23.9, against "
+        "25.1 for 24 steps, which the tests did not keep.",
+    )
+    text = page.visible_text()
+    assert "Seasons weighed" in text and "adds nothing to the 12-step season" in text
+    # With a second season kept, the primary is the one that forecasts better.
     d = json.loads(json.dumps(doc))
-    d["profile"]["baselines"].append({"name": "ets", "val_rmse": 25.8, "val_mae": 21.4})
-    table = build_view(d).data.baselines
-    assert table is not None and table.rows[-1][1].startswith("exponential smoothing")
+    d["profile"]["seasonality"]["candidates"][4]["verdict"] = "season"
+    assert build_view(d).data.season_summary == (
+        "The 12-step season is used because of the seasons found it forecasts best: "
+        "repeating the value one season back scores a validation RMSE of 23.9, against "
+        "25.1 for 24 steps.",
+    )
+
+
+def test_many_season_candidates_keep_the_best_and_the_primary_and_count_the_rest(
+    doc: dict[str, Any],
+) -> None:
+    from advisor.reports.sections.data import MAX_SEASON_ROWS
+
+    d = json.loads(json.dumps(doc))
+    seasonality = d["profile"]["seasonality"]
+    seasonality["candidates"] = [
+        fx._candidate(p, "acf", "weak", 20.0 + p, 0.1) for p in range(2, 22)
+    ] + [fx._candidate(30, "user", "weak", 90.0, 0.1)]
+    d["profile"]["seasonal_period"], d["profile"]["season_source"] = 30, "user"
+    data = build_view(d).data
+    assert data.seasons is not None
+    periods = [row[0] for row in data.seasons.rows]
+    # The user's season scores worst yet stays in the table, in place of the eighth best.
+    assert periods == [str(p) for p in range(2, 2 + MAX_SEASON_ROWS - 1)] + ["30 (used)"]
+    assert data.seasons.rows[-1][1] == "you (--season)"
+    assert data.season_summary == (
+        "The 30-step season is used because you set it with --season: repeating the value "
+        "one season back scores a validation RMSE of 90, against 22 for 2 steps, which the "
+        "tests did not keep.",
+        "13 other periods weighed are not listed: they forecast worse.",
+    )
+
+
+def test_a_calendar_season_says_no_cycle_passed_the_tests(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    d["profile"]["season_source"] = "frequency"
+    for c in d["profile"]["seasonality"]["candidates"]:
+        c["verdict"] = "weak"
+    data = build_view(d).data
+    assert (
+        "No repeating cycle stood out in the data; the advisor uses the time column's natural "
+        "cycle of 12 steps as the season." in data.findings
+    )
+    assert data.season_summary[0].startswith(
+        "The 12-step season is used because no cycle passed the tests, so the time column's "
+        "calendar sets it: repeating the value one season back scores a validation RMSE of 23.9"
+    )
+
+
+def test_candidates_without_scores_show_as_not_available_and_claim_no_winner(
+    doc: dict[str, Any],
+) -> None:
+    """A document from before the scores: the table stands, the "forecasts best" does not."""
+    d = json.loads(json.dumps(doc))
+    for c in d["profile"]["seasonality"]["candidates"]:
+        del c["naive_rmse"]
+    data = build_view(d).data
+    assert data.seasons is not None and {row[3] for row in data.seasons.rows} == {"n/a"}
+    assert data.season_summary == ()
+
+
+def test_the_document_writes_each_candidates_score_and_null_where_undefined() -> None:
+    from advisor.core.records import Seasonality, SeasonCandidate
+    from advisor.store.document import seasonality_to_dict
+
+    record = Seasonality(
+        periods=(12,),
+        calendar_periods=(12,),
+        seasonal_strength=0.9,
+        trend_strength=0.5,
+        snr=3.0,
+        candidates=(
+            SeasonCandidate(12, "spectrum", 0.9, 0.8, 0.3, "season", 23.9),
+            SeasonCandidate(6, "spectrum", 0.4, 0.3, 0.3, "harmonic of 12", math.nan),
+            SeasonCandidate(7, "acf", 0.1, 0.1, 0.3, "weak"),
+        ),
+        rows_used=100,
+    )
+    d = fx.make_document()
+    d["profile"]["seasonality"] = json.loads(json.dumps(seasonality_to_dict(record)))
+    candidates = parse_document(d).profile.season_candidates
+    assert [(c.period, c.naive_rmse) for c in candidates] == [(12, 23.9), (6, None), (7, None)]
+
+
+def test_probe_notes_show_beside_the_baselines_apart_from_the_file_notices(
+    doc: dict[str, Any],
+) -> None:
+    note = (
+        "The ARIMA baseline has no seasonal part: its order search on a season of 48 steps "
+        "takes minutes (it is seasonal up to 12)."
+    )
+    d = json.loads(json.dumps(doc))
+    d["profile"]["notes"] = [note]
+    data = build_view(d).data
+    assert data.notes == (note,) and note not in data.notices
+    text = Page(render_document(d)).visible_text()
+    assert "Notes on the probes and baselines" in text and note in text
 
 
 def test_every_stop_reason_a_run_can_record_has_plain_words() -> None:

@@ -775,3 +775,23 @@ def test_a_drifting_series_without_memory_gets_the_short_default_window() -> Non
     rec = BOOK.recommend(make_facts(max_significant_lag=400, ar_order=0, horizon=1))
     assert rec.config.lookback == 10
     assert hit(rec, "default-lookback").applied
+
+
+def test_stat_ratio_is_the_best_statistical_model_over_naive() -> None:
+    from advisor.core.records import Baseline
+    from advisor.probes.baselines import STATISTICAL
+    from advisor.rules.facts import stat_ratio
+
+    def scored(**rmse: float) -> list[Baseline]:
+        return [Baseline(name, value, value) for name, value in rmse.items()]
+
+    assert {"ets", "theta", "arima", "mstl"} == set(STATISTICAL)
+    # ETS is not the only statistical model: the best one that ran sets the ratio, and a
+    # seasonal naive rule, however good, is not a statistical model.
+    assert stat_ratio(scored(naive=40.0, ets=30.0, theta=20.0, arima=25.0)) == 0.5
+    assert stat_ratio(scored(naive=40.0, seasonal_naive=4.0, mstl=10.0)) == 0.25
+    # ETS could not be fitted (absent) or scored NaN: the others still count.
+    assert stat_ratio(scored(naive=40.0, ets=math.nan, arima=30.0)) == 0.75
+    # Without naive or any statistical model the fact is neutral.
+    assert stat_ratio(scored(naive=40.0, drift=35.0)) == 1.0
+    assert stat_ratio(scored(theta=20.0)) == 1.0
