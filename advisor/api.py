@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import platform
 import time
@@ -34,13 +35,12 @@ if TYPE_CHECKING:
     from advisor.verification.objective import Objective
 
 EXAMPLES = ("airline",)
-# Shares of the time budget: diagnostics first, then the search, then the walk-forward
-# cross-validation; the final training gets what is left (at least FINAL_MIN_SHARE),
-# and always runs, so a tight budget still yields a model.
+# Shares of a user's time budget: diagnostics first, then the search, then the
+# walk-forward cross-validation; the final training gets what is left, and is never cut
+# below the epochs the evidence asked for, so even a tight budget yields a sound model.
 DIAGNOSTIC_SHARE = 0.45
 SEARCH_SHARE = 0.25
 CV_SHARE = 0.15
-FINAL_MIN_SHARE = 0.10
 DEFAULT_RUNS_DIR = "advisor_runs"
 
 
@@ -259,6 +259,46 @@ def analyze(
         )
 
 
+@dataclass(frozen=True)
+class Deadlines:
+    """When each stage must stop (``time.monotonic`` seconds). Under ``--budget auto``
+    none does: the plan is fixed by the data and the settings, not by the machine's speed
+    or load, so the same data, settings and seed give the same recommendation."""
+
+    diagnostics: float
+    search: float
+    cv: float
+    end: float
+
+    @classmethod
+    def of(cls, start: float, budget_s: float | None) -> Deadlines:
+        if budget_s is None:
+            return cls(math.inf, math.inf, math.inf, math.inf)
+        search = start + (DIAGNOSTIC_SHARE + SEARCH_SHARE) * budget_s
+        return cls(
+            start + DIAGNOSTIC_SHARE * budget_s,
+            search,
+            search + CV_SHARE * budget_s,
+            start + budget_s,
+        )
+
+
+def _estimate_words(seconds: float, budget_s: float | None) -> str:
+    """What the whole uncut analysis may take here, said once the cost of an epoch is known."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if budget_s is None:
+        return (
+            f"at most about {minutes} minute(s) on this machine (early stopping usually ends "
+            "sooner); --budget 2m for a quick, provisional answer"
+        )
+    if seconds <= budget_s:
+        return f"the whole plan fits the --budget (at most about {minutes} minute(s) here)"
+    return (
+        f"the whole plan needs up to about {minutes} minute(s) here, more than the --budget: "
+        "what it cuts makes the verdict provisional (--budget auto cuts nothing)"
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class _Context:
     """What every stage after intake needs, for one analysis in one run directory."""
@@ -296,12 +336,17 @@ def _run(
     from advisor.diagnostics.plan import run_diagnostics
     from advisor.final.training import finalize
     from advisor.rules.facts import build_facts
+    from advisor.verification.crossval import CV_FOLDS, CV_SEEDS
     from advisor.verification.search import DEFAULT_MAX_TRIALS, SearchOptions
-    from advisor.verification.verdict import Budget, Interrupted, verify
+    from advisor.verification.verdict import Budget, Interrupted, provisional, verify
 
     series, profile, settings, progress = ctx.series, ctx.profile, ctx.settings, ctx.progress
-    budget, start = settings.budget_s, ctx.start
+    start = ctx.start
+    deadlines = Deadlines.of(start, settings.budget_s)
     trainer = ctx.trainer_for(profile.split)
+    max_trials = settings.max_trials or DEFAULT_MAX_TRIALS
+    # Trials, both configurations' folds x seeds, and the final model: for the estimate.
+    later = max_trials + 2 * CV_FOLDS * CV_SEEDS + 1
     resumed = _resumed_recommendation(ctx.rundir, rulebook)
     if resumed is not None:
         diagnosis, recommendation = resumed
@@ -311,8 +356,12 @@ def _run(
             trainer,
             profile,
             settings,
-            start + DIAGNOSTIC_SHARE * budget,
+            deadlines.diagnostics,
             lambda msg, done, total: progress(ProgressEvent("diagnostics", msg, done, total)),
+            lambda seconds: progress(
+                ProgressEvent("estimate", _estimate_words(seconds, settings.budget_s), 1, 1)
+            ),
+            later,
         )
 
         progress(ProgressEvent("rules", "applying the rulebook", 0, 1))
@@ -321,10 +370,8 @@ def _run(
         _save_recommendation(ctx.rundir, rulebook, diagnosis, recommendation)
         progress(ProgressEvent("rules", "rules applied", 1, 1))
 
-    search_deadline = start + (DIAGNOSTIC_SHARE + SEARCH_SHARE) * budget
-    options = SearchOptions(
-        settings.tuner, settings.max_trials or DEFAULT_MAX_TRIALS, settings.seed
-    )
+    search_deadline = deadlines.search
+    options = SearchOptions(settings.tuner, max_trials, settings.seed)
     chief = None
     if distributed is not None:
         from advisor.verification.distributed import Chief, make_job
@@ -352,6 +399,12 @@ def _run(
     ) -> Analysis:
         # Jupyter shows what analyze returns as its report (see advisor.notebook).
         from advisor.notebook import NotebookAnalysis
+
+        if verification is not None:
+            cuts = (*diagnosis.budget_cut, *verification.budget_cut)
+            verification = provisional(
+                verification, cuts, settings.budget_s, diagnosis.estimate_s
+            )
 
         analysis = NotebookAnalysis(
             data=series,
@@ -382,19 +435,31 @@ def _run(
             profile.horizon,
             ctx.objective,
             options,
-            Budget(search_deadline, search_deadline + CV_SHARE * budget),
+            Budget(deadlines.search, deadlines.cv),
             progress,
             chief,
         )
+        chosen = verification.best_config if verification else recommendation.config
+        if time.monotonic() >= deadlines.end:
+            # Never cut below the epochs the evidence asked for: said before it trains.
+            progress(
+                ProgressEvent(
+                    "estimate",
+                    f"the budget is spent; the final model still trains its {chosen.epochs} "
+                    "epochs (early stopping may end it sooner)",
+                    1,
+                    1,
+                )
+            )
         progress(ProgressEvent("final", "training the final model", 0, 1))
         final = finalize(
             ctx.keras_trainer(profile.split),
-            verification.best_config if verification else recommendation.config,
+            chosen,
             profile,
             series,
             ctx.rundir.path,
             settings.seed,
-            max(start + budget, time.monotonic() + FINAL_MIN_SHARE * budget),
+            None,
             str(ctx.path.resolve()),
         )
         progress(ProgressEvent("final", "final model trained", 1, 1))

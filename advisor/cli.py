@@ -74,7 +74,13 @@ Target = Annotated[
 TimeCol = Annotated[str | None, typer.Option("--time-col", help="Time column (default: detected).")]
 Task = Annotated[str, typer.Option(help="forecast, classify or auto.")]
 Horizon = Annotated[int | None, typer.Option(help="Steps ahead to forecast.")]
-Budget = Annotated[str, typer.Option(help="Wall-clock budget for the whole run, e.g. 90s, 2m, 1h.")]
+Budget = Annotated[
+    str,
+    typer.Option(
+        help="Wall-clock budget: auto (the whole plan, estimated on this machine and never "
+        "cut) or e.g. 90s, 2m, 1h (a quicker, provisional answer where it cuts anything)."
+    ),
+]
 Seed = Annotated[int, typer.Option(help="Random seed: same data, settings and seed, same advice.")]
 Season = Annotated[
     int | None, typer.Option(help="Season length, if you know it (e.g. 12 for monthly).")
@@ -167,6 +173,10 @@ class _Bars:
         self.tasks: dict[str, Any] = {}
 
     def __call__(self, event: ProgressEvent) -> None:
+        if event.stage == "estimate":
+            # Said once and kept: printed above the bars, which vanish when done.
+            self.progress.console.print(f"[bold]time:[/] {_escape(event.message)}")
+            return
         task = self.tasks.get(event.stage)
         if task is None:
             task = self.progress.add_task(
@@ -188,7 +198,7 @@ def analyze(
     time_col: TimeCol = None,
     task: Task = "auto",
     horizon: Horizon = None,
-    budget: Budget = "2m",
+    budget: Budget = "auto",
     seed: Seed = 0,
     season: Season = None,
     max_units: MaxUnits = None,

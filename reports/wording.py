@@ -149,8 +149,8 @@ QUIET_FINDINGS = {FindingId.NO_GAIN_OVER_BASELINE, FindingId.GOOD_FIT}
 # ------------------------------------------------------------------- verification
 
 UNCOMPARED_WORDS = (
-    "The verification search ran out of time after training the suggestion alone, so it "
-    "could not compare it with other settings: the suggestion is untested."
+    "The verification search trained no other setting it could compare with the "
+    "suggestion, so the suggestion is untested."
 )
 VERDICT_WORDS = {
     "confirmed": "The verification search confirmed the suggestion: no setting it tried did "
@@ -159,6 +159,9 @@ VERDICT_WORDS = {
     "rows; the final model uses them.",
     "widen": "The verification search found its best settings at the edge of the ranges it "
     "searched, so better settings may lie outside them.",
+    "untested": UNCOMPARED_WORDS,
+    "provisional": "The time budget cut part of the analysis short, so this advice is "
+    "provisional.",
 }
 TUNER_WORDS = {
     "bayesian": "a Bayesian search, which picks each next setting from the scores so far",
@@ -173,6 +176,8 @@ VERDICT_PHRASES = {
     "confirmed": "confirmed by the search",
     "refined": "refined by the search",
     "widen": "the search suggests widening its ranges",
+    "untested": "not yet checked against other settings",
+    "provisional": "provisional: the time budget cut part of the analysis",
 }
 
 # ------------------------------------------------------------------------ settings

@@ -185,5 +185,5 @@ def build_facts(
         lstm_to_baseline=ratio if math.isfinite(ratio) else 10.0,
         user_lookback=settings.lookback or 0,
         user_max_units=settings.max_units or 0,
-        budget_s=settings.budget_s,
+        budget_s=settings.budget_s or 0.0,
     )

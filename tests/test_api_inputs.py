@@ -142,3 +142,17 @@ def test_analyze_runs_on_a_dataframe_and_keeps_it_beside_the_results(tmp_path):
         frame["sales"].to_numpy()
     )
     assert str(saved.resolve()) in (tmp_path / "run" / "model.py").read_text()
+
+
+def test_budget_auto_is_no_deadline_and_a_user_budget_is_shared_out():
+    import math
+
+    from advisor.api import Deadlines
+
+    assert Settings().budget_s is None  # auto is the default
+    assert make_settings(Settings(budget_s=60.0), budget="auto").budget_s is None
+    assert parse_budget("AUTO") is None
+    auto = Deadlines.of(100.0, None)
+    assert (auto.diagnostics, auto.search, auto.cv, auto.end) == (math.inf,) * 4
+    user = Deadlines.of(100.0, 200.0)
+    assert 100.0 < user.diagnostics < user.search < user.cv <= user.end == 300.0

@@ -45,16 +45,24 @@ def option_name(name: str, spelling: Spelling) -> str:
     return "--" + name.replace("_", "-") if spelling == "flag" else name
 
 
-def parse_budget(value: str | float, spelling: Spelling = "flag") -> float:
-    """``90s``, ``2m``, ``1.5h``, plain seconds, or a number of seconds."""
+AUTO = "auto"
+
+
+def parse_budget(value: str | float, spelling: Spelling = "flag") -> float | None:
+    """``90s``, ``2m``, ``1.5h``, plain seconds, or a number of seconds; ``auto`` (None):
+    the budget the whole plan needs, estimated on this machine and never cut."""
     seconds: float | None = None
+    if isinstance(value, str) and value.strip().lower() == AUTO:
+        return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = float(value)
     elif isinstance(value, str) and (match := _BUDGET.match(value)):
         seconds = float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "").lower()]
     if seconds is None or not seconds > 0 or seconds == float("inf"):
         raise AdvisorInputError(
-            _shown("budget", value, spelling), "not a duration", fix="write it like 90s, 2m or 1h"
+            _shown("budget", value, spelling),
+            "not a duration",
+            fix="write it like 90s, 2m or 1h, or auto",
         )
     return seconds
 
@@ -77,7 +85,7 @@ def make_settings(
     changes: dict[str, Any] = {}
     for name, value in options.items():
         if value is None:
-            continue
+            continue  # not given: the base's value stays (``budget="auto"`` sets None)
         changes[_FIELD.get(name, name)] = _checked(name, value, spelling)
     settings = replace(base or Settings(), **changes)
     return settings

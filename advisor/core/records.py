@@ -19,6 +19,11 @@ Task = Literal["forecast", "classify"]
 TaskChoice = Literal["forecast", "classify", "auto"]
 """What the user may ask for: a task, or ``auto`` to let the data decide."""
 Tuner = Literal["bayesian", "hyperband", "random", "grid"]
+Outcome = Literal["confirmed", "refined", "widen", "untested"]
+"""What verification found: the suggestion held against the search's alternatives, one of
+them replaced it (on an edge of its range: widen), or nothing was compared with it."""
+Verdict = Literal["confirmed", "refined", "widen", "untested", "provisional"]
+"""The outcome, or ``provisional`` where a user's --budget cut any stage short."""
 Scaling = Literal["standard", "minmax", "none"]
 
 
@@ -30,7 +35,9 @@ class Settings:
     time_col: str | None = None
     task: TaskChoice = "auto"
     horizon: int | None = None
-    budget_s: float = 120.0
+    budget_s: float | None = None
+    """The user's wall-clock budget in seconds; ``None`` is ``auto``: the whole plan runs
+    uncut, whatever the machine's speed, and only the estimate depends on it."""
     seed: int = 0
     season: int | None = None
     max_units: int | None = None
@@ -343,6 +350,11 @@ class Diagnosis:
     differencing: int | None = None
     """The lag those runs chose (the one every diagnostic run used); ``None`` where they
     did not run and the statistical tests alone chose it."""
+    budget_cut: tuple[str, ...] = ()
+    """The part of ``cut`` the time budget caused (the rest: the data's size, --max-units)."""
+    estimate_s: float | None = None
+    """Worst-case seconds of the whole uncut analysis on this machine (every training to
+    its epoch cap), from the cost of an epoch measured before the diagnostics."""
 
     def has(self, finding_id: str) -> bool:
         return any(f.id == finding_id for f in self.findings)
@@ -480,7 +492,7 @@ class Verification:
     suggestion_val_rmse: float
     best_val_rmse: float
     best_config: ModelConfig
-    verdict: Literal["confirmed", "refined", "widen"]
+    verdict: Verdict
     verdict_reason: str
     widen: tuple[str, ...] = ()
     seconds: float = 0.0
@@ -493,6 +505,10 @@ class Verification:
     notes: tuple[str, ...] = ()
     """What was cut or skipped, in plain words."""
     workers: int = 0
+    outcome: Outcome | None = None
+    """What the comparison found, also where the verdict is ``provisional``."""
+    budget_cut: tuple[str, ...] = ()
+    """What the time budget cut in the search and the cross-validation, in plain words."""
 
 
 @dataclass(frozen=True)

@@ -220,6 +220,8 @@ class Plan:
     estimate_s: float
     """Expected seconds (at most; early stopping usually ends sooner)."""
     cut: tuple[str, ...]
+    budget_cut: tuple[str, ...] = ()
+    """The part of ``cut`` the time budget caused."""
 
     def describe(self) -> str:
         widths = "/".join(str(w) for w in self.widths)
@@ -278,14 +280,24 @@ def choose_plan(
 
     def plan(level: int, cap: int | None, seconds: float, extra: tuple[str, ...]) -> Plan:
         epochs, fractions = PLAN_LEVELS[level]
-        notes = list(cut)
+        budget: list[str] = []
         richest_epochs, richest_fractions = PLAN_LEVELS[0]
         if epochs < richest_epochs:
-            notes.append(f"epochs capped at {epochs} instead of {richest_epochs} (time budget)")
+            budget.append(f"epochs capped at {epochs} instead of {richest_epochs} (time budget)")
         for f in richest_fractions:
             if f not in fractions:
-                notes.append(f"data-size run on {f:.0%} of the windows (time budget)")
-        return Plan(widths, epochs, patience_for(epochs), fractions, cap, seconds, (*notes, *extra))
+                budget.append(f"data-size run on {f:.0%} of the windows (time budget)")
+        budget.extend(extra)
+        return Plan(
+            widths,
+            epochs,
+            patience_for(epochs),
+            fractions,
+            cap,
+            seconds,
+            (*cut, *budget),
+            tuple(budget),
+        )
 
     if cost is None:
         return plan(0, None, 0.0, ())
@@ -319,8 +331,16 @@ def run_diagnostics(
     settings: Settings,
     deadline: float,
     progress: Progress | None = None,
+    on_estimate: Callable[[float], None] | None = None,
+    later_trainings: int = 0,
 ) -> Diagnosis:
-    """Plan from a measured estimate, run the sweep and the data-size runs, diagnose."""
+    """Plan from a measured estimate, run the sweep and the data-size runs, diagnose.
+
+    ``deadline`` may be ``math.inf`` (``--budget auto``): the richest plan then runs,
+    whatever the machine's speed. ``on_estimate`` hears, once the cost of an epoch is
+    measured, the worst-case seconds of the whole uncut analysis, counting
+    ``later_trainings`` more trainings (trials, folds, the final model) like one sweep run.
+    """
 
     def report(message: str, done: int, total: int) -> None:
         if progress:
@@ -336,6 +356,13 @@ def run_diagnostics(
     lookback = base[0].lookback
     windows = train_windows(profile.split.train, lookback, profile.horizon)
     batch = base[0].batch_size
+    estimate = (
+        estimate_seconds(cost, windows, batch, len(differencing_candidates(profile)), later_trainings)
+        if cost is not None
+        else None
+    )
+    if estimate is not None and on_estimate is not None:
+        on_estimate(estimate)
     compared, chosen, compare_note = _compare_differencing(
         trainer, profile, settings, base[0], widths[-1], cost, windows, deadline, report
     )
@@ -345,6 +372,7 @@ def run_diagnostics(
     plan = choose_plan(widths, windows, batch, cost, deadline - time.monotonic(), tuple(cut))
     total = len(widths) + len(plan.fractions)
     notes = [*compare_note, *plan.cut]
+    budget_cut = [*compare_note, *plan.budget_cut]
 
     report(f"training widths {', '.join(map(str, widths))} together", 0, total)
     specs = [_spec(f"width-{w}", c, 1.0, seed, plan) for w, c in zip(widths, base, strict=True)]
@@ -360,19 +388,45 @@ def run_diagnostics(
         need = setup + (_run_seconds(cost, windows, batch, plan, fraction) if cost else 0.0)
         if time.monotonic() + MIN_RUN_SHARE * need >= deadline:
             notes.append(f"{name} (time budget)")
+            budget_cut.append(f"{name} (time budget)")
             continue
         setup = 0.0  # the data-size runs share one model: traced once
         report(f"training {name}", done, total)
         runs.extend(trainer.run_sweep([_spec(name, config, fraction, seed, plan)], deadline))
         done += 1
     report("diagnostic trainings done", total, total)
-    notes.extend(f"{r.name} stopped at the deadline" for r in runs if r.stopped_reason == "budget")
+    stopped = [f"{r.name} stopped at the deadline" for r in runs if r.stopped_reason == "budget"]
+    notes.extend(stopped)
+    budget_cut.extend(stopped)
     findings = diagnose(tuple(runs), profile.best_baseline, profile.complexity.ar_r2)
     planned = plan.describe()
     if compared:
         lags = "/".join(str(r.differencing) for r in compared)
         planned = f"differencing lags {lags} compared at width {compared[0].units}; {planned}"
-    return Diagnosis(tuple(runs), findings, planned, tuple(notes), tuple(compared), chosen)
+    return Diagnosis(
+        tuple(runs),
+        findings,
+        planned,
+        tuple(notes),
+        tuple(compared),
+        chosen,
+        budget_cut=tuple(budget_cut),
+        estimate_s=estimate,
+    )
+
+
+def estimate_seconds(
+    cost: SweepCost, windows: int, batch: int, lags: int, later_trainings: int
+) -> float:
+    """Worst case of the whole analysis at the richest plan: every training runs to its
+    epoch cap (early stopping usually ends it well before), each later training costs one
+    run of the fused sweep (an upper bound: it trains one width, not all)."""
+    epochs, fractions = PLAN_LEVELS[0]
+    total = _plan_seconds(cost, windows, batch, epochs, fractions, None)
+    one = epochs * cost.epoch(_batches(windows, 1.0, batch))
+    if lags >= 2:
+        total += cost.setup + lags * COMPARE_EPOCHS * cost.epoch(_batches(windows, 1.0, batch))
+    return total + later_trainings * (cost.setup + one)
 
 
 def _compare_differencing(

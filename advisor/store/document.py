@@ -229,6 +229,8 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
         "diagnosis": {
             "planned": diagnosis.planned,
             "cut": list(diagnosis.cut),
+            "budget_cut": list(diagnosis.budget_cut),
+            "estimate_s": None if diagnosis.estimate_s is None else round(diagnosis.estimate_s, 1),
             "differencing": None
             if diagnosis.differencing is None
             else {
@@ -315,7 +317,9 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             "best_val_rmse": _num(ver.best_val_rmse),
             "best_config": config_to_dict(ver.best_config),
             "verdict": ver.verdict,
+            "outcome": ver.outcome or ver.verdict,
             "verdict_reason": ver.verdict_reason,
+            "budget_cut": list(ver.budget_cut),
             "widen": list(ver.widen),
             "seconds": round(ver.seconds, 2),
             "partial": ver.partial,

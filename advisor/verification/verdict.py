@@ -3,10 +3,15 @@
 ``verify`` runs (or resumes) the search, cross-validates the suggestion against the
 search's best over several folds and seeds, and decides:
 
-- ``confirmed``: the suggestion stays (the search found nothing better beyond noise);
+- ``confirmed``: the suggestion stays: the search trained alternatives and none was
+  better beyond the noise;
 - ``refined``: the search's best beat it beyond the noise and becomes final;
 - ``widen``: refined, and a winning value sits on the edge of its searched range, so
-  the range should be widened (``widen`` names the settings).
+  the range should be widened (``widen`` names the settings);
+- ``untested``: nothing was compared with the suggestion (the budget left room for it
+  alone, or every alternative was cut short): it stays, unconfirmed;
+- ``provisional`` (``provisional()``, from the pipeline): a user's --budget cut some stage
+  short; ``outcome`` keeps what the comparison found within what ran.
 
 Ctrl-C raises ``Interrupted`` carrying what finished, so the caller can write it.
 """
@@ -24,6 +29,7 @@ from advisor.core.progress import ProgressCallback, ProgressEvent, ignore
 from advisor.core.records import (
     CrossValidation,
     ModelConfig,
+    Outcome,
     Range,
     Recommendation,
     Split,
@@ -113,21 +119,40 @@ def decide(
     cv: CrossValidation | None,
     objective: Objective,
     rec: Recommendation,
-    tried: int = 0,
-) -> tuple[str, str, tuple[str, ...], Trial | None]:
-    """The verdict, its reason, the settings to widen, and the winning trial
-    (``tried``: how many trials the search finished)."""
+    compared: int | None = None,
+) -> tuple[Outcome, str, tuple[str, ...], Trial | None]:
+    """The outcome, its reason, the settings to widen, and the winning trial.
+
+    ``compared``: how many finished, uncut alternatives to the suggestion the search
+    trained (``None``: at least one). A verdict claims only what was compared: with none,
+    the suggestion stays ``untested``, never ``confirmed``.
+    """
     n_trials = "trial" if best is None else f"{best.trial_id}"
-    if best is None or suggested is None or best is suggested:
-        reason = "The suggestion was the best configuration the search tried."
-        if suggested is None:
-            reason = "The search has no comparable score for the suggestion; it stays."
-        elif tried == 1:
-            reason = (
-                "The time budget left room for the suggestion alone, so the search had "
-                "nothing to compare it with; it stays. A larger budget lets it try more."
+    if best is None or suggested is None:
+        return (
+            "untested",
+            "The search has no comparable score for the suggestion, so nothing was "
+            "compared with it; it stays, untested.",
+            (),
+            suggested or best,
+        )
+    if best is suggested:
+        if compared == 0:
+            return (
+                "untested",
+                "The search trained no alternative to the suggestion that it could compare "
+                "(the time budget left room for the suggestion alone, or cut the others "
+                "short); it stays, untested. A larger budget lets the search try more.",
+                (),
+                suggested,
             )
-        return "confirmed", reason, (), suggested
+        tried = "" if compared is None else f" ({compared} alternative(s) trained)"
+        return (
+            "confirmed",
+            f"The suggestion was the best configuration the search tried{tried}.",
+            (),
+            suggested,
+        )
     pairs = cv.suggestion.n if cv and cv.suggestion else 0
     gain_split = objective.gain(suggested.score or 0.0, best.score or 0.0)
     if cv is not None and cv.improvement is not None and cv.improvement_stderr is not None:
@@ -225,7 +250,10 @@ def assemble(
     suggested, best = _pick(trials, objective)
     if best is None:
         return None
-    verdict, reason, edges, chosen = decide(suggested, best, cv, objective, rec, len(trials))
+    compared = sum(
+        1 for t in trials if t.score is not None and not t.cut and not t.is_suggestion
+    )
+    verdict, reason, edges, chosen = decide(suggested, best, cv, objective, rec, compared)
     chosen = chosen or best
     label = "suggestion" if chosen is suggested else "best"
     if partial:
@@ -249,7 +277,7 @@ def assemble(
         suggestion_val_rmse=suggested.val_rmse if suggested else math.inf,
         best_val_rmse=best.val_rmse,
         best_config=final,
-        verdict=verdict,  # type: ignore[arg-type]
+        verdict=verdict,
         verdict_reason=reason,
         widen=edges,
         seconds=seconds,
@@ -260,7 +288,55 @@ def assemble(
         cv=cv,
         notes=(*_notes(result), *(cv.cut if cv else ()), *capped, *extra_notes),
         workers=result.workers,
+        outcome=verdict,
+        budget_cut=_budget_cut(result, cv, extra_notes),
     )
+
+
+def _budget_cut(
+    result: SearchResult, cv: CrossValidation | None, extra_notes: tuple[str, ...]
+) -> tuple[str, ...]:
+    cut = []
+    if result.stop_reason == "time budget":
+        cut.append(f"the search after {len(result.trials)} of {result.max_trials} trials")
+    short = [t.trial_id for t in result.trials if t.cut]
+    if short:
+        cut.append(f"search trial(s) {', '.join(short)}")
+    if cv is not None:
+        cut.extend(f"cross-validation: {c}" for c in cv.cut if "time budget" in c)
+    cut.extend(n for n in extra_notes if "time budget" in n)
+    return tuple(cut)
+
+
+def provisional(
+    verification: Verification, cuts: tuple[str, ...], budget_s: float | None, need_s: float | None
+) -> Verification:
+    """The verification marked ``provisional`` where a user's budget cut anything: the
+    reason says first what was cut and what budget would not cut it, then what the
+    comparison found within what ran (kept in ``outcome``)."""
+    if not cuts or budget_s is None:
+        return verification
+    need = (
+        f"--budget {_minutes(need_s * 1.2)} or auto would not cut it"
+        if need_s
+        else "--budget auto would not cut it"
+    )
+    reason = (
+        f"Provisional: the --budget of {_minutes(budget_s)} cut {'; '.join(cuts)}; {need}. "
+        f"Within what ran: {verification.verdict_reason}"
+    )
+    return replace(
+        verification,
+        verdict="provisional",
+        outcome=verification.outcome or verification.verdict,  # type: ignore[arg-type]
+        verdict_reason=reason,
+    )
+
+
+def _minutes(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, math.ceil(seconds))}s"
+    return f"{math.ceil(seconds / 60)}m"
 
 
 def verify(

@@ -133,6 +133,9 @@ class VerificationInfo:
     suggestion_val_rmse: float | None
     best_val_rmse: float | None
     cv: CvInfo | None
+    outcome: str | None = None
+    """What the comparison found; differs from ``verdict`` where that is provisional."""
+    budget_cut: tuple[str, ...] = ()
 
     @property
     def compared(self) -> bool:
@@ -160,6 +163,8 @@ class VerificationInfo:
             suggestion_val_rmse=opt_float(v.get("suggestion_val_rmse")),
             best_val_rmse=opt_float(v.get("best_val_rmse")),
             cv=CvInfo.parse(v.get("cv")),
+            outcome=opt_text(v.get("outcome")),
+            budget_cut=tuple(str(c) for c in v.get("budget_cut") or ()),
         )
 
 

@@ -42,7 +42,7 @@ def next_steps(info: DocumentInfo) -> tuple[str, ...]:
         steps.append(
             "Give the analysis a larger time budget so the verification search can finish."
         )
-    if ver is not None and ver.verdict == "widen":
+    if ver is not None and (ver.outcome or ver.verdict) == "widen":
         steps.append("Search wider ranges for: " + ", ".join(ver.widen) + ".")
     if info.final is None:
         steps.append(

@@ -50,6 +50,10 @@ def verdict_sentences(info: DocumentInfo) -> tuple[str, ...]:
         f"For “{data.target}”, {plural(data.horizon, 'step')} ahead, the advisor "
         f"recommends {model_words(info.recommendation.config)}."
     ]
+    ver = info.verification
+    if ver is not None and ver.verdict == "provisional":
+        # What the budget cut, and what budget would not, comes before everything else.
+        sentences.insert(0, verdict_words(ver))
     comparison = compare_to_baselines(info)
     if comparison is not None:
         sentences.append(comparison_words(comparison))
@@ -57,8 +61,8 @@ def verdict_sentences(info: DocumentInfo) -> tuple[str, ...]:
             sentences.append(
                 "A simple baseline forecasts this series at least as well as the LSTM."
             )
-    if info.verification is not None:
-        sentences.append(verdict_words(info.verification))
+    if ver is not None and ver.verdict != "provisional":
+        sentences.append(verdict_words(ver))
     findings = _findings_words(info)
     if findings:
         sentences.append(findings)
@@ -78,7 +82,9 @@ def verdict_sentences(info: DocumentInfo) -> tuple[str, ...]:
 def headline(info: DocumentInfo) -> str:
     parts = [f"Use {model_words(info.recommendation.config)}"]
     ver = info.verification
-    if ver is not None and not ver.compared:
+    if ver is not None and ver.verdict == "provisional":
+        parts.append(VERDICT_PHRASES["provisional"])
+    elif ver is not None and not ver.compared:
         parts.append("not yet checked against other settings")
     elif ver is not None:
         parts.append(VERDICT_PHRASES.get(ver.verdict, ver.verdict))

@@ -27,7 +27,10 @@ class VerificationSection:
 
 
 def verdict_words(ver: VerificationInfo) -> str:
-    """The search's conclusion in a sentence, or that it compared nothing."""
+    """The search's conclusion in a sentence, or that it compared nothing; where a user's
+    budget cut anything, that first (the reason says what, and what budget would not)."""
+    if ver.verdict == "provisional" and ver.verdict_reason:
+        return ver.verdict_reason
     if not ver.compared:
         return UNCOMPARED_WORDS
     return VERDICT_WORDS.get(ver.verdict, f"Verdict: {ver.verdict}.")
@@ -166,7 +169,7 @@ def verification_section(info: DocumentInfo) -> VerificationSection | None:
         f"of {fmt(ver.suggestion_val_rmse)}, the best trial "
         f"{fmt(ver.best_val_rmse)}."
     )
-    if ver.verdict_reason and ver.compared:
+    if ver.verdict_reason and ver.compared and ver.verdict != "provisional":
         summary.append(ver.verdict_reason)
     if ver.widen:
         summary.append(

@@ -436,6 +436,32 @@ def test_a_very_long_series_gets_shorter_epochs():
     assert any(f"{cap} of" in c for c in diagnosis.cut)
 
 
+def test_only_the_budget_s_cuts_count_as_budget_cuts_and_auto_cuts_nothing():
+    """Short-series width cuts are the data's; epoch caps and skipped runs the budget's.
+    Without a deadline (--budget auto) the richest plan runs on a slow machine too, and
+    the estimate of the whole uncut analysis is reported before any training."""
+    cost = SweepCost(setup=1.0, batch=0.01, epoch_overhead=0.05)
+    heard: list[float] = []
+    slow = ReplayTrainer(LADDER_CURVES, cost)
+    cut = run_diagnostics(slow, profile(train_rows=2000), Settings(), time.monotonic() + 20)
+    assert cut.budget_cut and all("time budget" in c for c in cut.budget_cut)
+    auto = ReplayTrainer(LADDER_CURVES, cost)
+    whole = run_diagnostics(
+        auto, profile(train_rows=100), Settings(), math.inf, on_estimate=heard.append,
+        later_trainings=31,
+    )
+    assert not whole.budget_cut and any("width 64" in c for c in whole.cut)
+    assert {s.config.epochs for s in auto.specs} == {PLAN_LEVELS[0][0]}
+    assert len(heard) == 1 and heard[0] == whole.estimate_s and heard[0] > 0
+    # Each later training adds at least one run of the plan's epochs.
+    fewer = run_diagnostics(
+        ReplayTrainer(LADDER_CURVES, cost), profile(train_rows=100), Settings(), math.inf,
+        later_trainings=0,
+    )
+    assert whole.estimate_s is not None and fewer.estimate_s is not None
+    assert whole.estimate_s - fewer.estimate_s >= 31 * PLAN_LEVELS[0][0] * cost.epoch_overhead
+
+
 def test_the_plan_is_the_same_on_a_quiet_and_a_busier_machine():
     """Levels are coarse: a machine a fifth slower mostly picks the same plan."""
     quiet = SweepCost(setup=2.0, batch=0.002, epoch_overhead=0.05)

@@ -676,8 +676,25 @@ def test_a_search_that_tried_only_the_suggestion_does_not_claim_to_confirm_it() 
     assert "confirmed" not in view.headline and "not yet checked" in view.headline
     assert not any("confirmed" in s for s in view.verdict)
     assert view.verification is not None
-    assert view.verification.summary[0].startswith("The verification search ran out of time")
+    assert view.verification.summary[0].startswith(
+        "The verification search trained no other setting it could compare"
+    )
     assert any("no time to try any setting" in s for s in view.next_steps)
+
+
+def test_a_provisional_verdict_says_first_what_the_budget_cut_and_what_would_not() -> None:
+    d = fx.make_document()
+    reason = (
+        "Provisional: the --budget of 2m cut epochs capped at 20 instead of 60 (time "
+        "budget); --budget 9m or auto would not cut it. Within what ran: the suggestion "
+        "was the best configuration the search tried."
+    )
+    d["verification"].update(verdict="provisional", outcome="widen", verdict_reason=reason)
+    d["verification"]["widen"] = ["units"]
+    view = build_view(d)
+    assert view.verdict[0] == reason
+    assert "provisional" in view.headline and "confirmed" not in view.headline
+    assert any("Search wider ranges for: units" in s for s in view.next_steps)
 
 
 def test_a_final_model_differing_only_in_epochs_is_not_called_refined() -> None:

@@ -127,6 +127,33 @@ def test_best_is_the_suggestion_confirms():
     assert verdict == "confirmed" and chosen is s and not edges
 
 
+def test_nothing_compared_is_untested_never_confirmed():
+    s = trial("0", SUGGESTION, 10.0, True)
+    verdict, reason, _, chosen = decide(s, s, None, RMSE, recommendation(), compared=0)
+    assert verdict == "untested" and chosen is s and "untested" in reason
+    verdict, _, _, _ = decide(s, s, None, RMSE, recommendation(), compared=3)
+    assert verdict == "confirmed"
+    verdict, _, _, chosen = decide(None, trial("2", BETTER, 9.0), None, RMSE, recommendation())
+    assert verdict == "untested"
+
+
+def test_a_user_budget_that_cut_anything_makes_the_verdict_provisional():
+    from advisor.verification.verdict import provisional
+
+    s, b = trial("0", SUGGESTION, 10.0, True), trial("3", BETTER, 9.9)
+    ver = verify_with(s, b)
+    assert ver.verdict == "confirmed" and ver.outcome == "confirmed"
+    cut = provisional(ver, ("epochs capped at 20 instead of 60 (time budget)",), 120.0, 500.0)
+    assert cut.verdict == "provisional" and cut.outcome == "confirmed"
+    assert cut.verdict_reason.startswith(
+        "Provisional: the --budget of 2m cut epochs capped at 20 instead of 60 (time budget); "
+        "--budget 10m or auto would not cut it."
+    )
+    assert ver.verdict_reason in cut.verdict_reason
+    assert provisional(ver, (), 120.0, 500.0) is ver  # nothing cut
+    assert provisional(ver, ("x",), None, 500.0) is ver  # auto: nothing is the user's cut
+
+
 def test_a_gain_within_noise_confirms(tmp_path):
     s, b = trial("0", SUGGESTION, 10.0, True), trial("3", BETTER, 9.0)
     noisy = cv(
@@ -179,10 +206,20 @@ def verify_one(t: Trial, cv_result=None, stop_reason: str = "time budget"):
     return assemble(result, cv_result, RMSE, recommendation(), "bayesian", 1.0, False)
 
 
+def verify_with(*trials: Trial):
+    """The verification of a search that finished ``trials`` within its trial budget."""
+    from advisor.verification.search import SearchResult
+    from advisor.verification.verdict import assemble
+
+    result = SearchResult(tuple(trials), 54.0, len(trials), "max trials", 1.0)
+    return assemble(result, None, RMSE, recommendation(), "bayesian", 1.0, False)
+
+
 def test_the_final_config_trains_for_the_epochs_early_stopping_chose():
     s = trial("0", SUGGESTION, 10.0, True)
     ver = verify_one(s)
-    assert ver.verdict == "confirmed" and ver.best_config.epochs == 5  # the trial's best epoch
+    # The suggestion alone was trained: nothing compared, so untested, never confirmed.
+    assert ver.verdict == "untested" and ver.best_config.epochs == 5  # the trial's best epoch
     assert ver.partial and any("time budget after 1 of 12" in n for n in ver.notes)
     ver = verify_one(replace(s, best_epoch=SUGGESTION.epochs), stop_reason="trial budget")
     assert ver.best_config.epochs == SUGGESTION.epochs
