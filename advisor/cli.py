@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from advisor.core.progress import ProgressEvent
     from advisor.core.records import Settings
+    from advisor.rules import Rule
 
 app = typer.Typer(
     name="advisor",
@@ -135,6 +136,14 @@ Bind = Annotated[
 Port = Annotated[
     int, typer.Option(min=0, max=65535, help="Chief port for distributed search (0: any free).")
 ]
+Explain = Annotated[
+    bool,
+    typer.Option(
+        "--explain",
+        help="Also print the reasons: every rule that fired and why, all findings, the "
+        "verification (the report has them either way).",
+    ),
+]
 
 
 def _settings(**options: Any) -> Settings:
@@ -213,11 +222,14 @@ def analyze(
     workers: Workers = None,
     bind: Bind = "127.0.0.1",
     port: Port = 0,
+    explain: Explain = False,
 ) -> None:
     """Profile DATA, run diagnostic trainings, apply the rules, verify, and write a report.
 
     A run directory is keyed by the data and the settings: the same command again
-    resumes an interrupted run (--fresh starts over).
+    resumes an interrupted run (--fresh starts over). The terminal gets one screen (the
+    verdict, the settings, the main finding, the test scores); the reasons are in the
+    report, and --explain prints them too.
     """
     from advisor.api import data_source
 
@@ -264,7 +276,7 @@ def analyze(
             fresh=fresh,
             distributed=distributed,
         )
-    for renderable in summary_renderables(to_document(result)):
+    for renderable in summary_renderables(to_document(result), result.run_dir, explain=explain):
         out.print(renderable)
 
 
@@ -401,11 +413,13 @@ def profile(
 @app.command()
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A run directory written by `advisor analyze`.")],
+    explain: Explain = False,
 ) -> None:
-    """Re-render report.html from a run directory's recommendation.json."""
+    """Re-render report.html from a run directory's recommendation.json and print its summary."""
     import json
 
     from advisor.reports.html import render_document
+    from advisor.reports.terminal import REPORT_NAME, summary_renderables
     from advisor.store.atomic import write_text
 
     source = run_dir / "recommendation.json"
@@ -434,53 +448,96 @@ def report(
             f"{source}: an incomplete or edited recommendation ({exc.__class__.__name__}: "
             f"{exc}); fix: rerun `advisor analyze`"
         )
-    write_text(run_dir / "report.html", render_document(document))
-    out.print(f"wrote {_escape(str(run_dir / 'report.html'))}")
+    write_text(run_dir / REPORT_NAME, render_document(document))
+    # The folder as given, not the document's run.dir: the run may have been moved since.
+    for renderable in summary_renderables(document, str(run_dir), explain=explain):
+        out.print(renderable)
+
+
+def _rule_action(rule: Rule) -> str:
+    """What a rule does, in a few words: ``set units to 32``, ``clamp … to 3-30``."""
+    if rule.value is not None:
+        return f"{rule.action} {rule.setting} to {rule.value}"
+    words = _range_words(rule)
+    return f"{rule.action} {rule.setting}" + (f" to {words}" if words else "")
 
 
 @rules_app.command("list")
 def rules_list(rules: RulesFiles = None) -> None:
-    """Every rule with its setting, condition and rationale."""
-    from rich.table import Table
+    """Every rule on one line: its id, confidence and what it does (`show ID` for the why)."""
+    from rich.text import Text
 
     from advisor.rules import load_rulebook
 
     with _user_errors():
         book = load_rulebook(rules or [])
-    table = Table(show_lines=True)
-    for column in ("id", "setting", "when", "rationale"):
-        table.add_column(column, overflow="fold")
+    # Laid out by hand, not as a rich Table: with every column unwrappable a Table drops
+    # or crops columns at 80 characters. The ids line up whole (an id is what `rules
+    # show` takes); each line ends with an ellipsis at the terminal's edge: one a rule.
+    id_width = max((len(rule.id) for rule in book.rules), default=2) + 2
+
+    def line(rule_id: str, confidence: str, does: str, style: str = "") -> Text:
+        # Text, not markup: a rule's fields come from a user's file and show as typed.
+        return Text(f"{rule_id.ljust(id_width)}{confidence.rjust(5)}  {does}", style=style)
+
+    # no_wrap and overflow on print: print joins Text arguments anew, dropping their own.
+    one_line: dict[str, Any] = {"no_wrap": True, "overflow": "ellipsis"}
+    out.print(line("id", "conf.", "what it does"), style="bold", **one_line)
     for rule in book.rules:
-        table.add_row(
-            _escape(rule.id),
-            _escape(f"{rule.action} {rule.setting}"),
-            _escape(rule.when),
-            _escape(rule.rationale),
-        )
-    out.print(table)
-    out.print(f"{len(book.rules)} rules")
+        out.print(line(rule.id, f"{rule.confidence:.0%}", _rule_action(rule)), **one_line)
+    out.print(
+        f"{len(book.rules)} rules; `advisor rules show ID` gives one in full, with its rationale.",
+        markup=False,
+        highlight=False,
+    )
 
 
 @rules_app.command("show")
 def rules_show(rule_id: str, rules: RulesFiles = None) -> None:
-    """One rule in full, with its references."""
+    """One rule in full: its condition, action, rationale and references."""
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
     from advisor.rules import load_rulebook
 
     with _user_errors():
         rule = load_rulebook(rules or []).get(rule_id)
-    for field in (
-        "id",
-        "when",
-        "setting",
-        "action",
-        "value",
-        "priority",
-        "confidence",
-        "rationale",
-    ):
-        out.print(f"[bold]{field}[/]: {_escape(str(getattr(rule, field)))}")
-    for ref in rule.references:
-        out.print(f"  - {_escape(ref)}")
+    fields: list[tuple[str, object]] = [
+        ("id", rule.id),
+        ("when", rule.when),
+        ("setting", rule.setting),
+        ("action", rule.action),
+        ("value", rule.value),
+        ("range", _range_words(rule)),
+        ("choices", ", ".join(rule.choices) or None),
+        ("priority", rule.priority),
+        ("confidence", f"{rule.confidence:.0%}"),
+        ("source", rule.source),
+    ]
+    # Text, not markup, throughout: every field may come from a user's rule file.
+    for name, value in fields:
+        if value is not None:
+            out.print(Text.assemble((f"{name}: ", "bold"), str(value)))
+    out.print(Text("rationale:", style="bold"))
+    out.print(Padding(Text(rule.rationale.strip()), (0, 0, 0, 2)))
+    if rule.references:
+        out.print(Text("references:", style="bold"))
+        # A grid, so a reference that wraps stays indented under its dash.
+        refs = Table.grid(padding=(0, 1))
+        refs.add_column(no_wrap=True)
+        refs.add_column()
+        for ref in rule.references:
+            refs.add_row("  -", Text(ref))
+        out.print(refs)
+
+
+def _range_words(rule: Rule) -> str | None:
+    """A declared range as ``low-high`` (an open end as ``…``), or ``None``."""
+    if rule.range is None or not (rule.range.low or rule.range.high):
+        return None
+    low, high = rule.range.low or "…", rule.range.high or "…"
+    return f"{low}-{high}" + (" (log scale)" if rule.range.log else "")
 
 
 @rules_app.command("check")

@@ -113,10 +113,46 @@ def test_profile_of_the_example_writes_profile_json(tmp_path):
     assert "seasonal period" in result.output
 
 
-def test_rules_list_shows_rules_with_rationale():
-    result = runner.invoke(app, ["rules", "list"])
+@pytest.mark.parametrize("columns", [80, 40])
+def test_rules_list_is_one_line_a_rule_without_rationale(columns):
+    from advisor.rules import load_rulebook
+
+    rules = load_rulebook([]).rules
+    result = runner.invoke(app, ["rules", "list"], env={"COLUMNS": str(columns)})
     assert result.exit_code == 0, result.output
-    assert "default-units" in result.output
+    lines = result.output.splitlines()
+    header, rows = lines[0], lines[1 : len(rules) + 1]
+    assert header.split()[0] == "id"
+    # Each rule on exactly one line, in the rulebook's order, cut (never wrapped) at the edge.
+    assert [row.split()[0] for row in rows] == [rule.id for rule in rules]
+    assert all(len(line) <= columns for line in [header, *rows])
+    if columns == 80:
+        assert len(lines) == len(rules) + 2  # the header, the rules, the count
+        for rule, row in zip(rules, rows, strict=True):
+            assert row.split()[1] == f"{rule.confidence:.0%}"
+    assert not any(rule.rationale[:40] in result.output for rule in rules)
+
+
+def test_rules_list_says_what_each_rule_does_as_written():
+    result = runner.invoke(app, ["rules", "list"], env={"COLUMNS": "120"})
+    lines = {line.split()[0]: line for line in result.output.splitlines() if line.split()}
+    assert lines["default-units"].split()[1:] == ["50%", "set", "units", "to", "32"]
+    # A value with brackets is an expression, shown as written, not read as rich markup.
+    assert "raise units to $max([2 * best_units, 64])" in lines["underfit-widen"]
+    assert "clamp early_stopping_patience to 3-30" in lines["patience-sane-bounds"]
+
+
+def test_rules_show_gives_the_whole_rule_with_its_rationale():
+    from advisor.rules import load_rulebook
+
+    rule = load_rulebook([]).get("default-units")
+    result = runner.invoke(app, ["rules", "show", "default-units"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert " ".join(rule.rationale.split()) in text
+    for ref in rule.references:
+        assert " ".join(ref.split()) in text
+    assert "when: true" in text and "choices: 16, 32, 64" in text
 
 
 def test_broken_rule_file_is_one_line_exit_2(tmp_path):
@@ -143,6 +179,19 @@ references = ["team wiki"]
 """
 
 
+def test_rules_show_and_list_print_a_user_file_literally(tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        OVERRIDE.replace("a house rule", "a [bold red]house[/] rule").replace(
+            '"team wiki"', '"[link=file:///etc]wiki[/link]"'
+        )
+    )
+    shown = runner.invoke(app, ["rules", "show", "default-units", "--rules", str(mine)])
+    assert shown.exit_code == 0, shown.output
+    text = " ".join(shown.output.split())
+    assert "a [bold red]house[/] rule" in text and "[link=file:///etc]wiki[/link]" in text
+
+
 def test_a_user_rule_file_overrides_a_rule_by_id(tmp_path):
     mine = tmp_path / "mine.toml"
     mine.write_text(OVERRIDE)
@@ -165,3 +214,62 @@ def test_analyze_with_a_broken_rule_file_fails_before_training(tmp_path):
         runner.invoke(app, ["analyze", "--example", "airline", "--rules", str(bad)])
     )
     assert "bad.toml" in line and "overfitting" in line
+
+
+# ------------------------------------------------------------- the summary printed
+
+
+def _run_dir(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "recommendation.json").write_text(json.dumps(make_document()))
+    return run
+
+
+def test_report_writes_the_page_and_prints_one_screen(tmp_path):
+    run = _run_dir(tmp_path)
+    result = runner.invoke(app, ["report", str(run)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert (run / "report.html").is_file()
+    assert len(result.output.splitlines()) <= 30, result.output
+    text = "".join(result.output.split())  # a long temporary path may wrap anywhere
+    assert "Verdictfor“passengers”" in text
+    # The folder as given, not the document's run.dir (the run may have moved).
+    assert "".join(f"Report: {run / 'report.html'}".split()) in text
+    assert "capacity.best_width" not in text
+
+
+def test_report_explain_prints_the_rules_reasons(tmp_path):
+    run = _run_dir(tmp_path)
+    result = runner.invoke(app, ["report", str(run), "--explain"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "capacity.best_width" in text
+    assert "64 units gave the lowest validation loss in the capacity sweep." in text
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_analyze_prints_the_summary_and_explain_adds_the_reasons(explain, tmp_path, monkeypatch):
+    """The command's wiring, with the analysis itself replaced: training is the pipeline's test."""
+    import types
+
+    import advisor.api
+    import advisor.core.interrupt
+    import advisor.store.document
+
+    run = tmp_path / "run"
+    result_record = types.SimpleNamespace(run_dir=str(run))
+    monkeypatch.setattr(advisor.api, "analyze", lambda *args, **kwargs: result_record)
+    monkeypatch.setattr(advisor.store.document, "to_document", lambda analysis: make_document())
+    # The real handler would route this test process's Ctrl-C through the advisor's.
+    monkeypatch.setattr(advisor.core.interrupt, "install", lambda: None)
+    args = ["analyze", "--example", "airline", "--out", str(run)] + (
+        ["--explain"] if explain else []
+    )
+    result = runner.invoke(app, args, env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f"Report: {run / 'report.html'}" in text
+    assert "Diagnosis: overfitting" in text
+    rationale = "64 units gave the lowest validation loss in the capacity sweep."
+    assert (rationale in text) is explain

@@ -1,4 +1,5 @@
-"""The report: chart numbers, the HTML page's safety and sections, the terminal summary.
+"""The report: chart numbers, the HTML page's safety and sections (the terminal summary's
+tests are in ``test_terminal``).
 
 Everything renders from a hand-built ``recommendation.json`` document
 (``support.report.make_document``), so these tests need no training and run in seconds.
@@ -15,14 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
 from support import report as fx
 
 from advisor.reports import chart_data, charts
 from advisor.reports.html import render_document
 from advisor.reports.info import RunInfo, parse_document
 from advisor.reports.sections.snippet import keras_snippet
-from advisor.reports.terminal import summary_renderables
 from advisor.reports.view import build_view
 from advisor.reports.wording import setting_key
 from advisor.store.document import config_from_dict
@@ -503,34 +502,6 @@ def test_verdict_admits_when_a_baseline_wins(doc: dict[str, Any]) -> None:
     view = build_view(d)
     assert any("higher than the best baseline" in s for s in view.verdict)
     assert view.next_steps[0].startswith("Weigh the simple baseline")
-
-
-# ------------------------------------------------------------------------ terminal
-
-
-def test_summary_renderables_render_the_verdict_without_printing(
-    doc: dict[str, Any],
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    renderables = summary_renderables(doc)
-    assert capsys.readouterr().out == ""
-    console = Console(record=True, width=120, color_system=None)
-    for r in renderables:
-        console.print(r)
-    text = " ".join(console.export_text().split())
-    assert "one LSTM layer of 64 units" in text
-    assert "capacity.best_width" in text and "seasonal_naive" in text
-    assert "advisor_runs/2024-05-01T10-00-00" in text
-
-
-def test_summary_shows_markup_in_data_literally() -> None:
-    d = fx.make_document(target="[bold red]sales[/]", with_verification=False, with_final=False)
-    console = Console(record=True, width=120, color_system=None)
-    for r in summary_renderables(d):
-        console.print(r)
-    text = " ".join(console.export_text().split())
-    assert "[bold red]sales[/]" in text
-    assert "The verification search did not run in this analysis." in text
 
 
 # ------------------------------------------------------------ from a live analysis
