@@ -349,8 +349,8 @@ class _Where:
         if report.cell_len + 2 + cell_len(folder) <= options.max_width:
             yield Text.assemble(report, "  ", folder)
         else:
+            # A long path: the report's own path names its folder too, so one line it is.
             yield report
-            yield Text.assemble(("Run folder: ", "bold"), self.run_dir)
         if self.model:
             yield Text.assemble(("Model: ", "bold"), self.model)
 
