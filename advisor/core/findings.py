@@ -14,6 +14,7 @@ from enum import StrEnum
 
 
 class FindingId(StrEnum):
+    NOT_LEARNING = "not_learning"
     UNDERFITTING = "underfitting"
     OVERFITTING = "overfitting"
     NOT_CONVERGED = "not_converged"
@@ -24,3 +25,42 @@ class FindingId(StrEnum):
     DATA_LIMITED = "data_limited"
     NO_GAIN_OVER_BASELINE = "no_gain_over_baseline"
     GOOD_FIT = "good_fit"
+
+
+# Which finding the advice follows when several hold (``Diagnosis.primary``), first
+# first. Why this order:
+# - diverging: a run that blew up says nothing trustworthy about its fit;
+# - not_learning: validation was best after the first epoch, so the curve after it (a
+#   "rise", a "gap") is not a fit the model reached, and width or regularisation advice
+#   read off it would be noise;
+# - unstable_training: a learning rate at the edge of stability blurs every other curve;
+# - overfitting and underfitting: the fit of the model the advice builds on. When both
+#   hold, the one with the stronger evidence (its confidence) leads; on a tie
+#   underfitting, since bias is fixed before variance (Ng, Machine Learning Yearning,
+#   ch. 20-29) and regularising a model that cannot fit its training rows only hurts;
+# - not_converged, then what the sweep says about going wider or using more data;
+# - noisy_validation, no_gain_over_baseline (said in its own step of the report) and
+#   good_fit only where nothing above holds.
+PRECEDENCE: tuple[FindingId, ...] = (
+    FindingId.DIVERGING,
+    FindingId.NOT_LEARNING,
+    FindingId.UNSTABLE_TRAINING,
+    FindingId.UNDERFITTING,
+    FindingId.OVERFITTING,
+    FindingId.NOT_CONVERGED,
+    FindingId.CAPACITY_LIMITED,
+    FindingId.DATA_LIMITED,
+    FindingId.NOISY_VALIDATION,
+    FindingId.NO_GAIN_OVER_BASELINE,
+    FindingId.GOOD_FIT,
+)
+# Findings whose advice pulls the model's size one way: a larger model (more units,
+# less regularisation) or a more constrained one (stronger dropout or L2, no wider).
+# Two findings pulling opposite ways are never both acted on: the primary's way wins.
+GROW = frozenset({FindingId.UNDERFITTING, FindingId.CAPACITY_LIMITED})
+CONSTRAIN = frozenset({FindingId.OVERFITTING})
+
+
+def conflicts(a: str, b: str) -> bool:
+    """Whether the advice of findings ``a`` and ``b`` pulls the model opposite ways."""
+    return (a in GROW and b in CONSTRAIN) or (a in CONSTRAIN and b in GROW)

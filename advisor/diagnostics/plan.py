@@ -31,7 +31,8 @@ from advisor.core.records import (
 )
 from advisor.core.sizing import lstm_params, max_lookback
 from advisor.core.splits import train_windows
-from advisor.diagnostics.findings import best_run, diagnose
+from advisor.diagnostics.findings import Noise, best_run, examine
+from advisor.diagnostics.noise import block_length, origin_step
 from advisor.diagnostics.trainer import RunSpec, SweepCost, Trainer
 
 # Widths tried in the capacity sweep: powers of two, the steps practitioners tune in.
@@ -367,12 +368,25 @@ def run_diagnostics(
         done += 1
     report("diagnostic trainings done", total, total)
     notes.extend(f"{r.name} stopped at the deadline" for r in runs if r.stopped_reason == "budget")
-    findings = diagnose(tuple(runs), profile.best_baseline, profile.complexity.ar_r2)
+    split, h = profile.split, profile.horizon
+    step = origin_step(split.train, split.validation_end, h)
+    origins = max((len(r.val_errors) for r in runs), default=0)
+    noise = Noise(block_length(origins, h, step), seed)
+    exam = examine(tuple(runs), profile.best_baseline, profile.complexity.ar_r2, noise)
     planned = plan.describe()
     if compared:
         lags = "/".join(str(r.differencing) for r in compared)
         planned = f"differencing lags {lags} compared at width {compared[0].units}; {planned}"
-    return Diagnosis(tuple(runs), findings, planned, tuple(notes), tuple(compared), chosen)
+    return Diagnosis(
+        tuple(runs),
+        exam.findings,
+        planned,
+        tuple(notes),
+        tuple(compared),
+        chosen,
+        exam.primary,
+        exam.notes,
+    )
 
 
 def _compare_differencing(

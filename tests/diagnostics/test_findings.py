@@ -103,6 +103,10 @@ SCRIPTS = {
         [0.5, 0.35, 0.45, 0.3, 0.42, 0.28, 0.36, 0.27, 0.27, 0.27],
         reason="early_stopping",
     ),
+    # validation best after the first epoch while training loss keeps falling
+    "not_learning": run(
+        decay(1.0, 0.1, 20), [0.5, *np.linspace(0.55, 0.9, 19)], reason="early_stopping"
+    ),
     # LSTM worse than the baseline on validation
     "no_gain_over_baseline": run(
         decay(1.0, 0.2, 30), decay(1.0, 0.25, 30), val_rmse=12.0, reason="early_stopping"
