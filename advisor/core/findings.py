@@ -10,6 +10,7 @@ strings, and a finding id read back from JSON compares equal to its member.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 
@@ -59,6 +60,21 @@ PRECEDENCE: tuple[FindingId, ...] = (
 # Two findings pulling opposite ways are never both acted on: the primary's way wins.
 GROW = frozenset({FindingId.UNDERFITTING, FindingId.CAPACITY_LIMITED})
 CONSTRAIN = frozenset({FindingId.OVERFITTING})
+
+
+def choose_primary(confidence: Mapping[str, float]) -> str | None:
+    """The finding the advice follows, from each finding's id and confidence: the first
+    of ``PRECEDENCE`` present, except that overfitting leads underfitting where its
+    evidence is stronger (a higher confidence); an id outside ``PRECEDENCE`` only where
+    nothing in it holds; ``None`` where there is no finding."""
+    over, under = confidence.get(FindingId.OVERFITTING), confidence.get(FindingId.UNDERFITTING)
+    for fid in PRECEDENCE:
+        if fid not in confidence:
+            continue
+        if fid == FindingId.UNDERFITTING and over is not None and under is not None:
+            return FindingId.OVERFITTING if over > under else fid
+        return fid
+    return next(iter(confidence), None)
 
 
 def conflicts(a: str, b: str) -> bool:

@@ -42,7 +42,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from advisor.core.findings import PRECEDENCE, FindingId
+from advisor.core.findings import FindingId, choose_primary
 from advisor.core.records import Baseline, DiagnosticRun, Finding, NoiseBand
 from advisor.diagnostics.noise import band_words, paired_band
 
@@ -639,18 +639,8 @@ PROBLEMS = frozenset(
 
 
 def primary_finding(findings: Sequence[Finding]) -> str | None:
-    """The finding the advice follows: the first of ``PRECEDENCE`` present, except that
-    overfitting leads underfitting where its evidence is stronger (a higher confidence);
-    ``None`` where there is no finding."""
-    by_id = {f.id: f for f in findings}
-    over, under = by_id.get(FindingId.OVERFITTING), by_id.get(FindingId.UNDERFITTING)
-    for fid in PRECEDENCE:
-        if fid not in by_id:
-            continue
-        if fid == FindingId.UNDERFITTING and over is not None and under is not None:
-            return FindingId.OVERFITTING if over.confidence > under.confidence else fid
-        return fid
-    return findings[0].id if findings else None
+    """The finding the advice follows (``core.findings.choose_primary``)."""
+    return choose_primary({f.id: f.confidence for f in findings})
 
 
 @dataclass(frozen=True)

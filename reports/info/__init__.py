@@ -37,6 +37,7 @@ from advisor.reports.info.data import (
     SplitInfo,
 )
 from advisor.reports.info.experiments import (
+    BandInfo,
     DiagnosisInfo,
     DifferencingInfo,
     FindingInfo,
@@ -48,6 +49,7 @@ from advisor.reports.info.experiments import (
 from advisor.reports.info.values import Scalar, defined, opt_float, opt_text
 
 __all__ = [
+    "BandInfo",
     "BaselineInfo",
     "CovariateInfo",
     "CvInfo",
