@@ -60,6 +60,9 @@ PRECEDENCE: tuple[FindingId, ...] = (
 # Two findings pulling opposite ways are never both acted on: the primary's way wins.
 GROW = frozenset({FindingId.UNDERFITTING, FindingId.CAPACITY_LIMITED})
 CONSTRAIN = frozenset({FindingId.OVERFITTING})
+# A primary that makes the curves say nothing about fit: a model that did not learn
+# gives no reason to grow it or to constrain it, so neither side's advice is given.
+MASKS_FIT = frozenset({FindingId.NOT_LEARNING})
 
 
 def choose_primary(confidence: Mapping[str, float]) -> str | None:
@@ -78,5 +81,8 @@ def choose_primary(confidence: Mapping[str, float]) -> str | None:
 
 
 def conflicts(a: str, b: str) -> bool:
-    """Whether the advice of findings ``a`` and ``b`` pulls the model opposite ways."""
+    """Whether the advice of findings ``a`` and ``b`` pulls the model opposite ways, or
+    ``b`` is a primary that leaves ``a``'s fit advice without ground."""
+    if b in MASKS_FIT:
+        return a in GROW or a in CONSTRAIN
     return (a in GROW and b in CONSTRAIN) or (a in CONSTRAIN and b in GROW)

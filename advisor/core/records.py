@@ -350,6 +350,12 @@ class NoiseBand:
         return self.ratio - 1.0
 
     @property
+    def bounded(self) -> bool:
+        """False where the origins hold too few independent stretches to draw a band
+        (``high`` is then infinite): nothing can be told from noise."""
+        return math.isfinite(self.high)
+
+    @property
     def lower(self) -> bool:
         """The first is lower beyond the noise: the whole band lies below 1."""
         return self.high < 1.0

@@ -35,6 +35,14 @@ LEVEL = 0.9
 # With fewer origins than this no band is drawn: a handful of blocks have too few
 # distinct resamples to say anything.
 MIN_ORIGINS = 5
+# Fewer blocks than this in the origins (fewer stretches that share no rows) and the
+# resamples are nearly all the same few stretches: their spread would understate the
+# noise (13 origins at a 12-step horizon are about one independent stretch, and every
+# resample is nearly the whole set, so the band collapses onto the point). The band is
+# then unbounded: the comparison cannot be told from noise. Five is where a t-interval's
+# factor (2.1 at 4 degrees of freedom) is within a third of the normal one the
+# percentile band approximates.
+MIN_BLOCKS = 5
 
 
 def origin_step(start: int, end: int, horizon: int) -> float:
@@ -78,6 +86,9 @@ def paired_band(
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))) or b.mean() <= 0:
         return None
     size = max(1, min(block, n))
+    ratio = float(math.sqrt(a.mean() / b.mean()))
+    if n / size < MIN_BLOCKS:
+        return NoiseBand(ratio, 0.0, math.inf, n, size, level)
     per_draw = math.ceil(n / size)
     rng = np.random.default_rng(seed)
     # Circular blocks (Politis & Romano 1992): a block that runs past the last origin
@@ -88,7 +99,7 @@ def paired_band(
     ratios = np.sqrt(mean_a / np.maximum(mean_b, np.finfo(float).tiny))
     low, high = np.quantile(ratios, [(1 - level) / 2, (1 + level) / 2])
     return NoiseBand(
-        ratio=float(math.sqrt(a.mean() / b.mean())),
+        ratio=ratio,
         low=float(low),
         high=float(high),
         origins=n,
@@ -102,6 +113,13 @@ def band_words(band: NoiseBand, lower: str = "lower", higher: str = "higher") ->
     whether the band leaves no difference possible."""
     change = band.change
     side = lower if change < 0 else higher
+    if not band.bounded:
+        stretches = band.origins / band.block
+        return (
+            f"{abs(change):.0%} {side} ({band.origins} validation origins, about "
+            f"{stretches:.0f} stretch{'es' if round(stretches) != 1 else ''} of them that share "
+            "no rows): too few to tell from noise"
+        )
     words = f"{abs(change):.0%} {side} (band {band.low - 1:+.0%} to {band.high - 1:+.0%}"
     words += f", {band.origins} validation origins)"
     if not (band.lower or band.higher):

@@ -7,6 +7,7 @@ written once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -71,11 +72,19 @@ class BandInfo:
     def parse(cls, b: Mapping[str, Any] | None) -> BandInfo | None:
         if not b:
             return None
-        ratio, low, high = opt_float(b.get("ratio")), opt_float(b.get("low")), opt_float(b.get("high"))
-        if ratio is None or low is None or high is None:
+        ratio = opt_float(b.get("ratio"))
+        if ratio is None:
             return None
+        # An unbounded band (too few independent stretches of origins) is written with
+        # null limits, as every non-finite number is.
+        low, high = opt_float(b.get("low")), opt_float(b.get("high"))
         return cls(
-            ratio, low, high, float(b.get("level") or 0.9), int(b["origins"]), int(b["block"])
+            ratio,
+            0.0 if low is None else low,
+            math.inf if high is None else high,
+            float(b.get("level") or 0.9),
+            int(b["origins"]),
+            int(b["block"]),
         )
 
     @property

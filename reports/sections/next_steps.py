@@ -16,8 +16,9 @@ from advisor.reports.wording import FINDING_ADVICE
 
 def finding_advice(diagnosis: DiagnosisInfo) -> list[str]:
     """The primary finding's advice first, then each secondary finding's where it does
-    not pull against the primary. Where the primary takes neither side (it is, say,
-    ``not_learning``), findings that pull against each other both stay quiet."""
+    not pull against the primary (``core.findings.conflicts``: a ``not_learning``
+    primary silences both sides). Where the primary takes neither side, findings that
+    pull against each other both stay quiet."""
     primary = diagnosis.primary
     present = list(dict.fromkeys(diagnosis.finding_ids))
     ordered = ([primary] if primary in present else []) + [i for i in present if i != primary]

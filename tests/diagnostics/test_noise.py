@@ -7,6 +7,7 @@ import pytest
 
 from advisor.core.records import NoiseBand
 from advisor.diagnostics.noise import (
+    MIN_BLOCKS,
     MIN_ORIGINS,
     band_words,
     block_length,
@@ -78,6 +79,22 @@ def test_block_length_keeps_overlapping_windows_together():
     assert block_length(4, horizon=24) == 4 and block_length(1, horizon=3) == 1
     assert origin_step(0, 50, 1) == 1.0
     assert origin_step(0, 1000, 1) == pytest.approx(999 / 199)
+
+
+def test_too_few_independent_stretches_leave_the_band_unbounded():
+    """13 origins at a 12-step horizon are about one stretch that shares no rows: every
+    resample would be nearly the whole set and the band would collapse onto the point."""
+    a, b = paired_errors(13, 0.97, seed=0)
+    band = paired_band(a, b, block=block_length(13, horizon=12), seed=0)
+    assert band is not None and not band.bounded
+    assert not band.lower and not band.higher
+    assert band.ratio == pytest.approx(np.sqrt(a.mean() / b.mean()))
+    assert band_words(band).endswith(
+        "(13 validation origins, about 1 stretch of them that share no rows): too few to "
+        "tell from noise"
+    )
+    enough = paired_band(a, b, block=13 // MIN_BLOCKS, seed=0)
+    assert enough is not None and enough.bounded
 
 
 def test_errors_that_do_not_pair_give_no_band():

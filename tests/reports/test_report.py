@@ -1085,6 +1085,19 @@ MORE_UNITS = "more units"
 REGULARISE = "stronger dropout"
 
 
+def test_a_model_that_did_not_learn_gets_no_advice_on_its_size(doc: dict[str, Any]) -> None:
+    d = _conflicting(doc, "not_learning")
+    d["diagnosis"]["findings"] = [
+        {"id": "not_learning", "summary": "width-32: best after the first epoch.",
+         "evidence": {"best_epoch": 1.0}, "confidence": 0.7, "runs": ["capacity-32"],
+         "band": None},
+        *[f for f in d["diagnosis"]["findings"] if f["id"] != "overfitting"],
+    ]  # fmt: skip
+    steps = build_view(d).next_steps
+    assert any(s.startswith("The model did not learn beyond its first epoch") for s in steps)
+    assert not any(MORE_UNITS in s or REGULARISE in s for s in steps)
+
+
 @pytest.mark.parametrize("primary", ["underfitting", "overfitting", "not_learning", None])
 def test_next_steps_follow_the_primary_and_never_pull_both_ways(
     doc: dict[str, Any], primary: str | None

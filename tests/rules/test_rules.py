@@ -420,6 +420,23 @@ def test_over_and_underfitting_together_move_the_model_one_way_only(primary: str
         assert not fired & (grow | constrain)
 
 
+def test_a_model_that_did_not_learn_is_neither_widened_nor_regularised() -> None:
+    """Underfitting beside a not_learning primary: the curve that shows it is not a fit
+    the model reached, so the book does not act on it (it lowers the learning rate)."""
+    rec = BOOK.recommend(
+        make_facts(
+            underfitting=True,
+            not_learning=True,
+            good_fit=False,
+            best_units=16,
+            primary_finding="not_learning",
+        )
+    )
+    fired = {h.rule_id for h in rec.rules_fired}
+    assert "not-learning-lower-lr" in fired and "underfit-widen" not in fired
+    assert rec.config.layers[0].units == 16 and rec.config.learning_rate <= 5e-4
+
+
 def test_no_gain_sets_the_baseline_warning_and_says_so() -> None:
     rec = BOOK.recommend(make_facts(no_gain_over_baseline=True))
     assert rec.baseline_warning
