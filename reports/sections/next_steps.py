@@ -45,7 +45,8 @@ def next_steps(info: DocumentInfo) -> tuple[str, ...]:
         )
     elif info.recommendation.baseline_warning:
         steps.append(
-            "Keep the simple baseline in view: the LSTM lost to it in the diagnostic trainings"
+            "Keep the simple baseline in view: the LSTM did not beat it beyond the noise in the "
+            "diagnostic trainings"
             + (
                 f" and beat it by only {pct(abs(comparison.change))} on the test rows."
                 if comparison is not None and comparison.change > -0.2

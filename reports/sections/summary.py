@@ -74,7 +74,7 @@ def verdict_sentences(info: DocumentInfo) -> tuple[str, ...]:
     if info.recommendation.baseline_warning:
         sentences.append(
             "Warning: in the short diagnostic trainings the LSTM did not beat the simple "
-            "baselines on the validation rows"
+            "baselines beyond the noise on the validation rows"
             + (
                 ", so its edge on the test rows may not hold on new data."
                 if comparison is not None and comparison.lstm_wins
