@@ -113,8 +113,15 @@ def baselines(
     ts = fe.origins(start, end, horizon)
     actual = fe.actuals(y, ts, horizon)
     forecasts = baseline_forecasts(y, start, ts, horizon, periods, primary)
+    # The per-origin squared errors let the diagnosis pair an LSTM with a baseline on
+    # the same origins (the LSTM's runs are scored on ``fe.origins`` of the same segment).
     scored = tuple(
-        Baseline(name, fe.rmse(pred, actual), fe.mae(pred, actual))
+        Baseline(
+            name,
+            fe.rmse(pred, actual),
+            fe.mae(pred, actual),
+            tuple(float(e) for e in np.mean((pred - actual) ** 2, axis=1)),
+        )
         for name, pred in forecasts.by_name.items()
     )
     return scored, list(forecasts.notes)

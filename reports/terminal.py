@@ -277,7 +277,10 @@ def _findings_table(view: ReportView) -> RenderableType | None:
     table.add_column("Confidence", justify="right", no_wrap=True)
     table.add_column("What it means", ratio=4)
     for f in view.experiments.findings:
-        table.add_row(escape(f.id), escape(f.confidence), escape(f.summary))
+        name = f"{f.id} ({f.role.lower()})" if f.role else f.id
+        table.add_row(escape(name), escape(f.confidence), escape(f.summary))
+    for line in view.experiments.within_noise:
+        table.add_row("within the noise", "", escape(line))
     return table
 
 

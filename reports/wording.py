@@ -128,13 +128,20 @@ STOP_WORDS = {
 
 # Short, plain names for the diagnosis' findings; the Experiments section has the detail.
 FINDING_PHRASES = {
+    FindingId.NOT_LEARNING: "a model that did not learn (its validation score was best after "
+    "the first epoch)",
     FindingId.OVERFITTING: "overfitting (the model learns its training rows better than new ones)",
     FindingId.UNDERFITTING: "underfitting (the model is too simple for the pattern)",
     FindingId.NOT_CONVERGED: "training that had not settled when it stopped",
     FindingId.DIVERGING: "unstable training",
     FindingId.NOISY_VALIDATION: "validation scores that jump from epoch to epoch",
 }
+# The advice the report gives follows the primary finding; a secondary finding's advice
+# is given only where it does not pull the other way (``core.findings.conflicts``).
 FINDING_ADVICE = {
+    FindingId.NOT_LEARNING: "The model did not learn beyond its first epoch: try a smaller "
+    "learning rate, and check that the validation rows behave like the training rows (a "
+    "level shift, a changed trend) before changing its size or regularisation.",
     FindingId.OVERFITTING: "The model learns the training rows better than it generalises: more "
     "data, or stronger dropout or L2, will help more than a bigger model.",
     FindingId.UNDERFITTING: "The model is too simple for the series: try more units or a longer lookback.",

@@ -78,6 +78,13 @@ class Facts:
     statistical model is missing; below 1 the series has structure a simple model already
     uses)."""
     # --- the diagnostic trainings ---
+    primary_finding: str
+    """The finding the advice follows (``Diagnosis.primary``: ``overfitting``,
+    ``underfitting``, ``not_learning``...; empty where none). Rules acting on a finding
+    whose advice pulls the other way (more units against more regularisation) check it,
+    so two contradicting findings never move the model both ways at once."""
+    not_learning: bool
+    """The best run's validation loss was lowest after its first epoch."""
     underfitting: bool
     overfitting: bool
     not_converged: bool
@@ -168,6 +175,8 @@ def build_facts(
         size_max_units=profile.size.max_units,
         useful_covariates=sum(c.significant for c in profile.quality.covariates),
         baseline_stat_ratio=stat_ratio(profile.baselines),
+        primary_finding=str(diagnosis.primary or ""),
+        not_learning=FindingId.NOT_LEARNING in ids,
         underfitting=FindingId.UNDERFITTING in ids,
         overfitting=FindingId.OVERFITTING in ids,
         not_converged=FindingId.NOT_CONVERGED in ids,

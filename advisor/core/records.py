@@ -96,6 +96,10 @@ class Baseline:
     name: str
     rmse: float
     mae: float
+    val_errors: tuple[float, ...] = ()
+    """Squared error at each validation origin (mean over the horizon, target units), on
+    the origins ``forecast_eval.origins`` gives, as ``DiagnosticRun.val_errors``: what a
+    paired comparison with an LSTM needs. Empty where not measured."""
 
 
 SeasonSource = Literal["user", "acf", "frequency", "none"]
@@ -325,6 +329,47 @@ class DiagnosticRun:
     training windows, in the same scaled units; NaN where not measured."""
     differencing: int = 0
     """Lag of the change the run's model learned (``ModelConfig.differencing``)."""
+    val_errors: tuple[float, ...] = ()
+    """Squared error at each validation origin (mean over the horizon steps, target
+    units), so ``val_rmse`` is the root of their mean. Two runs scored on the same origins
+    are compared origin by origin (``diagnostics.noise``). Empty for runs saved before it
+    was recorded: their comparisons have no noise band."""
+
+
+@dataclass(frozen=True)
+class NoiseBand:
+    """How far a comparison of two validation scores could move by chance: a paired
+    block bootstrap over the validation origins (``diagnostics.noise``)."""
+
+    ratio: float
+    """RMSE of the first over the second, on the origins both were scored on."""
+    low: float
+    high: float
+    """The ratio's ``level`` bootstrap interval."""
+    origins: int
+    block: int
+    """Origins per resampled block (neighbouring origins share target rows)."""
+    level: float = 0.9
+
+    @property
+    def change(self) -> float:
+        """Relative change of the first against the second (-0.03: 3% lower)."""
+        return self.ratio - 1.0
+
+    @property
+    def bounded(self) -> bool:
+        """False where the origins hold too few independent stretches to draw a band
+        (``high`` is then infinite): nothing can be told from noise."""
+        return math.isfinite(self.high)
+
+    @property
+    def lower(self) -> bool:
+        """The first is lower beyond the noise: the whole band lies below 1."""
+        return self.high < 1.0
+
+    @property
+    def higher(self) -> bool:
+        return self.low > 1.0
 
 
 @dataclass(frozen=True)
@@ -337,6 +382,10 @@ class Finding:
     confidence: float
     runs: tuple[str, ...] = ()
     """Names of the diagnostic runs the finding is about."""
+    band: NoiseBand | None = None
+    """The noise band of the comparison the finding rests on (a width against a width, a
+    data fraction against another, the LSTM against the baseline); ``None`` where it
+    rests on one run's curve, or where the runs have no per-origin errors."""
 
 
 @dataclass(frozen=True)
@@ -355,6 +404,13 @@ class Diagnosis:
     estimate_s: float | None = None
     """Worst-case seconds of the whole uncut analysis on this machine (every training to
     its epoch cap), from the cost of an epoch measured before the diagnostics."""
+    primary: str | None = None
+    """The one finding the advice follows (a ``FindingId``), chosen by
+    ``core.findings.PRECEDENCE``; the others are secondary. ``None`` where there is no
+    finding (or the diagnosis was saved before this was recorded)."""
+    notes: tuple[str, ...] = ()
+    """Comparisons that stayed within their noise band, in plain words: no difference
+    found, so no finding."""
 
     def has(self, finding_id: str) -> bool:
         return any(f.id == finding_id for f in self.findings)

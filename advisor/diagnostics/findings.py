@@ -11,6 +11,26 @@ shows about going wider), ``underfitting`` also counts narrower widths when the 
 is the widest tried (what it shows about going wider still). One run is never reported
 as both overfitting and underfitting unless its own curve shows both: high training
 loss and a validation loss that turned up.
+
+Every comparison of two validation scores a finding rests on (a width against a
+width, a data fraction against another, the LSTM against the best baseline) must clear
+its noise band as well as its margin (``noise.paired_band``, over the validation
+origins both were scored on): a difference inside the band is "no difference found",
+said in ``Examination.notes``, not a finding. Runs saved without per-origin errors have
+no band; their comparisons fall back to the margin alone and say the band is unknown.
+
+Overfitting is still read off one run's curve (validation loss turning up after its
+best epoch): a band for "best epoch against last epoch" would need every epoch's
+per-origin errors, which the trainings do not keep (only the best epoch's weights are
+scored on the validation origins). The curve test has its own guard against noise:
+the rise is read off a line fitted to the epochs after the best, and must exceed 10%.
+
+A run whose validation loss was lowest after its first epoch did not learn anything that
+carries over to the validation rows (``not_learning``): what follows is not a fit it
+reached, so it is never read as overfitting.
+
+Several findings can hold at once; ``primary_finding`` picks the one the advice
+follows by ``core.findings.PRECEDENCE``.
 """
 
 from __future__ import annotations
@@ -22,8 +42,9 @@ from itertools import pairwise
 
 import numpy as np
 
-from advisor.core.findings import FindingId
-from advisor.core.records import Baseline, DiagnosticRun, Finding
+from advisor.core.findings import FindingId, choose_primary
+from advisor.core.records import Baseline, DiagnosticRun, Finding, NoiseBand
+from advisor.diagnostics.noise import band_words, paired_band
 
 # Validation loss this far above its minimum at the end of training means it turned
 # up: 10% is the usual margin above epoch-to-epoch noise on small validation sets
@@ -70,6 +91,37 @@ UNSTABLE_MIN_JUMPS = 2
 BASELINE_MARGIN = 0.02
 CAPACITY_GAIN = BASELINE_MARGIN
 DATA_GAIN = BASELINE_MARGIN
+# A run needs this many epochs before "best after the first epoch" says it did not learn.
+NOT_LEARNING_EPOCHS = 3
+BAND_UNKNOWN = "no noise band: the runs carry no per-origin validation errors"
+
+
+@dataclass(frozen=True)
+class Noise:
+    """How comparisons draw their noise band: origins per bootstrap block
+    (``noise.block_length``) and the seed."""
+
+    block: int = 1
+    seed: int = 0
+
+
+def compare(a: DiagnosticRun, b: DiagnosticRun | Baseline, noise: Noise) -> NoiseBand | None:
+    """The band of ``a``'s validation RMSE over ``b``'s, paired origin by origin;
+    ``None`` where either has no per-origin errors (or they do not pair)."""
+    if not a.val_errors or not b.val_errors:
+        return None
+    return paired_band(a.val_errors, b.val_errors, noise.block, noise.seed)
+
+
+def clearly_lower(a: float, b: float, band: NoiseBand | None, margin: float) -> bool:
+    """``a`` beats ``b`` by more than ``margin`` and, where there is a band, beyond it."""
+    if not (math.isfinite(a) and b > 0 and a < b * (1 - margin)):
+        return False
+    return band is None or band.lower
+
+
+def _band_clause(band: NoiseBand | None) -> str:
+    return f" ({band_words(band)})" if band is not None else f" ({BAND_UNKNOWN})"
 
 
 def _finite(values: Sequence[float]) -> np.ndarray:
@@ -134,6 +186,10 @@ def overfit_evidence(run: DiagnosticRun) -> Overfit | None:
         return None
     v, t = np.array(val[:n]), np.array(train[:n])
     best = int(np.argmin(v))
+    if best == 0:
+        # Best after the first epoch: the model did not learn (``not_learning``); the
+        # curve after it is no fit it reached, so its rise is not overfitting.
+        return None
     rise, val_end = _trend_after(v, best)
     turned_up = rise > OVERFIT_VAL_RISE and best < n - 1 and t[-1] <= t[best]
     gap = float(v[best] / t[best]) if t[best] > 0 else 1.0
@@ -184,9 +240,12 @@ def _underfits_alone(run: DiagnosticRun, learnable: bool, predictable: float) ->
     return share > UNDERFIT_TRAIN_SHARE or worse_than_naive
 
 
-def _underfits_beside(run: DiagnosticRun, sweep: Sequence[DiagnosticRun]) -> float | None:
+def _underfits_beside(
+    run: DiagnosticRun, sweep: Sequence[DiagnosticRun], noise: Noise
+) -> float | None:
     """How many times a wider run's training loss this one's is, where that wider run
-    fits training data UNDERFIT_WIDTH_RATIO times better and validation better too."""
+    fits training data UNDERFIT_WIDTH_RATIO times better and validation better too
+    (beyond the noise band where there is one)."""
     own = _finite(run.curve.train_loss)
     if not len(own):
         return None
@@ -196,7 +255,9 @@ def _underfits_beside(run: DiagnosticRun, sweep: Sequence[DiagnosticRun]) -> flo
         if wider.units <= run.units or not len(other) or other.min() <= 0:
             continue
         ratio = float(own.min() / other.min())
-        if ratio >= UNDERFIT_WIDTH_RATIO and _score(wider) < _score(run) * (1 - CAPACITY_GAIN):
+        if ratio >= UNDERFIT_WIDTH_RATIO and clearly_lower(
+            _score(wider), _score(run), compare(wider, run, noise), CAPACITY_GAIN
+        ):
             ratios.append(ratio)
     return max(ratios) if ratios else None
 
@@ -270,7 +331,10 @@ def overfitting(best: DiagnosticRun, sweep: Sequence[DiagnosticRun]) -> Finding 
 
 
 def underfitting(
-    best: DiagnosticRun, sweep: Sequence[DiagnosticRun], predictable: float = math.nan
+    best: DiagnosticRun,
+    sweep: Sequence[DiagnosticRun],
+    predictable: float = math.nan,
+    noise: Noise | None = None,
 ) -> Finding | None:
     """The best run underfits on its own evidence, or it is the widest tried and the
     narrower ones underfit beside it (training loss far above a wider run's)."""
@@ -279,7 +343,9 @@ def underfitting(
     narrow: list[tuple[DiagnosticRun, float]] = []
     if best.units >= max((r.units for r in sweep), default=best.units):
         for run in sweep:
-            ratio = _underfits_beside(run, sweep) if run.units < best.units else None
+            ratio = (
+                _underfits_beside(run, sweep, noise or Noise()) if run.units < best.units else None
+            )
             # A run whose validation turned up overfits; a high relative training loss
             # does not make it underfit too.
             if ratio is not None and overfit_evidence(run) is None:
@@ -401,8 +467,10 @@ def unstable_training(runs: Sequence[DiagnosticRun]) -> Finding | None:
     )
 
 
-def capacity_limited(sweep: Sequence[DiagnosticRun]) -> Finding | None:
-    """Validation keeps improving with width up to the widest tried."""
+def capacity_limited(
+    sweep: Sequence[DiagnosticRun], noise: Noise | None = None, notes: list[str] | None = None
+) -> Finding | None:
+    """Validation keeps improving with width up to the widest tried, beyond the noise."""
     scored = [r for r in sweep if math.isfinite(r.val_rmse)]
     if len(scored) < 2:
         return None
@@ -412,21 +480,37 @@ def capacity_limited(sweep: Sequence[DiagnosticRun]) -> Finding | None:
     gain = 1.0 - widest.val_rmse / runner_up.val_rmse if runner_up.val_rmse > 0 else 0.0
     if gain <= CAPACITY_GAIN:
         return None
+    band = compare(widest, runner_up, noise or Noise())
+    if not clearly_lower(widest.val_rmse, runner_up.val_rmse, band, CAPACITY_GAIN):
+        if notes is not None and band is not None:
+            notes.append(
+                f"{widest.units} units against {runner_up.units}: validation error "
+                f"{band_words(band)}. No difference found, so no sign that a wider model "
+                "would do better."
+            )
+        return None
     # Improving at every step of the ladder is firmer evidence than at the last step only.
     steady = all(b.val_rmse < a.val_rmse * (1 - CAPACITY_GAIN) for a, b in pairwise(scored))
     return Finding(
         FindingId.CAPACITY_LIMITED,
-        f"Validation error still fell from {runner_up.units} to {widest.units} units "
-        f"(-{gain:.0%}), the widest tried: a wider model may do better still.",
+        f"Validation error still fell from {runner_up.units} to {widest.units} units"
+        f"{_band_clause(band)}, the widest tried: a wider model may do better still.",
         {"widest_units": widest.units, "gain_over_next": gain, "widths": float(len(scored))},
         0.7 if steady else 0.55,
         tuple(r.name for r in scored),
+        band,
     )
 
 
-def data_limited(best: DiagnosticRun, runs: Sequence[DiagnosticRun]) -> Finding | None:
-    """At the best width, validation still improves from half to all of the windows.
-    Runs the deadline cut are left out: their score reflects the cut, not the data."""
+def data_limited(
+    best: DiagnosticRun,
+    runs: Sequence[DiagnosticRun],
+    noise: Noise | None = None,
+    notes: list[str] | None = None,
+) -> Finding | None:
+    """At the best width, validation still improves from half to all of the windows,
+    beyond the noise. Runs the deadline cut are left out: their score reflects the cut,
+    not the data."""
     curve = {
         r.train_fraction: r
         for r in runs
@@ -441,11 +525,21 @@ def data_limited(best: DiagnosticRun, runs: Sequence[DiagnosticRun]) -> Finding 
     gain = 1.0 - best.val_rmse / half.val_rmse if half.val_rmse > 0 else 0.0
     if gain <= DATA_GAIN:
         return None
+    band = compare(best, half, noise or Noise())
+    if not clearly_lower(best.val_rmse, half.val_rmse, band, DATA_GAIN):
+        if notes is not None and band is not None:
+            notes.append(
+                f"At {best.units} units, {best.train_fraction:.0%} of the training windows "
+                f"against {half.train_fraction:.0%}: validation error {band_words(band)}. "
+                "No difference found, so no sign that more data would help."
+            )
+        return None
     steady = len(smaller) >= 2 and half.val_rmse < curve[smaller[-2]].val_rmse * (1 - DATA_GAIN)
     return Finding(
         FindingId.DATA_LIMITED,
-        f"At {best.units} units, validation error fell {gain:.0%} from {half.train_fraction:.0%} "
-        f"to {best.train_fraction:.0%} of the training windows: more data would likely help.",
+        f"At {best.units} units, validation error fell from {half.train_fraction:.0%} "
+        f"to {best.train_fraction:.0%} of the training windows{_band_clause(band)}: more "
+        "data would likely help.",
         {
             "units": best.units,
             "gain_last_step": gain,
@@ -455,27 +549,87 @@ def data_limited(best: DiagnosticRun, runs: Sequence[DiagnosticRun]) -> Finding 
         },
         0.7 if steady else 0.55,
         tuple(curve[f].name for f in fractions),
+        band,
     )
 
 
-def baseline_gap(best: DiagnosticRun, baseline: Baseline) -> Finding | None:
+def baseline_gap(
+    best: DiagnosticRun, baseline: Baseline, noise: Noise | None = None
+) -> Finding | None:
+    """The best LSTM does not beat the best baseline on the same validation origins by
+    more than the margin and beyond the noise band."""
     ratio = best.val_rmse / baseline.rmse if baseline.rmse > 0 else math.inf
-    if not math.isfinite(ratio) or ratio > 1.0 - BASELINE_MARGIN:
-        return Finding(
-            FindingId.NO_GAIN_OVER_BASELINE,
-            f"The best diagnostic LSTM ({best.name}) does not beat the {baseline.name} "
-            f"baseline on validation (RMSE {best.val_rmse:.4g} vs {baseline.rmse:.4g}).",
-            {"lstm_val_rmse": best.val_rmse, "baseline_val_rmse": baseline.rmse, "ratio": ratio},
-            0.7,
-            (best.name,),
+    band = compare(best, baseline, noise or Noise()) if math.isfinite(ratio) else None
+    if math.isfinite(ratio) and clearly_lower(best.val_rmse, baseline.rmse, band, BASELINE_MARGIN):
+        return None
+    scores = f"RMSE {best.val_rmse:.4g} vs {baseline.rmse:.4g}"
+    if math.isfinite(ratio) and ratio <= 1.0 - BASELINE_MARGIN and band is not None:
+        summary = (
+            f"The best diagnostic LSTM ({best.name}) scores below the {baseline.name} "
+            f"baseline on validation ({scores}), but not beyond the noise: "
+            f"{band_words(band)}."
         )
-    return None
+    else:
+        summary = (
+            f"The best diagnostic LSTM ({best.name}) does not beat the {baseline.name} "
+            f"baseline on validation ({scores}"
+            + (f"; {band_words(band)}" if band is not None else "")
+            + ")."
+        )
+    return Finding(
+        FindingId.NO_GAIN_OVER_BASELINE,
+        summary,
+        {"lstm_val_rmse": best.val_rmse, "baseline_val_rmse": baseline.rmse, "ratio": ratio},
+        0.7,
+        (best.name,),
+        band,
+    )
+
+
+def learnt_nothing(run: DiagnosticRun) -> bool:
+    """Validation loss lowest after the first epoch, over NOT_LEARNING_EPOCHS or more."""
+    val = run.curve.val_loss
+    if len(val) < NOT_LEARNING_EPOCHS or not all(math.isfinite(v) for v in val):
+        return False
+    return int(np.argmin(val)) == 0
+
+
+def not_learning(best: DiagnosticRun, sweep: Sequence[DiagnosticRun]) -> Finding | None:
+    """The best run's validation loss was lowest after its first epoch: its score is
+    that of weights barely moved from their start, and nothing it learnt later carried
+    over to the validation rows."""
+    if not learnt_nothing(best):
+        return None
+    others = [r for r in sweep if r is not best and learnt_nothing(r)]
+    val = best.curve.val_loss
+    worse = float(val[-1] / val[0] - 1.0) if val[0] > 0 else math.nan
+    summary = (
+        f"{best.name}: validation loss was lowest after the first epoch and no later epoch "
+        f"(of {len(val)}) improved on it: the model did not learn anything that carries over "
+        "to the validation rows, so its curve says nothing about over- or underfitting."
+    )
+    if others:
+        summary += f" Widths {_widths(others)} did not learn either."
+    return Finding(
+        FindingId.NOT_LEARNING,
+        summary,
+        {
+            "best_epoch": 1,
+            "epochs": float(len(val)),
+            "val_change_to_last": worse,
+            "units": best.units,
+            "runs_not_learning": float(1 + len(others)),
+        },
+        0.7,
+        (best.name, *(r.name for r in others)),
+    )
 
 
 # Findings that mean the best run's fit has a problem; good_fit excludes them.
 PROBLEMS = frozenset(
     {
         FindingId.DIVERGING,
+        FindingId.NOT_LEARNING,
         FindingId.OVERFITTING,
         FindingId.UNDERFITTING,
         FindingId.NOT_CONVERGED,
@@ -484,28 +638,50 @@ PROBLEMS = frozenset(
 )
 
 
-def diagnose(
-    runs: tuple[DiagnosticRun, ...], baseline: Baseline, predictable: float = math.nan
-) -> tuple[Finding, ...]:
+def primary_finding(findings: Sequence[Finding]) -> str | None:
+    """The finding the advice follows (``core.findings.choose_primary``)."""
+    return choose_primary({f.id: f.confidence for f in findings})
+
+
+@dataclass(frozen=True)
+class Examination:
+    """What the curves show: the findings, the one the advice follows, and the
+    comparisons that stayed within the noise."""
+
+    findings: tuple[Finding, ...]
+    primary: str | None
+    notes: tuple[str, ...] = ()
+
+
+def examine(
+    runs: tuple[DiagnosticRun, ...],
+    baseline: Baseline,
+    predictable: float = math.nan,
+    noise: Noise | None = None,
+) -> Examination:
     """Findings over the whole sweep and data-size curve, about the best full-data run.
 
     ``predictable``: the share of the variance a linear AR model explains on train (the
     profile's), which tells a model that learnt nothing from data with nothing to learn.
+    ``noise``: how the comparisons draw their bands (block length and seed).
     """
     if not runs:
-        return ()
+        return Examination((), None)
+    noise = noise or Noise()
+    notes: list[str] = []
     best = best_run(runs)
     sweep = sweep_runs(runs)
     candidates = (
         diverging(runs),
+        not_learning(best, sweep),
         overfitting(best, sweep),
-        underfitting(best, sweep, predictable),
+        underfitting(best, sweep, predictable, noise),
         not_converged(best),
         unstable_training(sweep),
         noisy_validation(best),
-        capacity_limited(sweep),
-        data_limited(best, runs),
-        baseline_gap(best, baseline),
+        capacity_limited(sweep, noise, notes),
+        data_limited(best, runs, noise, notes),
+        baseline_gap(best, baseline, noise),
     )
     findings = [f for f in candidates if f is not None]
     if not any(f.id in PROBLEMS for f in findings):
@@ -519,4 +695,14 @@ def diagnose(
                 (best.name,),
             )
         )
-    return tuple(findings)
+    return Examination(tuple(findings), primary_finding(findings), tuple(notes))
+
+
+def diagnose(
+    runs: tuple[DiagnosticRun, ...],
+    baseline: Baseline,
+    predictable: float = math.nan,
+    noise: Noise | None = None,
+) -> tuple[Finding, ...]:
+    """``examine``'s findings alone."""
+    return examine(runs, baseline, predictable, noise).findings

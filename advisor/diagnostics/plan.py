@@ -31,7 +31,8 @@ from advisor.core.records import (
 )
 from advisor.core.sizing import lstm_params, max_lookback
 from advisor.core.splits import train_windows
-from advisor.diagnostics.findings import best_run, diagnose
+from advisor.diagnostics.findings import Noise, best_run, examine
+from advisor.diagnostics.noise import block_length, origin_step
 from advisor.diagnostics.trainer import RunSpec, SweepCost, Trainer
 
 # Widths tried in the capacity sweep: powers of two, the steps practitioners tune in.
@@ -357,7 +358,14 @@ def run_diagnostics(
     windows = train_windows(profile.split.train, lookback, profile.horizon)
     batch = base[0].batch_size
     estimate = (
-        estimate_seconds(cost, windows, batch, len(differencing_candidates(profile)), later_trainings)
+        estimate_seconds(
+            cost,
+            windows,
+            batch,
+            len(differencing_candidates(profile)),
+            later_trainings,
+            len(widths),
+        )
         if cost is not None
         else None
     )
@@ -398,35 +406,43 @@ def run_diagnostics(
     stopped = [f"{r.name} stopped at the deadline" for r in runs if r.stopped_reason == "budget"]
     notes.extend(stopped)
     budget_cut.extend(stopped)
-    findings = diagnose(tuple(runs), profile.best_baseline, profile.complexity.ar_r2)
+    split, h = profile.split, profile.horizon
+    step = origin_step(split.train, split.validation_end, h)
+    origins = max((len(r.val_errors) for r in runs), default=0)
+    noise = Noise(block_length(origins, h, step), seed)
+    exam = examine(tuple(runs), profile.best_baseline, profile.complexity.ar_r2, noise)
     planned = plan.describe()
     if compared:
         lags = "/".join(str(r.differencing) for r in compared)
         planned = f"differencing lags {lags} compared at width {compared[0].units}; {planned}"
     return Diagnosis(
         tuple(runs),
-        findings,
+        exam.findings,
         planned,
         tuple(notes),
         tuple(compared),
         chosen,
+        primary=exam.primary,
+        notes=exam.notes,
         budget_cut=tuple(budget_cut),
         estimate_s=estimate,
     )
 
 
 def estimate_seconds(
-    cost: SweepCost, windows: int, batch: int, lags: int, later_trainings: int
+    cost: SweepCost, windows: int, batch: int, lags: int, later_trainings: int, widths: int = 1
 ) -> float:
     """Worst case of the whole analysis at the richest plan: every training runs to its
-    epoch cap (early stopping usually ends it well before), each later training costs one
-    run of the fused sweep (an upper bound: it trains one width, not all)."""
+    epoch cap (early stopping usually ends it well before). A later training (a trial, a
+    fold, the final model) trains one width: it is costed as an average branch of the
+    fused sweep of ``widths`` widths, whose cost the measurement holds."""
     epochs, fractions = PLAN_LEVELS[0]
     total = _plan_seconds(cost, windows, batch, epochs, fractions, None)
-    one = epochs * cost.epoch(_batches(windows, 1.0, batch))
+    epoch = cost.epoch(_batches(windows, 1.0, batch))
     if lags >= 2:
-        total += cost.setup + lags * COMPARE_EPOCHS * cost.epoch(_batches(windows, 1.0, batch))
-    return total + later_trainings * (cost.setup + one)
+        total += cost.setup + lags * COMPARE_EPOCHS * epoch
+    one = cost.setup + epochs * epoch / max(1, widths)
+    return total + later_trainings * one
 
 
 def _compare_differencing(

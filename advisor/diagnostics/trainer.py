@@ -57,6 +57,14 @@ class SweepCost:
         return self.epoch_overhead + batches * self.batch
 
 
+def origin_errors(pred: np.ndarray, actual: np.ndarray) -> tuple[float, ...]:
+    """Squared error at each origin, averaged over the horizon (``DiagnosticRun.val_errors``):
+    their mean is the squared RMSE. Empty where a forecast is not finite, since no
+    comparison can pair it."""
+    errors = np.mean((np.asarray(pred) - np.asarray(actual)) ** 2, axis=1)
+    return tuple(float(e) for e in errors) if np.all(np.isfinite(errors)) else ()
+
+
 class Trainer(ABC):
     """Trains one configuration on train, scores it on validation."""
 
@@ -130,7 +138,8 @@ class KerasTrainer(Trainer):
         fitted = fit(cfg, prepared, train_ts, val_all, h, spec.seed, deadline)
         val_ts = fe.origins(split.train, split.validation_end, h)
         pred = forecast(fitted.model, prepared, val_ts, cfg.lookback, h)
-        val_rmse = fe.rmse(pred, fe.actuals(prepared.levels, val_ts, h))
+        actual = fe.actuals(prepared.levels, val_ts, h)
+        val_rmse = fe.rmse(pred, actual)
         reference, naive = self._reference_losses(prepared, train_ts)
         return DiagnosticRun(
             name=spec.name,
@@ -146,6 +155,7 @@ class KerasTrainer(Trainer):
             stopped_reason=fitted.stopped_reason,  # type: ignore[arg-type]
             naive_loss=naive,
             differencing=cfg.differencing,
+            val_errors=origin_errors(pred, actual),
         )
 
     def _reference_losses(self, prepared: Prepared, train_ts: np.ndarray) -> tuple[float, float]:
@@ -220,11 +230,13 @@ class KerasTrainer(Trainer):
         val_ts = fe.origins(self.split.train, self.split.validation_end, h)
         actual = fe.actuals(prepared.levels, val_ts, h)
         rmse: dict[int, float] = {}
+        errors: dict[int, tuple[float, ...]] = {}
         for epoch, weights in sorted(snapshots.items()):
             forecasts = sweep.forecast(prepared, val_ts, weights)
             for b, branch in enumerate(branches):
                 if branch.best_epoch == epoch:
                     rmse[b] = fe.rmse(forecasts[b], actual)
+                    errors[b] = origin_errors(forecasts[b], actual)
         seconds = (time.monotonic() - start) / len(specs)
         reference, naive = self._reference_losses(prepared, train_ts)
         runs = []
@@ -245,6 +257,7 @@ class KerasTrainer(Trainer):
                     stopped_reason=branch.stopped_reason,  # type: ignore[arg-type]
                     naive_loss=naive,
                     differencing=cfg.differencing,
+                    val_errors=errors.get(b, ()),
                 )
             )
         return runs

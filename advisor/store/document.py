@@ -16,6 +16,7 @@ from advisor.core.records import (
     CrossValidation,
     CVSummary,
     ModelConfig,
+    NoiseBand,
     Profile,
     Range,
     RuleHit,
@@ -73,6 +74,17 @@ def _hit(hit: RuleHit) -> dict[str, Any]:
         "priority": hit.priority,
         "applied": hit.applied,
         "overridden_by": hit.overridden_by,
+    }
+
+
+def _band(band: NoiseBand) -> dict[str, Any]:
+    return {
+        "ratio": _num(band.ratio),
+        "low": _num(band.low),
+        "high": _num(band.high),
+        "level": band.level,
+        "origins": band.origins,
+        "block": band.block,
     }
 
 
@@ -272,9 +284,12 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                     "evidence": {k: _num(v) for k, v in f.evidence.items()},
                     "confidence": f.confidence,
                     "runs": list(f.runs),
+                    "band": None if f.band is None else _band(f.band),
                 }
                 for f in diagnosis.findings
             ],
+            "primary": None if diagnosis.primary is None else str(diagnosis.primary),
+            "notes": list(diagnosis.notes),
         },
         "recommendation": {
             "config": config_to_dict(rec.config),

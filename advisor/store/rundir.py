@@ -46,7 +46,10 @@ OUTPUTS = (
 # a rerun with a longer budget or more trials resumes the same run instead of starting
 # a new one (see docs/recommendation-schema.md, "Resuming").
 RESUMABLE_SETTINGS = frozenset({"budget_s", "max_trials"})
-# Bumped when a cached training's meaning changes, so stale entries miss.
+# Bumped when a cached training's meaning changes, so stale entries miss. Adding
+# ``DiagnosticRun.val_errors`` did not bump it: a run cached before loads with none (the
+# field's default), its curve and score mean what they meant, and the findings that
+# compare it say their noise band is unknown rather than retraining it.
 CACHE_VERSION = 1
 
 

@@ -38,6 +38,7 @@ from advisor.reports.info.data import (
     SplitInfo,
 )
 from advisor.reports.info.experiments import (
+    BandInfo,
     DiagnosisInfo,
     DifferencingInfo,
     FindingInfo,
@@ -49,6 +50,7 @@ from advisor.reports.info.experiments import (
 from advisor.reports.info.values import Scalar, defined, opt_float, opt_text
 
 __all__ = [
+    "BandInfo",
     "BaselineInfo",
     "CovariateInfo",
     "CvInfo",

@@ -7,10 +7,12 @@ written once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.core.findings import choose_primary
 from advisor.core.records import ModelConfig
 from advisor.reports.info.values import Scalar, floats, opt_float, opt_text, pairs
 from advisor.store.document import config_from_dict
@@ -56,11 +58,47 @@ class DifferencingInfo:
 
 
 @dataclass(frozen=True)
+class BandInfo:
+    """A finding's noise band: the RMSE ratio of its comparison and its interval."""
+
+    ratio: float
+    low: float
+    high: float
+    level: float
+    origins: int
+    block: int
+
+    @classmethod
+    def parse(cls, b: Mapping[str, Any] | None) -> BandInfo | None:
+        if not b:
+            return None
+        ratio = opt_float(b.get("ratio"))
+        if ratio is None:
+            return None
+        # An unbounded band (too few independent stretches of origins) is written with
+        # null limits, as every non-finite number is.
+        low, high = opt_float(b.get("low")), opt_float(b.get("high"))
+        return cls(
+            ratio,
+            0.0 if low is None else low,
+            math.inf if high is None else high,
+            float(b.get("level") or 0.9),
+            int(b["origins"]),
+            int(b["block"]),
+        )
+
+    @property
+    def within_noise(self) -> bool:
+        return self.low <= 1.0 <= self.high
+
+
+@dataclass(frozen=True)
 class FindingInfo:
     id: str
     summary: str
     confidence: float
     evidence: tuple[tuple[str, Scalar], ...]
+    band: BandInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -70,10 +108,16 @@ class DiagnosisInfo:
     runs: tuple[RunInfo, ...] = ()
     findings: tuple[FindingInfo, ...] = ()
     differencing: DifferencingInfo | None = None
+    primary: str | None = None
+    """The finding the advice follows; where an older document lacks it, chosen from the
+    findings by the same precedence as the diagnosis."""
+    notes: tuple[str, ...] = ()
+    """Comparisons that stayed within their noise band."""
 
     @classmethod
     def parse(cls, d: Mapping[str, Any]) -> DiagnosisInfo:
         compared = d.get("differencing")
+        findings = d.get("findings") or ()
         differencing = None
         if compared and compared.get("runs"):
             differencing = DifferencingInfo(
@@ -90,10 +134,14 @@ class DiagnosisInfo:
                     str(f["summary"]),
                     float(f["confidence"]),
                     pairs(f.get("evidence")),
+                    BandInfo.parse(f.get("band")),
                 )
-                for f in d.get("findings") or ()
+                for f in findings
             ),
             differencing=differencing,
+            primary=opt_text(d.get("primary"))
+            or choose_primary({str(f["id"]): float(f["confidence"]) for f in findings}),
+            notes=tuple(str(n) for n in d.get("notes") or ()),
         )
 
     @property

@@ -33,6 +33,8 @@ class FindingView:
     summary: str
     confidence: str
     evidence: str
+    role: str = ""
+    """``Primary diagnosis`` or ``Secondary`` where there are several findings."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class ExperimentsSection:
     charts: tuple[ChartView, ...]
     missing: tuple[str, ...] = ()
     """One sentence per experiment chart that could not be drawn, saying why."""
+    within_noise: tuple[str, ...] = ()
+    """Comparisons that stayed within their noise band: no difference found."""
 
 
 def _runs_table(runs: Sequence[RunInfo]) -> Table:
@@ -81,8 +85,17 @@ def _runs_table(runs: Sequence[RunInfo]) -> Table:
     )
 
 
-def _finding(f: FindingInfo) -> FindingView:
-    return FindingView(f.id, f.summary, pct(f.confidence), evidence_words(f.evidence))
+def _finding(f: FindingInfo, diagnosis: DiagnosisInfo) -> FindingView:
+    role = ""
+    if len(diagnosis.findings) > 1:
+        role = "Primary diagnosis" if f.id == diagnosis.primary else "Secondary"
+    return FindingView(f.id, f.summary, pct(f.confidence), evidence_words(f.evidence), role)
+
+
+def _findings(diagnosis: DiagnosisInfo) -> tuple[FindingView, ...]:
+    """The primary finding first, then the others in the diagnosis' order."""
+    ordered = sorted(diagnosis.findings, key=lambda f: f.id != diagnosis.primary)
+    return tuple(_finding(f, diagnosis) for f in ordered)
 
 
 def _differencing_comparison(diagnosis: DiagnosisInfo) -> list[str]:
@@ -128,9 +141,10 @@ def experiments_section(info: DocumentInfo) -> ExperimentsSection:
     return ExperimentsSection(
         intro=tuple(intro),
         runs=_runs_table(runs) if runs else None,
-        findings=tuple(_finding(f) for f in diagnosis.findings),
+        findings=_findings(diagnosis),
         charts=tuple(chart_list),
         missing=_missing_experiments(diagnosis, {c.key for c in chart_list}, short) if runs else (),
+        within_noise=diagnosis.notes,
     )
 
 

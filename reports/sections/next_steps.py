@@ -1,12 +1,38 @@
 """What to do next: one imperative step per thing the analysis left open, most
 important first (a baseline that wins, the findings' advice, a search cut short).
+
+The findings' advice follows the primary finding and never contradicts itself: a
+secondary finding whose advice pulls the other way (more units against stronger
+dropout) is listed in the Experiments section but gives no step here.
 """
 
 from __future__ import annotations
 
-from advisor.reports.info import DocumentInfo
+from advisor.core.findings import conflicts
+from advisor.reports.info import DiagnosisInfo, DocumentInfo
 from advisor.reports.sections.common import compare_to_baselines, pct
 from advisor.reports.wording import FINDING_ADVICE
+
+
+def finding_advice(diagnosis: DiagnosisInfo) -> list[str]:
+    """The primary finding's advice first, then each secondary finding's where it does
+    not pull against the primary (``core.findings.conflicts``: a ``not_learning``
+    primary silences both sides). Where the primary takes neither side, findings that
+    pull against each other both stay quiet."""
+    primary = diagnosis.primary
+    present = list(dict.fromkeys(diagnosis.finding_ids))
+    ordered = ([primary] if primary in present else []) + [i for i in present if i != primary]
+    steps = []
+    for fid in ordered:
+        if fid not in FINDING_ADVICE:
+            continue
+        if fid != primary and (
+            (primary is not None and conflicts(fid, primary))
+            or any(conflicts(fid, other) for other in present)
+        ):
+            continue
+        steps.append(FINDING_ADVICE[fid])
+    return steps
 
 
 def next_steps(info: DocumentInfo) -> tuple[str, ...]:
@@ -19,14 +45,15 @@ def next_steps(info: DocumentInfo) -> tuple[str, ...]:
         )
     elif info.recommendation.baseline_warning:
         steps.append(
-            "Keep the simple baseline in view: the LSTM lost to it in the diagnostic trainings"
+            "Keep the simple baseline in view: the LSTM did not beat it beyond the noise in the "
+            "diagnostic trainings"
             + (
                 f" and beat it by only {pct(abs(comparison.change))} on the test rows."
                 if comparison is not None and comparison.change > -0.2
                 else "."
             )
         )
-    steps += [FINDING_ADVICE[i] for i in info.diagnosis.finding_ids if i in FINDING_ADVICE]
+    steps += finding_advice(info.diagnosis)
     ver = info.verification
     if ver is None:
         steps.append(

@@ -33,13 +33,22 @@ def _findings_words(info: DocumentInfo) -> str | None:
     diagnosis = info.diagnosis
     if not diagnosis.runs:
         return None
-    ids = list(dict.fromkeys(diagnosis.finding_ids))
+    ids = [i for i in dict.fromkeys(diagnosis.finding_ids) if i not in QUIET_FINDINGS]
     n = len(diagnosis.runs)
     runs = "The short diagnostic training" if n == 1 else f"The {n} short diagnostic trainings"
-    phrases = [FINDING_PHRASES.get(i, i.replace("_", " ")) for i in ids if i not in QUIET_FINDINGS]
-    if not phrases:
+    if not ids:
         return f"{runs} flagged no problem."
-    return f"{runs} showed {and_(phrases)}; the settings below answer that."
+    # The primary diagnosis leads; the others are named as secondary signs.
+    if diagnosis.primary in ids:
+        ids.remove(diagnosis.primary)
+        ids.insert(0, diagnosis.primary)
+    phrases = [FINDING_PHRASES.get(i, i.replace("_", " ")) for i in ids]
+    if len(phrases) == 1:
+        return f"{runs} showed {phrases[0]}; the settings below answer that."
+    return (
+        f"{runs} showed mainly {phrases[0]}, and as secondary signs {and_(phrases[1:])}; "
+        "the settings below answer the first."
+    )
 
 
 def verdict_sentences(info: DocumentInfo) -> tuple[str, ...]:
@@ -69,7 +78,7 @@ def verdict_sentences(info: DocumentInfo) -> tuple[str, ...]:
     if info.recommendation.baseline_warning:
         sentences.append(
             "Warning: in the short diagnostic trainings the LSTM did not beat the simple "
-            "baselines on the validation rows"
+            "baselines beyond the noise on the validation rows"
             + (
                 ", so its edge on the test rows may not hold on new data."
                 if comparison is not None and comparison.lstm_wins

@@ -11,7 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from advisor.core.findings import FindingId
+from advisor.core.findings import FindingId, choose_primary
 from advisor.core.records import (
     Baseline,
     Complexity,
@@ -27,7 +27,7 @@ from advisor.core.records import (
     Split,
     UnitRoot,
 )
-from advisor.diagnostics.findings import diagnose, overfit_evidence
+from advisor.diagnostics.findings import Noise, diagnose, examine, overfit_evidence
 from advisor.diagnostics.plan import (
     PLAN_LEVELS,
     choose_plan,
@@ -37,6 +37,7 @@ from advisor.diagnostics.plan import (
     sweep_widths,
 )
 from advisor.diagnostics.trainer import RunSpec, SweepCost, Trainer
+from advisor.store.rundir import run_from_dict, run_to_dict
 
 BASELINE = Baseline("naive", rmse=10.0, mae=8.0)
 
@@ -102,6 +103,10 @@ SCRIPTS = {
         [0.5, 0.3, 0.45, 0.25, 0.4, 0.22, 0.35, 0.2, 0.2, 0.2],
         [0.5, 0.35, 0.45, 0.3, 0.42, 0.28, 0.36, 0.27, 0.27, 0.27],
         reason="early_stopping",
+    ),
+    # validation best after the first epoch while training loss keeps falling
+    "not_learning": run(
+        decay(1.0, 0.1, 20), [0.5, *np.linspace(0.55, 0.9, 19)], reason="early_stopping"
     ),
     # LSTM worse than the baseline on validation
     "no_gain_over_baseline": run(
@@ -453,13 +458,13 @@ def test_only_the_budget_s_cuts_count_as_budget_cuts_and_auto_cuts_nothing():
     assert not whole.budget_cut and any("width 64" in c for c in whole.cut)
     assert {s.config.epochs for s in auto.specs} == {PLAN_LEVELS[0][0]}
     assert len(heard) == 1 and heard[0] == whole.estimate_s and heard[0] > 0
-    # Each later training adds at least one run of the plan's epochs.
+    # Each later training adds its set-up and an average branch's epochs.
     fewer = run_diagnostics(
         ReplayTrainer(LADDER_CURVES, cost), profile(train_rows=100), Settings(), math.inf,
         later_trainings=0,
     )
     assert whole.estimate_s is not None and fewer.estimate_s is not None
-    assert whole.estimate_s - fewer.estimate_s >= 31 * PLAN_LEVELS[0][0] * cost.epoch_overhead
+    assert whole.estimate_s - fewer.estimate_s >= 31 * (cost.setup + cost.epoch_overhead)
 
 
 def test_the_plan_is_the_same_on_a_quiet_and_a_busier_machine():
@@ -592,3 +597,173 @@ def test_no_time_for_the_comparison_leaves_the_tests_choice_and_says_so():
     )
     assert trainer.compared == [] and diagnosis.differencing is None
     assert any("differencing" in c and "time budget" in c for c in diagnosis.cut)
+
+
+# ----------------------------------------------------------------- noise bands
+
+
+def on_origins(base, errors):
+    """``base`` scored on the given per-origin squared errors (its RMSE their root mean)."""
+    errors = np.asarray(errors, dtype=float)
+    return replace(base, val_errors=tuple(errors), val_rmse=float(np.sqrt(errors.mean())))
+
+
+def width_pair(n, gain, seed=0):
+    """Per-origin squared errors of a narrow run and a wider one whose RMSE is ``gain``
+    lower, on ``n`` origins: each error a shared part (the hard stretches of the series)
+    plus the run's own seed-to-seed noise."""
+    rng = np.random.default_rng(seed)
+    common = rng.normal(size=n)
+    narrow = (common + 0.6 * rng.normal(size=n)) ** 2
+    wide = (common + 0.6 * rng.normal(size=n)) ** 2
+    wide *= (1 - gain) ** 2 * narrow.mean() / wide.mean()
+    return narrow, wide
+
+
+def capacity_sweep(n, gain, seed=0):
+    narrow, wide = width_pair(n, gain, seed)
+    return (
+        on_origins(settled(0.2, 0.25, 16, 1.0), narrow),
+        on_origins(settled(0.15, 0.2, 32, 1.0), wide),
+    )
+
+
+def test_a_small_width_gain_on_few_origins_is_noise_not_a_finding():
+    exam = examine(capacity_sweep(13, 0.03), BASELINE)
+    assert "capacity_limited" not in ids(exam.findings)
+    (note,) = exam.notes
+    assert note.startswith("32 units against 16: validation error 3% lower (band ")
+    assert "13 validation origins): within the noise" in note
+
+
+def test_a_large_width_gain_on_many_origins_is_a_finding_with_its_band():
+    hit = finding(diagnose(capacity_sweep(200, 0.3), BASELINE), "capacity_limited")
+    assert hit.band is not None and hit.band.lower and hit.band.origins == 200
+    assert hit.band.ratio == pytest.approx(0.7)
+    assert "30% lower (band -" in hit.summary and "within the noise" not in hit.summary
+
+
+def test_runs_saved_without_per_origin_errors_still_load_and_say_the_band_is_unknown():
+    saved = run_to_dict(SWEEPS["capacity_limited"][0])
+    del saved["val_errors"]  # as written before the field existed
+    old = run_from_dict(saved)
+    assert old.val_errors == ()
+    sweep = (*SWEEPS["capacity_limited"][1:], old)
+    hit = finding(diagnose(sweep, BASELINE), "capacity_limited")
+    assert hit.band is None and "no noise band" in hit.summary
+
+
+def test_a_data_size_gain_within_the_noise_is_no_finding():
+    few, full = width_pair(13, 0.04, seed=2)
+    runs = (
+        on_origins(settled(0.1, 0.15, 32, 1.0), full),
+        on_origins(settled(0.1, 0.2, 32, 1.0, fraction=0.5), few),
+    )
+    exam = examine(runs, BASELINE)
+    assert "data_limited" not in ids(exam.findings)
+    assert any("50% of the training windows" in n or "against 50%" in n for n in exam.notes)
+    clear = width_pair(200, 0.3, seed=2)
+    runs = (
+        on_origins(settled(0.1, 0.15, 32, 1.0), clear[1]),
+        on_origins(settled(0.1, 0.2, 32, 1.0, fraction=0.5), clear[0]),
+    )
+    hit = finding(diagnose(runs, BASELINE), "data_limited")
+    assert hit.band is not None and hit.band.lower
+
+
+def test_an_lstm_ahead_of_the_baseline_only_within_the_noise_has_no_gain():
+    base_errors, lstm_errors = width_pair(13, 0.05, seed=4)
+    baseline = Baseline("ets", float(np.sqrt(base_errors.mean())), 1.0, tuple(base_errors))
+    lstm = on_origins(SCRIPTS["good_fit"], lstm_errors)
+    hit = finding(diagnose((lstm,), baseline), "no_gain_over_baseline")
+    assert hit.band is not None and not hit.band.lower
+    assert "not beyond the noise" in hit.summary and "within the noise" in hit.summary
+    base_errors, lstm_errors = width_pair(200, 0.3, seed=4)
+    baseline = Baseline("ets", float(np.sqrt(base_errors.mean())), 1.0, tuple(base_errors))
+    lstm = on_origins(SCRIPTS["good_fit"], lstm_errors)
+    assert "no_gain_over_baseline" not in ids(diagnose((lstm,), baseline))
+
+
+# ------------------------------------------------- did not learn; one primary diagnosis
+
+
+def test_a_best_epoch_of_one_is_not_learning_never_overfitting():
+    first_best = SCRIPTS["not_learning"]
+    assert first_best.best_epoch == 1
+    exam = examine((first_best,), BASELINE)
+    assert "not_learning" in ids(exam.findings) and "overfitting" not in ids(exam.findings)
+    assert overfit_evidence(first_best) is None
+    assert exam.primary == "not_learning"
+
+
+def airline_like():
+    """The packaged airline example's failure: 13 validation origins; width 32 "best" by
+    3% with its best validation loss after epoch 1 and rising after it; narrower widths
+    with high training loss."""
+    narrow, wide = width_pair(13, 0.03, seed=5)
+    w8 = run(decay(1.0, 0.6, 20), decay(1.0, 0.5, 20), units=8, reason="early_stopping")
+    w16 = run(decay(1.0, 0.45, 20), decay(1.0, 0.4, 20), units=16, reason="early_stopping")
+    w32 = run(decay(1.0, 0.1, 12), [0.35, *np.linspace(0.4, 0.7, 11)], units=32)
+    return (
+        on_origins(w8, narrow * 1.2),
+        on_origins(w16, narrow),
+        on_origins(w32, wide),
+    )
+
+
+@pytest.mark.parametrize("block", [1, 12])
+def test_the_airline_like_case_reads_as_one_diagnosis_not_three(block):
+    # block 12: the airline's 12-month horizon, where 13 origins are one stretch
+    exam = examine(airline_like(), BASELINE, predictable=0.8, noise=Noise(block))
+    found = ids(exam.findings)
+    assert exam.primary == "not_learning"
+    # width 32's rise after its first epoch is no overfitting, its 3% gain over width 16
+    # on 13 origins no capacity limit, and the narrower widths' higher training loss no
+    # underfitting, since 32 does not beat them beyond the noise
+    assert not found & {"overfitting", "capacity_limited", "underfitting"}
+    (note,) = exam.notes
+    assert note.startswith("32 units against 16: validation error 3% lower (")
+    assert ("within the noise" if block == 1 else "too few to tell from noise") in note
+
+
+def test_over_and_underfitting_evidence_yield_one_primary():
+    # One run whose training loss stays near the predict-the-mean level (underfits on a
+    # series a linear model explains) and whose validation loss turned up (overfits).
+    both = run(
+        list(np.linspace(0.95, 0.9, 30)),
+        decay(1.0, 0.8, 10, rate=0.5) + list(np.linspace(0.8, 1.0, 20)),
+    )
+    exam = examine((both,), BASELINE, predictable=0.8)
+    assert {"overfitting", "underfitting"} <= ids(exam.findings)
+    confidence = {f.id: f.confidence for f in exam.findings}
+    # the stronger evidence leads; on a tie, underfitting (bias before variance)
+    expected = (
+        "overfitting" if confidence["overfitting"] > confidence["underfitting"] else "underfitting"
+    )
+    assert exam.primary == expected
+
+
+@pytest.mark.parametrize(
+    ("present", "primary"),
+    [
+        ({"overfitting": 0.8, "underfitting": 0.75, "diverging": 0.9}, "diverging"),
+        ({"overfitting": 0.8, "underfitting": 0.75, "not_learning": 0.7}, "not_learning"),
+        ({"overfitting": 0.8, "underfitting": 0.75}, "overfitting"),
+        ({"overfitting": 0.7, "underfitting": 0.75}, "underfitting"),
+        ({"overfitting": 0.6, "underfitting": 0.6, "capacity_limited": 0.7}, "underfitting"),
+        ({"capacity_limited": 0.55, "no_gain_over_baseline": 0.7}, "capacity_limited"),
+        ({"good_fit": 0.6}, "good_fit"),
+        ({}, None),
+    ],
+)
+def test_the_precedence_picks_the_primary(present, primary):
+    assert choose_primary(present) == primary
+
+
+def test_the_plan_records_the_primary_and_the_notes_in_the_diagnosis():
+    trainer = ReplayTrainer(LADDER_CURVES)
+    diagnosis = run_diagnostics(
+        trainer, profile(train_rows=2000), Settings(), deadline=float("inf")
+    )
+    assert diagnosis.primary == examine(diagnosis.runs, BASELINE, 0.25).primary
+    assert diagnosis.primary in ids(diagnosis.findings)

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from advisor.core import forecast_eval as fe
 from advisor.core.records import LayerConfig, ModelConfig, Split
 
 lstm = pytest.importorskip("advisor.diagnostics.model")
@@ -202,6 +203,9 @@ def test_keras_trainer_runs_a_sweep_and_scores_every_branch():
         assert r.val_rmse < 30  # in the target's units (a ±10 season around 100)
         assert r.reference_loss > 0 and r.naive_loss > 0
         assert r.params == lstm.count_params(config(r.units), 1, 2)
+        # one squared error per validation origin, the same origins the baselines use
+        assert len(r.val_errors) == len(fe.origins(140, 170, 2))
+        assert math.sqrt(np.mean(r.val_errors)) == pytest.approx(r.val_rmse)
     # a data-size run at one width reuses nothing of the others, and is the same model
     half = trainer.run_sweep([RunSpec("width-8-data-50%", config(8), 0.5, 0)])
     assert half[0].train_fraction == 0.5 and half[0].curve.epochs >= 1

@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 
 from advisor.api import data_source, example_path, example_settings, load
+from advisor.core import forecast_eval as fe
 from advisor.core.records import LayerConfig, ModelConfig, SeriesData, Settings
 from advisor.core.sizing import PARAMS_PER_WINDOW, lstm_params, model_params
-from advisor.probes.baselines import ETS_NAME, baseline_forecasts
+from advisor.probes.baselines import ETS_NAME, baseline_forecasts, baselines
 from advisor.probes.complexity import (
     ar_residuals,
     bds_test,
@@ -332,6 +333,19 @@ def test_statistical_baselines_run_forward_match_their_own_forecast_at_the_fit_e
     for name, expected in own.items():
         assert forecasts.by_name[name].shape == (3, 6)
         assert np.allclose(forecasts.by_name[name][0], expected), name
+
+
+def test_baselines_keep_a_squared_error_per_validation_origin_on_the_lstms_origins():
+    """What a paired comparison with an LSTM needs: one error per origin of
+    ``forecast_eval.origins`` (the origins the diagnostic runs are scored on), whose
+    root mean is the baseline's RMSE."""
+    t = np.arange(160)
+    y = 30 + 4 * np.sin(2 * np.pi * t / 12) + rng(23).normal(size=160)
+    scored, _ = baselines(y, 120, 140, 3, (12,), 12)
+    origins = fe.origins(120, 140, 3)
+    for b in scored:
+        assert len(b.val_errors) == len(origins), b.name
+        assert math.sqrt(np.mean(b.val_errors)) == pytest.approx(b.rmse), b.name
 
 
 def test_baselines_never_see_past_their_origin():

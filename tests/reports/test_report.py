@@ -1223,3 +1223,99 @@ def test_report_words_cover_every_setting_and_scaling() -> None:
 
     assert {name: s.label for name, s in SETTINGS.items()} == SETTING_LABELS
     assert set(SCALING_WORDS) == set(SCALINGS)
+
+
+# --------------------------------------------------------- one primary diagnosis
+
+
+def _conflicting(doc: dict[str, Any], primary: str | None) -> dict[str, Any]:
+    """The motivating failure: over- and underfitting and a capacity limit on one run."""
+    d = json.loads(json.dumps(doc))
+    d["diagnosis"]["findings"] = [
+        {"id": "overfitting", "summary": "Validation loss rose after epoch 8.",
+         "evidence": {"best_epoch": 8.0}, "confidence": 0.7, "runs": ["capacity-64"],
+         "band": None},
+        {"id": "underfitting", "summary": "Widths 16, 32 underfit.",
+         "evidence": {"train_loss_ratio": 2.5}, "confidence": 0.75, "runs": ["capacity-16"],
+         "band": None},
+        {"id": "capacity_limited",
+         "summary": "Validation error still fell from 64 to 128 units (30% lower (band -35% "
+         "to -24%, 200 validation origins)), the widest tried.",
+         "evidence": {"gain_over_next": 0.3}, "confidence": 0.55, "runs": ["capacity-128"],
+         "band": fx.band(0.7, 0.65, 0.76)},
+    ]  # fmt: skip
+    if primary is None:
+        del d["diagnosis"]["primary"]  # a document from before the primary was recorded
+    else:
+        d["diagnosis"]["primary"] = primary
+    return d
+
+
+MORE_UNITS = "more units"
+REGULARISE = "stronger dropout"
+
+
+def test_a_model_that_did_not_learn_gets_no_advice_on_its_size(doc: dict[str, Any]) -> None:
+    d = _conflicting(doc, "not_learning")
+    d["diagnosis"]["findings"] = [
+        {"id": "not_learning", "summary": "width-32: best after the first epoch.",
+         "evidence": {"best_epoch": 1.0}, "confidence": 0.7, "runs": ["capacity-32"],
+         "band": None},
+        *[f for f in d["diagnosis"]["findings"] if f["id"] != "overfitting"],
+    ]  # fmt: skip
+    steps = build_view(d).next_steps
+    assert any(s.startswith("The model did not learn beyond its first epoch") for s in steps)
+    assert not any(MORE_UNITS in s or REGULARISE in s for s in steps)
+
+
+@pytest.mark.parametrize("primary", ["underfitting", "overfitting", "not_learning", None])
+def test_next_steps_follow_the_primary_and_never_pull_both_ways(
+    doc: dict[str, Any], primary: str | None
+) -> None:
+    view = build_view(_conflicting(doc, primary))
+    steps = " ".join(view.next_steps)
+    assert not (MORE_UNITS in steps and REGULARISE in steps)
+    if primary in ("underfitting", None):  # without one, the stronger evidence: underfitting
+        assert MORE_UNITS in steps
+    elif primary == "overfitting":
+        assert REGULARISE in steps
+    else:
+        assert MORE_UNITS not in steps and REGULARISE not in steps
+
+
+def test_the_primary_leads_and_the_rest_are_secondary(doc: dict[str, Any]) -> None:
+    d = _conflicting(doc, "overfitting")
+    info = parse_document(d)
+    assert info.diagnosis.primary == "overfitting"
+    assert parse_document(_conflicting(doc, None)).diagnosis.primary == "underfitting"
+    verdict = " ".join(build_view(d).verdict)
+    assert "showed mainly overfitting (the model learns" in verdict
+    assert "as secondary signs underfitting" in verdict
+    findings = build_view(d).experiments.findings
+    assert [(f.id, f.role) for f in findings] == [
+        ("overfitting", "Primary diagnosis"),
+        ("underfitting", "Secondary"),
+        ("capacity_limited", "Secondary"),
+    ]
+    html = render_document(d)
+    assert "<strong>Primary diagnosis:</strong> Validation loss rose after epoch 8." in html
+
+
+def test_a_findings_band_is_read_and_shown(doc: dict[str, Any]) -> None:
+    info = parse_document(_conflicting(doc, "underfitting"))
+    capacity = next(f for f in info.diagnosis.findings if f.id == "capacity_limited")
+    assert capacity.band is not None and capacity.band.origins == 200
+    assert not capacity.band.within_noise
+    assert all(f.band is None for f in info.diagnosis.findings if f.id != "capacity_limited")
+    html = render_document(_conflicting(doc, "underfitting"))
+    assert "(band -35% to -24%, 200 validation origins)" in html
+
+
+def test_comparisons_within_the_noise_are_listed_not_found(doc: dict[str, Any], html: str) -> None:
+    view = build_view(doc)
+    assert view.experiments.within_noise == (fx.NOISE_NOTE,)
+    assert "Differences within the noise" in html and "3% lower (band -5% to +9%" in html
+    # a document from before the notes were written has none
+    d = json.loads(json.dumps(doc))
+    del d["diagnosis"]["notes"]
+    assert build_view(d).experiments.within_noise == ()

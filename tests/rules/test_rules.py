@@ -69,6 +69,8 @@ NEUTRAL: dict[str, Any] = {
     "size_max_units": 64,
     "useful_covariates": 0,
     "baseline_stat_ratio": 1.0,
+    "primary_finding": "good_fit",
+    "not_learning": False,
     "underfitting": False,
     "overfitting": False,
     "not_converged": False,
@@ -304,6 +306,7 @@ BEHAVIOUR: list[tuple[str, dict[str, Any], float | int | str]] = [
     ),
     ("underfit-no-l2", {"underfitting": True, "good_fit": False}, 0.0),
     ("diverging-lower-lr", {"diverging": True, "good_fit": False}, 3e-4),
+    ("not-learning-lower-lr", {"not_learning": True, "good_fit": False}, 5e-4),
     ("noisy-val-lower-lr", {"noisy_validation": True}, 5e-4),
     ("not-converged-raise-lr", {"not_converged": True}, 2e-3),
     ("small-data-smaller-batch", {"train_windows": 250, "train_rows": 300}, 16),
@@ -380,8 +383,58 @@ def test_evidence_names_the_facts_of_the_condition() -> None:
     assert hit(rec, "underfit-widen").evidence == {
         "underfitting": True,
         "diverging": False,
+        "overfitting": False,
+        "primary_finding": "good_fit",
         "best_units": 16,
     }
+
+
+@pytest.mark.parametrize("primary", ["underfitting", "overfitting", "not_learning", "diverging"])
+def test_over_and_underfitting_together_move_the_model_one_way_only(primary: str) -> None:
+    """Both findings at once: the primary's side acts, the other stays quiet; where the
+    primary is neither, neither side moves the model (no wider *and* more regularised)."""
+    facts = make_facts(
+        overfitting=True,
+        underfitting=True,
+        good_fit=False,
+        best_units=16,
+        train_windows=3000,
+        train_rows=3100,
+        primary_finding=primary,
+        diverging=primary == "diverging",
+        not_learning=primary == "not_learning",
+    )
+    rec = BOOK.recommend(facts)
+    fired = {h.rule_id for h in rec.rules_fired}
+    grow = {"underfit-widen", "underfit-deepen", "underfit-no-dropout", "underfit-no-l2"}
+    constrain = {"overfit-shrink", "overfit-dropout", "overfit-l2"}
+    assert not (fired & grow and fired & constrain)
+    layer = rec.config.layers[0]
+    regularised = layer.dropout > 0 or rec.config.l2 > 0
+    assert not (layer.units > 16 and regularised)
+    if primary == "underfitting":
+        assert "underfit-widen" in fired and not regularised
+    elif primary == "overfitting":
+        assert {"overfit-dropout", "overfit-l2"} <= fired and layer.units <= 16
+    else:
+        assert not fired & (grow | constrain)
+
+
+def test_a_model_that_did_not_learn_is_neither_widened_nor_regularised() -> None:
+    """Underfitting beside a not_learning primary: the curve that shows it is not a fit
+    the model reached, so the book does not act on it (it lowers the learning rate)."""
+    rec = BOOK.recommend(
+        make_facts(
+            underfitting=True,
+            not_learning=True,
+            good_fit=False,
+            best_units=16,
+            primary_finding="not_learning",
+        )
+    )
+    fired = {h.rule_id for h in rec.rules_fired}
+    assert "not-learning-lower-lr" in fired and "underfit-widen" not in fired
+    assert rec.config.layers[0].units == 16 and rec.config.learning_rate <= 5e-4
 
 
 def test_no_gain_sets_the_baseline_warning_and_says_so() -> None:
