@@ -2,6 +2,10 @@
 
 ``analyze`` is the Python API and what ``advisor analyze`` runs; it returns the same
 ``Analysis`` record the CLI renders. It never prints: progress goes to a callback.
+
+The whole pipeline in one module (some 530 lines), so its order reads top to bottom:
+where the data come from, the deadlines a budget sets, the stages in turn, resuming
+and writing; each stage's work is in its own package.
 """
 
 from __future__ import annotations

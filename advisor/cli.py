@@ -2,6 +2,10 @@
 
 Imports stay light at module level so ``advisor --help`` answers at once; the pipeline
 (and with it TensorFlow) loads only inside the commands that train.
+
+Every command lives here (some 550 lines): typer builds the app from these functions,
+and each only turns flags into a call of the pipeline and its result into output; what
+the output says is built in ``reports`` and the work is done in the stages.
 """
 
 from __future__ import annotations

@@ -14,10 +14,8 @@ loss and a validation loss that turned up.
 
 Every comparison of two validation scores a finding rests on (a width against a
 width, a data fraction against another, the LSTM against the best baseline) must clear
-its noise band as well as its margin (``noise.paired_band``, over the validation
-origins both were scored on): a difference inside the band is "no difference found",
-said in ``Examination.notes``, not a finding. Runs saved without per-origin errors have
-no band; their comparisons fall back to the margin alone and say the band is unknown.
+its noise band as well as its margin: those findings are in ``comparisons``; a
+difference inside the band is "no difference found", a note, not a finding.
 
 Overfitting is still read off one run's curve (validation loss turning up after its
 best epoch): a band for "best epoch against last epoch" would need every epoch's
@@ -29,8 +27,8 @@ A run whose validation loss was lowest after its first epoch did not learn anyth
 carries over to the validation rows (``not_learning``): what follows is not a fit it
 reached, so it is never read as overfitting.
 
-Several findings can hold at once; ``primary_finding`` picks the one the advice
-follows by ``core.findings.PRECEDENCE``.
+Several findings can hold at once; ``diagnosis.examine`` runs them all and picks the
+one the advice follows by ``core.findings.PRECEDENCE``.
 """
 
 from __future__ import annotations
@@ -38,13 +36,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 
-from advisor.core.findings import FindingId, choose_primary
-from advisor.core.records import Baseline, DiagnosticRun, Finding, NoiseBand
-from advisor.diagnostics.noise import band_words, paired_band
+from advisor.core.findings import FindingId
+from advisor.core.records import DiagnosticRun, Finding
+from advisor.diagnostics.comparisons import (
+    CAPACITY_GAIN,
+    Noise,
+    clearly_lower,
+    compare,
+    score,
+)
 
 # Validation loss this far above its minimum at the end of training means it turned
 # up: 10% is the usual margin above epoch-to-epoch noise on small validation sets
@@ -86,45 +89,12 @@ NOISY_VAL_CV = 0.25
 # Playbook, "training instability").
 UNSTABLE_JUMP = 0.25
 UNSTABLE_MIN_JUMPS = 2
-# A run counts as beating another (or the baseline) when its validation RMSE is at least
-# 2% lower: smaller margins are within seed-to-seed noise of short trainings.
-BASELINE_MARGIN = 0.02
-CAPACITY_GAIN = BASELINE_MARGIN
-DATA_GAIN = BASELINE_MARGIN
 # A run needs this many epochs before "best after the first epoch" says it did not learn.
 NOT_LEARNING_EPOCHS = 3
-BAND_UNKNOWN = "no noise band: the runs carry no per-origin validation errors"
 
 
-@dataclass(frozen=True)
-class Noise:
-    """How comparisons draw their noise band: origins per bootstrap block
-    (``noise.block_length``) and the seed."""
 
-    block: int = 1
-    seed: int = 0
-
-
-def compare(a: DiagnosticRun, b: DiagnosticRun | Baseline, noise: Noise) -> NoiseBand | None:
-    """The band of ``a``'s validation RMSE over ``b``'s, paired origin by origin;
-    ``None`` where either has no per-origin errors (or they do not pair)."""
-    if not a.val_errors or not b.val_errors:
-        return None
-    return paired_band(a.val_errors, b.val_errors, noise.block, noise.seed)
-
-
-def clearly_lower(a: float, b: float, band: NoiseBand | None, margin: float) -> bool:
-    """``a`` beats ``b`` by more than ``margin`` and, where there is a band, beyond it."""
-    if not (math.isfinite(a) and b > 0 and a < b * (1 - margin)):
-        return False
-    return band is None or band.lower
-
-
-def _band_clause(band: NoiseBand | None) -> str:
-    return f" ({band_words(band)})" if band is not None else f" ({BAND_UNKNOWN})"
-
-
-def _finite(values: Sequence[float]) -> np.ndarray:
+def finite_values(values: Sequence[float]) -> np.ndarray:
     return np.array([v for v in values if math.isfinite(v)], dtype=float)
 
 
@@ -141,10 +111,6 @@ def _trend_after(values: np.ndarray, best: int) -> tuple[float, float]:
     return (float(slope * (len(after) - 1) / level) if level > 0 else 0.0), end
 
 
-def _score(run: DiagnosticRun) -> float:
-    return run.val_rmse if math.isfinite(run.val_rmse) else math.inf
-
-
 def _widths(runs: Sequence[DiagnosticRun]) -> str:
     units = sorted({r.units for r in runs})
     return ", ".join(str(u) for u in units)
@@ -152,7 +118,7 @@ def _widths(runs: Sequence[DiagnosticRun]) -> str:
 
 def best_run(runs: tuple[DiagnosticRun, ...]) -> DiagnosticRun:
     full = [r for r in runs if r.train_fraction >= 1.0] or list(runs)
-    return min(full, key=_score)
+    return min(full, key=score)
 
 
 def sweep_runs(runs: Sequence[DiagnosticRun]) -> list[DiagnosticRun]:
@@ -160,7 +126,7 @@ def sweep_runs(runs: Sequence[DiagnosticRun]) -> list[DiagnosticRun]:
     full = [r for r in runs if r.train_fraction >= 1.0] or list(runs)
     by_width: dict[int, DiagnosticRun] = {}
     for run in full:
-        if run.units not in by_width or _score(run) < _score(by_width[run.units]):
+        if run.units not in by_width or score(run) < score(by_width[run.units]):
             by_width[run.units] = run
     return [by_width[u] for u in sorted(by_width)]
 
@@ -203,7 +169,7 @@ def overfit_evidence(run: DiagnosticRun) -> Overfit | None:
 
 def train_share(run: DiagnosticRun) -> float:
     """Lowest training loss as a share of the predict-the-mean loss (1: learnt nothing)."""
-    train = _finite(run.curve.train_loss)
+    train = finite_values(run.curve.train_loss)
     if not len(train) or run.reference_loss <= 0:
         return math.nan
     return float(train.min() / run.reference_loss)
@@ -234,7 +200,7 @@ def _underfits_alone(run: DiagnosticRun, learnable: bool, predictable: float) ->
         return False
     if math.isfinite(predictable) and share <= UNDERFIT_LINEAR_RATIO * (1 - predictable):
         return False
-    train = _finite(run.curve.train_loss)
+    train = finite_values(run.curve.train_loss)
     naive_share = run.naive_loss / run.reference_loss if run.reference_loss > 0 else math.nan
     worse_than_naive = naive_share < UNDERFIT_TRAIN_SHARE and float(train.min()) > run.naive_loss
     return share > UNDERFIT_TRAIN_SHARE or worse_than_naive
@@ -246,17 +212,17 @@ def _underfits_beside(
     """How many times a wider run's training loss this one's is, where that wider run
     fits training data UNDERFIT_WIDTH_RATIO times better and validation better too
     (beyond the noise band where there is one)."""
-    own = _finite(run.curve.train_loss)
+    own = finite_values(run.curve.train_loss)
     if not len(own):
         return None
     ratios = []
     for wider in sweep:
-        other = _finite(wider.curve.train_loss)
+        other = finite_values(wider.curve.train_loss)
         if wider.units <= run.units or not len(other) or other.min() <= 0:
             continue
         ratio = float(own.min() / other.min())
         if ratio >= UNDERFIT_WIDTH_RATIO and clearly_lower(
-            _score(wider), _score(run), compare(wider, run, noise), CAPACITY_GAIN
+            score(wider), score(run), compare(wider, run, noise), CAPACITY_GAIN
         ):
             ratios.append(ratio)
     return max(ratios) if ratios else None
@@ -272,7 +238,7 @@ def diverging(runs: Sequence[DiagnosticRun]) -> Finding | None:
         if not losses:
             continue
         has_nan = any(not math.isfinite(v) for v in losses) or run.stopped_reason == "nan"
-        finite = _finite(losses)
+        finite = finite_values(losses)
         blowup = float(finite[-1] / finite.min()) if len(finite) and finite.min() > 0 else 1.0
         if has_nan or blowup > DIVERGENCE_FACTOR or run.stopped_reason == "diverged":
             hits.append((run, has_nan, blowup))
@@ -400,7 +366,7 @@ def _slope(values: np.ndarray) -> float:
 def not_converged(run: DiagnosticRun) -> Finding | None:
     """Stopped by the epoch cap or the deadline while the training loss, or the
     validation loss at its lowest yet, was still falling."""
-    train, val = _finite(run.curve.train_loss), _finite(run.curve.val_loss)
+    train, val = finite_values(run.curve.train_loss), finite_values(run.curve.val_loss)
     if len(train) <= NOT_CONVERGED_WINDOW or run.stopped_reason == "early_stopping":
         return None
     slope = _slope(train)
@@ -424,7 +390,7 @@ def not_converged(run: DiagnosticRun) -> Finding | None:
 
 
 def noisy_validation(run: DiagnosticRun) -> Finding | None:
-    val = _finite(run.curve.val_loss)
+    val = finite_values(run.curve.val_loss)
     if len(val) < 5 or val.min() <= 0:
         return None
     # Each epoch against the mean of its neighbours, in logs: a curve falling (or rising)
@@ -447,7 +413,7 @@ def noisy_validation(run: DiagnosticRun) -> Finding | None:
 def unstable_training(runs: Sequence[DiagnosticRun]) -> Finding | None:
     hits = []
     for run in runs:
-        train = _finite(run.curve.train_loss)
+        train = finite_values(run.curve.train_loss)
         if len(train) < 3:
             continue
         rises = train[1:] / np.maximum(train[:-1], 1e-12) - 1.0
@@ -464,125 +430,6 @@ def unstable_training(runs: Sequence[DiagnosticRun]) -> Finding | None:
         {"jumps": float(jumps), "worst_jump": worst, "runs_unstable": float(len(hits))},
         0.6,
         tuple(r.name for r, _, _ in hits),
-    )
-
-
-def capacity_limited(
-    sweep: Sequence[DiagnosticRun], noise: Noise | None = None, notes: list[str] | None = None
-) -> Finding | None:
-    """Validation keeps improving with width up to the widest tried, beyond the noise."""
-    scored = [r for r in sweep if math.isfinite(r.val_rmse)]
-    if len(scored) < 2:
-        return None
-    widest, runner_up = scored[-1], scored[-2]
-    if min(scored, key=_score) is not widest:
-        return None
-    gain = 1.0 - widest.val_rmse / runner_up.val_rmse if runner_up.val_rmse > 0 else 0.0
-    if gain <= CAPACITY_GAIN:
-        return None
-    band = compare(widest, runner_up, noise or Noise())
-    if not clearly_lower(widest.val_rmse, runner_up.val_rmse, band, CAPACITY_GAIN):
-        if notes is not None and band is not None:
-            notes.append(
-                f"{widest.units} units against {runner_up.units}: validation error "
-                f"{band_words(band)}. No difference found, so no sign that a wider model "
-                "would do better."
-            )
-        return None
-    # Improving at every step of the ladder is firmer evidence than at the last step only.
-    steady = all(b.val_rmse < a.val_rmse * (1 - CAPACITY_GAIN) for a, b in pairwise(scored))
-    return Finding(
-        FindingId.CAPACITY_LIMITED,
-        f"Validation error still fell from {runner_up.units} to {widest.units} units"
-        f"{_band_clause(band)}, the widest tried: a wider model may do better still.",
-        {"widest_units": widest.units, "gain_over_next": gain, "widths": float(len(scored))},
-        0.7 if steady else 0.55,
-        tuple(r.name for r in scored),
-        band,
-    )
-
-
-def data_limited(
-    best: DiagnosticRun,
-    runs: Sequence[DiagnosticRun],
-    noise: Noise | None = None,
-    notes: list[str] | None = None,
-) -> Finding | None:
-    """At the best width, validation still improves from half to all of the windows,
-    beyond the noise. Runs the deadline cut are left out: their score reflects the cut,
-    not the data."""
-    curve = {
-        r.train_fraction: r
-        for r in runs
-        if r.units == best.units and r.stopped_reason != "budget" and r.train_fraction < 1.0
-    }
-    curve[best.train_fraction] = best
-    fractions = sorted(f for f in curve if math.isfinite(curve[f].val_rmse))
-    smaller = [f for f in fractions if f < best.train_fraction]
-    if not smaller:
-        return None
-    half = curve[smaller[-1]]
-    gain = 1.0 - best.val_rmse / half.val_rmse if half.val_rmse > 0 else 0.0
-    if gain <= DATA_GAIN:
-        return None
-    band = compare(best, half, noise or Noise())
-    if not clearly_lower(best.val_rmse, half.val_rmse, band, DATA_GAIN):
-        if notes is not None and band is not None:
-            notes.append(
-                f"At {best.units} units, {best.train_fraction:.0%} of the training windows "
-                f"against {half.train_fraction:.0%}: validation error {band_words(band)}. "
-                "No difference found, so no sign that more data would help."
-            )
-        return None
-    steady = len(smaller) >= 2 and half.val_rmse < curve[smaller[-2]].val_rmse * (1 - DATA_GAIN)
-    return Finding(
-        FindingId.DATA_LIMITED,
-        f"At {best.units} units, validation error fell from {half.train_fraction:.0%} "
-        f"to {best.train_fraction:.0%} of the training windows{_band_clause(band)}: more "
-        "data would likely help.",
-        {
-            "units": best.units,
-            "gain_last_step": gain,
-            "from_fraction": half.train_fraction,
-            "val_rmse_fewer": half.val_rmse,
-            "val_rmse_all": best.val_rmse,
-        },
-        0.7 if steady else 0.55,
-        tuple(curve[f].name for f in fractions),
-        band,
-    )
-
-
-def baseline_gap(
-    best: DiagnosticRun, baseline: Baseline, noise: Noise | None = None
-) -> Finding | None:
-    """The best LSTM does not beat the best baseline on the same validation origins by
-    more than the margin and beyond the noise band."""
-    ratio = best.val_rmse / baseline.rmse if baseline.rmse > 0 else math.inf
-    band = compare(best, baseline, noise or Noise()) if math.isfinite(ratio) else None
-    if math.isfinite(ratio) and clearly_lower(best.val_rmse, baseline.rmse, band, BASELINE_MARGIN):
-        return None
-    scores = f"RMSE {best.val_rmse:.4g} vs {baseline.rmse:.4g}"
-    if math.isfinite(ratio) and ratio <= 1.0 - BASELINE_MARGIN and band is not None:
-        summary = (
-            f"The best diagnostic LSTM ({best.name}) scores below the {baseline.name} "
-            f"baseline on validation ({scores}), but not beyond the noise: "
-            f"{band_words(band)}."
-        )
-    else:
-        summary = (
-            f"The best diagnostic LSTM ({best.name}) does not beat the {baseline.name} "
-            f"baseline on validation ({scores}"
-            + (f"; {band_words(band)}" if band is not None else "")
-            + ")."
-        )
-    return Finding(
-        FindingId.NO_GAIN_OVER_BASELINE,
-        summary,
-        {"lstm_val_rmse": best.val_rmse, "baseline_val_rmse": baseline.rmse, "ratio": ratio},
-        0.7,
-        (best.name,),
-        band,
     )
 
 
@@ -623,86 +470,3 @@ def not_learning(best: DiagnosticRun, sweep: Sequence[DiagnosticRun]) -> Finding
         0.7,
         (best.name, *(r.name for r in others)),
     )
-
-
-# Findings that mean the best run's fit has a problem; good_fit excludes them.
-PROBLEMS = frozenset(
-    {
-        FindingId.DIVERGING,
-        FindingId.NOT_LEARNING,
-        FindingId.OVERFITTING,
-        FindingId.UNDERFITTING,
-        FindingId.NOT_CONVERGED,
-        FindingId.UNSTABLE_TRAINING,
-    }
-)
-
-
-def primary_finding(findings: Sequence[Finding]) -> str | None:
-    """The finding the advice follows (``core.findings.choose_primary``)."""
-    return choose_primary({f.id: f.confidence for f in findings})
-
-
-@dataclass(frozen=True)
-class Examination:
-    """What the curves show: the findings, the one the advice follows, and the
-    comparisons that stayed within the noise."""
-
-    findings: tuple[Finding, ...]
-    primary: str | None
-    notes: tuple[str, ...] = ()
-
-
-def examine(
-    runs: tuple[DiagnosticRun, ...],
-    baseline: Baseline,
-    predictable: float = math.nan,
-    noise: Noise | None = None,
-) -> Examination:
-    """Findings over the whole sweep and data-size curve, about the best full-data run.
-
-    ``predictable``: the share of the variance a linear AR model explains on train (the
-    profile's), which tells a model that learnt nothing from data with nothing to learn.
-    ``noise``: how the comparisons draw their bands (block length and seed).
-    """
-    if not runs:
-        return Examination((), None)
-    noise = noise or Noise()
-    notes: list[str] = []
-    best = best_run(runs)
-    sweep = sweep_runs(runs)
-    candidates = (
-        diverging(runs),
-        not_learning(best, sweep),
-        overfitting(best, sweep),
-        underfitting(best, sweep, predictable, noise),
-        not_converged(best),
-        unstable_training(sweep),
-        noisy_validation(best),
-        capacity_limited(sweep, noise, notes),
-        data_limited(best, runs, noise, notes),
-        baseline_gap(best, baseline, noise),
-    )
-    findings = [f for f in candidates if f is not None]
-    if not any(f.id in PROBLEMS for f in findings):
-        val = _finite(best.curve.val_loss)
-        findings.append(
-            Finding(
-                FindingId.GOOD_FIT,
-                f"{best.name}: training and validation losses settled close together.",
-                {"best_val_loss": float(val.min()) if len(val) else math.nan, "units": best.units},
-                0.6,
-                (best.name,),
-            )
-        )
-    return Examination(tuple(findings), primary_finding(findings), tuple(notes))
-
-
-def diagnose(
-    runs: tuple[DiagnosticRun, ...],
-    baseline: Baseline,
-    predictable: float = math.nan,
-    noise: Noise | None = None,
-) -> tuple[Finding, ...]:
-    """``examine``'s findings alone."""
-    return examine(runs, baseline, predictable, noise).findings

@@ -31,7 +31,9 @@ from advisor.core.records import (
 )
 from advisor.core.sizing import lstm_params, max_lookback
 from advisor.core.splits import train_windows
-from advisor.diagnostics.findings import Noise, best_run, examine
+from advisor.diagnostics.comparisons import Noise
+from advisor.diagnostics.diagnosis import examine
+from advisor.diagnostics.findings import best_run
 from advisor.diagnostics.noise import block_length, origin_step
 from advisor.diagnostics.trainer import RunSpec, SweepCost, Trainer
 

@@ -27,7 +27,9 @@ from advisor.core.records import (
     Split,
     UnitRoot,
 )
-from advisor.diagnostics.findings import Noise, diagnose, examine, overfit_evidence
+from advisor.diagnostics.comparisons import Noise
+from advisor.diagnostics.diagnosis import diagnose, examine
+from advisor.diagnostics.findings import overfit_evidence
 from advisor.diagnostics.plan import (
     PLAN_LEVELS,
     choose_plan,
