@@ -90,30 +90,38 @@ def _verdict(view: ReportView, target: str, explain: bool) -> RenderableType:
 
 
 def _cuts(info: DocumentInfo) -> list[tuple[str, str]]:
-    """What was cut short to fit the run, as (a few words, the full note)."""
+    """What the time budget cut short, as (a few words, the full note). What the data's
+    size left out (widths too wide, folds too early) is the plan, not a cut: it is said
+    under ``--explain`` and in the report."""
     cuts = []
     ver = info.verification
-    if ver is not None and ver.compared and ver.partial:
+    diagnostic = info.diagnosis.budget_cut
+    if diagnostic:
         cuts.append(
             (
-                "the search",
-                "The time budget ran out before the search finished, so fewer trials ran "
-                "than planned.",
+                f"{len(diagnostic)} diagnostic step{'s' if len(diagnostic) > 1 else ''}",
+                "The time budget cut in the diagnostics: " + "; ".join(diagnostic) + ".",
             )
         )
-    cut = info.diagnosis.cut
-    if cut:
+    if ver is not None and ver.budget_cut:
         cuts.append(
             (
-                f"{len(cut)} diagnostic run{'s' if len(cut) > 1 else ''}",
-                "Diagnostic runs left out or shortened: " + "; ".join(cut) + ".",
+                "the verification",
+                "The time budget cut in the verification: " + "; ".join(ver.budget_cut) + ".",
             )
-        )
-    if ver is not None and ver.cv is not None and ver.cv.cut:
-        cuts.append(
-            ("cross-validation", "Cross-validation trimmed: " + "; ".join(ver.cv.cut) + ".")
         )
     return cuts
+
+
+def _left_out(info: DocumentInfo) -> list[str]:
+    """What the plan left out for the data's size: said with ``--explain`` only."""
+    budget = set(info.diagnosis.budget_cut)
+    notes = [c for c in info.diagnosis.cut if c not in budget]
+    ver = info.verification
+    if ver is not None and ver.cv is not None:
+        budget_cv = {c.removeprefix("cross-validation: ") for c in ver.budget_cut}
+        notes += [c for c in ver.cv.cut if c not in budget_cv]
+    return ["Left out for the data's size: " + "; ".join(notes) + "."] if notes else []
 
 
 def _notes(info: DocumentInfo, extras: _Extras, explain: bool) -> list[str]:
@@ -138,9 +146,13 @@ def _notes(info: DocumentInfo, extras: _Extras, explain: bool) -> list[str]:
         notes.append("The final training and test did not run in this analysis.")
     cuts = _cuts(info)
     if explain:
-        notes += [full for _, full in cuts]
+        notes += [full for _, full in cuts] + _left_out(info)
     elif cuts:
-        notes.append("Cut short (see the report): " + ", ".join(short for short, _ in cuts) + ".")
+        notes.append(
+            "Cut by the time budget (see the report): "
+            + ", ".join(short for short, _ in cuts)
+            + "."
+        )
     if info.recommendation.baseline_warning:
         notes.append(
             "In the short diagnostic trainings the LSTM did not beat the simple baselines."

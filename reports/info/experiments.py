@@ -105,6 +105,8 @@ class FindingInfo:
 class DiagnosisInfo:
     planned: str | None = None
     cut: tuple[str, ...] = ()
+    budget_cut: tuple[str, ...] = ()
+    """The part of ``cut`` the time budget caused (the rest: the data's size)."""
     runs: tuple[RunInfo, ...] = ()
     findings: tuple[FindingInfo, ...] = ()
     differencing: DifferencingInfo | None = None
@@ -127,6 +129,7 @@ class DiagnosisInfo:
         return cls(
             planned=opt_text(d.get("planned")),
             cut=tuple(str(c) for c in d.get("cut") or ()),
+            budget_cut=tuple(str(c) for c in d.get("budget_cut") or ()),
             runs=tuple(RunInfo.parse(r) for r in d.get("runs") or ()),
             findings=tuple(
                 FindingInfo(

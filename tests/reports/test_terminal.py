@@ -67,7 +67,12 @@ def example_like() -> dict[str, Any]:
         "epochs capped at 30 instead of 60 (time budget)",
         "data-size run on 25% of the windows (time budget)",
     ]
+    doc["diagnosis"]["budget_cut"] = doc["diagnosis"]["cut"][1:]
     doc["verification"]["partial"] = True
+    doc["verification"]["budget_cut"] = [
+        "the search after 5 of 12 trials",
+        "cross-validation: 2 fold(s) x 3 seeds cut to 2 x 1: the time budget",
+    ]
     doc["verification"]["cv"] = {
         "folds": 2,
         "seeds": 1,
@@ -107,12 +112,24 @@ def test_the_example_fits_one_screen_with_what_matters() -> None:
 def test_a_cut_budget_is_one_line_and_explain_lists_each_cut() -> None:
     doc = example_like()
     lines = render(doc).splitlines()
-    (cut,) = [line for line in lines if "Cut short" in line]
-    assert "the search" in cut and "3 diagnostic runs" in cut and "cross-validation" in cut
+    (cut,) = [line for line in lines if "Cut by the time budget" in line]
+    assert "2 diagnostic steps" in cut and "the verification" in cut
+    # What the data's size left out is the plan, not a cut: not on the one screen.
+    assert "width 128" not in render(doc)
     explained = flat(render(doc, explain=True))
-    assert "fewer trials ran than planned" in explained
-    assert "width 128 (68,108 weights for 73 training windows)" in explained
+    assert "the search after 5 of 12 trials" in explained
+    assert "Left out for the data's size: width 128 (68,108 weights for 73 training windows)" in (
+        explained
+    )
     assert "2 fold(s) x 3 seeds cut to 2 x 1" in explained
+
+
+def test_nothing_cut_by_the_budget_says_no_cut() -> None:
+    """Under --budget auto only the data's size leaves things out: no 'cut' line."""
+    doc = fx.make_document()
+    doc["diagnosis"]["cut"] = ["width 128 (68,108 weights for 73 training windows)"]
+    doc["diagnosis"]["budget_cut"] = []
+    assert "Cut by the time budget" not in render(doc)
 
 
 def test_a_partial_run_says_so_first() -> None:
