@@ -476,3 +476,24 @@ def test_a_random_walk_gets_a_short_lookback():
     assert max(prof.significant_lags, default=0) > 20  # what the old rule took for memory
     assert prof.seasonal_period is None
     assert probe_lookback(prof, Settings(horizon=1)) <= 10
+
+
+def test_running_forward_from_a_window_forgets_the_start_as_the_whole_history_does():
+    """Far from the fit, a model runs forward from about the fit's length of rows, in the
+    season's phase: its forecast is the one it makes from the whole history since the fit."""
+    from statsforecast.models import AutoETS
+
+    from advisor.probes.baselines import FIT_ROWS, _window
+
+    t = np.arange(9000)
+    y = 50 + 5 * np.sin(2 * np.pi * t / 12) + rng(26).normal(size=9000)
+    fit_end, origin = 2500, 8990
+    start = fit_end - FIT_ROWS
+    first = _window(start, origin, FIT_ROWS, 12)
+    assert (first - start) % 12 == 0 and origin - first >= FIT_ROWS
+    model = AutoETS(season_length=12).fit(y[start:fit_end])
+    windowed = model.forward(y[first:origin], h=6)["mean"]
+    whole = model.forward(y[start:origin], h=6)["mean"]
+    assert np.allclose(windowed, whole, rtol=1e-3)
+    forecasts = baseline_forecasts(y, fit_end, np.array([origin]), 6, (12,), 12)
+    assert np.allclose(forecasts.by_name["ets"][0], windowed)
