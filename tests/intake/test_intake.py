@@ -743,14 +743,6 @@ ACCEPTED = [
         id="numeric-year-column",
     ),
     pytest.param(
-        # Found by the fuzz campaign: a zone on one time only left uncomparable objects.
-        "zones.csv",
-        series_csv(dates=[*DATES[:5], f"{DATES[5]} 00:00+01:00", *DATES[6:]]),
-        Settings(),
-        check_mixed_zones,
-        id="one-time-with-a-zone",
-    ),
-    pytest.param(
         "trailing.csv",
         series_csv(header="date,value,").replace("\n", ",\n").replace("date,value,,", "date,value,")
         + ",,\n,,\n",
