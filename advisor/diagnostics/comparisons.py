@@ -60,6 +60,31 @@ def score(run: DiagnosticRun) -> float:
     return run.val_rmse if math.isfinite(run.val_rmse) else math.inf
 
 
+def _gain_beyond_noise(
+    a: DiagnosticRun,
+    b: DiagnosticRun,
+    margin: float,
+    noise: Noise | None,
+    notes: list[str] | None,
+    what: str,
+    sign_of: str,
+) -> tuple[float, NoiseBand | None] | None:
+    """``a``'s relative gain over ``b`` and its band, where it clears ``margin`` and the
+    band; else ``None``, and a gain past the margin but inside the band is noted."""
+    gain = 1.0 - a.val_rmse / b.val_rmse if b.val_rmse > 0 else 0.0
+    if gain <= margin:
+        return None
+    band = compare(a, b, noise or Noise())
+    if clearly_lower(a.val_rmse, b.val_rmse, band, margin):
+        return gain, band
+    if notes is not None and band is not None:
+        notes.append(
+            f"{what}: validation error {band_words(band)}. No difference found, so no sign "
+            f"that {sign_of}."
+        )
+    return None
+
+
 def capacity_limited(
     sweep: Sequence[DiagnosticRun], noise: Noise | None = None, notes: list[str] | None = None
 ) -> Finding | None:
@@ -70,18 +95,18 @@ def capacity_limited(
     widest, runner_up = scored[-1], scored[-2]
     if min(scored, key=score) is not widest:
         return None
-    gain = 1.0 - widest.val_rmse / runner_up.val_rmse if runner_up.val_rmse > 0 else 0.0
-    if gain <= CAPACITY_GAIN:
+    gained = _gain_beyond_noise(
+        widest,
+        runner_up,
+        CAPACITY_GAIN,
+        noise,
+        notes,
+        f"{widest.units} units against {runner_up.units}",
+        "a wider model would do better",
+    )
+    if gained is None:
         return None
-    band = compare(widest, runner_up, noise or Noise())
-    if not clearly_lower(widest.val_rmse, runner_up.val_rmse, band, CAPACITY_GAIN):
-        if notes is not None and band is not None:
-            notes.append(
-                f"{widest.units} units against {runner_up.units}: validation error "
-                f"{band_words(band)}. No difference found, so no sign that a wider model "
-                "would do better."
-            )
-        return None
+    gain, band = gained
     # Improving at every step of the ladder is firmer evidence than at the last step only.
     steady = all(b.val_rmse < a.val_rmse * (1 - CAPACITY_GAIN) for a, b in pairwise(scored))
     return Finding(
@@ -115,18 +140,19 @@ def data_limited(
     if not smaller:
         return None
     half = curve[smaller[-1]]
-    gain = 1.0 - best.val_rmse / half.val_rmse if half.val_rmse > 0 else 0.0
-    if gain <= DATA_GAIN:
+    gained = _gain_beyond_noise(
+        best,
+        half,
+        DATA_GAIN,
+        noise,
+        notes,
+        f"At {best.units} units, {best.train_fraction:.0%} of the training windows "
+        f"against {half.train_fraction:.0%}",
+        "more data would help",
+    )
+    if gained is None:
         return None
-    band = compare(best, half, noise or Noise())
-    if not clearly_lower(best.val_rmse, half.val_rmse, band, DATA_GAIN):
-        if notes is not None and band is not None:
-            notes.append(
-                f"At {best.units} units, {best.train_fraction:.0%} of the training windows "
-                f"against {half.train_fraction:.0%}: validation error {band_words(band)}. "
-                "No difference found, so no sign that more data would help."
-            )
-        return None
+    gain, band = gained
     steady = len(smaller) >= 2 and half.val_rmse < curve[smaller[-2]].val_rmse * (1 - DATA_GAIN)
     return Finding(
         FindingId.DATA_LIMITED,
