@@ -284,7 +284,9 @@ def wide_search(
     )
 
 
-def advisor(p: Problem, seeds: int, workdir: Path, budget: str | None) -> Entry:
+def advisor(
+    p: Problem, seeds: int, workdir: Path, budget: str | None, keep: Path | None = None
+) -> Entry:
     out = workdir / f"advisor-{p.name}"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [
@@ -311,6 +313,9 @@ def advisor(p: Problem, seeds: int, workdir: Path, budget: str | None) -> Entry:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:]
         raise RuntimeError(f"advisor failed on {p.name}: {tail}")
     doc = json.loads((out / "recommendation.json").read_text())
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        (keep / f"{p.name}.recommendation.json").write_text(json.dumps(doc, indent=1))
     config = config_from_dict(doc["final"]["config"])
     s, rmses = train_seeds(p, config, seeds)
     findings = [f["id"] for f in doc["diagnosis"]["findings"]]
@@ -323,11 +328,49 @@ def advisor(p: Problem, seeds: int, workdir: Path, budget: str | None) -> Entry:
         {
             "config": doc["final"]["config"],
             "findings": findings,
+            "primary": doc["diagnosis"].get("primary"),
             "verdict": (doc.get("verification") or {}).get("verdict"),
+            "outcome": (doc.get("verification") or {}).get("outcome"),
             "baseline_warning": doc["recommendation"]["baseline_warning"],
             "seed_rmse": rmses,
+            **calibration(doc),
         },
     )
+
+
+def calibration(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the advisor claimed on validation, and what its own final test table shows.
+
+    The claim: its best validation RMSE against the best baseline on validation (the one
+    a user would fall back to), and whether it warned of no gain. The test side: its
+    final model's test RMSE and that same baseline's. ``decision_rmse`` is the test RMSE
+    of what it tells the user to use: the baseline where it warned, else its LSTM.
+    """
+    baselines = [b for b in doc["profile"]["baselines"] if b.get("val_rmse") is not None]
+    verification = doc.get("verification") or {}
+    runs = [r["val_rmse"] for r in doc["diagnosis"]["runs"] if r.get("val_rmse") is not None]
+    lstm_val = verification.get("best_val_rmse") or (min(runs) if runs else None)
+    final = doc.get("final") or {}
+    lstm_test = (final.get("test_metrics") or {}).get("rmse")
+    if not baselines or lstm_val is None or lstm_test is None:
+        return {}
+    best = min(baselines, key=lambda b: b["val_rmse"])
+    base_test = ((final.get("baseline_test_metrics") or {}).get(best["name"]) or {}).get("rmse")
+    warned = bool(doc["recommendation"]["baseline_warning"])
+    return {
+        "val_baseline": best["name"],
+        "val_baseline_rmse": best["val_rmse"],
+        "val_lstm_rmse": lstm_val,
+        "claimed_gain": 1 - lstm_val / best["val_rmse"],
+        "test_lstm_rmse": lstm_test,
+        "test_baseline_rmse": base_test,
+        "measured_gain": None if not base_test else 1 - lstm_test / base_test,
+        "decision": best["name"] if warned else "lstm",
+        "decision_rmse": base_test if warned else lstm_test,
+        "test_baselines": {
+            k: v.get("rmse") for k, v in (final.get("baseline_test_metrics") or {}).items()
+        },
+    }
 
 
 def provenance() -> dict[str, Any]:
@@ -530,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
                 "wide_search": lambda p=p: wide_search(
                     p, args.trials, args.seeds, work, args.wide_minutes
                 ),
-                "advisor": lambda p=p: advisor(p, args.seeds, work, args.budget),
+                "advisor": lambda p=p: advisor(p, args.seeds, work, args.budget, args.out / "runs"),
             }
             for name, step in steps.items():
                 if name in args.skip:
