@@ -415,6 +415,11 @@ class Diagnosis:
     notes: tuple[str, ...] = ()
     """Comparisons that stayed within their noise band, in plain words: no difference
     found, so no finding."""
+    lookback_runs: tuple[DiagnosticRun, ...] = ()
+    """One small model per candidate window tried (named ``lookback-<steps>``)."""
+    lookback: int | None = None
+    """The window those runs chose (the one every later diagnostic run used); ``None``
+    where they did not run and the rules' default stood."""
 
     def has(self, finding_id: str) -> bool:
         return any(f.id == finding_id for f in self.findings)

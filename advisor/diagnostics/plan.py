@@ -116,8 +116,8 @@ def probe_lookback(profile: Profile, settings: Settings) -> int:
     return max(1, min(lookback, max_lookback(profile.split.train)))
 
 
-def probe_batch(profile: Profile, settings: Settings) -> int:
-    lookback = probe_lookback(profile, settings)
+def probe_batch(profile: Profile, settings: Settings, lookback: int | None = None) -> int:
+    lookback = lookback or probe_lookback(profile, settings)
     windows = train_windows(profile.split.train, lookback, profile.horizon)
     return SMALL_DATA_BATCH if windows < SMALL_DATA_WINDOWS else PROBE_BATCH
 
@@ -173,13 +173,64 @@ def pick_differencing(runs: Sequence[DiagnosticRun], default: int) -> int:
     return default
 
 
-def probe_config(profile: Profile, settings: Settings, units: int) -> ModelConfig:
+# The lookback comparison: the rules' window against shorter ones, each learned by the
+# same small model as the differencing comparison. An LSTM's cost grows with every step
+# of its window, and steps beyond the memory in the data add time and noise, not skill:
+# a longer window is kept only where it wins by COMPARE_MARGIN. It runs only where the
+# rules' window is at least this many times the shortest candidate.
+LOOKBACK_COMPARE_RATIO = 2
+NO_TIME_TO_COMPARE_LOOKBACK = "lookback compared by training (time budget): the rules chose it"
+
+
+def lookback_candidates(profile: Profile, settings: Settings) -> tuple[int, ...]:
+    """Windows worth comparing by training: the rules' (``probe_lookback``), the longest
+    other season shorter than it, and a short one (the autoregressive memory, else the
+    default's ten steps or twice the horizon), none shorter than the horizon. Empty where
+    the user fixed the lookback or the rules' window is already short."""
+    if settings.lookback:
+        return ()
+    default = probe_lookback(profile, settings)
+    floor = max(1, profile.horizon)
+    if profile.lags.ar_order > 0:
+        memory = profile.lags.ar_order
+    else:
+        memory = max(2 * profile.horizon, DEFAULT_LOOKBACK)
+    short = min(default, max(floor, memory))
+    if default < LOOKBACK_COMPARE_RATIO * short:
+        return ()
+    candidates = {short, default}
+    between = [p for p in profile.baseline_periods if short < p < default]
+    if between:
+        candidates.add(max(between))
+    return tuple(sorted(candidates))
+
+
+def pick_lookback(scores: dict[int, float]) -> int:
+    """The shortest window, unless a longer one scores at least COMPARE_MARGIN better
+    than the one chosen so far (shortest first)."""
+    ordered = sorted(scores)
+    chosen = ordered[0]
+    for lookback in ordered[1:]:
+        score, best = scores[lookback], scores[chosen]
+        if math.isfinite(score) and (
+            not math.isfinite(best) or score < (1 - COMPARE_MARGIN) * best
+        ):
+            chosen = lookback
+    return chosen
+
+
+def probe_config(
+    profile: Profile, settings: Settings, units: int, lookback: int | None = None
+) -> ModelConfig:
+    """The neutral configuration every diagnostic run trains, at ``lookback`` where the
+    lookback comparison chose one, else at the rules' default."""
+    lookback = lookback or probe_lookback(profile, settings)
     return ModelConfig(
-        lookback=probe_lookback(profile, settings),
+        lookback=lookback,
         layers=(LayerConfig(units, 0.0, 0.0),),
         l2=0.0,
         learning_rate=PROBE_LEARNING_RATE,
-        batch_size=probe_batch(profile, settings),
+        batch_size=probe_batch(profile, settings, lookback),
         epochs=PLAN_LEVELS[0][0],
         early_stopping_patience=PROBE_PATIENCE,
         scaling="standard",
@@ -191,9 +242,11 @@ def patience_for(epochs: int) -> int:
     return min(PROBE_PATIENCE, max(MIN_PATIENCE, epochs // 4))
 
 
-def sweep_widths(profile: Profile, settings: Settings) -> tuple[tuple[int, ...], list[str]]:
+def sweep_widths(
+    profile: Profile, settings: Settings, lookback: int | None = None
+) -> tuple[tuple[int, ...], list[str]]:
     """The ladder, capped by the user's ``--max-units`` and by the training windows."""
-    lookback = probe_lookback(profile, settings)
+    lookback = lookback or probe_lookback(profile, settings)
     windows = train_windows(profile.split.train, lookback, profile.horizon)
     inputs = max(1, profile.size.inputs)
     widths: list[int] = []
@@ -367,22 +420,38 @@ def run_diagnostics(
             len(differencing_candidates(profile)),
             later_trainings,
             len(widths),
+            len(lookback_candidates(profile, settings)),
         )
         if cost is not None
         else None
     )
     if estimate is not None and on_estimate is not None:
         on_estimate(estimate)
+    windowed, window, window_note = _compare_lookback(
+        trainer, profile, settings, base[0], widths[-1], cost, deadline, report
+    )
+    if window is not None and window != lookback:
+        # A shorter window: other training windows, maybe another ladder, and a cheaper
+        # epoch, so the cost is measured again.
+        widths, cut = sweep_widths(profile, settings, window)
+        base = [probe_config(profile, settings, w, window) for w in widths]
+        report("measuring the cost of a training epoch", 0, len(widths))
+        cost = trainer.sweep_cost(
+            [RunSpec(f"width-{w}", c, 1.0, seed) for w, c in zip(widths, base, strict=True)]
+        )
+        lookback = window
+        windows = train_windows(profile.split.train, lookback, profile.horizon)
+        batch = base[0].batch_size
     compared, chosen, compare_note = _compare_differencing(
-        trainer, profile, settings, base[0], widths[-1], cost, windows, deadline, report
+        trainer, profile, settings, base[0], widths[-1], cost, deadline, report
     )
     if chosen is not None:
         # The differencing changes the data, not the model: the cost measured holds.
         base = [replace(c, differencing=chosen) for c in base]
     plan = choose_plan(widths, windows, batch, cost, deadline - time.monotonic(), tuple(cut))
     total = len(widths) + len(plan.fractions)
-    notes = [*compare_note, *plan.cut]
-    budget_cut = [*compare_note, *plan.budget_cut]
+    notes = [*window_note, *compare_note, *plan.cut]
+    budget_cut = [*window_note, *compare_note, *plan.budget_cut]
 
     report(f"training widths {', '.join(map(str, widths))} together", 0, total)
     specs = [_spec(f"width-{w}", c, 1.0, seed, plan) for w, c in zip(widths, base, strict=True)]
@@ -417,6 +486,9 @@ def run_diagnostics(
     if compared:
         lags = "/".join(str(r.differencing) for r in compared)
         planned = f"differencing lags {lags} compared at width {compared[0].units}; {planned}"
+    if windowed:
+        sizes = "/".join(str(r.lookback) for r in windowed)
+        planned = f"lookbacks {sizes} compared at width {windowed[0].units}; {planned}"
     return Diagnosis(
         tuple(runs),
         exam.findings,
@@ -428,11 +500,19 @@ def run_diagnostics(
         notes=exam.notes,
         budget_cut=tuple(budget_cut),
         estimate_s=estimate,
+        lookback_runs=tuple(windowed),
+        lookback=window,
     )
 
 
 def estimate_seconds(
-    cost: SweepCost, windows: int, batch: int, lags: int, later_trainings: int, widths: int = 1
+    cost: SweepCost,
+    windows: int,
+    batch: int,
+    lags: int,
+    later_trainings: int,
+    widths: int = 1,
+    lookbacks: int = 0,
 ) -> float:
     """Worst case of the whole analysis at the richest plan: every training runs to its
     epoch cap (early stopping usually ends it well before). A later training (a trial, a
@@ -443,6 +523,8 @@ def estimate_seconds(
     epoch = cost.epoch(_batches(windows, 1.0, batch))
     if lags >= 2:
         total += cost.setup + lags * COMPARE_EPOCHS * epoch
+    if lookbacks >= 2:  # each window its own model; every epoch at most the longest's
+        total += lookbacks * (cost.setup + COMPARE_EPOCHS * epoch)
     one = cost.setup + epochs * epoch / max(1, widths)
     return total + later_trainings * one
 
@@ -454,7 +536,6 @@ def _compare_differencing(
     probe: ModelConfig,
     widest: int,
     cost: SweepCost | None,
-    windows: int,
     deadline: float,
     report: Callable[[str, int, int], None],
 ) -> tuple[list[DiagnosticRun], int | None, list[str]]:
@@ -467,29 +548,108 @@ def _compare_differencing(
     lags = differencing_candidates(profile)
     if len(lags) < 2:
         return [], None, []
+    configs = [(f"differencing-{lag}", replace(probe, differencing=lag)) for lag in lags]
+    runs, note = _compare(
+        trainer,
+        profile,
+        configs,
+        widest,
+        cost,
+        deadline,
+        report,
+        NO_TIME_TO_COMPARE,
+        settings.seed,
+    )
+    if note:
+        return [], None, note
+    return runs, pick_differencing(runs, probe.differencing), []
+
+
+def _compare_lookback(
+    trainer: Trainer,
+    profile: Profile,
+    settings: Settings,
+    probe: ModelConfig,
+    widest: int,
+    cost: SweepCost | None,
+    deadline: float,
+    report: Callable[[str, int, int], None],
+) -> tuple[list[DiagnosticRun], int | None, list[str]]:
+    """Train one small model per candidate window and keep the shortest that holds its
+    own (``pick_lookback``); as ``_compare_differencing``."""
+    lookbacks = lookback_candidates(profile, settings)
+    if len(lookbacks) < 2:
+        return [], None, []
+    configs = [
+        (
+            f"lookback-{n}",
+            replace(probe, lookback=n, batch_size=probe_batch(profile, settings, n)),
+        )
+        for n in lookbacks
+    ]
+    runs, note = _compare(
+        trainer,
+        profile,
+        configs,
+        widest,
+        cost,
+        deadline,
+        report,
+        NO_TIME_TO_COMPARE_LOOKBACK,
+        settings.seed,
+    )
+    if note:
+        return [], None, note
+    return runs, pick_lookback({r.lookback: r.val_rmse for r in runs}), []
+
+
+def _compare(
+    trainer: Trainer,
+    profile: Profile,
+    configs: Sequence[tuple[str, ModelConfig]],
+    widest: int,
+    cost: SweepCost | None,
+    deadline: float,
+    report: Callable[[str, int, int], None],
+    skipped: str,
+    seed: int,
+) -> tuple[list[DiagnosticRun], list[str]]:
+    """Train each named configuration as one small model (COMPARE_WIDTH, at most
+    COMPARE_EPOCHS), where the worst case of all of them and the leanest sweep fit the
+    time left; else train nothing and return the note ``skipped`` says.
+
+    ``cost`` was measured on the sweep's configuration, whose window is the longest any
+    candidate has, so it bounds each candidate's epoch from above.
+    """
     width = min(COMPARE_WIDTH, widest)
-    batch = probe.batch_size
+    probe = configs[0][1]
+    windows = train_windows(profile.split.train, probe.lookback, profile.horizon)
     available = deadline - time.monotonic()
     if available <= 0:
-        return [], None, [NO_TIME_TO_COMPARE]
-    plan = choose_plan((width,), windows, batch, cost, available)
+        return [], [skipped]
+    plan = choose_plan((width,), windows, probe.batch_size, cost, available)
     epochs = min(plan.epochs, COMPARE_EPOCHS)
     plan = replace(plan, epochs=epochs, patience=patience_for(epochs), fractions=())
     if cost is not None:
-        batches = _batches(windows, 1.0, batch)
-        # One traced model serves every lag (only the data differ), so one set-up.
-        each = epochs * cost.epoch(min(batches, plan.max_batches or batches))
-        need = cost.setup + len(lags) * each
-        leanest = _plan_seconds(cost, windows, batch, PLAN_LEVELS[-1][0], (), None)
+        each = []
+        for _, config in configs:
+            n = _batches(
+                train_windows(profile.split.train, config.lookback, profile.horizon),
+                1.0,
+                config.batch_size,
+            )
+            each.append(epochs * cost.epoch(min(n, plan.max_batches or n)))
+        # One traced model serves every candidate of one shape, so at most one set-up each.
+        need = len({c.lookback for _, c in configs}) * cost.setup + sum(each)
+        leanest = _plan_seconds(cost, windows, probe.batch_size, PLAN_LEVELS[-1][0], (), None)
         if need + leanest > PLAN_SHARE * available:
-            return [], None, [f"{NO_TIME_TO_COMPARE} (needs up to {need:.0f} s)"]
+            return [], [f"{skipped} (needs up to {need:.0f} s)"]
     runs: list[DiagnosticRun] = []
-    for i, lag in enumerate(lags):
-        report(f"comparing differencing lag {lag}", i, len(lags))
-        config = replace(with_units(probe, width), differencing=lag)
-        spec = _spec(f"differencing-{lag}", config, 1.0, settings.seed, plan)
+    for i, (name, config) in enumerate(configs):
+        report(f"comparing {name.replace('-', ' ')}", i, len(configs))
+        spec = _spec(name, with_units(config, width), 1.0, seed, plan)
         runs.extend(trainer.run_sweep([spec], deadline))
-    return runs, pick_differencing(runs, probe.differencing), []
+    return runs, []
 
 
 def with_units(config: ModelConfig, units: int) -> ModelConfig:
@@ -500,7 +660,9 @@ __all__ = [
     "best_run",
     "choose_plan",
     "differencing_candidates",
+    "lookback_candidates",
     "pick_differencing",
+    "pick_lookback",
     "probe_config",
     "run_diagnostics",
     "sweep_widths",

@@ -259,6 +259,22 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                     for r in diagnosis.differencing_runs
                 ],
             },
+            "lookback": None
+            if diagnosis.lookback is None
+            else {
+                "chosen": diagnosis.lookback,
+                "runs": [
+                    {
+                        "name": r.name,
+                        "lookback": r.lookback,
+                        "units": r.units,
+                        "val_rmse": _num(r.val_rmse),
+                        "best_epoch": r.best_epoch,
+                        "seconds": r.seconds,
+                    }
+                    for r in diagnosis.lookback_runs
+                ],
+            },
             "runs": [
                 {
                     "name": r.name,

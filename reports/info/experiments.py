@@ -56,6 +56,15 @@ class DifferencingInfo:
     chosen: int
     scores: tuple[tuple[int, float | None], ...]
 
+    @classmethod
+    def parse(cls, d: Mapping[str, Any] | None, key: str) -> DifferencingInfo | None:
+        """A comparison's record (``chosen`` and its ``runs``, each holding ``key``)."""
+        if not d or not d.get("runs"):
+            return None
+        return cls(
+            int(d["chosen"]), tuple((int(r[key]), opt_float(r["val_rmse"])) for r in d["runs"])
+        )
+
 
 @dataclass(frozen=True)
 class BandInfo:
@@ -110,6 +119,8 @@ class DiagnosisInfo:
     runs: tuple[RunInfo, ...] = ()
     findings: tuple[FindingInfo, ...] = ()
     differencing: DifferencingInfo | None = None
+    lookback: DifferencingInfo | None = None
+    """The windows compared before the sweep (steps -> val RMSE), where they were."""
     primary: str | None = None
     """The finding the advice follows; where an older document lacks it, chosen from the
     findings by the same precedence as the diagnosis."""
@@ -118,14 +129,7 @@ class DiagnosisInfo:
 
     @classmethod
     def parse(cls, d: Mapping[str, Any]) -> DiagnosisInfo:
-        compared = d.get("differencing")
         findings = d.get("findings") or ()
-        differencing = None
-        if compared and compared.get("runs"):
-            differencing = DifferencingInfo(
-                int(compared["chosen"]),
-                tuple((int(r["differencing"]), opt_float(r["val_rmse"])) for r in compared["runs"]),
-            )
         return cls(
             planned=opt_text(d.get("planned")),
             cut=tuple(str(c) for c in d.get("cut") or ()),
@@ -141,7 +145,8 @@ class DiagnosisInfo:
                 )
                 for f in findings
             ),
-            differencing=differencing,
+            differencing=DifferencingInfo.parse(d.get("differencing"), "differencing"),
+            lookback=DifferencingInfo.parse(d.get("lookback"), "lookback"),
             primary=opt_text(d.get("primary"))
             or choose_primary({str(f["id"]): float(f["confidence"]) for f in findings}),
             notes=tuple(str(n) for n in d.get("notes") or ()),

@@ -115,6 +115,19 @@ def _differencing_comparison(diagnosis: DiagnosisInfo) -> list[str]:
     ]
 
 
+def _lookback_comparison(diagnosis: DiagnosisInfo) -> list[str]:
+    """One sentence on which input window the small models learned best with."""
+    compared = diagnosis.lookback
+    if compared is None:
+        return []
+    scores = ", ".join(f"{steps} steps: {fmt(rmse)}" for steps, rmse in compared.scores)
+    return [
+        "Before the capacity sweep, the same small LSTM also learned with each candidate "
+        f"lookback window; validation RMSE {scores}. A longer window was kept only where it "
+        f"scored at least 5% better. Every later run looked back {compared.chosen} steps."
+    ]
+
+
 def experiments_section(info: DocumentInfo) -> ExperimentsSection:
     diagnosis = info.diagnosis
     runs = diagnosis.runs
@@ -123,6 +136,7 @@ def experiments_section(info: DocumentInfo) -> ExperimentsSection:
         intro.append(f"Plan: {diagnosis.planned}")
     if diagnosis.cut:
         intro.append("Skipped to fit the time budget: " + ", ".join(diagnosis.cut) + ".")
+    intro.extend(_lookback_comparison(diagnosis))
     intro.extend(_differencing_comparison(diagnosis))
     curves = chart_data.learning_curves(info)
     short = [r.name for r in runs if chart_data.learning_curve(r) is None]

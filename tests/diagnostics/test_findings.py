@@ -31,9 +31,12 @@ from advisor.diagnostics.comparisons import Noise
 from advisor.diagnostics.diagnosis import diagnose, examine
 from advisor.diagnostics.findings import overfit_evidence
 from advisor.diagnostics.plan import (
+    NO_TIME_TO_COMPARE_LOOKBACK,
     PLAN_LEVELS,
     choose_plan,
     differencing_candidates,
+    lookback_candidates,
+    pick_lookback,
     probe_differencing,
     run_diagnostics,
     sweep_widths,
@@ -330,16 +333,25 @@ def test_divergence_of_any_run_is_reported_with_its_name():
 class ReplayTrainer(Trainer):
     """keras-tuner style: replays scripted curves instead of training."""
 
-    def __init__(self, curves, cost=None, by_lag=None):
+    def __init__(self, curves, cost=None, by_lag=None, by_lookback=None):
         self.curves = curves
         self.cost = cost
         self.by_lag = by_lag or {}
+        self.by_lookback = by_lookback or {}
+        self.windows: list[RunSpec] = []
+        """The lookback comparison's runs."""
         self.calls: list[str] = []
         self.specs: list[RunSpec] = []
         self.compared: list[RunSpec] = []
         """The differencing comparison's runs, kept apart from the sweep's."""
 
     def run(self, spec: RunSpec, deadline=None) -> DiagnosticRun:
+        if spec.name.startswith("lookback-"):
+            self.windows.append(spec)
+            scripted = self.by_lookback.get(spec.config.lookback, SCRIPTS["good_fit"])
+            return DiagnosticRun(
+                **{**scripted.__dict__, "name": spec.name, "lookback": spec.config.lookback}
+            )
         if spec.name.startswith("differencing-"):
             self.compared.append(spec)
             scripted = self.by_lag.get(spec.config.differencing, SCRIPTS["good_fit"])
@@ -454,7 +466,11 @@ def test_only_the_budget_s_cuts_count_as_budget_cuts_and_auto_cuts_nothing():
     assert cut.budget_cut and all("time budget" in c for c in cut.budget_cut)
     auto = ReplayTrainer(LADDER_CURVES, cost)
     whole = run_diagnostics(
-        auto, profile(train_rows=100), Settings(), math.inf, on_estimate=heard.append,
+        auto,
+        profile(train_rows=100),
+        Settings(),
+        math.inf,
+        on_estimate=heard.append,
         later_trainings=31,
     )
     assert not whole.budget_cut and any("width 64" in c for c in whole.cut)
@@ -462,7 +478,10 @@ def test_only_the_budget_s_cuts_count_as_budget_cuts_and_auto_cuts_nothing():
     assert len(heard) == 1 and heard[0] == whole.estimate_s and heard[0] > 0
     # Each later training adds its set-up and an average branch's epochs.
     fewer = run_diagnostics(
-        ReplayTrainer(LADDER_CURVES, cost), profile(train_rows=100), Settings(), math.inf,
+        ReplayTrainer(LADDER_CURVES, cost),
+        profile(train_rows=100),
+        Settings(),
+        math.inf,
         later_trainings=0,
     )
     assert whole.estimate_s is not None and fewer.estimate_s is not None
@@ -599,6 +618,68 @@ def test_no_time_for_the_comparison_leaves_the_tests_choice_and_says_so():
     )
     assert trainer.compared == [] and diagnosis.differencing is None
     assert any("differencing" in c and "time budget" in c for c in diagnosis.cut)
+
+
+def half_hourly(train_rows=2800, ar_order=2):
+    """A profile of half-hourly data: a daily (48) and a weekly (336) season, the weekly
+    one primary (its seasonal naive scored best), a short autoregressive memory."""
+    base = profile(train_rows=train_rows)
+    return replace(
+        base,
+        seasonal_period=336,
+        season_source="spectrum",
+        seasonality=replace(base.seasonality, periods=(48, 336)),
+        lags=replace(base.lags, ar_order=ar_order),
+    )
+
+
+def test_a_long_season_is_compared_with_the_shorter_season_and_the_memory():
+    assert lookback_candidates(half_hourly(), Settings()) == (2, 48, 336)
+    # no memory found: the default's ten steps
+    assert lookback_candidates(half_hourly(ar_order=0), Settings()) == (10, 48, 336)
+    # the user's window is never second-guessed
+    assert lookback_candidates(half_hourly(), Settings(lookback=336)) == ()
+
+
+def test_a_short_window_is_not_compared():
+    monthly = replace(profile(train_rows=200), seasonal_period=12, horizon=12)
+    assert lookback_candidates(monthly, Settings(horizon=12)) == ()
+    no_memory = replace(profile(), lags=replace(profile().lags, ar_order=0))
+    assert lookback_candidates(no_memory, Settings()) == ()  # ten steps already
+
+
+def test_the_shortest_window_wins_unless_a_longer_one_is_clearly_better():
+    assert pick_lookback({2: 10.0, 48: 9.8, 336: 9.7}) == 2
+    assert pick_lookback({2: 10.0, 48: 6.0, 336: 5.9}) == 48
+    assert pick_lookback({2: 10.0, 48: 9.8, 336: 9.0}) == 336
+    assert pick_lookback({2: math.nan, 48: 9.8, 336: 9.7}) == 48
+
+
+def test_the_sweep_looks_back_as_far_as_the_comparison_chose():
+    trainer = ReplayTrainer(
+        LADDER_CURVES, by_lookback={2: scored(10.0), 48: scored(5.0), 336: scored(4.9)}
+    )
+    diagnosis = run_diagnostics(trainer, half_hourly(), Settings(), float("inf"))
+    assert [s.config.lookback for s in trainer.windows] == [2, 48, 336]
+    assert {s.config.layers[0].units for s in trainer.windows} == {16}
+    assert diagnosis.lookback == 48
+    assert {s.config.lookback for s in trainer.specs} == {48}
+    assert {s.config.lookback for s in trainer.compared} == {48}  # differencing at it too
+    assert "lookbacks 2/48/336 compared" in diagnosis.planned
+    from advisor.rules import load_rulebook
+    from advisor.rules.facts import build_facts
+
+    facts = build_facts(half_hourly(), diagnosis, Settings(), 1, 336)
+    assert load_rulebook([]).recommend(facts).config.lookback == 48
+
+
+def test_no_time_for_the_lookback_comparison_keeps_the_rules_window_and_says_so():
+    cost = SweepCost(setup=5.0, batch=0.05, epoch_overhead=0.5)
+    trainer = ReplayTrainer(LADDER_CURVES, cost, by_lookback={2: scored(1.0)})
+    diagnosis = run_diagnostics(trainer, half_hourly(), Settings(), time.monotonic() + 20)
+    assert trainer.windows == [] and diagnosis.lookback is None
+    assert any(c.startswith(NO_TIME_TO_COMPARE_LOOKBACK) for c in diagnosis.budget_cut)
+    assert {s.config.lookback for s in trainer.specs} == {336}
 
 
 # ----------------------------------------------------------------- noise bands
