@@ -184,14 +184,16 @@ NO_TIME_TO_COMPARE_LOOKBACK = "lookback compared by training (time budget): the 
 
 def lookback_candidates(profile: Profile, settings: Settings) -> tuple[int, ...]:
     """Windows worth comparing by training: the rules' (``probe_lookback``), the longest
-    other season shorter than it, and a short one (the autoregressive memory, else the
-    default's ten steps or twice the horizon), none shorter than the horizon. Empty where
+    other season shorter than it, and a short one (the autoregressive memory where it is
+    shorter, else the default's ten steps or twice the horizon), none shorter than the
+    horizon. Empty where
     the user fixed the lookback or the rules' window is already short."""
     if settings.lookback:
         return ()
     default = probe_lookback(profile, settings)
     floor = max(1, profile.horizon)
-    if profile.lags.ar_order > 0:
+    # An AR order that reaches the season is the season seen again, not a short memory.
+    if 0 < profile.lags.ar_order < default:
         memory = profile.lags.ar_order
     else:
         memory = max(2 * profile.horizon, DEFAULT_LOOKBACK)

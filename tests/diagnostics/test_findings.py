@@ -635,8 +635,9 @@ def half_hourly(train_rows=2800, ar_order=2):
 
 def test_a_long_season_is_compared_with_the_shorter_season_and_the_memory():
     assert lookback_candidates(half_hourly(), Settings()) == (2, 48, 336)
-    # no memory found: the default's ten steps
+    # no memory found, or one that reaches the season: the default's ten steps
     assert lookback_candidates(half_hourly(ar_order=0), Settings()) == (10, 48, 336)
+    assert lookback_candidates(half_hourly(ar_order=337), Settings()) == (10, 48, 336)
     # the user's window is never second-guessed
     assert lookback_candidates(half_hourly(), Settings(lookback=336)) == ()
 
