@@ -23,5 +23,6 @@ def __getattr__(name: str) -> Any:
         return analyze
     if name in ("Analysis", "Settings"):
         from advisor.core import records
+
         return getattr(records, name)
     raise AttributeError(f"module 'advisor' has no attribute {name!r}")

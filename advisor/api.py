@@ -216,7 +216,7 @@ def analyze(
     ``distributed`` serves the search to keras-tuner workers.
     """
     from advisor.core.options import make_settings
-    from advisor.diagnostics.plan import probe_lookback
+    from advisor.diagnostics.probe import probe_lookback
     from advisor.rules import load_rulebook
 
     start = time.monotonic()
@@ -406,9 +406,7 @@ def _run(
 
         if verification is not None:
             cuts = (*diagnosis.budget_cut, *verification.budget_cut)
-            verification = provisional(
-                verification, cuts, settings.budget_s, diagnosis.estimate_s
-            )
+            verification = provisional(verification, cuts, settings.budget_s, diagnosis.estimate_s)
 
         analysis = NotebookAnalysis(
             data=series,

@@ -90,9 +90,7 @@ Seed = Annotated[int, typer.Option(help="Random seed: same data, settings and se
 Season = Annotated[
     int | None, typer.Option(help="Season length, if you know it (e.g. 12 for monthly).")
 ]
-MaxUnits = Annotated[
-    int | None, typer.Option("--max-units", help="Largest LSTM width you accept.")
-]
+MaxUnits = Annotated[int | None, typer.Option("--max-units", help="Largest LSTM width you accept.")]
 Lookback = Annotated[
     int | None, typer.Option(help="Fix the lookback window (time steps fed to the model).")
 ]
@@ -115,9 +113,7 @@ Metric = Annotated[
 ]
 Trials = Annotated[
     int | None,
-    typer.Option(
-        "--trials", help="Most search trials (default 12); the budget may stop sooner."
-    ),
+    typer.Option("--trials", help="Most search trials (default 12); the budget may stop sooner."),
 ]
 Fresh = Annotated[
     bool, typer.Option("--fresh", help="Start over instead of resuming this run directory.")
@@ -267,6 +263,7 @@ def analyze(
     command = "advisor " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     bars = _Bars()
     from advisor.core import interrupt
+
     interrupt.install()
     with _user_errors(), bars.progress:
         result = run_analysis(

@@ -84,7 +84,7 @@ def run_plain(width, config, prepared, train_ts, val_ts, epochs, seed):  # type:
     import keras
 
     from advisor.diagnostics import model as lstm
-    from advisor.diagnostics.plan import with_units
+    from advisor.diagnostics.probe import with_units
 
     start = time.perf_counter()
     keras.utils.set_random_seed(seed)

@@ -93,7 +93,6 @@ UNSTABLE_MIN_JUMPS = 2
 NOT_LEARNING_EPOCHS = 3
 
 
-
 def finite_values(values: Sequence[float]) -> np.ndarray:
     return np.array([v for v in values if math.isfinite(v)], dtype=float)
 

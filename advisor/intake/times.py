@@ -262,9 +262,7 @@ def sort_by_time(
     return cells.iloc[order], times.iloc[order]
 
 
-def drop_repeated_rows(
-    cells: pd.DataFrame, time_col: str, notices: list[str]
-) -> pd.DataFrame:
+def drop_repeated_rows(cells: pd.DataFrame, time_col: str, notices: list[str]) -> pd.DataFrame:
     """A row repeated exactly (same time, same values) is an export's slip, safely dropped;
     two rows with the same time and different values are left for the refusal that follows."""
     repeated = cells.duplicated(keep="first")

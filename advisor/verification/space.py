@@ -30,6 +30,8 @@ GRID_POINTS = 3
 # every worker but is never part of a trial's values.
 ROLE = "advisor/role"
 JOB = "advisor/job"
+
+
 def keras_tuner() -> Any:
     with quiet_native_stderr():
         import keras_tuner as kt

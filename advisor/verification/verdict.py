@@ -250,9 +250,7 @@ def assemble(
     suggested, best = _pick(trials, objective)
     if best is None:
         return None
-    compared = sum(
-        1 for t in trials if t.score is not None and not t.cut and not t.is_suggestion
-    )
+    compared = sum(1 for t in trials if t.score is not None and not t.cut and not t.is_suggestion)
     verdict, reason, edges, chosen = decide(suggested, best, cv, objective, rec, compared)
     chosen = chosen or best
     label = "suggestion" if chosen is suggested else "best"

@@ -30,15 +30,13 @@ from advisor.core.records import (
 from advisor.diagnostics.comparisons import Noise
 from advisor.diagnostics.diagnosis import diagnose, examine
 from advisor.diagnostics.findings import overfit_evidence
-from advisor.diagnostics.plan import (
-    NO_TIME_TO_COMPARE_LOOKBACK,
-    PLAN_LEVELS,
-    choose_plan,
+from advisor.diagnostics.levels import PLAN_LEVELS, choose_plan
+from advisor.diagnostics.plan import NO_TIME_TO_COMPARE_LOOKBACK, run_diagnostics
+from advisor.diagnostics.probe import (
     differencing_candidates,
     lookback_candidates,
     pick_lookback,
     probe_differencing,
-    run_diagnostics,
     sweep_widths,
 )
 from advisor.diagnostics.trainer import RunSpec, SweepCost, Trainer

@@ -107,7 +107,9 @@ def test_errors_that_do_not_pair_give_no_band():
 
 def test_band_words_say_the_change_its_band_and_whether_it_is_noise():
     noise = NoiseBand(ratio=0.97, low=0.95, high=1.09, origins=13, block=3)
-    assert band_words(noise) == "3% lower (band -5% to +9%, 13 validation origins): within the noise"
+    assert (
+        band_words(noise) == "3% lower (band -5% to +9%, 13 validation origins): within the noise"
+    )
     clear = NoiseBand(ratio=0.7, low=0.65, high=0.76, origins=200, block=6)
     assert clear.lower and not clear.higher
     assert band_words(clear) == "30% lower (band -35% to -24%, 200 validation origins)"

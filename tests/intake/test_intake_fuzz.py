@@ -89,7 +89,10 @@ def damage(text: str, data: st.DataObject) -> bytes:
         elif kind == "swap-lines":
             lines = text.split("\n")
             if len(lines) > 2:
-                i, j = data.draw(st.integers(1, len(lines) - 1)), data.draw(st.integers(1, len(lines) - 1))
+                i, j = (
+                    data.draw(st.integers(1, len(lines) - 1)),
+                    data.draw(st.integers(1, len(lines) - 1)),
+                )
                 lines[i], lines[j] = lines[j], lines[i]
             text = "\n".join(lines)
         elif kind == "blank":
@@ -128,7 +131,9 @@ def test_a_damaged_file_is_read_or_refused_in_one_line(
     path = tmp_path_factory.mktemp("fuzz") / "data.csv"
     path.write_bytes(damage(valid_file(rows, features, seed), data))
     try:
-        series = read_series(path, Settings(time_col=time_col, target="sales" if features else None))
+        series = read_series(
+            path, Settings(time_col=time_col, target="sales" if features else None)
+        )
     except AdvisorInputError as err:
         line = err.one_line()
         assert line and "\n" not in line and line.startswith(str(path)), line

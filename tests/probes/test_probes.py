@@ -177,7 +177,7 @@ def test_a_strong_season_is_not_taken_for_a_unit_root_once_a_season_back_is_subt
     """Three cycles of a slow, strong season plus noise: ADF and KPSS on the levels see
     the level far from its mean for half a cycle at a time; the seasonal difference
     shows nothing wandering (R: nsdiffs, then ndiffs on the seasonally differenced data)."""
-    from advisor.diagnostics.plan import probe_differencing
+    from advisor.diagnostics.probe import probe_differencing
 
     t = np.arange(1100)
     y = 10 * np.sin(2 * np.pi * t / 365) + rng(9).normal(size=len(t))
@@ -373,9 +373,7 @@ def test_the_primary_season_is_the_one_that_forecasts_best():
         + 10 * np.sin(2 * np.pi * t / 6 + 0.3)
         + rng(22).normal(scale=0.5, size=240)
     )
-    frame = pd.DataFrame(
-        {"date": pd.date_range("2000-01-01", periods=240, freq="MS"), "load": y}
-    )
+    frame = pd.DataFrame({"date": pd.date_range("2000-01-01", periods=240, freq="MS"), "load": y})
     _, prof = series_and_profile(frame, Settings(horizon=12))
     assert set(prof.seasonality.periods) >= {6, 12}
     assert prof.seasonal_period == 12
@@ -469,7 +467,7 @@ def test_missing_target_values_filled_by_intake_count_in_the_profile(tmp_path):
 def test_a_random_walk_gets_a_short_lookback():
     """Levels of a random walk correlate at every lag, yet nothing is remembered beyond the
     last value: the window the probes train with stays short."""
-    from advisor.diagnostics.plan import probe_lookback
+    from advisor.diagnostics.probe import probe_lookback
 
     y = 1000 + rng(25).normal(size=1500).cumsum()
     prof = build_profile(series(y), Settings(horizon=1))
