@@ -495,6 +495,17 @@ def test_the_plan_is_the_same_on_a_quiet_and_a_busier_machine():
     assert plans[0].epochs == plans[1].epochs and plans[0].fractions == plans[1].fractions
 
 
+def test_the_same_budget_buys_the_whole_plan_on_a_machine_ten_times_faster():
+    """An explicit budget is spent at the measured speed: a GPU that trains ten times
+    faster than two CPU cores runs what the CPUs had to cut."""
+    cpu = SweepCost(setup=1.0, batch=0.01, epoch_overhead=0.05)
+    gpu = SweepCost(setup=0.5, batch=0.001, epoch_overhead=0.005)
+    widths = (8, 16, 32, 64, 128)
+    slow, fast = (choose_plan(widths, 2000, 32, c, 20.0) for c in (cpu, gpu))
+    assert slow.budget_cut and slow.epochs < PLAN_LEVELS[0][0]
+    assert not fast.budget_cut and (fast.epochs, fast.fractions) == PLAN_LEVELS[0]
+
+
 def test_plan_stops_at_the_deadline_and_records_the_cut():
     trainer = ReplayTrainer(LADDER_CURVES)
     diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), deadline=0.0)
