@@ -342,7 +342,13 @@ def _run(
     from advisor.rules.facts import build_facts
     from advisor.verification.crossval import CV_FOLDS, CV_SEEDS
     from advisor.verification.search import DEFAULT_MAX_TRIALS, SearchOptions
-    from advisor.verification.verdict import Budget, Interrupted, provisional, verify
+    from advisor.verification.verdict import (
+        Budget,
+        Interrupted,
+        against_baseline,
+        provisional,
+        verify,
+    )
 
     series, profile, settings, progress = ctx.series, ctx.profile, ctx.settings, ctx.progress
     start = ctx.start
@@ -405,6 +411,7 @@ def _run(
         from advisor.notebook import NotebookAnalysis
 
         if verification is not None:
+            verification = against_baseline(verification, profile.best_baseline)
             cuts = (*diagnosis.budget_cut, *verification.budget_cut)
             verification = provisional(verification, cuts, settings.budget_s, diagnosis.estimate_s)
 

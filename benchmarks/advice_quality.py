@@ -356,7 +356,9 @@ def calibration(doc: dict[str, Any]) -> dict[str, Any]:
         return {}
     best = min(baselines, key=lambda b: b["val_rmse"])
     base_test = ((final.get("baseline_test_metrics") or {}).get(best["name"]) or {}).get("rmse")
-    warned = bool(doc["recommendation"]["baseline_warning"])
+    # The diagnosis' warning, or the chosen configuration level with the baseline.
+    beaten = (verification.get("baseline") or {}).get("beaten")
+    warned = bool(doc["recommendation"]["baseline_warning"]) or beaten is False
     return {
         "val_baseline": best["name"],
         "val_baseline_rmse": best["val_rmse"],

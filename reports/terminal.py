@@ -153,10 +153,8 @@ def _notes(info: DocumentInfo, extras: _Extras, explain: bool) -> list[str]:
             + ", ".join(short for short, _ in cuts)
             + "."
         )
-    if info.recommendation.baseline_warning:
-        notes.append(
-            "In the short diagnostic trainings the LSTM did not beat the simple baselines."
-        )
+    if info.no_gain_over_baseline:
+        notes.append("On the validation rows the LSTM did not clearly beat the simple baselines.")
     notes += [f"Data: {n}" for n in info.data.notices + info.profile.notes]
     return notes
 

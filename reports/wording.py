@@ -167,8 +167,7 @@ VERDICT_WORDS = {
     "widen": "The verification search found its best settings at the edge of the ranges it "
     "searched, so better settings may lie outside them.",
     "untested": UNCOMPARED_WORDS,
-    "provisional": "The time budget cut part of the analysis short, so this advice is "
-    "provisional.",
+    "provisional": "The time budget cut part of the analysis short, so this advice is provisional.",
 }
 TUNER_WORDS = {
     "bayesian": "a Bayesian search, which picks each next setting from the scores so far",

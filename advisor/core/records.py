@@ -574,6 +574,12 @@ class Verification:
     """What the comparison found, also where the verdict is ``provisional``."""
     budget_cut: tuple[str, ...] = ()
     """What the time budget cut in the search and the cross-validation, in plain words."""
+    baseline: str | None = None
+    """The best baseline on validation: what the chosen configuration has to beat."""
+    baseline_val_rmse: float | None = None
+    beats_baseline: bool | None = None
+    """The chosen configuration's validation RMSE is clearly (by the diagnosis' margin)
+    below the baseline's; ``None`` where it was not compared."""
 
 
 @dataclass(frozen=True)

@@ -351,6 +351,13 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             "outcome": ver.outcome or ver.verdict,
             "verdict_reason": ver.verdict_reason,
             "budget_cut": list(ver.budget_cut),
+            "baseline": None
+            if ver.beats_baseline is None
+            else {
+                "name": ver.baseline,
+                "val_rmse": _num(ver.baseline_val_rmse or math.nan),
+                "beaten": ver.beats_baseline,
+            },
             "widen": list(ver.widen),
             "seconds": round(ver.seconds, 2),
             "partial": ver.partial,

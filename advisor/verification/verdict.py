@@ -27,6 +27,7 @@ from typing import Any
 
 from advisor.core.progress import ProgressCallback, ProgressEvent, ignore
 from advisor.core.records import (
+    Baseline,
     CrossValidation,
     ModelConfig,
     Outcome,
@@ -304,6 +305,37 @@ def _budget_cut(
         cut.extend(f"cross-validation: {c}" for c in cv.cut if "time budget" in c)
     cut.extend(n for n in extra_notes if "time budget" in n)
     return tuple(cut)
+
+
+def against_baseline(verification: Verification, baseline: Baseline) -> Verification:
+    """The chosen configuration held against the best baseline on the validation rows.
+
+    The diagnosis compared the probe's best run with the baseline; the configuration the
+    search chose is another model, so its own validation score must also clear the
+    margin, or the analysis would claim a gain that only the probe showed. The search
+    keeps no per-origin errors of its trials, so this rests on the margin alone.
+    """
+    from advisor.diagnostics.comparisons import BASELINE_MARGIN, clearly_lower
+
+    lstm, base = verification.best_val_rmse, baseline.rmse
+    if not (math.isfinite(lstm) and math.isfinite(base) and base > 0):
+        return verification
+    beats = clearly_lower(lstm, base, None, BASELINE_MARGIN)
+    notes = verification.notes
+    if not beats:
+        notes = (
+            *notes,
+            f"The chosen configuration's validation RMSE ({lstm:.4g}) is not "
+            f"{BASELINE_MARGIN:.0%} below the {baseline.name} baseline's ({base:.4g}): on "
+            "these rows the baseline forecasts at least as well.",
+        )
+    return replace(
+        verification,
+        baseline=baseline.name,
+        baseline_val_rmse=base,
+        beats_baseline=beats,
+        notes=notes,
+    )
 
 
 def provisional(

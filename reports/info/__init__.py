@@ -117,6 +117,15 @@ class DocumentInfo:
     run: RunRecord
 
     @property
+    def no_gain_over_baseline(self) -> bool:
+        """The LSTM showed no clear gain over the best baseline on validation: in the
+        diagnostic trainings, or with the configuration the search chose."""
+        ver = self.verification
+        return self.recommendation.baseline_warning or (
+            ver is not None and ver.beats_baseline is False
+        )
+
+    @property
     def final_config(self) -> ModelConfig:
         """The settings of the model actually trained last, else the recommendation's."""
         return self.final.config if self.final else self.recommendation.config

@@ -136,6 +136,9 @@ class VerificationInfo:
     outcome: str | None = None
     """What the comparison found; differs from ``verdict`` where that is provisional."""
     budget_cut: tuple[str, ...] = ()
+    beats_baseline: bool | None = None
+    """Whether the chosen configuration clearly beat the best baseline on validation;
+    ``None`` where the document does not say."""
 
     @property
     def compared(self) -> bool:
@@ -165,6 +168,7 @@ class VerificationInfo:
             cv=CvInfo.parse(v.get("cv")),
             outcome=opt_text(v.get("outcome")),
             budget_cut=tuple(str(c) for c in v.get("budget_cut") or ()),
+            beats_baseline=None if not v.get("baseline") else bool(v["baseline"].get("beaten")),
         )
 
 

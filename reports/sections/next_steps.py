@@ -43,10 +43,10 @@ def next_steps(info: DocumentInfo) -> tuple[str, ...]:
             "Weigh the simple baseline before investing more: it is cheaper and, here, "
             "at least as accurate."
         )
-    elif info.recommendation.baseline_warning:
+    elif info.no_gain_over_baseline:
         steps.append(
-            "Keep the simple baseline in view: the LSTM did not beat it beyond the noise in the "
-            "diagnostic trainings"
+            "Keep the simple baseline in view: the LSTM did not clearly beat it on the "
+            "validation rows"
             + (
                 f" and beat it by only {pct(abs(comparison.change))} on the test rows."
                 if comparison is not None and comparison.change > -0.2

@@ -449,6 +449,20 @@ def test_undefined_numbers_show_as_not_available() -> None:
     assert "n/a" in text and "nan" not in text.lower().split()
 
 
+def test_a_chosen_configuration_level_with_the_baseline_is_warned_about() -> None:
+    """The diagnosis found a gain, but the model the search chose does not clearly beat
+    the baseline on validation: the summary and the next steps say so."""
+    d = fx.make_document()
+    assert not any(s.startswith("Warning:") for s in build_view(d).verdict)
+    d["verification"]["baseline"] = {"name": "ets", "val_rmse": 20.0, "beaten": False}
+    view = build_view(d)
+    assert any(
+        s.startswith("Warning: on the validation rows the LSTM did not") for s in view.verdict
+    )
+    d["verification"]["baseline"]["beaten"] = True
+    assert not any(s.startswith("Warning:") for s in build_view(d).verdict)
+
+
 def test_json_round_trip_gives_the_same_view(doc: dict[str, Any]) -> None:
     assert build_view(json.loads(json.dumps(doc))) == build_view(doc)
 

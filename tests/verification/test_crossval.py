@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 
@@ -152,6 +153,22 @@ def test_a_user_budget_that_cut_anything_makes_the_verdict_provisional():
     assert ver.verdict_reason in cut.verdict_reason
     assert provisional(ver, (), 120.0, 500.0) is ver  # nothing cut
     assert provisional(ver, ("x",), None, 500.0) is ver  # auto: nothing is the user's cut
+
+
+def test_the_chosen_configuration_must_itself_beat_the_best_baseline_on_validation():
+    """The probe's gain over the baseline is not the chosen model's: a configuration whose
+    own validation RMSE is not 2% below the baseline's is said to show no gain."""
+    from advisor.core.records import Baseline
+    from advisor.verification.verdict import against_baseline
+
+    s, b = trial("0", SUGGESTION, 10.0, True), trial("3", BETTER, 9.9)
+    ver = verify_with(s, b)
+    level = against_baseline(ver, Baseline("seasonal_naive", ver.best_val_rmse * 1.01, 1.0))
+    assert level.beats_baseline is False and level.baseline == "seasonal_naive"
+    assert "not 2% below the seasonal_naive baseline's" in level.notes[-1]
+    ahead = against_baseline(ver, Baseline("ets", ver.best_val_rmse * 1.2, 1.0))
+    assert ahead.beats_baseline is True and ahead.notes == ver.notes
+    assert against_baseline(ver, Baseline("naive", math.nan, 1.0)) is ver
 
 
 def test_a_gain_within_noise_confirms(tmp_path):
