@@ -36,7 +36,7 @@ from advisor.core.splits import minimum_rows
 from advisor.intake.cells import (
     CLASSIFICATION_COLUMNS,
     drop_saved_index,
-    parse_cells,
+    read_cells,
     refuse_classification,
 )
 from advisor.intake.cleaning import fill_features, fill_target, refuse_constant, trim_target
@@ -47,14 +47,7 @@ from advisor.intake.columns import (
     to_numbers,
     uses_decimal_comma,
 )
-from advisor.intake.files import (
-    GZIP_MAGIC,
-    decode,
-    gunzip,
-    read_bytes,
-    refuse_markup,
-    refuse_non_text,
-)
+from advisor.intake.files import read_bytes
 from advisor.intake.frames import IN_MEMORY, frame_to_csv
 from advisor.intake.times import (
     drop_repeated_rows,
@@ -88,11 +81,7 @@ def series_from_bytes(raw: bytes, settings: Settings, source: str, path: str) ->
     """The stages after the bytes are in hand, for a file or a frame in memory (its
     ``frames.frame_to_csv`` text); ``path`` is what the record keeps."""
     notices: list[str] = []
-    data = gunzip(raw, source) if raw.startswith(GZIP_MAGIC) else raw
-    refuse_non_text(data, source)
-    text = decode(data, source, notices)
-    refuse_markup(text, source)
-    cells, delimiter = parse_cells(text, source, notices)
+    cells, delimiter = read_cells(raw, source, notices)
     refuse_classification(list(cells.columns), settings, source)
 
     needed = minimum_rows(settings.horizon or 1, settings.lookback or 2)
