@@ -18,6 +18,9 @@ below runs them; each stage lives in its own module:
 - ``columns``: numbers (decimal comma, thousands separators), target and features
 - ``cleaning``: empty ends trimmed, gaps filled, a constant target refused
 - ``messages``: how names, values and rows are shown in messages (used by all)
+- ``sequences``: a classification file (one label per sequence, long or wide layout)
+  read into a ``SequenceSet`` through the same files and cells stages, and
+  ``detect_task``, which tells such a file from a forecasting one
 
 Row numbers in messages are what a spreadsheet shows: the header is row 1, so the
 first data row is row 2.
@@ -49,6 +52,7 @@ from advisor.intake.columns import (
 )
 from advisor.intake.files import read_bytes
 from advisor.intake.frames import IN_MEMORY, frame_to_csv
+from advisor.intake.sequences import detect_task, read_sequences, sequences_from_bytes
 from advisor.intake.times import (
     drop_repeated_rows,
     find_frequency,
@@ -62,8 +66,11 @@ from advisor.intake.times import (
 __all__ = [
     "CLASSIFICATION_COLUMNS",
     "IN_MEMORY",
+    "detect_task",
     "frame_to_csv",
+    "read_sequences",
     "read_series",
+    "sequences_from_bytes",
     "series_from_bytes",
 ]
 
