@@ -18,6 +18,9 @@ below runs them; each stage lives in its own module:
 - ``columns``: numbers (decimal comma, thousands separators), target and features
 - ``cleaning``: empty ends trimmed, gaps filled, a constant target refused
 - ``messages``: how names, values and rows are shown in messages (used by all)
+- ``sequences``: a classification file (one label per sequence, long or wide layout)
+  read into a ``SequenceSet`` through the same files and cells stages, and
+  ``detect_task``, which tells such a file from a forecasting one
 
 Row numbers in messages are what a spreadsheet shows: the header is row 1, so the
 first data row is row 2.
@@ -36,7 +39,7 @@ from advisor.core.splits import minimum_rows
 from advisor.intake.cells import (
     CLASSIFICATION_COLUMNS,
     drop_saved_index,
-    parse_cells,
+    read_cells,
     refuse_classification,
 )
 from advisor.intake.cleaning import fill_features, fill_target, refuse_constant, trim_target
@@ -47,15 +50,9 @@ from advisor.intake.columns import (
     to_numbers,
     uses_decimal_comma,
 )
-from advisor.intake.files import (
-    GZIP_MAGIC,
-    decode,
-    gunzip,
-    read_bytes,
-    refuse_markup,
-    refuse_non_text,
-)
+from advisor.intake.files import read_bytes
 from advisor.intake.frames import IN_MEMORY, frame_to_csv
+from advisor.intake.sequences import detect_task, read_sequences, sequences_from_bytes
 from advisor.intake.times import (
     drop_repeated_rows,
     find_frequency,
@@ -69,8 +66,11 @@ from advisor.intake.times import (
 __all__ = [
     "CLASSIFICATION_COLUMNS",
     "IN_MEMORY",
+    "detect_task",
     "frame_to_csv",
+    "read_sequences",
     "read_series",
+    "sequences_from_bytes",
     "series_from_bytes",
 ]
 
@@ -88,11 +88,7 @@ def series_from_bytes(raw: bytes, settings: Settings, source: str, path: str) ->
     """The stages after the bytes are in hand, for a file or a frame in memory (its
     ``frames.frame_to_csv`` text); ``path`` is what the record keeps."""
     notices: list[str] = []
-    data = gunzip(raw, source) if raw.startswith(GZIP_MAGIC) else raw
-    refuse_non_text(data, source)
-    text = decode(data, source, notices)
-    refuse_markup(text, source)
-    cells, delimiter = parse_cells(text, source, notices)
+    cells, delimiter = read_cells(raw, source, notices)
     refuse_classification(list(cells.columns), settings, source)
 
     needed = minimum_rows(settings.horizon or 1, settings.lookback or 2)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from advisor.core.errors import AdvisorInputError
 from advisor.core.records import Settings
+from advisor.intake.files import GZIP_MAGIC, decode, gunzip, refuse_markup, refuse_non_text
 from advisor.intake.messages import show
 
 # A file with both of these columns is shaped for sequence classification (one label
@@ -29,6 +30,16 @@ LONGEST_MISSING_TOKEN = max(map(len, MISSING_TOKENS))
 
 SNIFF_CHARS = 65_536  # enough lines to see past a title line or a ragged first row
 SNIFF_RECORDS = 200
+
+
+def read_cells(raw: bytes, source: str, notices: list[str]) -> tuple[pd.DataFrame, str]:
+    """A file's bytes as text cells (see ``parse_cells``): gunzipped where compressed,
+    other formats refused, decoded; the one way in for every task's reader."""
+    data = gunzip(raw, source) if raw.startswith(GZIP_MAGIC) else raw
+    refuse_non_text(data, source)
+    text = decode(data, source, notices)
+    refuse_markup(text, source)
+    return parse_cells(text, source, notices)
 
 
 def parse_cells(text: str, source: str, notices: list[str]) -> tuple[pd.DataFrame, str]:

@@ -47,22 +47,22 @@ def find_time_column(cells: pd.DataFrame, settings: Settings, source: str) -> st
             raise unknown_column(source, name, columns, "--time-col")
         return name
     for name in columns:  # a column named like time wins, as long as it holds dates
-        if _named_like_time(name) and (
-            _holds_dates(cells[name], NAMED_DATE_SHARE, named=True) or _counts_steps(cells[name])
+        if named_like_time(name) and (
+            holds_dates(cells[name], NAMED_DATE_SHARE, named=True) or _counts_steps(cells[name])
         ):
             return name
     for name in columns:  # else the first text column whose values are dates
-        if not _all_numeric(cells[name]) and _holds_dates(cells[name], DATE_SHARE, named=False):
+        if not all_numeric(cells[name]) and holds_dates(cells[name], DATE_SHARE, named=False):
             return name
     return None
 
 
-def _named_like_time(name: str) -> bool:
+def named_like_time(name: str) -> bool:
     spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)  # OrderDate -> Order Date
     return any(word in TIME_NAME_WORDS for word in re.findall(r"[a-z]+", spaced.lower()))
 
 
-def _all_numeric(column: pd.Series) -> bool:
+def all_numeric(column: pd.Series) -> bool:
     present = column[column != ""]
     # Either decimal style: "1,5" must not be mistaken for a date (dateutil reads it).
     # The first cells are a cheap look before the whole column is converted.
@@ -73,11 +73,11 @@ def _all_numeric(column: pd.Series) -> bool:
     )
 
 
-def _holds_dates(column: pd.Series, share: float, *, named: bool) -> bool:
+def holds_dates(column: pd.Series, share: float, *, named: bool) -> bool:
     sample = column[column != ""].head(SNIFF_RECORDS)
     if sample.empty:
         return False
-    if _all_numeric(sample):
+    if all_numeric(sample):
         # Bare numbers are only times when the name says so (years, 20200131, epochs).
         return named and _numeric_time_kwargs(sample) is not None
     with_digit = np.array([any(ch.isdigit() for ch in v) for v in sample])
@@ -98,7 +98,7 @@ def _counts_steps(column: pd.Series) -> bool:
     """A step counter (0, 1, 2, ... or 5, 10, 15, ...) in file order: only such a column is
     taken for the time axis unasked, so that a count of things named ``t`` stays data."""
     present = column[column != ""]
-    if len(present) < 3 or len(present) < len(column) or not _all_numeric(present):
+    if len(present) < 3 or len(present) < len(column) or not all_numeric(present):
         return False
     numbers = _whole_numbers(present)
     if numbers is None:
@@ -144,8 +144,8 @@ def parse_times(column: pd.Series, name: str, source: str, notices: list[str]) -
             fix="fill in the time or delete the row",
         )
 
-    numeric = _numeric_time_kwargs(column) if _all_numeric(column) else None
-    if numeric is None and _all_numeric(column):
+    numeric = _numeric_time_kwargs(column) if all_numeric(column) else None
+    if numeric is None and all_numeric(column):
         # dateutil would read "7" as the 7th of this month: whole numbers are time steps
         # (0, 1, 2, ...), used to order the rows and check for gaps, and never dates.
         steps = _whole_numbers(column)
