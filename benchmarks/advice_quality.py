@@ -8,6 +8,17 @@ models) with these competitors, side by side in one run on one machine:
 - statistical: a damped-trend ETS (statsmodels ``ETSModel``; additive season where the
   period is short enough to estimate) fitted on train + validation, its parameters then
   fixed and the model re-filtered up to each test origin;
+- statsforecast: AutoETS, AutoARIMA and AutoTheta (season = the manifest's period),
+  each fitted once on train + validation and run forward (``forward``: its parameters
+  kept) over the rows before every test origin; each reported, and ``stat_median``, their
+  pointwise median over the models that finished. Each model runs in a child process
+  stopped at ``--stat-minutes`` of wall time (AutoARIMA's search takes longer than that
+  on long seasons); one stopped is reported as capped, with no scores;
+- AutoLSTM: NeuralForecast's ``AutoLSTM`` (Optuna, its default space with inputs of at
+  most 16 horizons, ``--autolstm-samples`` trials of ``--autolstm-steps`` training
+  steps), tuned on the protocol's validation rows, refitted on train + validation, every
+  test origin forecast from the rows before it. neuralforecast comes from the ``bench``
+  extra (``pip install -e ".[bench]"``); where it is missing the competitor is skipped;
 - novice LSTM: ``LSTM(50) -> Dense(h)``, lookback = season (or 12), min-max scaling,
   Adam 1e-3, batch 32, 100 epochs, no regularisation, no early stopping;
 - wide search: keras-tuner BayesianOptimization over a wide space with early stopping on
@@ -17,12 +28,19 @@ models) with these competitors, side by side in one run on one machine:
 Usage::
 
     python benchmarks/advice_quality.py --datasets ../shared/datasets --out bench-out \
-        [--only airline wineind] [--trials 15] [--seeds 3]
+        [--only airline wineind] [--trials 15] [--seeds 3] [--stat-minutes 5] \
+        [--autolstm-samples 10] [--autolstm-steps 200]
 
 Writes ``results.json`` and ``results.md`` into ``--out``. Each competitor's result on
 each dataset is also kept in ``--out/entries/``; ``--reuse`` takes those instead of
 training again, so after a change to the advice only the advisor needs rerunning
 (``--reuse --rerun advisor``). The JSON says which commit and machine produced each entry.
+
+Beside the per-dataset table and the goals, the tables hold each competitor's ratio to the
+best statsforecast model on that dataset (``best_stat``: the lowest test RMSE among the
+three and their median, picked with hindsight) and to AutoLSTM, and a calibration table:
+whether the advisor's verdict on validation (a gain over the best baseline, or a warning
+of none) holds on its own test table.
 """
 
 from __future__ import annotations
@@ -172,6 +190,141 @@ def statistical(p: Problem) -> Entry:
     )
 
 
+# --- statsforecast: what a forecaster reaches for first -----------------------------------
+
+STAT_MODELS = ("autoets", "autoarima", "autotheta")
+STAT_MEDIAN = "stat_median"
+STAT_WORKER = "--statsforecast-worker"
+
+
+@dataclass
+class StatRun:
+    """One statsforecast model's forecasts from every test origin, or why there are none."""
+
+    name: str
+    pred: np.ndarray | None
+    seconds: float
+    model: str = ""
+    note: str = ""
+    capped: bool = False
+
+
+def stat_model_forecasts(
+    name: str, y: np.ndarray, fit_end: int, origins: np.ndarray, horizon: int, season: int
+) -> tuple[np.ndarray, str]:
+    """``name`` fitted once on ``y[:fit_end]``, then run forward (its parameters kept) over
+    the rows before each origin; the forecasts and what the automatic search chose."""
+    from statsforecast.arima import arima_string
+    from statsforecast.models import AutoARIMA, AutoETS, AutoTheta
+
+    models = {"autoets": AutoETS, "autoarima": AutoARIMA, "autotheta": AutoTheta}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        fitted = models[name](season_length=season).fit(y[:fit_end])
+        pred = np.stack([np.asarray(fitted.forward(y=y[:t], h=horizon)["mean"]) for t in origins])
+    chosen = fitted.model_
+    if name == "autoarima":
+        label = arima_string(chosen).strip()
+    elif name == "autoets":
+        label = str(chosen["method"])
+    else:
+        label = f"Theta({chosen['modeltype']}, {chosen['decomposition_type']} season)"
+    return pred, label
+
+
+def stat_worker(inputs: Path, output: Path) -> int:
+    """The child side of ``run_stat_model``: one model on the rows it was handed."""
+    d = np.load(inputs)
+    start = time.perf_counter()
+    pred, label = stat_model_forecasts(
+        str(d["name"]), d["y"], int(d["fit_end"]), d["origins"], int(d["horizon"]), int(d["season"])
+    )
+    np.savez(output, pred=pred, label=label, seconds=time.perf_counter() - start)
+    return 0
+
+
+def run_stat_model(p: Problem, name: str, cap_seconds: float, workdir: Path) -> StatRun:
+    """One statsforecast model in a child process, killed at ``cap_seconds`` of wall time.
+
+    AutoARIMA's order search ran past 15 minutes on 48- and 52-step seasons and cannot be
+    interrupted from inside (compiled code), so the cap is enforced by ending its process.
+    The child is handed the rows before the last origin only: nothing at or after an
+    origin can reach that origin's forecast.
+    """
+    ts = p.test_origins()
+    workdir.mkdir(parents=True, exist_ok=True)
+    inputs, output = workdir / f"{p.name}.{name}.in.npz", workdir / f"{p.name}.{name}.out.npz"
+    output.unlink(missing_ok=True)
+    np.savez(
+        inputs,
+        name=name,
+        y=p.y[: int(ts[-1])],
+        fit_end=p.split.validation_end,
+        origins=ts,
+        horizon=p.horizon,
+        season=p.period,
+    )
+    cmd = [sys.executable, str(Path(__file__).resolve()), STAT_WORKER, str(inputs), str(output)]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=cap_seconds)
+    except subprocess.TimeoutExpired:
+        return StatRun(
+            name,
+            None,
+            time.perf_counter() - start,
+            note=f"stopped at its cap of {cap_seconds / 60:.3g} min",
+            capped=True,
+        )
+    if proc.returncode != 0 or not output.exists():
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:]
+        return StatRun(name, None, time.perf_counter() - start, note=f"failed: {tail}")
+    d = np.load(output)
+    pred = d["pred"]
+    if pred.shape != (len(ts), p.horizon) or not np.all(np.isfinite(pred)):
+        return StatRun(name, None, float(d["seconds"]), str(d["label"]), "non-finite forecasts")
+    return StatRun(name, pred, float(d["seconds"]), str(d["label"]))
+
+
+def stat_entries(p: Problem, runs: list[StatRun], minutes: float) -> list[Entry]:
+    """An entry per model (NaN scores where it has no forecasts) and their pointwise median."""
+    out = []
+    for run in runs:
+        detail: dict[str, Any] = {"model": run.model, "season": p.period, "minutes_cap": minutes}
+        if run.note:
+            detail["note"] = run.note
+        if run.capped:
+            detail["capped"] = True
+        s = (
+            p.score(run.pred)
+            if run.pred is not None
+            else dict.fromkeys(("rmse", "mae", "mase"), math.nan)
+        )
+        out.append(Entry(run.name, s["rmse"], s["mae"], s["mase"], run.seconds, detail))
+    done = [r for r in runs if r.pred is not None]
+    words = {1: "one", 2: "two", 3: "three"}
+    detail = {
+        "of": [r.name for r in done],
+        "note": (f"median of {words.get(len(done), len(done))}" if done else "no model finished")
+        + "".join(f"; {r.name} {r.note}" for r in runs if r.pred is None),
+    }
+    # The ensemble costs every model it waited for, finished or not.
+    seconds = sum(r.seconds for r in runs)
+    if done:
+        s = p.score(np.median(np.stack([r.pred for r in done if r.pred is not None]), axis=0))
+    else:
+        s = dict.fromkeys(("rmse", "mae", "mase"), math.nan)
+    out.append(Entry(STAT_MEDIAN, s["rmse"], s["mae"], s["mase"], seconds, detail))
+    return out
+
+
+def statsforecast_models(
+    p: Problem, minutes: float, workdir: Path, models: tuple[str, ...] = STAT_MODELS
+) -> list[Entry]:
+    runs = [run_stat_model(p, name, minutes * 60, workdir) for name in models]
+    return stat_entries(p, runs, minutes)
+
+
 def train_seeds(
     p: Problem, config: ModelConfig, seeds: int
 ) -> tuple[dict[str, float], list[float]]:
@@ -280,6 +433,173 @@ def wide_search(
             "minutes_cap": minutes,
             "best": dict(hp.values),
             "seed_rmse": rmses,
+        },
+    )
+
+
+# --- NeuralForecast's AutoLSTM: the off-the-shelf automatic LSTM ------------------------
+
+AUTOLSTM = "autolstm"
+# The default space reaches 64 horizons of input; past 16 the windows outgrow the shorter
+# series' training rows and a CPU's minutes.
+AUTOLSTM_MAX_INPUT_MULTIPLIER = 16
+BENCH_EXTRA_HINT = 'pip install -e ".[bench]"'
+
+
+class MissingExtra(RuntimeError):
+    """A competitor whose package comes from the ``bench`` extra, which is not installed."""
+
+
+def neuralforecast_missing() -> str | None:
+    """Why AutoLSTM cannot run here, in one line; None where it can."""
+    try:
+        import neuralforecast  # noqa: F401
+    except ImportError:
+        return (
+            f"{AUTOLSTM}: skipped, neuralforecast is not installed "
+            f"(it comes with the bench extra: {BENCH_EXTRA_HINT})"
+        )
+    return None
+
+
+def autolstm_frames(p: Problem) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """NeuralForecast's long frames: the fit's rows (train + validation, nothing of the
+    test), and one series per test origin holding the rows before it, named by the origin.
+    """
+    fit_end = p.split.validation_end
+    fit = pd.DataFrame({"unique_id": 0, "ds": np.arange(fit_end), "y": p.y[:fit_end]})
+    history = pd.concat(
+        [
+            pd.DataFrame({"unique_id": int(t), "ds": np.arange(t), "y": p.y[:t]})
+            for t in p.test_origins()
+        ],
+        ignore_index=True,
+    )
+    return fit, history
+
+
+def autolstm_input_sizes(h: int, train_rows: int, multipliers: list[int]) -> list[int]:
+    """The default space's input-size multipliers that fit: at most 16 horizons, and no
+    more rows than training holds (NeuralForecast refuses a window longer than its rows).
+    A multiplier of -1 is NeuralForecast's default of three horizons."""
+    keep = [
+        m
+        for m in multipliers
+        if m <= AUTOLSTM_MAX_INPUT_MULTIPLIER and h * (3 if m < 1 else m) <= train_rows
+    ]
+    if not keep:
+        raise ValueError(
+            f"AutoLSTM: {train_rows} training rows are fewer than three horizons of {h}"
+        )
+    return keep
+
+
+def _quiet_lightning() -> None:
+    import logging
+
+    for name in ("pytorch_lightning", "lightning.pytorch", "lightning_fabric", "lightning.fabric"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _origin_table(forecasts: pd.DataFrame, column: str, origins: np.ndarray) -> np.ndarray:
+    ids = forecasts["unique_id"].astype(int).to_numpy()
+    step = forecasts["ds"].astype(int).to_numpy() - ids
+    table = pd.DataFrame({"origin": ids, "step": step, "y": forecasts[column].to_numpy()})
+    return table.pivot(index="origin", columns="step", values="y").loc[origins].to_numpy()
+
+
+def autolstm(p: Problem, samples: int, steps: int, seeds: int, workdir: Path) -> Entry:
+    """AutoLSTM (Optuna, its default space, ``samples`` trials of at most ``steps`` training
+    steps) tuned on the protocol's validation rows and refitted on train + validation; the
+    best configuration trained again for each further seed, the median seed reported.
+    Every test origin is forecast from the rows before it.
+    """
+    why = neuralforecast_missing()
+    if why:
+        raise MissingExtra(why)
+    import optuna
+    import torch
+
+    _quiet_lightning()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    # One thread: on the 2-core machine shared with other work, torch's second OpenMP
+    # thread spin-waits for the first and one 50-step fit took 133 s instead of 5.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _autolstm(p, samples, steps, seeds, workdir)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _autolstm(p: Problem, samples: int, steps: int, seeds: int, workdir: Path) -> Entry:
+    import optuna
+    from neuralforecast import NeuralForecast
+    from neuralforecast.auto import AutoLSTM
+    from neuralforecast.models import LSTM
+
+    start = time.perf_counter()
+    h, ts = p.horizon, p.test_origins()
+    fit, history = autolstm_frames(p)
+    space = dict(AutoLSTM.default_config)
+    multipliers = autolstm_input_sizes(h, p.split.train, list(space["input_size_multiplier"]))
+    space["input_size_multiplier"] = multipliers
+    space["max_steps"] = steps
+    # Display and logging only: no progress bars in the benchmark's log, and no logs or
+    # checkpoints written into the working directory.
+    space.update(
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        logger=False,
+        default_root_dir=str(workdir),
+    )
+    # get_default_config builds the space from the class's default_config.
+    capped = type("CappedAutoLSTM", (AutoLSTM,), {"default_config": space})
+    config = capped.get_default_config(h=h, backend="optuna")
+
+    runs: list[dict[str, float]] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auto = AutoLSTM(
+            h=h,
+            config=config,
+            backend="optuna",
+            num_samples=samples,
+            search_alg=optuna.samplers.TPESampler(seed=0),
+            alias=AUTOLSTM,
+        )
+        nf = NeuralForecast(models=[auto], freq=1)
+        nf.fit(df=fit, val_size=p.split.test)
+        study = nf.models[0].results
+        best = dict(study.best_trial.user_attrs["ALL_PARAMS"])
+        trials = [{**t.params, "val_loss": t.value} for t in study.trials if t.value is not None]
+        runs.append(p.score(_origin_table(nf.predict(df=history), AUTOLSTM, ts)))
+        for k in range(1, seeds):
+            model = LSTM(**{**best, "random_seed": int(best["random_seed"]) + k, "alias": AUTOLSTM})
+            again = NeuralForecast(models=[model], freq=1)
+            again.fit(df=fit)
+            runs.append(p.score(_origin_table(again.predict(df=history), AUTOLSTM, ts)))
+    median = sorted(runs, key=lambda r: r["rmse"])[len(runs) // 2]
+    shown = {
+        k: v for k, v in best.items() if not k.startswith(("enable_", "logger", "default_root"))
+    }
+    return Entry(
+        AUTOLSTM,
+        median["rmse"],
+        median["mae"],
+        median["mase"],
+        time.perf_counter() - start,
+        {
+            "samples": samples,
+            "max_steps": steps,
+            "input_sizes": [h * (3 if m < 1 else m) for m in multipliers],
+            "val_size": p.split.test,
+            "seeds": seeds,
+            "seed_note": "the search once (Optuna TPE, seed 0); its refit is the first seed, "
+            "the best configuration retrained with its random_seed + k for the others",
+            "best": shown,
+            "trials": trials,
+            "seed_rmse": [r["rmse"] for r in runs],
         },
     )
 
@@ -420,12 +740,72 @@ def ratio(a: float, b: float) -> float:
     return a / b if b and math.isfinite(a) and math.isfinite(b) else math.nan
 
 
+def med(xs: list[float]) -> float | None:
+    xs = [x for x in xs if x is not None and math.isfinite(x)]
+    return statistics.median(xs) if xs else None
+
+
+def best_stat(by: dict[str, Entry]) -> Entry | None:
+    """The statsforecast model (or their median) with the lowest test RMSE: the best a
+    user could have had from them, picked with hindsight, so a hard bar."""
+    finished = [by[n] for n in (*STAT_MODELS, STAT_MEDIAN) if n in by and math.isfinite(by[n].rmse)]
+    return min(finished, key=lambda e: e.rmse) if finished else None
+
+
+def calibration_rows(results: dict[str, list[Entry]]) -> dict[str, dict[str, Any]]:
+    """Per dataset, the advisor's verdict on validation against what its test table shows.
+
+    The verdict agrees where it claimed a gain and the LSTM beat that baseline on test, or
+    warned of none and it did not.
+    """
+    rows = {}
+    for name, entries in results.items():
+        adv = next((e for e in entries if e.name == "advisor"), None)
+        if adv is None or adv.detail.get("claimed_gain") is None:
+            continue
+        d = adv.detail
+        warned = bool(d.get("baseline_warning"))
+        measured = d.get("measured_gain")
+        lstm, base = d.get("test_lstm_rmse"), d.get("test_baseline_rmse")
+        rows[name] = {
+            "verdict": "no gain" if warned else "gain",
+            "baseline": d.get("val_baseline"),
+            "claimed_gain": d["claimed_gain"],
+            "measured_gain": measured,
+            "agree": None if measured is None else bool(measured <= 0 if warned else measured > 0),
+            "decision": d.get("decision"),
+            "decision_rmse": d.get("decision_rmse"),
+            "decision_to_best_on_test": ratio(d["decision_rmse"], min(lstm, base))
+            if d.get("decision_rmse") is not None and lstm is not None and base is not None
+            else None,
+        }
+    return rows
+
+
+def calibration_summary(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    judged = {n: r for n, r in rows.items() if r["agree"] is not None}
+    contradicted = [n for n, r in judged.items() if r["verdict"] == "gain" and not r["agree"]]
+    return {
+        "calibration_agreements": sum(r["agree"] for r in judged.values()),
+        "calibration_judged": len(judged),
+        "calibration_gain_contradicted_by_test": ", ".join(contradicted) or "none",
+        "calibration_median_gain_gap": med(
+            [abs(r["claimed_gain"] - r["measured_gain"]) for r in judged.values()]
+        ),
+    }
+
+
 def summarise(results: dict[str, list[Entry]]) -> dict[str, Any]:
     per: dict[str, Any] = {}
+    best_stats: dict[str, str | None] = {}
     adv_wide, adv_stat, adv_novice, wall = [], [], [], []
+    adv_best, adv_auto, wall_auto = [], [], []
     for name, entries in results.items():
         by = {e.name: e for e in entries}
         ref_sn = by.get("seasonal_naive") or by["naive"]
+        best = best_stat(by)
+        best_stats[name] = best.name if best else None
+        auto = by.get(AUTOLSTM)
         per[name] = {
             e.name: {
                 "rmse": e.rmse,
@@ -439,6 +819,8 @@ def summarise(results: dict[str, list[Entry]]) -> dict[str, Any]:
                 "vs_wide_search": ratio(e.rmse, by["wide_search"].rmse)
                 if "wide_search" in by
                 else None,
+                "vs_best_stat": ratio(e.rmse, best.rmse) if best else None,
+                "vs_autolstm": ratio(e.rmse, auto.rmse) if auto else None,
                 **e.detail,
             }
             for e in entries
@@ -450,10 +832,11 @@ def summarise(results: dict[str, list[Entry]]) -> dict[str, Any]:
             adv_stat.append(ratio(by["advisor"].rmse, by["statistical"].rmse))
         if "advisor" in by and "novice_lstm" in by:
             adv_novice.append(by["advisor"].rmse < by["novice_lstm"].rmse)
-
-    def med(xs: list[float]) -> float | None:
-        xs = [x for x in xs if math.isfinite(x)]
-        return statistics.median(xs) if xs else None
+        if "advisor" in by and best:
+            adv_best.append(ratio(by["advisor"].rmse, best.rmse))
+        if "advisor" in by and auto and math.isfinite(auto.rmse):
+            adv_auto.append(ratio(by["advisor"].rmse, auto.rmse))
+            wall_auto.append(ratio(by["advisor"].seconds, auto.seconds))
 
     no_gain = [
         name
@@ -461,8 +844,11 @@ def summarise(results: dict[str, list[Entry]]) -> dict[str, Any]:
         if "advisor" in (by := {e.name: e for e in entries})
         and by["advisor"].detail.get("baseline_warning")
     ]
+    calibration = calibration_rows(results)
     return {
         "datasets": per,
+        "best_stat": best_stats,
+        "calibration": calibration,
         "summary": {
             "advisor_says_no_gain_over_baseline": ", ".join(no_gain) or "none",
             "median_advisor_to_wide_rmse": med(adv_wide),
@@ -474,30 +860,85 @@ def summarise(results: dict[str, list[Entry]]) -> dict[str, Any]:
             "advisor_beats_novice": sum(adv_novice),
             "compared_with_novice": len(adv_novice),
             "compared_with_wide": len(adv_wide),
+            "median_advisor_to_best_stat": med(adv_best),
+            "advisor_at_or_below_best_stat": sum(r <= 1.0 for r in adv_best),
+            "compared_with_best_stat": len(adv_best),
+            "median_advisor_to_autolstm_rmse": med(adv_auto),
+            "advisor_at_or_below_autolstm": sum(r <= 1.0 for r in adv_auto),
+            "compared_with_autolstm": len(adv_auto),
+            "median_advisor_to_autolstm_wall": med(wall_auto),
+            **calibration_summary(calibration),
             "datasets": len(results),
         },
     }
 
 
+def fmt(x: Any, digits: int = 3) -> str:
+    return (
+        "n/a" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{digits}g}"
+    )
+
+
+def count_goal(label: str, hits: int, n: int, share: tuple[int, int]) -> str:
+    # the share as a fraction, so that 1 of 3 meets a third exactly
+    met = "yes" if n and hits * share[1] >= share[0] * n else "no"
+    return f"| {label} | {hits} of {n} | {met} |"
+
+
+def calibration_markdown(report: dict[str, Any]) -> list[str]:
+    rows = report.get("calibration") or {}
+    if not rows:
+        return []
+    lines = [
+        "",
+        "## Calibration",
+        "",
+        "The advisor's verdict on validation (a gain over the best validation baseline, or "
+        "a warning of none) against its own final test table: claimed gain = 1 - LSTM / "
+        "baseline RMSE on validation, measured gain = the same on test. The decision is "
+        "what it tells the user to use (the baseline where it warned).",
+        "",
+        "| dataset | verdict on validation | claimed gain | measured gain | agree? | decision | "
+        "its test RMSE | / best of LSTM and baseline on test |",
+        "| --- | --- | ---: | ---: | :---: | --- | ---: | ---: |",
+    ]
+    for name, r in rows.items():
+        agree = "n/a" if r["agree"] is None else ("yes" if r["agree"] else "no")
+        lines.append(
+            f"| {name} | {r['verdict']} | {fmt(r['claimed_gain'])} | "
+            f"{fmt(r['measured_gain'])} | {agree} | {r['decision']} | "
+            f"{fmt(r['decision_rmse'], 4)} | {fmt(r['decision_to_best_on_test'])} |"
+        )
+    s = report["summary"]
+    lines += [
+        "",
+        f"Agreements: {s['calibration_agreements']} of {s['calibration_judged']}. "
+        f"A gain claimed on validation that the test contradicts: "
+        f"{s['calibration_gain_contradicted_by_test']}. "
+        f"Median |claimed - measured| gain: {fmt(s['calibration_median_gain_gap'])}.",
+    ]
+    return lines
+
+
 def markdown(report: dict[str, Any]) -> str:
     lines = [
-        "| dataset | competitor | RMSE | MASE | / seasonal naive | / statistical | / wide search | seconds |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| dataset | competitor | RMSE | MASE | / seasonal naive | / statistical | / wide search "
+        "| / best stat | / AutoLSTM | seconds |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-
-    def f(x: Any, digits: int = 3) -> str:
-        return (
-            "n/a"
-            if x is None or (isinstance(x, float) and not math.isfinite(x))
-            else f"{x:.{digits}g}"
-        )
-
+    f = fmt
     for name, comps in report["datasets"].items():
         for comp, m in comps.items():
+            label = comp
+            if m.get("capped"):
+                label += f" (over its {fmt(m.get('minutes_cap'))} min cap)"
+            elif comp == STAT_MEDIAN and m.get("note"):
+                label += f" ({m['note'].split(';')[0]})"
             lines.append(
-                f"| {name} | {comp} | {f(m['rmse'], 4)} | {f(m['mase'])} | "
+                f"| {name} | {label} | {f(m['rmse'], 4)} | {f(m['mase'])} | "
                 f"{f(m['vs_seasonal_naive'])} | {f(m['vs_statistical'])} | "
-                f"{f(m['vs_wide_search'])} | {m['seconds']} |"
+                f"{f(m['vs_wide_search'])} | {f(m.get('vs_best_stat'))} | "
+                f"{f(m.get('vs_autolstm'))} | {m['seconds']} |"
             )
     s = report["summary"]
     goals = [
@@ -508,25 +949,53 @@ def markdown(report: dict[str, Any]) -> str:
             1 / 3,
         ),
         ("advisor RMSE / statistical, median <= 1.10", s["median_advisor_to_statistical"], 1.1),
+        (
+            "advisor RMSE / best statsforecast model, median <= 1.10",
+            s["median_advisor_to_best_stat"],
+            1.1,
+        ),
+        ("advisor RMSE / AutoLSTM, median <= 1.00", s["median_advisor_to_autolstm_rmse"], 1.0),
+        (
+            "advisor wall time / AutoLSTM, median <= 1.00",
+            s["median_advisor_to_autolstm_wall"],
+            1.0,
+        ),
     ]
     lines += ["", "| goal | measured | met |", "| --- | ---: | :---: |"]
     for label, value, limit in goals:
         met = "n/a" if value is None else ("yes" if value <= limit else "no")
         lines.append(f"| {label} | {f(value)} | {met} |")
-    at_stat, n_stat = s["advisor_at_or_below_statistical"], s["compared_with_statistical"]
-    lines.append(
-        f"| advisor at or below statistical on >= 1/3 of datasets | {at_stat} of {n_stat} | "
-        f"{'yes' if n_stat and 3 * at_stat >= n_stat else 'no'} |"
-    )
-    beats, n_novice = s["advisor_beats_novice"], s["compared_with_novice"]
-    lines.append(
-        f"| advisor better than the novice LSTM on >= 80% | {beats} of {n_novice} | "
-        f"{'yes' if n_novice and beats >= 0.8 * n_novice else 'no'} |"
-    )
+    lines += [
+        count_goal(
+            "advisor at or below statistical on >= 1/3 of datasets",
+            s["advisor_at_or_below_statistical"],
+            s["compared_with_statistical"],
+            (1, 3),
+        ),
+        count_goal(
+            "advisor better than the novice LSTM on >= 80%",
+            s["advisor_beats_novice"],
+            s["compared_with_novice"],
+            (4, 5),
+        ),
+        count_goal(
+            "advisor at or below the best statsforecast model on >= 1/3 of datasets",
+            s["advisor_at_or_below_best_stat"],
+            s["compared_with_best_stat"],
+            (1, 3),
+        ),
+        count_goal(
+            "advisor at or below AutoLSTM on >= 1/2 of datasets",
+            s["advisor_at_or_below_autolstm"],
+            s["compared_with_autolstm"],
+            (1, 2),
+        ),
+    ]
     lines += ["", "| across datasets | value |", "| --- | ---: |"]
     lines += [
         f"| {k.replace('_', ' ')} | {f(v) if isinstance(v, float) else v} |" for k, v in s.items()
     ]
+    lines += calibration_markdown(report)
     return "\n".join(lines) + "\n"
 
 
@@ -544,8 +1013,28 @@ def main(argv: list[str] | None = None) -> int:
         help="stop the wide search between trials after this many minutes (default: no cap)",
     )
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument(
+        "--stat-minutes",
+        type=float,
+        default=5.0,
+        help="wall-clock cap on each statsforecast model (fit and every forecast); one over "
+        "it is stopped and reported as capped",
+    )
+    ap.add_argument("--autolstm-samples", type=int, default=10, help="AutoLSTM's Optuna trials")
+    ap.add_argument(
+        "--autolstm-steps",
+        type=int,
+        default=200,
+        help="training steps of every AutoLSTM trial and refit (its default space has 500/1000)",
+    )
     ap.add_argument("--budget", help="advisor --budget (default: the advisor's own default)")
-    ap.add_argument("--skip", nargs="*", default=[], help="competitors to leave out")
+    ap.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        help="competitors to leave out (statsforecast: all three models, or any of "
+        f"{', '.join(STAT_MODELS)})",
+    )
     ap.add_argument("--out", type=Path, default=Path("bench-out"))
     ap.add_argument(
         "--reuse", action="store_true", help="take results already in OUT/entries where present"
@@ -566,40 +1055,65 @@ def main(argv: list[str] | None = None) -> int:
         for e in manifest
         if e["task"] in FORECAST_TASKS and (not args.only or e["name"] in args.only)
     ]
+    stat_models = tuple(m for m in STAT_MODELS if m not in args.skip)
+    # A step may leave several entries: statsforecast one per model and their median.
+    members = {"statsforecast": (*stat_models, STAT_MEDIAN)}
+    folder = args.out / "entries"
     args.out.mkdir(parents=True, exist_ok=True)
     results: dict[str, list[Entry]] = {}
+    missing_said = False
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for entry in chosen:
             p = load_problem(entry, args.datasets)
             entries = simple_baselines(p)
-            steps = {
-                "statistical": lambda p=p: statistical(p),
-                "novice_lstm": lambda p=p: novice(p, args.seeds),
-                "wide_search": lambda p=p: wide_search(
-                    p, args.trials, args.seeds, work, args.wide_minutes
+            steps: dict[str, Any] = {
+                "statistical": lambda p=p: [statistical(p)],
+                "statsforecast": lambda p=p: statsforecast_models(
+                    p, args.stat_minutes, work / "statsforecast", stat_models
                 ),
-                "advisor": lambda p=p: advisor(p, args.seeds, work, args.budget, args.out / "runs"),
+                "novice_lstm": lambda p=p: [novice(p, args.seeds)],
+                "wide_search": lambda p=p: [
+                    wide_search(p, args.trials, args.seeds, work, args.wide_minutes)
+                ],
+                AUTOLSTM: lambda p=p: [
+                    autolstm(
+                        p, args.autolstm_samples, args.autolstm_steps, args.seeds, work / AUTOLSTM
+                    )
+                ],
+                "advisor": lambda p=p: [
+                    advisor(p, args.seeds, work, args.budget, args.out / "runs")
+                ],
             }
             for name, step in steps.items():
-                if name in args.skip:
+                names = members.get(name, (name,))
+                if name in args.skip or names == (STAT_MEDIAN,):
                     continue
-                kept = (
-                    load_entry(args.out / "entries", p.name, name)
-                    if (args.reuse or args.tables_only) and name not in args.rerun
-                    else None
-                )
-                if kept is None and args.tables_only:
-                    continue
-                if kept is None:
-                    kept = step()
-                    save_entry(args.out / "entries", p.name, kept)
-                entries.append(kept)
-                print(
-                    f"{p.name:22s} {name:14s} rmse={entries[-1].rmse:.4g} "
-                    f"({entries[-1].seconds:.0f}s)",
-                    flush=True,
-                )
+                rerun = name in args.rerun or any(n in args.rerun for n in names)
+                saved = [
+                    e
+                    for n in names
+                    if (args.reuse or args.tables_only) and not rerun
+                    if (e := load_entry(folder, p.name, n)) is not None
+                ]
+                kept = saved
+                if not args.tables_only and len(saved) < len(names):
+                    try:
+                        kept = step()
+                    except MissingExtra as why:
+                        if not missing_said:
+                            print(why, flush=True)
+                            missing_said = True
+                        continue
+                    for e in kept:
+                        save_entry(folder, p.name, e)
+                for e in kept:
+                    entries.append(e)
+                    note = " (capped)" if e.detail.get("capped") else ""
+                    print(
+                        f"{p.name:22s} {e.name:14s} rmse={e.rmse:.4g} ({e.seconds:.0f}s){note}",
+                        flush=True,
+                    )
             results[p.name] = entries
             report = summarise(results)
             (args.out / "results.json").write_text(json.dumps(report, indent=2, default=float))
@@ -609,4 +1123,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == [STAT_WORKER]:
+        raise SystemExit(stat_worker(Path(sys.argv[2]), Path(sys.argv[3])))
     raise SystemExit(main())

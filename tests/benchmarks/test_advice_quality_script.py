@@ -1,5 +1,6 @@
-"""benchmarks/advice_quality.py: the protocol's baselines, the statistical competitor's
-causality, the summary's medians and counts, and tables rebuilt from saved entries.
+"""benchmarks/advice_quality.py: the protocol's baselines, the statistical competitors'
+causality and time cap, the summary's medians, counts and calibration, and tables rebuilt
+from saved entries.
 
 Neural competitors are not trained here (the script's real runs take hours); their
 entries are written by hand, as a finished run would have left them.
@@ -11,6 +12,7 @@ import importlib.util
 import json
 import math
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -181,8 +183,9 @@ def test_run_saves_entries_and_tables_rebuild_from_them_without_training(
     write_datasets(data, seasonal_series(240, 12), 12, 6)
     argv = ["--datasets", str(data), "--out", str(out)]
 
-    # the statistical competitor alone: the neural ones are skipped
-    assert bench.main([*argv, "--skip", "novice_lstm", "wide_search", "advisor"]) == 0
+    # the statistical competitor alone: the neural ones and statsforecast are skipped
+    skip = ["--skip", "statsforecast", "novice_lstm", "wide_search", "autolstm", "advisor"]
+    assert bench.main([*argv, *skip]) == 0
     saved = json.loads((out / "entries" / "toy.statistical.json").read_text())
     assert saved["provenance"]["commit"]
     assert math.isfinite(saved["rmse"])
@@ -197,3 +200,299 @@ def test_run_saves_entries_and_tables_rebuild_from_them_without_training(
     assert toy["advisor"]["vs_statistical"] == pytest.approx(0.9)
     assert toy["advisor"]["provenance"]["commit"]
     assert "| toy | advisor |" in (out / "results.md").read_text()
+
+
+# --- statsforecast --------------------------------------------------------------------
+
+
+def test_statsforecast_forecasts_ignore_every_row_from_their_origin_on(
+    bench: ModuleType,
+) -> None:
+    y = seasonal_series(100, 4, seed=1)
+    p = problem(bench, y, 4, 4)
+    origins = p.test_origins()
+    rng = np.random.default_rng(2)
+    for name in bench.STAT_MODELS:
+        args = (p.split.validation_end, origins, p.horizon, p.period)
+        pred, label = bench.stat_model_forecasts(name, y, *args)
+        assert pred.shape == (len(origins), p.horizon) and label
+        for i, t in enumerate(origins):
+            changed = y.copy()
+            changed[t:] += rng.normal(20.0, 5.0, len(y) - t)
+            again, _ = bench.stat_model_forecasts(name, changed, *args)
+            np.testing.assert_allclose(again[i], pred[i], err_msg=f"{name} at origin {t}")
+            if i + 1 < len(origins):
+                assert not np.allclose(again[i + 1], pred[i + 1]), name
+
+
+def test_statsforecast_models_run_in_a_child_and_score_as_in_process(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    y = seasonal_series(120, 12, noise=0.5)
+    p = problem(bench, y, 12, 6)
+    entries = bench.statsforecast_models(p, 5.0, tmp_path, ("autoets", "autotheta"))
+    by = {e.name: e for e in entries}
+    assert list(by) == ["autoets", "autotheta", "stat_median"]
+    args = (p.split.validation_end, p.test_origins(), p.horizon, p.period)
+    preds = {n: bench.stat_model_forecasts(n, y, *args)[0] for n in ("autoets", "autotheta")}
+    for name, pred in preds.items():
+        assert by[name].rmse == pytest.approx(p.score(pred)["rmse"])
+        assert by[name].detail["model"] and not by[name].detail.get("capped")
+    median = np.median(np.stack(list(preds.values())), axis=0)
+    assert by["stat_median"].rmse == pytest.approx(p.score(median)["rmse"])
+    assert by["stat_median"].detail["note"] == "median of two"
+    naive = {e.name: e for e in bench.simple_baselines(p)}["seasonal_naive"]
+    assert by["autoets"].rmse < naive.rmse
+
+
+def test_a_statsforecast_model_over_its_cap_is_stopped_and_recorded_as_capped(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    p = problem(bench, seasonal_series(240, 12), 12, 6)
+    start = time.perf_counter()
+    # The child cannot even import statsforecast in 50 ms.
+    run = bench.run_stat_model(p, "autoarima", 0.05, tmp_path)
+    assert time.perf_counter() - start < 5.0
+    assert run.capped and run.pred is None and "cap" in run.note
+    (entry, median) = bench.stat_entries(p, [run], 0.05 / 60)
+    assert math.isnan(entry.rmse) and entry.detail["capped"]
+    assert math.isnan(median.rmse)
+    assert median.detail["of"] == [] and median.detail["note"].startswith("no model finished")
+
+
+def test_the_median_is_over_the_models_that_finished(bench: ModuleType) -> None:
+    y = seasonal_series(240, 12)
+    p = problem(bench, y, 12, 6)
+    actual = bench.fe.actuals(p.y, p.test_origins(), p.horizon)
+    low, high = actual - 1.0, actual + 3.0
+    runs = [
+        bench.StatRun("autoets", low, 1.0, "ETS(A,N,A)"),
+        bench.StatRun("autoarima", None, 300.0, note="stopped at its cap of 5 min", capped=True),
+        bench.StatRun("autotheta", high, 2.0, "Theta"),
+    ]
+    by = {e.name: e for e in bench.stat_entries(p, runs, 5.0)}
+    # the median of two is their mean: 1 above the actuals everywhere
+    assert by["stat_median"].rmse == pytest.approx(1.0)
+    assert by["stat_median"].detail["of"] == ["autoets", "autotheta"]
+    assert by["stat_median"].detail["note"] == (
+        "median of two; autoarima stopped at its cap of 5 min"
+    )
+    assert by["stat_median"].seconds == pytest.approx(303.0)
+    assert by["autoets"].rmse == pytest.approx(1.0) and by["autotheta"].rmse == pytest.approx(3.0)
+    assert math.isnan(by["autoarima"].rmse) and by["autoarima"].detail["capped"]
+
+
+def test_statsforecast_entries_are_saved_reused_and_rerun_as_a_group(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    data, out = tmp_path / "data", tmp_path / "out"
+    write_datasets(data, seasonal_series(120, 12), 12, 6)
+    skip = ["--skip", "statistical", "autoarima", "novice_lstm", "wide_search", "autolstm"]
+    argv = ["--datasets", str(data), "--out", str(out), *skip, "advisor"]
+    assert bench.main(argv) == 0
+    names = ("autoets", "autotheta", "stat_median")
+    path = {n: out / "entries" / f"toy.{n}.json" for n in names}
+    first = {n: path[n].read_text() for n in names}
+    assert bench.main([*argv, "--reuse"]) == 0
+    assert {n: path[n].read_text() for n in names} == first  # nothing ran again
+    report = json.loads((out / "results.json").read_text())
+    assert set(report["datasets"]["toy"]) == {"naive", "seasonal_naive", *names}
+    assert report["best_stat"]["toy"] in names
+    # a member named in --rerun runs the whole group again (the median needs them all)
+    time.sleep(0.01)
+    assert bench.main([*argv, "--reuse", "--rerun", "autotheta"]) == 0
+    rerun = {n: json.loads(path[n].read_text())["seconds"] for n in names}
+    assert rerun != {n: json.loads(first[n])["seconds"] for n in names}
+
+
+# --- AutoLSTM ---------------------------------------------------------------------------
+
+
+def test_autolstm_fits_on_train_and_validation_and_forecasts_each_origin_from_before_it(
+    bench: ModuleType,
+) -> None:
+    p = problem(bench, seasonal_series(240, 12), 12, 6)
+    fit, history = bench.autolstm_frames(p)
+    assert len(fit) == p.split.validation_end
+    np.testing.assert_array_equal(fit["y"], p.y[: p.split.validation_end])
+    origins = p.test_origins()
+    assert sorted(history["unique_id"].unique()) == list(origins)
+    last = history.groupby("unique_id")["ds"].agg(["max", "size"])
+    np.testing.assert_array_equal(last["max"].to_numpy(), origins - 1)
+    np.testing.assert_array_equal(last["size"].to_numpy(), origins)
+
+
+def test_autolstm_input_sizes_stop_at_16_horizons_and_the_training_rows(
+    bench: ModuleType,
+) -> None:
+    assert bench.autolstm_input_sizes(12, 1000, [-1, 4, 16, 64]) == [-1, 4, 16]
+    # 16 horizons of 12 are longer than 96 training rows
+    assert bench.autolstm_input_sizes(12, 96, [-1, 4, 16, 64]) == [-1, 4]
+    with pytest.raises(ValueError, match="fewer than three horizons"):
+        bench.autolstm_input_sizes(12, 30, [-1, 4, 16, 64])
+
+
+def test_without_neuralforecast_autolstm_is_skipped_with_one_line_on_the_extra(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setitem(sys.modules, "neuralforecast", None)  # import fails as if absent
+    why = bench.neuralforecast_missing()
+    assert why and 'pip install -e ".[bench]"' in why
+    with pytest.raises(bench.MissingExtra):
+        bench.autolstm(problem(bench, seasonal_series(240, 12), 12, 6), 1, 1, 1, tmp_path)
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    write_datasets(data, seasonal_series(240, 12), 12, 6)
+    skip = ["statistical", "statsforecast", "novice_lstm", "wide_search", "advisor"]
+    assert bench.main(["--datasets", str(data), "--out", str(out), "--skip", *skip]) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if "neuralforecast" in line]
+    assert said == [why]
+    assert not (out / "entries" / "toy.autolstm.json").exists()
+
+
+@pytest.mark.slow
+def test_autolstm_smoke(bench: ModuleType, tmp_path: Path) -> None:
+    pytest.importorskip("neuralforecast")
+    p = problem(bench, seasonal_series(240, 12), 12, 6)
+    e = bench.autolstm(p, samples=1, steps=5, seeds=2, workdir=tmp_path)
+    assert e.name == "autolstm" and math.isfinite(e.rmse) and e.rmse > 0
+    assert len(e.detail["seed_rmse"]) == 2 and e.detail["max_steps"] == 5
+    assert e.detail["best"]["max_steps"] == 5
+    assert max(e.detail["input_sizes"]) <= 16 * p.horizon
+
+
+# --- summary, goals and calibration -----------------------------------------------------
+
+
+def with_new_competitors(bench: ModuleType) -> dict[str, list[object]]:
+    nan = math.nan
+    return {
+        "a": [
+            entry(bench, "seasonal_naive", 10.0),
+            entry(bench, "autoets", 6.0),
+            entry(bench, "autoarima", nan, capped=True, minutes_cap=5.0),
+            entry(bench, "autotheta", 5.0),
+            entry(bench, "stat_median", 5.5, note="median of two; autoarima stopped"),
+            entry(bench, "autolstm", 8.0, seconds=400.0),
+            entry(bench, "advisor", 4.0, seconds=100.0),
+        ],
+        "b": [
+            entry(bench, "seasonal_naive", 10.0),
+            entry(bench, "autoets", 4.0),
+            entry(bench, "autotheta", 5.0),
+            entry(bench, "stat_median", 4.5),
+            entry(bench, "autolstm", 5.0, seconds=50.0),
+            entry(bench, "advisor", 6.0, seconds=100.0),
+        ],
+        # AutoLSTM only: no statsforecast model ran here
+        "c": [
+            entry(bench, "seasonal_naive", 10.0),
+            entry(bench, "autolstm", 6.0, seconds=100.0),
+            entry(bench, "advisor", 6.0, seconds=100.0),
+        ],
+    }
+
+
+def test_summary_compares_the_advisor_with_the_best_statistical_model_and_autolstm(
+    bench: ModuleType,
+) -> None:
+    report = bench.summarise(with_new_competitors(bench))
+    assert report["best_stat"] == {"a": "autotheta", "b": "autoets", "c": None}
+    a = report["datasets"]["a"]
+    assert a["advisor"]["vs_best_stat"] == pytest.approx(0.8)
+    assert a["advisor"]["vs_autolstm"] == pytest.approx(0.5)
+    assert a["autolstm"]["vs_best_stat"] == pytest.approx(1.6)
+    assert math.isnan(a["autoarima"]["vs_best_stat"])
+    assert report["datasets"]["c"]["advisor"]["vs_best_stat"] is None
+    s = report["summary"]
+    assert s["median_advisor_to_best_stat"] == pytest.approx((0.8 + 1.5) / 2)
+    assert s["advisor_at_or_below_best_stat"] == 1
+    assert s["compared_with_best_stat"] == 2
+    assert s["median_advisor_to_autolstm_rmse"] == pytest.approx(1.0)  # 0.5, 1.2, 1.0
+    assert s["advisor_at_or_below_autolstm"] == 2
+    assert s["compared_with_autolstm"] == 3
+    assert s["median_advisor_to_autolstm_wall"] == pytest.approx(1.0)  # 0.25, 2, 1
+
+
+def goal_rows(table: str) -> dict[str, tuple[str, str]]:
+    return {
+        row.split("|")[1].strip(): (row.split("|")[2].strip(), row.split("|")[3].strip())
+        for row in table.splitlines()
+        if row.startswith("| advisor") and row.count("|") == 4
+    }
+
+
+def test_goals_table_has_lines_for_the_best_statistical_model_and_autolstm(
+    bench: ModuleType,
+) -> None:
+    table = bench.markdown(bench.summarise(with_new_competitors(bench)))
+    goals = goal_rows(table)
+    assert goals["advisor RMSE / best statsforecast model, median <= 1.10"] == ("1.15", "no")
+    assert goals["advisor RMSE / AutoLSTM, median <= 1.00"] == ("1", "yes")
+    assert goals["advisor wall time / AutoLSTM, median <= 1.00"] == ("1", "yes")
+    assert goals["advisor at or below the best statsforecast model on >= 1/3 of datasets"] == (
+        "1 of 2",
+        "yes",
+    )
+    assert goals["advisor at or below AutoLSTM on >= 1/2 of datasets"] == ("2 of 3", "yes")
+    assert "| a | autoarima (over its 5 min cap) | n/a |" in table
+    assert "| a | stat_median (median of two) |" in table
+
+
+def calibrated(bench: ModuleType, warned: bool, claimed: float, lstm: float, base: float):
+    return entry(
+        bench,
+        "advisor",
+        lstm,
+        baseline_warning=warned,
+        val_baseline="ets",
+        claimed_gain=claimed,
+        test_lstm_rmse=lstm,
+        test_baseline_rmse=base,
+        measured_gain=1 - lstm / base,
+        decision="ets" if warned else "lstm",
+        decision_rmse=base if warned else lstm,
+    )
+
+
+def test_calibration_rows_say_whether_the_validation_verdict_held_on_test(
+    bench: ModuleType,
+) -> None:
+    results = {
+        # claimed a gain, and the LSTM did beat the baseline on test
+        "held": [entry(bench, "naive", 10.0), calibrated(bench, False, 0.2, 8.0, 10.0)],
+        # claimed a gain that the test contradicts
+        "contradicted": [entry(bench, "naive", 10.0), calibrated(bench, False, 0.1, 11.0, 10.0)],
+        # warned of no gain, and the baseline was indeed as good on test
+        "warned": [entry(bench, "naive", 10.0), calibrated(bench, True, 0.02, 10.0, 10.0)],
+        # warned, but the LSTM was better on test
+        "missed": [entry(bench, "naive", 10.0), calibrated(bench, True, -0.1, 9.0, 10.0)],
+        # an advisor entry from before the calibration was kept: no row
+        "old": [entry(bench, "naive", 10.0), entry(bench, "advisor", 9.0)],
+    }
+    report = bench.summarise(results)
+    rows = report["calibration"]
+    assert list(rows) == ["held", "contradicted", "warned", "missed"]
+    assert [rows[n]["agree"] for n in rows] == [True, False, True, False]
+    assert [rows[n]["verdict"] for n in rows] == ["gain", "gain", "no gain", "no gain"]
+    assert rows["missed"]["decision"] == "ets"
+    assert rows["missed"]["decision_rmse"] == 10.0
+    assert rows["missed"]["decision_to_best_on_test"] == pytest.approx(10 / 9)
+    assert rows["contradicted"]["decision_to_best_on_test"] == pytest.approx(1.1)
+    s = report["summary"]
+    assert s["calibration_agreements"] == 2 and s["calibration_judged"] == 4
+    assert s["calibration_gain_contradicted_by_test"] == "contradicted"
+    # |claimed - measured|: 0, 0.2, 0.02, 0.2
+    assert s["calibration_median_gain_gap"] == pytest.approx(0.11)
+    table = bench.markdown(report)
+    assert "## Calibration" in table
+    assert "| missed | no gain | -0.1 | 0.1 | no | ets | 10 | 1.11 |" in table
+    assert "Agreements: 2 of 4. A gain claimed on validation that the test contradicts: " in table
+
+
+def test_autolstm_forecasts_are_laid_out_by_origin_and_step(bench: ModuleType) -> None:
+    origins = np.array([10, 11, 13])
+    rows = [(str(t), t + k, 100.0 * t + k) for t in origins[::-1] for k in (1, 0)]
+    forecasts = pd.DataFrame(rows, columns=["unique_id", "ds", "autolstm"])
+    table = bench._origin_table(forecasts, "autolstm", origins)
+    np.testing.assert_array_equal(table, 100.0 * origins[:, None] + np.arange(2)[None, :])
