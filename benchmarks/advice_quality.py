@@ -553,9 +553,12 @@ def _autolstm(p: Problem, samples: int, steps: int, seeds: int, workdir: Path) -
         logger=False,
         default_root_dir=str(workdir),
     )
-    # get_default_config builds the space from the class's default_config.
-    capped = type("CappedAutoLSTM", (AutoLSTM,), {"default_config": space})
-    config = capped.get_default_config(h=h, backend="optuna")
+
+    class CappedAutoLSTM(AutoLSTM):
+        # get_default_config builds the space from the class's default_config
+        default_config = space
+
+    config = CappedAutoLSTM.get_default_config(h=h, backend="optuna")
 
     runs: list[dict[str, float]] = []
     with warnings.catch_warnings():
@@ -756,7 +759,9 @@ def calibration_rows(results: dict[str, list[Entry]]) -> dict[str, dict[str, Any
     """Per dataset, the advisor's verdict on validation against what its test table shows.
 
     The verdict agrees where it claimed a gain and the LSTM beat that baseline on test, or
-    warned of none and it did not.
+    warned of none and it did not. A warning is what ``calibration`` counts as one (the
+    decision it recorded is then the baseline): the diagnosis' warning, or the chosen
+    configuration not clearly below the baseline.
     """
     rows = {}
     for name, entries in results.items():
@@ -764,7 +769,7 @@ def calibration_rows(results: dict[str, list[Entry]]) -> dict[str, dict[str, Any
         if adv is None or adv.detail.get("claimed_gain") is None:
             continue
         d = adv.detail
-        warned = bool(d.get("baseline_warning"))
+        warned = d["decision"] != "lstm" if d.get("decision") else bool(d.get("baseline_warning"))
         measured = d.get("measured_gain")
         lstm, base = d.get("test_lstm_rmse"), d.get("test_baseline_rmse")
         rows[name] = {
