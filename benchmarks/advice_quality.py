@@ -998,7 +998,8 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     lines += ["", "| across datasets | value |", "| --- | ---: |"]
     lines += [
-        f"| {k.replace('_', ' ')} | {f(v) if isinstance(v, float) else v} |" for k, v in s.items()
+        f"| {k.replace('_', ' ')} | {f(v) if v is None or isinstance(v, float) else v} |"
+        for k, v in s.items()
     ]
     lines += calibration_markdown(report)
     return "\n".join(lines) + "\n"
