@@ -23,7 +23,7 @@ def test_help_path_imports_no_training_library():
         "from advisor.cli import app\n"
         "result = CliRunner().invoke(app, ['--help'])\n"
         "assert result.exit_code == 0, result.output\n"
-        "heavy = [m for m in ('tensorflow', 'keras', 'keras_tuner', 'pandas', 'statsmodels', 'statsforecast') if m in sys.modules]\n"
+        "heavy = [m for m in ('tensorflow', 'keras', 'keras_tuner', 'pandas', 'statsmodels', 'statsforecast', 'aeon') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
