@@ -228,7 +228,9 @@ def stat_model_forecasts(
     elif name == "autoets":
         label = str(chosen["method"])
     else:
-        label = f"Theta({chosen['modeltype']}, {chosen['decomposition_type']} season)"
+        # Only a decomposed (seasonal) fit records its decomposition.
+        season_kind = chosen.get("decomposition_type", "no")
+        label = f"Theta({chosen['modeltype']}, {season_kind} season)"
     return pred, label
 
 
