@@ -300,7 +300,8 @@ class Profile:
 
 @dataclass(frozen=True)
 class Curve:
-    """Per-epoch losses of one training run (mean squared error on scaled data)."""
+    """Per-epoch losses of one training run: mean squared error on scaled data for a
+    forecaster, cross-entropy for a classifier (``class_models.ClassRun``)."""
 
     train_loss: tuple[float, ...]
     val_loss: tuple[float, ...]

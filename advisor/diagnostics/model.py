@@ -189,17 +189,23 @@ class DeadlineStop(keras.callbacks.Callback):
 
 
 class _Divergence(keras.callbacks.Callback):
-    """TerminateOnNaN's sibling for losses that explode without becoming NaN."""
+    """TerminateOnNaN's sibling for losses that explode without becoming NaN.
 
-    def __init__(self, factor: float = DIVERGENCE_FACTOR):
+    ``floor``: a loss counts as exploding only above ``factor`` times the larger of the
+    lowest loss so far and this. A classifier passes the loss of guessing (its
+    cross-entropy falls towards 0 as it fits, so a tenfold rise from there is noise)."""
+
+    def __init__(self, factor: float = DIVERGENCE_FACTOR, floor: float = 0.0):
         super().__init__()
         self.factor = factor
+        self.floor = floor
         self.lowest = np.inf
         self.hit = False
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         loss = float((logs or {}).get("loss", np.nan))
-        if np.isfinite(loss) and self.lowest > 0 and loss > self.factor * self.lowest:
+        limit = self.factor * max(self.lowest, self.floor)
+        if np.isfinite(loss) and self.lowest > 0 and loss > limit:
             self.hit = True
             self.model.stop_training = True
         if np.isfinite(loss):

@@ -1,0 +1,107 @@
+"""Sequence classification's model records: the configuration of an LSTM classifier, one
+diagnostic training of it, and its final score on the test sequences.
+
+The classifier's counterparts of ``ModelConfig``, ``DiagnosticRun`` and ``FinalResult``;
+the layers and the per-epoch curve are the forecasting records themselves
+(``LayerConfig``, ``Curve``), so what reads a curve reads a classifier's too.
+``advisor.diagnostics.classifier`` builds, trains and scores what these describe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from advisor.core.records import Curve, LayerConfig
+
+Pooling = Literal["last", "average"]
+"""How the LSTM's steps become one vector: its output after the last real step, or the
+mean of its outputs over the real steps (padding left out)."""
+ClassScaling = Literal["standard", "none"]
+StopReason = Literal["early_stopping", "epochs", "budget", "diverged"]
+"""Why a training ended: validation loss stopped improving for ``early_stopping_patience``
+epochs, the epoch cap, the time budget, or a NaN or exploding loss."""
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    """Everything needed to rebuild and retrain a sequence classifier."""
+
+    layers: tuple[LayerConfig, ...]
+    """Stacked LSTM layers, bottom first."""
+    bidirectional: bool
+    """Each layer reads the sequence both ways (twice the weights and the time)."""
+    pooling: Pooling
+    l2: float
+    """L2 penalty on the input kernel of every LSTM layer, as in forecasting, and on the
+    dense head's kernel."""
+    learning_rate: float
+    batch_size: int
+    epochs: int
+    early_stopping_patience: int
+    class_weights: bool
+    """Weigh each training sequence by ``n / (classes * count of its class)``
+    (scikit-learn's "balanced"), so every class counts alike in the loss."""
+    max_length: int | None
+    """Sequences longer than this are shortened to it by averaging equal stretches of
+    steps; ``None`` keeps every step."""
+    scaling: ClassScaling
+
+
+@dataclass(frozen=True)
+class ClassRun:
+    """One diagnostic training of a classifier: its curve and its validation scores.
+
+    Every ``val_`` figure is measured with the weights of ``best_epoch`` (early stopping
+    restores them), on all the validation sequences.
+    """
+
+    name: str
+    units: int
+    """Width of the first LSTM layer (per direction)."""
+    params: int
+    curve: Curve
+    """Train and validation cross-entropy per epoch (the training loss as weighed by the
+    class weights, both with the L2 penalty added, as Keras reports them)."""
+    best_epoch: int
+    """1-based; 0 where no epoch gave a finite validation loss."""
+    val_loss: float
+    """Mean cross-entropy of the validation sequences (no L2 penalty, no class weights):
+    the mean of ``val_log_loss``; ``inf`` where the model's outputs are not finite."""
+    val_accuracy: float
+    val_macro_f1: float
+    val_balanced_accuracy: float
+    """Mean recall over the classes. NaN, like the two above, where the outputs are not
+    finite."""
+    val_correct: tuple[int, ...]
+    """1 where validation sequence ``i`` (in the order of the trainer's ``val_idx``) is
+    classified right, else 0: paired comparisons of two runs resample these."""
+    val_log_loss: tuple[float, ...]
+    """Cross-entropy of each validation sequence, in the same order; both tuples are
+    empty where the outputs are not finite."""
+    seconds: float
+    stopped_reason: StopReason
+    train_fraction: float
+    """Share of the training sequences used (a stratified subset below 1)."""
+    config: ClassifierConfig
+
+
+@dataclass(frozen=True)
+class ClassFinal:
+    """The final classifier, trained on train + validation, scored once on the test
+    sequences. Per-class tuples follow the order of ``classes``."""
+
+    classes: tuple[str, ...]
+    test_accuracy: float
+    test_macro_f1: float
+    test_balanced_accuracy: float
+    confusion: tuple[tuple[int, ...], ...]
+    """Counts of test sequences: row = true class, column = predicted class."""
+    precision: tuple[float, ...]
+    recall: tuple[float, ...]
+    f1: tuple[float, ...]
+    """Per class; 0.0 for a class never predicted (precision) or never present (recall)."""
+    epochs_trained: int
+    seconds: float
+    stopped_reason: StopReason
+    config: ClassifierConfig
