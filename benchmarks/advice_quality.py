@@ -667,9 +667,11 @@ def calibration(doc: dict[str, Any]) -> dict[str, Any]:
     """What the advisor claimed on validation, and what its own final test table shows.
 
     The claim: its best validation RMSE against the best baseline on validation (the one
-    a user would fall back to), and whether it warned of no gain. The test side: its
+    a user would fall back to), whether the chosen configuration beat it (``beaten``)
+    and whether it warned (a gain within the noise is warned of too). The test side: its
     final model's test RMSE and that same baseline's. ``decision_rmse`` is the test RMSE
-    of what it tells the user to use: the baseline where it warned, else its LSTM.
+    of what it tells the user to use: the baseline where its LSTM did not beat it on
+    validation (the headline then says "use the baseline"), else its LSTM.
     """
     baselines = [b for b in doc["profile"]["baselines"] if b.get("val_rmse") is not None]
     verification = doc.get("verification") or {}
@@ -681,13 +683,13 @@ def calibration(doc: dict[str, Any]) -> dict[str, Any]:
         return {}
     best = min(baselines, key=lambda b: b["val_rmse"])
     base_test = ((final.get("baseline_test_metrics") or {}).get(best["name"]) or {}).get("rmse")
-    # The diagnosis' warning, or the chosen configuration level with the baseline
+    # The chosen configuration against the baseline
     # (advisor.verification.verdict.against_baseline; documents written before it
     # recorded this get the same 2% test here).
     beaten = (verification.get("baseline") or {}).get("beaten")
-    if beaten is None and verification.get("best_val_rmse") is not None:
-        beaten = verification["best_val_rmse"] < (1 - 0.02) * best["val_rmse"]
-    warned = bool(doc["recommendation"]["baseline_warning"]) or beaten is False
+    if beaten is None:
+        beaten = lstm_val < (1 - 0.02) * best["val_rmse"]
+    warned = bool(doc["recommendation"]["baseline_warning"]) or not beaten
     return {
         "val_baseline": best["name"],
         "val_baseline_rmse": best["val_rmse"],
@@ -696,8 +698,10 @@ def calibration(doc: dict[str, Any]) -> dict[str, Any]:
         "test_lstm_rmse": lstm_test,
         "test_baseline_rmse": base_test,
         "measured_gain": None if not base_test else 1 - lstm_test / base_test,
-        "decision": best["name"] if warned else "lstm",
-        "decision_rmse": base_test if warned else lstm_test,
+        "beaten": bool(beaten),
+        "warned": warned,
+        "decision": "lstm" if beaten else best["name"],
+        "decision_rmse": lstm_test if beaten else base_test,
         "test_baselines": {
             k: v.get("rmse") for k, v in (final.get("baseline_test_metrics") or {}).items()
         },
@@ -760,10 +764,12 @@ def best_stat(by: dict[str, Entry]) -> Entry | None:
 def calibration_rows(results: dict[str, list[Entry]]) -> dict[str, dict[str, Any]]:
     """Per dataset, the advisor's verdict on validation against what its test table shows.
 
-    The verdict agrees where it claimed a gain and the LSTM beat that baseline on test, or
-    warned of none and it did not. A warning is what ``calibration`` counts as one (the
-    decision it recorded is then the baseline): the diagnosis' warning, or the chosen
-    configuration not clearly below the baseline.
+    Three verdicts: ``gain`` (the LSTM beat the baseline beyond the noise), ``within
+    noise`` (ahead, but not beyond the noise: it warns, and the LSTM stays the advice) and
+    ``no gain`` (the chosen configuration not 2% below the baseline: the baseline is the
+    advice). It agrees where its advice (the LSTM, or the baseline) is the better of the
+    two on test. Entries saved before ``beaten`` was recorded get it from their claimed
+    gain, as ``calibration`` computes it.
     """
     rows = {}
     for name, entries in results.items():
@@ -771,19 +777,22 @@ def calibration_rows(results: dict[str, list[Entry]]) -> dict[str, dict[str, Any
         if adv is None or adv.detail.get("claimed_gain") is None:
             continue
         d = adv.detail
-        warned = d["decision"] != "lstm" if d.get("decision") else bool(d.get("baseline_warning"))
+        beaten = d.get("beaten", d["claimed_gain"] > 0.02)
+        warned = d.get("warned", bool(d.get("baseline_warning")) or not beaten)
         measured = d.get("measured_gain")
         lstm, base = d.get("test_lstm_rmse"), d.get("test_baseline_rmse")
+        verdict = "no gain" if not beaten else ("within noise" if warned else "gain")
+        decision = "lstm" if beaten else d.get("val_baseline")
         rows[name] = {
-            "verdict": "no gain" if warned else "gain",
+            "verdict": verdict,
             "baseline": d.get("val_baseline"),
             "claimed_gain": d["claimed_gain"],
             "measured_gain": measured,
-            "agree": None if measured is None else bool(measured <= 0 if warned else measured > 0),
-            "decision": d.get("decision"),
-            "decision_rmse": d.get("decision_rmse"),
-            "decision_to_best_on_test": ratio(d["decision_rmse"], min(lstm, base))
-            if d.get("decision_rmse") is not None and lstm is not None and base is not None
+            "agree": None if measured is None else bool(measured > 0 if beaten else measured <= 0),
+            "decision": decision,
+            "decision_rmse": lstm if beaten else base,
+            "decision_to_best_on_test": ratio(lstm if beaten else base, min(lstm, base))
+            if lstm is not None and base is not None
             else None,
         }
     return rows
@@ -903,7 +912,9 @@ def calibration_markdown(report: dict[str, Any]) -> list[str]:
         "The advisor's verdict on validation (a gain over the best validation baseline, or "
         "a warning of none) against its own final test table: claimed gain = 1 - LSTM / "
         "baseline RMSE on validation, measured gain = the same on test. The decision is "
-        "what it tells the user to use (the baseline where it warned).",
+        "what it tells the user to use: the baseline where its LSTM did not beat it on "
+        "validation (verdict no gain), else its LSTM (a gain, or one within the noise, "
+        "which it warns of).",
         "",
         "| dataset | verdict on validation | claimed gain | measured gain | agree? | decision | "
         "its test RMSE | / best of LSTM and baseline on test |",

@@ -126,6 +126,13 @@ class DocumentInfo:
         )
 
     @property
+    def lstm_not_worth_it(self) -> bool:
+        """The configuration the search chose does not clearly beat the best baseline
+        on the validation rows: the baseline is the advice, the LSTM the alternative."""
+        ver = self.verification
+        return ver is not None and ver.beats_baseline is False and ver.baseline is not None
+
+    @property
     def final_config(self) -> ModelConfig:
         """The settings of the model actually trained last, else the recommendation's."""
         return self.final.config if self.final else self.recommendation.config

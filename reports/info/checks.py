@@ -139,6 +139,9 @@ class VerificationInfo:
     beats_baseline: bool | None = None
     """Whether the chosen configuration clearly beat the best baseline on validation;
     ``None`` where the document does not say."""
+    baseline: str | None = None
+    """That baseline's name."""
+    baseline_val_rmse: float | None = None
 
     @property
     def compared(self) -> bool:
@@ -169,6 +172,8 @@ class VerificationInfo:
             outcome=opt_text(v.get("outcome")),
             budget_cut=tuple(str(c) for c in v.get("budget_cut") or ()),
             beats_baseline=None if not v.get("baseline") else bool(v["baseline"].get("beaten")),
+            baseline=opt_text((v.get("baseline") or {}).get("name")),
+            baseline_val_rmse=opt_float((v.get("baseline") or {}).get("val_rmse")),
         )
 
 

@@ -11,6 +11,7 @@ from advisor.reports.sections.common import (
     and_,
     compare_to_baselines,
     comparison_words,
+    fmt,
     pct,
     plural,
 )
@@ -90,8 +91,17 @@ def verdict_sentences(info: DocumentInfo) -> tuple[str, ...]:
 
 
 def headline(info: DocumentInfo) -> str:
-    parts = [f"Use {model_words(info.recommendation.config)}"]
     ver = info.verification
+    if info.lstm_not_worth_it and ver is not None:
+        # That no LSTM was worth it matters more than which one: it comes first.
+        parts = [
+            f"Use the {ver.baseline} baseline: the best LSTM found does not beat it on "
+            f"the validation rows (RMSE {fmt(ver.best_val_rmse)} against "
+            f"{fmt(ver.baseline_val_rmse)}); if you want an LSTM anyway, "
+            f"{model_words(info.recommendation.config)}"
+        ]
+    else:
+        parts = [f"Use {model_words(info.recommendation.config)}"]
     if ver is not None and ver.verdict == "provisional":
         parts.append(VERDICT_PHRASES["provisional"])
     elif ver is not None and not ver.compared:

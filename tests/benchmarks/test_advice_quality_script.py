@@ -440,22 +440,26 @@ def test_goals_table_has_lines_for_the_best_statistical_model_and_autolstm(
 
 
 def calibrated(
-    bench: ModuleType, warned: bool, claimed: float, lstm: float, base: float, raw: bool = True
+    bench: ModuleType, claimed: float, lstm: float, base: float, diagnosis_warned: bool = False
 ):
-    """An advisor entry as ``calibration`` leaves it; ``raw=False``: the warning came from
-    the chosen configuration's check, not the diagnosis (``baseline_warning`` is unset)."""
+    """An advisor entry as ``calibration`` leaves it: the chosen configuration beat the
+    baseline on validation where it claimed over 2%; ``diagnosis_warned``: the diagnosis
+    found the gain within the noise."""
+    beaten = claimed > 0.02
     return entry(
         bench,
         "advisor",
         lstm,
-        baseline_warning=warned and raw,
+        baseline_warning=diagnosis_warned,
         val_baseline="ets",
         claimed_gain=claimed,
         test_lstm_rmse=lstm,
         test_baseline_rmse=base,
         measured_gain=1 - lstm / base,
-        decision="ets" if warned else "lstm",
-        decision_rmse=base if warned else lstm,
+        beaten=beaten,
+        warned=diagnosis_warned or not beaten,
+        decision="lstm" if beaten else "ets",
+        decision_rmse=lstm if beaten else base,
     )
 
 
@@ -464,38 +468,49 @@ def test_calibration_rows_say_whether_the_validation_verdict_held_on_test(
 ) -> None:
     results = {
         # claimed a gain, and the LSTM did beat the baseline on test
-        "held": [entry(bench, "naive", 10.0), calibrated(bench, False, 0.2, 8.0, 10.0)],
+        "held": [entry(bench, "naive", 10.0), calibrated(bench, 0.2, 8.0, 10.0)],
         # claimed a gain that the test contradicts
-        "contradicted": [entry(bench, "naive", 10.0), calibrated(bench, False, 0.1, 11.0, 10.0)],
-        # warned of no gain, and the baseline was indeed as good on test
-        "warned": [entry(bench, "naive", 10.0), calibrated(bench, True, 0.02, 10.0, 10.0)],
-        # warned (the chosen configuration was not clearly below the baseline), but the
-        # LSTM was better on test
-        "missed": [
-            entry(bench, "naive", 10.0),
-            calibrated(bench, True, -0.1, 9.0, 10.0, raw=False),
-        ],
+        "contradicted": [entry(bench, "naive", 10.0), calibrated(bench, 0.1, 11.0, 10.0)],
+        # no gain on validation, and the baseline was indeed as good on test
+        "level": [entry(bench, "naive", 10.0), calibrated(bench, 0.02, 10.0, 10.0)],
+        # no gain on validation (the baseline is the advice), but the LSTM was better on test
+        "missed": [entry(bench, "naive", 10.0), calibrated(bench, -0.1, 9.0, 10.0)],
+        # ahead on validation but within the noise: warned, the LSTM stays the advice
+        "noisy": [entry(bench, "naive", 10.0), calibrated(bench, 0.3, 8.5, 10.0, True)],
         # an advisor entry from before the calibration was kept: no row
         "old": [entry(bench, "naive", 10.0), entry(bench, "advisor", 9.0)],
     }
     report = bench.summarise(results)
     rows = report["calibration"]
-    assert list(rows) == ["held", "contradicted", "warned", "missed"]
-    assert [rows[n]["agree"] for n in rows] == [True, False, True, False]
-    assert [rows[n]["verdict"] for n in rows] == ["gain", "gain", "no gain", "no gain"]
-    assert rows["missed"]["decision"] == "ets"
+    assert list(rows) == ["held", "contradicted", "level", "missed", "noisy"]
+    assert [rows[n]["agree"] for n in rows] == [True, False, True, False, True]
+    assert [rows[n]["verdict"] for n in rows] == [
+        "gain",
+        "gain",
+        "no gain",
+        "no gain",
+        "within noise",
+    ]
+    assert rows["missed"]["decision"] == "ets" and rows["noisy"]["decision"] == "lstm"
     assert rows["missed"]["decision_rmse"] == 10.0
     assert rows["missed"]["decision_to_best_on_test"] == pytest.approx(10 / 9)
     assert rows["contradicted"]["decision_to_best_on_test"] == pytest.approx(1.1)
     s = report["summary"]
-    assert s["calibration_agreements"] == 2 and s["calibration_judged"] == 4
+    assert s["calibration_agreements"] == 3 and s["calibration_judged"] == 5
     assert s["calibration_gain_contradicted_by_test"] == "contradicted"
-    # |claimed - measured|: 0, 0.2, 0.02, 0.2
-    assert s["calibration_median_gain_gap"] == pytest.approx(0.11)
+    # |claimed - measured|: 0, 0.2, 0.02, 0.2, 0.15
+    assert s["calibration_median_gain_gap"] == pytest.approx(0.15)
     table = bench.markdown(report)
     assert "## Calibration" in table
     assert "| missed | no gain | -0.1 | 0.1 | no | ets | 10 | 1.11 |" in table
-    assert "Agreements: 2 of 4. A gain claimed on validation that the test contradicts: " in table
+    assert "| noisy | within noise | 0.3 | 0.15 | yes | lstm | 8.5 | 1 |" in table
+    assert "Agreements: 3 of 5. A gain claimed on validation that the test contradicts: " in table
+    # Entries saved before ``beaten`` was kept: derived from the claimed gain.
+    old = calibrated(bench, -0.1, 9.0, 10.0)
+    for key in ("beaten", "warned", "decision", "decision_rmse"):
+        del old.detail[key]
+    rows = bench.summarise({"missed": [entry(bench, "naive", 10.0), old]})["calibration"]
+    assert rows["missed"]["verdict"] == "no gain" and rows["missed"]["decision"] == "ets"
 
 
 def test_autolstm_forecasts_are_laid_out_by_origin_and_step(bench: ModuleType) -> None:

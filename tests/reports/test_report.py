@@ -459,8 +459,13 @@ def test_a_chosen_configuration_level_with_the_baseline_is_warned_about() -> Non
     assert any(
         s.startswith("Warning: on the validation rows the LSTM did not") for s in view.verdict
     )
+    assert view.headline.startswith(
+        "Use the ets baseline: the best LSTM found does not beat it on the validation rows (RMSE "
+    )
+    assert "if you want an LSTM anyway, one LSTM layer" in view.headline
     d["verification"]["baseline"]["beaten"] = True
     assert not any(s.startswith("Warning:") for s in build_view(d).verdict)
+    assert build_view(d).headline.startswith("Use one LSTM layer")
 
 
 def test_json_round_trip_gives_the_same_view(doc: dict[str, Any]) -> None:
