@@ -15,6 +15,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -24,13 +25,15 @@ from typing import TYPE_CHECKING
 
 from advisor.core.errors import AdvisorInputError
 from advisor.core.progress import ProgressCallback, ProgressEvent, ignore
-from advisor.core.records import Analysis, Profile, SeriesData, Settings
+from advisor.core.records import Analysis, Profile, SeriesData, Settings, Task
+from advisor.core.sequences import SequenceOptions, SequenceSet
 from advisor.core.splits import minimum_rows
 from advisor.store.atomic import write_bytes, write_json, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from advisor.core.class_records import ClassProfile
     from advisor.core.records import Diagnosis, FinalResult, Recommendation, Split, Verification
     from advisor.diagnostics.trainer import KerasTrainer, Trainer
     from advisor.rules import Rulebook
@@ -103,19 +106,201 @@ def data_source(
     return DataSource(None, frame=data, csv=frame_to_csv(data)), settings
 
 
+@dataclass(frozen=True, eq=False)
+class _Bytes:
+    """A source's bytes, read once, with the name messages use and the path records keep."""
+
+    raw: bytes
+    shown: str
+    path: str
+
+    @classmethod
+    def of(cls, source: DataSource) -> _Bytes:
+        from advisor.intake import IN_MEMORY, read_bytes
+
+        if source.path is None:
+            return cls(source.csv, IN_MEMORY, IN_MEMORY)
+        shown = source.display or str(source.path)
+        return cls(read_bytes(source.path, shown), shown, str(source.path.resolve()))
+
+
+def _as_source(source: DataSource | str | Path, display_name: str | None) -> DataSource:
+    return (
+        source if isinstance(source, DataSource) else DataSource(Path(source), display=display_name)
+    )
+
+
 def load(
     source: DataSource | str | Path, settings: Settings, display_name: str | None = None
 ) -> tuple[SeriesData, Profile]:
-    from advisor.intake import IN_MEMORY, read_series, series_from_bytes
+    """A forecasting file's series and its profile."""
+    return _load_series(_Bytes.of(_as_source(source, display_name)), settings)
+
+
+def _load_series(data: _Bytes, settings: Settings) -> tuple[SeriesData, Profile]:
+    from advisor.intake import series_from_bytes
     from advisor.probes.profile import build_profile
 
-    if not isinstance(source, DataSource):
-        source = DataSource(Path(source), display=display_name)
-    if source.path is None:
-        data = series_from_bytes(source.csv, settings, IN_MEMORY, IN_MEMORY)
+    series = series_from_bytes(data.raw, settings, data.shown, data.path)
+    return series, build_profile(series, settings)
+
+
+def load_sequences(
+    source: DataSource | str | Path,
+    settings: Settings,
+    options: SequenceOptions | None = None,
+    display_name: str | None = None,
+) -> tuple[SequenceSet, ClassProfile]:
+    """A classification file's sequences and their profile (classes, lengths, baselines).
+
+    ``options`` names the columns and the layout where detection should not decide;
+    ``settings`` gives the time column, the seed of the validation draw, and the label
+    column as ``target`` where ``options`` names none.
+    """
+    options = options or SequenceOptions(time_col=settings.time_col)
+    return _load_sequences(_Bytes.of(_as_source(source, display_name)), settings, options)
+
+
+# Forecasting options that mean nothing for labelled sequences: given with one, the
+# user has the file or the task wrong, and silence would hide it.
+_FORECAST_ONLY = {"horizon": "--horizon", "season": "--season", "lookback": "--lookback"}
+
+
+def _load_sequences(
+    data: _Bytes, settings: Settings, options: SequenceOptions
+) -> tuple[SequenceSet, ClassProfile]:
+    from advisor.intake import sequences_from_bytes
+    from advisor.probes.class_profile import build_class_profile
+
+    for field, flag in _FORECAST_ONLY.items():
+        value = getattr(settings, field)
+        if value is not None:
+            raise AdvisorInputError(
+                f"{flag} {value}",
+                f"a forecasting option, and {data.shown} is read as labelled sequences "
+                "(classification)",
+                fix=f"drop {flag}, or pass --task forecast if the file is one series",
+            )
+    if options.label is None and settings.target is not None:
+        options = replace(options, label=settings.target)
+    seqs = sequences_from_bytes(data.raw, options, data.shown)
+    return seqs, build_class_profile(seqs, settings.seed)
+
+
+def _task(data: _Bytes, settings: Settings, options: SequenceOptions | None) -> Task:
+    """The task ``--task`` names, or the one the file's cells show; an option of the
+    other task's is refused here, before anything is read for it."""
+    from advisor.intake import file_task
+
+    task = file_task(data.raw, data.shown, settings.task)
+    if task == "forecast" and options is not None:
+        given = [
+            (flag, value)
+            for flag, value in (
+                ("--label", options.label),
+                ("--id-col", options.id_col),
+                ("--split-col", options.split_col),
+                ("--layout", None if options.layout == "auto" else options.layout),
+            )
+            if value is not None
+        ]
+        if given:
+            flag, value = given[0]
+            if settings.task == "forecast":
+                why = f"--task forecast reads {data.shown} as one series"
+                fix = f"drop {flag}, or pass --task classify"
+            else:
+                why = (
+                    f"{data.shown} reads as a forecasting file (no column identifies "
+                    "labelled sequences)"
+                )
+                fix = (
+                    f"drop {flag}, or pass --task classify if the rows belong to labelled sequences"
+                )
+            raise AdvisorInputError(
+                f"{flag} {value}", f"a classification option, but {why}", fix=fix
+            )
+    return task
+
+
+@dataclass(frozen=True, eq=False)
+class SeriesProfile:
+    """What ``profile`` found in a forecasting file."""
+
+    data: SeriesData
+    profile: Profile
+
+
+@dataclass(frozen=True, eq=False)
+class SequenceProfile:
+    """What ``profile`` found in a classification file."""
+
+    data: SequenceSet
+    profile: ClassProfile
+
+
+def profile(
+    source: DataSource | str | Path,
+    settings: Settings,
+    options: SequenceOptions | None = None,
+    progress: ProgressCallback = ignore,
+) -> SeriesProfile | SequenceProfile:
+    """Profile a file for the task ``settings.task`` names, or the one its cells show
+    (``auto``): a forecasting series, or labelled sequences with their baselines."""
+    progress(ProgressEvent("intake", "reading the data", 0, 1))
+    data = _Bytes.of(_as_source(source, None))
+    task = _task(data, settings, options)
+    progress(ProgressEvent("intake", "read", 1, 1))
+    what = "the classes, lengths and baselines" if task == "classify" else "the series"
+    progress(ProgressEvent("profile", f"profiling {what}", 0, 1))
+    result: SeriesProfile | SequenceProfile
+    if task == "classify":
+        options = options or SequenceOptions(time_col=settings.time_col)
+        result = SequenceProfile(*_load_sequences(data, settings, options))
     else:
-        data = read_series(source.path, settings, display_name=source.display)
-    return data, build_profile(data, settings)
+        result = SeriesProfile(*_load_series(data, settings))
+    progress(ProgressEvent("profile", "profile done", 1, 1))
+    return result
+
+
+def no_classifier_yet(source: DataSource, asked: bool) -> AdvisorInputError:
+    """What ``analyze`` says of a classification file until it trains classifiers:
+    ``asked`` where ``--task classify`` said so, rather than the file's columns."""
+    from advisor.intake import IN_MEMORY
+
+    if source.path is None:
+        shown, command = IN_MEMORY, "saved as a CSV, advisor profile FILE"
+    else:
+        shown = source.display or str(source.path)
+        command = "advisor profile " + (
+            f"--example {shown.removeprefix('example:')}"
+            if shown.startswith("example:")
+            else shlex.quote(shown)
+        )
+    if asked:
+        command += " --task classify"
+    problem = "advisor analyze does not train classifiers yet"
+    return AdvisorInputError(
+        "--task classify" if asked else shown,
+        problem if asked else f"holds labelled sequences (classification), and {problem}",
+        fix=f"{command} shows the classes, lengths and baselines",
+    )
+
+
+def sequence_key(data: SequenceSet, settings: Settings) -> str:
+    """``run_key`` for labelled sequences: the columns the reader took shape the result
+    as the settings do."""
+    from advisor.store.rundir import identity
+
+    columns = {
+        "layout": data.layout,
+        "id": data.id_column,
+        "label": data.label_column,
+        "time": data.time_column,
+        "split": data.split_column,
+    }
+    blob = json.dumps({**identity(data.sha256, settings), "sequences": columns}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
 def run_key(data: SeriesData, settings: Settings) -> str:
@@ -186,6 +371,7 @@ def analyze(
     command: str = "",
     fresh: bool = False,
     distributed: DistributedOptions | None = None,
+    sequence_options: SequenceOptions | None = None,
     target: str | None = None,
     time_col: str | None = None,
     task: str | None = None,
@@ -213,7 +399,9 @@ def analyze(
     ``advisor_runs/<name>-<key>``); data from memory is saved there as ``data.csv``,
     which ``model.py`` reads. A rerun resumes what an interrupted one finished
     (``fresh`` starts over); Ctrl-C writes what finished, marked partial, and re-raises.
-    ``distributed`` serves the search to keras-tuner workers.
+    ``distributed`` serves the search to keras-tuner workers. A classification file
+    (``task="classify"``, or detected) is refused for now: ``profile`` reads it, with
+    ``sequence_options`` (which a forecasting file refuses).
     """
     from advisor.core.options import make_settings
     from advisor.diagnostics.probe import probe_lookback
@@ -240,7 +428,12 @@ def analyze(
     rulebook = load_rulebook([Path(p) for p in rules_files])
 
     progress(ProgressEvent("intake", "reading the data", 0, 1))
-    series, profile = load(source, settings)
+    if settings.task == "classify":
+        raise no_classifier_yet(source, asked=True)
+    read = _Bytes.of(source)
+    if _task(read, settings, sequence_options) == "classify":
+        raise no_classifier_yet(source, asked=False)
+    series, profile = _load_series(read, settings)
     lookback = probe_lookback(profile, settings)
     _check_rows(series, profile, lookback)
     from advisor.verification.objective import objective_for

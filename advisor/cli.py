@@ -22,8 +22,10 @@ from rich.console import Console
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from advisor.api import SequenceProfile, SeriesProfile
     from advisor.core.progress import ProgressEvent
     from advisor.core.records import Settings
+    from advisor.core.sequences import SequenceOptions
     from advisor.rules import Rule
 
 app = typer.Typer(
@@ -77,7 +79,34 @@ Target = Annotated[
     str | None, typer.Option(help="Column to forecast (default: the only numeric one).")
 ]
 TimeCol = Annotated[str | None, typer.Option("--time-col", help="Time column (default: detected).")]
-Task = Annotated[str, typer.Option(help="forecast, classify or auto.")]
+Task = Annotated[
+    str, typer.Option(help="forecast, classify or auto (decided from the file's columns).")
+]
+IdCol = Annotated[
+    str | None,
+    typer.Option(
+        "--id-col", help="Classification: the column naming each sequence (default: detected)."
+    ),
+]
+Label = Annotated[
+    str | None,
+    typer.Option(
+        help="Classification: the column holding each sequence's class (default: detected)."
+    ),
+]
+SplitCol = Annotated[
+    str | None,
+    typer.Option(
+        "--split-col",
+        help="Classification: a column of train/test per sequence (default: one named split).",
+    ),
+]
+Layout = Annotated[
+    str,
+    typer.Option(
+        help="Classification: long (a row per time step), wide (a row per sequence) or auto."
+    ),
+]
 Horizon = Annotated[int | None, typer.Option(help="Steps ahead to forecast.")]
 Budget = Annotated[
     str,
@@ -154,6 +183,14 @@ def _settings(**options: Any) -> Settings:
         return make_settings(spelling="flag", **options)
 
 
+def _sequence_options(settings: Settings, **options: Any) -> SequenceOptions:
+    """The classification flags, checked before any file is read."""
+    from advisor.core.options import make_sequence_options
+
+    with _user_errors():
+        return make_sequence_options(settings, spelling="flag", **options)
+
+
 class _Bars:
     """Rich progress bars, one per stage, with an estimate of the time left."""
 
@@ -223,15 +260,20 @@ def analyze(
     bind: Bind = "127.0.0.1",
     port: Port = 0,
     explain: Explain = False,
+    id_col: IdCol = None,
+    label: Label = None,
+    split_col: SplitCol = None,
+    layout: Layout = "auto",
 ) -> None:
     """Profile DATA, run diagnostic trainings, apply the rules, verify, and write a report.
 
     A run directory is keyed by the data and the settings: the same command again
     resumes an interrupted run (--fresh starts over). The terminal gets one screen (the
     verdict, the settings, the main finding, the test scores); the reasons are in the
-    report, and --explain prints them too.
+    report, and --explain prints them too. Sequence classification is not trained yet:
+    `advisor profile` reads such a file (the classification flags are for it).
     """
-    from advisor.api import data_source
+    from advisor.api import data_source, no_classifier_yet
 
     settings = _settings(
         target=target,
@@ -247,11 +289,16 @@ def analyze(
         metric=metric,
         trials=trials,
     )
+    options = _sequence_options(
+        settings, id_col=id_col, label=label, split_col=split_col, layout=layout
+    )
     from advisor.verification.distributed import DistributedOptions
     from advisor.verification.objective import objective_for
 
     with _user_errors():
-        data_source(data, example, settings)  # no data, or both: said before anything loads
+        source, _ = data_source(data, example, settings)  # no data, or both: said first
+        if settings.task == "classify":
+            raise no_classifier_yet(source, asked=True)
         objective_for(settings.task, metric)
     distributed = None
     if workers is not None or bind != "127.0.0.1" or port:
@@ -276,6 +323,7 @@ def analyze(
             command=command,
             fresh=fresh,
             distributed=distributed,
+            sequence_options=options,
         )
     for renderable in summary_renderables(to_document(result), result.run_dir, explain=explain):
         out.print(renderable)
@@ -316,24 +364,65 @@ def profile(
     data: Data = None,
     target: Target = None,
     time_col: TimeCol = None,
+    task: Task = "auto",
     horizon: Horizon = None,
     season: Season = None,
+    id_col: IdCol = None,
+    label: Label = None,
+    split_col: SplitCol = None,
+    layout: Layout = "auto",
     out_dir: OutDir = None,
     example: Example = None,
 ) -> None:
-    """Profile DATA (size, autocorrelation, season, stationarity, baselines) and write profile.json."""
+    """Profile DATA and write profile.json: for forecasting the size, autocorrelation,
+    season, stationarity and baselines; for sequence classification the classes, lengths
+    and baselines (majority class, 1-NN DTW, MiniRocket)."""
+    from advisor.api import SequenceProfile, data_source
+    from advisor.api import profile as run_profile
+
+    settings = _settings(
+        target=target, time_col=time_col, task=task, horizon=horizon, season=season
+    )
+    options = _sequence_options(
+        settings, id_col=id_col, label=label, split_col=split_col, layout=layout
+    )
+    bars = _Bars()
+    with _user_errors(), bars.progress:
+        source, settings = data_source(data, example, settings)
+        result = run_profile(source, settings, options, bars)
+    if isinstance(result, SequenceProfile):
+        _sequence_profile(result, settings, source.stem, out_dir)
+    else:
+        _series_profile(result, settings, source.stem, out_dir)
+
+
+def _sequence_profile(
+    result: SequenceProfile, settings: Settings, stem: str, out_dir: Path | None
+) -> None:
+    from advisor.api import DEFAULT_RUNS_DIR, sequence_key
+    from advisor.reports.class_terminal import class_profile_renderables
+    from advisor.store.atomic import write_json
+    from advisor.store.document import class_profile_to_dict
+
+    key = sequence_key(result.data, settings)
+    run_dir = out_dir or Path(DEFAULT_RUNS_DIR) / f"{stem}-{key}"
+    write_json(run_dir / "profile.json", class_profile_to_dict(result.profile))
+    written = str(run_dir / "profile.json")
+    for renderable in class_profile_renderables(result.data, result.profile, written):
+        out.print(renderable)
+
+
+def _series_profile(
+    result: SeriesProfile, settings: Settings, stem: str, out_dir: Path | None
+) -> None:
     from rich.table import Table
 
-    from advisor.api import DEFAULT_RUNS_DIR, data_source, load, run_key
+    from advisor.api import DEFAULT_RUNS_DIR, run_key
     from advisor.store.atomic import write_json
-
-    settings = _settings(target=target, time_col=time_col, horizon=horizon, season=season)
-    with _user_errors():
-        source, settings = data_source(data, example, settings)
-        series, prof = load(source, settings)
     from advisor.store.document import profile_to_dict
 
-    run_dir = out_dir or Path(DEFAULT_RUNS_DIR) / f"{source.stem}-{run_key(series, settings)}"
+    series, prof = result.data, result.profile
+    run_dir = out_dir or Path(DEFAULT_RUNS_DIR) / f"{stem}-{run_key(series, settings)}"
     write_json(run_dir / "profile.json", profile_to_dict(prof))
 
     table = Table(title=f"Profile of {_escape(series.path)}", show_header=True)

@@ -132,6 +132,41 @@ def test_analyze_checks_keywords_before_reading_the_data(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+def test_analyze_refuses_labelled_sequences_and_points_to_the_profile(tmp_path):
+    frame = pd.DataFrame(
+        [
+            (f"s{i}", t, float(t * (i % 2)), "up" if i % 2 else "flat")
+            for i in range(6)
+            for t in range(5)
+        ],
+        columns=["series_id", "t", "x", "label"],
+    )
+    with pytest.raises(AdvisorInputError) as caught:
+        analyze(frame, out=tmp_path / "run")
+    line = caught.value.one_line()
+    assert line.startswith("DataFrame: holds labelled sequences (classification)")
+    assert "advisor analyze does not train classifiers yet" in line
+    assert "advisor profile FILE shows the classes, lengths and baselines" in line
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        ({"layout": "wdie"}, "layout='wdie': unknown layout; fix: did you mean 'wide'?"),
+        ({"label": 3}, "label=3: not a column name"),
+        ({"label": "y", "target": "z"}, "label='y' and target='z': two different label columns"),
+    ],
+)
+def test_classification_keywords_are_checked_with_one_line(options, line):
+    from advisor.core.options import make_sequence_options
+
+    target = options.pop("target", None)
+    with pytest.raises(AdvisorInputError) as caught:
+        make_sequence_options(Settings(target=target), **options)
+    assert caught.value.one_line().startswith(line)
+
+
 @pytest.mark.slow
 def test_analyze_runs_on_a_dataframe_and_keeps_it_beside_the_results(tmp_path):
     frame = monthly(rows=120)[["sales"]]

@@ -14,9 +14,12 @@ from typing import Any, Literal, get_args
 
 from advisor.core.errors import AdvisorInputError
 from advisor.core.records import Settings, TaskChoice, Tuner
+from advisor.core.sequences import LayoutChoice, SequenceOptions
+from advisor.core.suggest import did_you_mean
 
 TASKS: tuple[str, ...] = get_args(TaskChoice)
 TUNERS: tuple[str, ...] = get_args(Tuner)
+LAYOUTS: tuple[str, ...] = get_args(LayoutChoice)
 Spelling = Literal["flag", "keyword"]
 
 _BUDGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h)?\s*$", re.IGNORECASE)
@@ -96,7 +99,7 @@ def _checked(name: str, value: Any, spelling: Spelling) -> Any:
         return parse_budget(value, spelling)
     if name == "task" and value not in TASKS:
         raise AdvisorInputError(
-            _shown(name, value, spelling), "unknown task", fix=f"use {', '.join(TASKS)}"
+            _shown(name, value, spelling), "unknown task", fix=_choose(value, TASKS)
         )
     if name == "tuner" and value not in TUNERS:
         raise AdvisorInputError(
@@ -117,6 +120,52 @@ def _checked(name: str, value: Any, spelling: Spelling) -> Any:
             fix=f"pass {option_name(name, spelling)} as a string",
         )
     return value
+
+
+def _choose(value: Any, choices: tuple[str, ...]) -> str:
+    hint = did_you_mean(str(value), choices, ignore_case=True)
+    return (f"{hint} " if hint else "") + f"use {', '.join(choices)}"
+
+
+def make_sequence_options(
+    settings: Settings,
+    spelling: Spelling = "keyword",
+    *,
+    id_col: Any = None,
+    label: Any = None,
+    split_col: Any = None,
+    layout: Any = None,
+) -> SequenceOptions:
+    """What the user said about a classification file; ``settings`` gives the time column.
+
+    Only the values are checked here: whether a named column exists is the reader's to
+    say (with the nearest column name), once the file is open.
+    """
+    for name, value in (("id_col", id_col), ("label", label), ("split_col", split_col)):
+        if value is not None and not isinstance(value, str):
+            raise AdvisorInputError(
+                _shown(name, value, spelling),
+                "not a column name",
+                fix=f"pass {option_name(name, spelling)} as a string",
+            )
+    layout = AUTO if layout is None else layout
+    if layout not in LAYOUTS:
+        raise AdvisorInputError(
+            _shown("layout", layout, spelling), "unknown layout", fix=_choose(layout, LAYOUTS)
+        )
+    if label is not None and settings.target is not None and label != settings.target:
+        raise AdvisorInputError(
+            f"{_shown('label', label, spelling)} and {_shown('target', settings.target, spelling)}",
+            "two different label columns",
+            fix=f"pass {option_name('label', spelling)} alone for a classification file",
+        )
+    return SequenceOptions(
+        id_col=id_col,
+        label=label,
+        time_col=settings.time_col,
+        split_col=split_col,
+        layout=layout,
+    )
 
 
 def _shown(name: str, value: Any, spelling: Spelling) -> str:

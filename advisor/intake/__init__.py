@@ -20,7 +20,8 @@ below runs them; each stage lives in its own module:
 - ``messages``: how names, values and rows are shown in messages (used by all)
 - ``sequences``: a classification file (one label per sequence, long or wide layout)
   read into a ``SequenceSet`` through the same files and cells stages, and
-  ``detect_task``, which tells such a file from a forecasting one
+  ``detect_task``, which tells such a file from a forecasting one (``file_task`` below
+  runs it on a file's bytes)
 
 Row numbers in messages are what a spreadsheet shows: the header is row 1, so the
 first data row is row 2.
@@ -34,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from advisor.core.errors import AdvisorInputError
-from advisor.core.records import SeriesData, Settings
+from advisor.core.records import SeriesData, Settings, Task, TaskChoice
 from advisor.core.splits import minimum_rows
 from advisor.intake.cells import (
     CLASSIFICATION_COLUMNS,
@@ -67,12 +68,26 @@ __all__ = [
     "CLASSIFICATION_COLUMNS",
     "IN_MEMORY",
     "detect_task",
+    "file_task",
     "frame_to_csv",
+    "read_bytes",
     "read_sequences",
     "read_series",
     "sequences_from_bytes",
     "series_from_bytes",
 ]
+
+
+def file_task(raw: bytes, source: str, task: TaskChoice) -> Task:
+    """``task`` where the user gave one; else what the file's cells hold (``detect_task``).
+
+    The cells are read again by the reader the task picks: reading them is a small part
+    of a profile, and each reader keeps its own notices.
+    """
+    if task != "auto":
+        return task
+    cells, _ = read_cells(raw, source, [])
+    return detect_task(drop_saved_index(cells, []))
 
 
 def read_series(

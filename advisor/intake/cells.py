@@ -15,7 +15,7 @@ from advisor.intake.files import GZIP_MAGIC, decode, gunzip, refuse_markup, refu
 from advisor.intake.messages import show
 
 # A file with both of these columns is shaped for sequence classification (one label
-# per series), which this version cannot advise on yet.
+# per series), which the forecasting reader refuses: ``sequences`` reads it.
 CLASSIFICATION_COLUMNS = ("series_id", "label")
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -283,6 +283,7 @@ def refuse_classification(columns: list[str], settings: Settings, source: str) -
         )
         raise AdvisorInputError(
             source,
-            f"sequence classification is not supported by this version yet{why}",
-            fix="use a forecasting CSV (one row per time step)",
+            f"sequence classification is not supported by the forecasting reader{why}",
+            fix="advisor profile FILE (api.load_sequences) reads labelled sequences; "
+            "a forecasting CSV has one row per time step",
         )

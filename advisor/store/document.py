@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.core.records import (
     Analysis,
@@ -22,6 +22,9 @@ from advisor.core.records import (
     RuleHit,
     Seasonality,
 )
+
+if TYPE_CHECKING:
+    from advisor.core.class_records import ClassBaseline, ClassProfile
 
 SCHEMA_VERSION = 1
 # Enough points to draw the series faithfully without bloating the document.
@@ -212,6 +215,74 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
             "params": list(size.params),
             "max_units": size.max_units,
         },
+        "notes": list(profile.notes),
+    }
+
+
+CLASSIFICATION = "classification"
+"""``task`` of a classification profile: a forecasting profile has no ``task`` entry
+(its shape predates classification and stays as written)."""
+
+
+def _class_baseline(b: ClassBaseline) -> dict[str, Any]:
+    return {
+        "name": b.name,
+        "val_accuracy": _num(b.accuracy),
+        "val_macro_f1": _num(b.macro_f1),
+        "val_balanced_accuracy": _num(b.balanced_accuracy),
+        "seconds": _num(b.seconds),
+        "capped": b.capped,
+        "note": b.note,
+        "correct": list(b.correct),
+    }
+
+
+def class_profile_to_dict(profile: ClassProfile) -> dict[str, Any]:
+    """A classification file's ``profile.json``: JSON-safe, a skipped baseline's scores
+    null. Sequence indices (the split, ``correct``) are positions in the file's order of
+    first appearance; counts and lengths are of the training sequences."""
+    split = profile.split
+    return {
+        "task": CLASSIFICATION,
+        "sequences": profile.n_sequences,
+        "classes": list(profile.classes),
+        "class_counts": list(profile.class_counts),
+        "imbalance_ratio": _num(profile.imbalance_ratio),
+        "lengths": {
+            "min": profile.min_length,
+            "median": profile.median_length,
+            "max": profile.max_length,
+            "ragged": profile.ragged,
+        },
+        "channels": list(profile.channels),
+        "scales": [
+            {"channel": c.channel, "mean": _num(c.mean), "std": _num(c.std)} for c in profile.scales
+        ],
+        "split": {
+            "train": list(split.train),
+            "validation": list(split.validation),
+            "test": list(split.test),
+            "test_source": split.test_source,
+            "seed": split.seed,
+            "validation_share": split.validation_share,
+            "test_share": split.test_share,
+            "train_counts": list(split.train_counts),
+            "validation_counts": list(split.validation_counts),
+            "test_counts": list(split.test_counts),
+            "notes": list(split.notes),
+        },
+        "baselines": [_class_baseline(b) for b in profile.baselines],
+        "curve_points": profile.curve_points,
+        "mean_curves": [
+            {
+                "class": c.class_name,
+                "channel": c.channel,
+                "sequences": c.sequences,
+                "mean": [_num(v) for v in c.mean],
+                "std": [_num(v) for v in c.std],
+            }
+            for c in profile.mean_curves
+        ],
         "notes": list(profile.notes),
     }
 

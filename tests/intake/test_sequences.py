@@ -17,6 +17,7 @@ import pytest
 from advisor.core.errors import AdvisorInputError
 from advisor.core.records import Settings
 from advisor.core.sequences import SequenceOptions, SequenceSet
+from advisor.intake import file_task
 from advisor.intake.cells import read_cells
 from advisor.intake.sequences import _find_id_and_label, _Table, detect_task, read_sequences
 
@@ -330,6 +331,20 @@ def test_an_explicit_task_wins_over_detection() -> None:
     wide = wide_frame(make_sequences(seed=16, channels=1))
     assert detect_task(cells_of(wide)) == "forecast"
     assert detect_task(cells_of(wide), "classify") == "classify"
+
+
+def test_file_task_detects_from_the_bytes_unless_told() -> None:
+    long = long_frame(make_sequences(seed=18)).to_csv(index=False).encode()
+    # A saved row index in front must not hide the id column.
+    indexed = long_frame(make_sequences(seed=18)).to_csv().encode()
+    series = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=60).astype(str)})
+    series["sales"] = np.arange(60.0)
+    flat = series.to_csv(index=False).encode()
+    assert file_task(long, "seqs.csv", "auto") == "classify"
+    assert file_task(indexed, "seqs.csv", "auto") == "classify"
+    assert file_task(flat, "sales.csv", "auto") == "forecast"
+    assert file_task(flat, "sales.csv", "classify") == "classify"
+    assert file_task(b"not read when told", "x.csv", "forecast") == "forecast"
 
 
 # --- the record -----------------------------------------------------------------------
