@@ -48,10 +48,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,6 +60,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _entries import Skipped, count_goal, fmt, gather, med, ratio
+from _entries import save_entry as save_entry
 
 from advisor.core import forecast_eval as fe
 from advisor.core.records import LayerConfig, ModelConfig, Split
@@ -448,7 +447,7 @@ AUTOLSTM_MAX_INPUT_MULTIPLIER = 16
 BENCH_EXTRA_HINT = 'pip install -e ".[bench]"'
 
 
-class MissingExtra(RuntimeError):
+class MissingExtra(Skipped):
     """A competitor whose package comes from the ``bench`` extra, which is not installed."""
 
 
@@ -708,52 +707,6 @@ def calibration(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def provenance() -> dict[str, Any]:
-    """Where and when an entry was measured: commit, machine, date."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).parent,
-        ).stdout.strip()
-    except OSError:
-        commit = ""
-    return {
-        "commit": commit or "unknown",
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
-        "python": platform.python_version(),
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
-
-
-def save_entry(folder: Path, dataset: str, entry: Entry) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    data = {**entry.__dict__, "provenance": provenance()}
-    tmp = folder / f".{dataset}.{entry.name}.json.tmp"
-    tmp.write_text(json.dumps(data, indent=2, default=float))
-    tmp.replace(folder / f"{dataset}.{entry.name}.json")
-
-
-def load_entry(folder: Path, dataset: str, name: str) -> Entry | None:
-    path = folder / f"{dataset}.{name}.json"
-    if not path.exists():
-        return None
-    data = json.loads(path.read_text())
-    detail = {**data.get("detail", {}), "provenance": data.get("provenance")}
-    return Entry(data["name"], data["rmse"], data["mae"], data["mase"], data["seconds"], detail)
-
-
-def ratio(a: float, b: float) -> float:
-    return a / b if b and math.isfinite(a) and math.isfinite(b) else math.nan
-
-
-def med(xs: list[float]) -> float | None:
-    xs = [x for x in xs if x is not None and math.isfinite(x)]
-    return statistics.median(xs) if xs else None
-
-
 def best_stat(by: dict[str, Entry]) -> Entry | None:
     """The statsforecast model (or their median) with the lowest test RMSE: the best a
     user could have had from them, picked with hindsight, so a hard bar."""
@@ -887,18 +840,6 @@ def summarise(results: dict[str, list[Entry]]) -> dict[str, Any]:
             "datasets": len(results),
         },
     }
-
-
-def fmt(x: Any, digits: int = 3) -> str:
-    return (
-        "n/a" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{digits}g}"
-    )
-
-
-def count_goal(label: str, hits: int, n: int, share: tuple[int, int]) -> str:
-    # the share as a fraction, so that 1 of 3 meets a third exactly
-    met = "yes" if n and hits * share[1] >= share[0] * n else "no"
-    return f"| {label} | {hits} of {n} | {met} |"
 
 
 def calibration_markdown(report: dict[str, Any]) -> list[str]:
@@ -1076,11 +1017,11 @@ def main(argv: list[str] | None = None) -> int:
     ]
     stat_models = tuple(m for m in STAT_MODELS if m not in args.skip)
     # A step may leave several entries: statsforecast one per model and their median.
-    members = {"statsforecast": (*stat_models, STAT_MEDIAN)}
+    members = {"statsforecast": (*stat_models, STAT_MEDIAN) if stat_models else ()}
     folder = args.out / "entries"
     args.out.mkdir(parents=True, exist_ok=True)
     results: dict[str, list[Entry]] = {}
-    missing_said = False
+    said: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for entry in chosen:
@@ -1104,35 +1045,24 @@ def main(argv: list[str] | None = None) -> int:
                     advisor(p, args.seeds, work, args.budget, args.out / "runs")
                 ],
             }
-            for name, step in steps.items():
-                names = members.get(name, (name,))
-                if name in args.skip or names == (STAT_MEDIAN,):
-                    continue
-                rerun = name in args.rerun or any(n in args.rerun for n in names)
-                saved = [
-                    e
-                    for n in names
-                    if (args.reuse or args.tables_only) and not rerun
-                    if (e := load_entry(folder, p.name, n)) is not None
-                ]
-                kept = saved
-                if not args.tables_only and len(saved) < len(names):
-                    try:
-                        kept = step()
-                    except MissingExtra as why:
-                        if not missing_said:
-                            print(why, flush=True)
-                            missing_said = True
-                        continue
-                    for e in kept:
-                        save_entry(folder, p.name, e)
-                for e in kept:
-                    entries.append(e)
-                    note = " (capped)" if e.detail.get("capped") else ""
-                    print(
-                        f"{p.name:22s} {e.name:14s} rmse={e.rmse:.4g} ({e.seconds:.0f}s){note}",
-                        flush=True,
-                    )
+            for e in gather(
+                steps,
+                folder,
+                p.name,
+                Entry,
+                members=members,
+                skip=args.skip,
+                reuse=args.reuse,
+                rerun=args.rerun,
+                tables_only=args.tables_only,
+                said=said,
+            ):
+                entries.append(e)
+                note = " (capped)" if e.detail.get("capped") else ""
+                print(
+                    f"{p.name:22s} {e.name:14s} rmse={e.rmse:.4g} ({e.seconds:.0f}s){note}",
+                    flush=True,
+                )
             results[p.name] = entries
             report = summarise(results)
             (args.out / "results.json").write_text(json.dumps(report, indent=2, default=float))

@@ -8,7 +8,6 @@ entries are written by hand, as a finished run would have left them.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import sys
@@ -19,19 +18,12 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 import pytest
-from support import REPO
-
-SCRIPT = REPO / "benchmarks" / "advice_quality.py"
+from support.scripts import load_script
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("advice_quality", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["advice_quality"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    return load_script("advice_quality")
 
 
 def seasonal_series(n: int, period: int, seed: int = 0, noise: float = 0.3) -> np.ndarray:

@@ -1,0 +1,146 @@
+"""What the benchmark scripts share: each competitor's result on each dataset kept as an
+entry file with its provenance, reused or run again on request, and the small arithmetic
+and formatting of their tables.
+
+``advice_quality.py`` (forecasting) and ``classification_quality.py`` import it from
+beside them: Python puts a script's own folder first on ``sys.path``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+
+class Result(Protocol):
+    """An entry of either script: a dataclass with these two fields and its scores."""
+
+    name: str
+    detail: dict[str, Any]
+
+
+E = TypeVar("E", bound=Result)
+
+
+class Skipped(RuntimeError):
+    """A competitor that cannot run here. Its message is the one line said about it, once
+    per run however many datasets it is skipped on."""
+
+
+def provenance() -> dict[str, Any]:
+    """Where and when an entry was measured: commit, machine, date and load."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "commit": commit or "unknown",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}",
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def save_entry(folder: Path, dataset: str, entry: Result) -> dict[str, Any]:
+    """Write ``entry`` with its provenance (returned) to ``folder/DATASET.NAME.json``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made = provenance()
+    detail = {k: v for k, v in entry.detail.items() if k != "provenance"}
+    data = {**entry.__dict__, "detail": detail, "provenance": made}
+    # Written aside and moved in, so a run stopped mid-write leaves no half entry to reuse.
+    tmp = folder / f".{dataset}.{entry.name}.json.tmp"
+    tmp.write_text(json.dumps(data, indent=2, default=float))
+    tmp.replace(folder / f"{dataset}.{entry.name}.json")
+    return made
+
+
+def load_entry(folder: Path, dataset: str, name: str, kind: type[E]) -> E | None:
+    """The saved entry of competitor ``name``, as a ``kind``; its provenance in ``detail``."""
+    path = folder / f"{dataset}.{name}.json"
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text())
+    detail = {**data.get("detail", {}), "provenance": data.get("provenance")}
+    scores = {f.name: data[f.name] for f in fields(kind) if f.name != "detail"}  # type: ignore[arg-type]
+    return kind(**scores, detail=detail)
+
+
+def gather(
+    steps: Mapping[str, Callable[[], list[E]]],
+    folder: Path,
+    dataset: str,
+    kind: type[E],
+    *,
+    members: Mapping[str, tuple[str, ...]] | None = None,
+    skip: Collection[str] = (),
+    reuse: bool = False,
+    rerun: Collection[str] = (),
+    tables_only: bool = False,
+    said: set[str] | None = None,
+) -> Iterator[E]:
+    """Each step's entries on ``dataset``, as each step finishes: saved ones where
+    ``reuse`` (or ``tables_only``) finds them all, else from running the step, which saves
+    them. A step may leave several entries (``members`` names them); one member in
+    ``rerun`` runs its whole step again. ``tables_only`` runs nothing and yields what is
+    saved. A step that raises ``Skipped`` yields nothing, its line said once into ``said``.
+    """
+    for name, step in steps.items():
+        names = (members or {}).get(name, (name,))
+        if name in skip or not names:
+            continue
+        again = name in rerun or any(n in rerun for n in names)
+        saved = [
+            e
+            for n in names
+            if (reuse or tables_only) and not again
+            if (e := load_entry(folder, dataset, n, kind)) is not None
+        ]
+        kept = saved
+        if not tables_only and len(saved) < len(names):
+            try:
+                kept = step()
+            except Skipped as why:
+                if said is None or str(why) not in said:
+                    print(why, flush=True)
+                if said is not None:
+                    said.add(str(why))
+                continue
+            for e in kept:
+                e.detail["provenance"] = save_entry(folder, dataset, e)
+        yield from kept
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b and math.isfinite(a) and math.isfinite(b) else math.nan
+
+
+def med(xs: list[float]) -> float | None:
+    xs = [x for x in xs if x is not None and math.isfinite(x)]
+    return statistics.median(xs) if xs else None
+
+
+def fmt(x: Any, digits: int = 3) -> str:
+    return (
+        "n/a" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{digits}g}"
+    )
+
+
+def count_goal(label: str, hits: int, n: int, share: tuple[int, int]) -> str:
+    # the share as a fraction, so that 1 of 3 meets a third exactly
+    met = "yes" if n and hits * share[1] >= share[0] * n else "no"
+    return f"| {label} | {hits} of {n} | {met} |"
