@@ -28,6 +28,8 @@ from advisor.core.sequences import SequenceSet
 MAJORITY = "majority"
 DTW = "1nn_dtw"
 MINIROCKET = "minirocket"
+BASELINE_NAMES = {MAJORITY: "majority class", DTW: "1-NN DTW", MINIROCKET: "MiniRocket"}
+"""How the terminal, the report and the findings name each baseline to a person."""
 
 DEFAULT_CAP_S = 60.0
 DTW_WINDOW = 0.1

@@ -15,7 +15,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from advisor.probes.class_baselines import DTW, MAJORITY, MINIROCKET
+from advisor.probes.class_baselines import BASELINE_NAMES
 
 if TYPE_CHECKING:
     from advisor.core.class_records import ClassBaseline, ClassProfile
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 # not push the baselines off the screen. profile.json has them all.
 MAX_CLASSES = 8
 MAX_CHANNELS = 8
-BASELINE_NAMES = {MAJORITY: "majority class", DTW: "1-NN DTW", MINIROCKET: "MiniRocket"}
 
 
 def _listed(names: list[str], limit: int) -> str:

@@ -1,9 +1,11 @@
 """Sequence classification's model records: the configuration of an LSTM classifier, one
-diagnostic training of it, and its final score on the test sequences.
+diagnostic training of it, what the diagnostic trainings showed, and its final score on
+the test sequences.
 
-The classifier's counterparts of ``ModelConfig``, ``DiagnosticRun`` and ``FinalResult``;
-the layers and the per-epoch curve are the forecasting records themselves
-(``LayerConfig``, ``Curve``), so what reads a curve reads a classifier's too.
+The classifier's counterparts of ``ModelConfig``, ``DiagnosticRun``, ``Diagnosis`` and
+``FinalResult``; the layers, the per-epoch curve and the findings are the forecasting
+records themselves (``LayerConfig``, ``Curve``, ``Finding``), so what reads a curve reads
+a classifier's too.
 ``advisor.diagnostics.classifier`` builds, trains and scores what these describe.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from advisor.core.records import Curve, LayerConfig
+from advisor.core.records import Curve, Finding, LayerConfig
 
 Pooling = Literal["last", "average"]
 """How the LSTM's steps become one vector: its output after the last real step, or the
@@ -84,6 +86,33 @@ class ClassRun:
     train_fraction: float
     """Share of the training sequences used (a stratified subset below 1)."""
     config: ClassifierConfig
+
+
+@dataclass(frozen=True)
+class ClassDiagnosis:
+    """What the diagnostic trainings of a classifier showed (``diagnostics.class_plan``):
+    the runs, the findings with the one the advice follows, and what the plan left out."""
+
+    runs: tuple[ClassRun, ...]
+    """The capacity sweep (``width-<units>``), then the data-size run at the best width
+    (``width-<units>-data-50%``)."""
+    findings: tuple[Finding, ...]
+    planned: str
+    """The plan in one sentence, as it was made before any run."""
+    cut: tuple[str, ...] = ()
+    """What the plan left out and why: widths past the cap or ``--max-units``, runs the
+    time budget did not allow or the deadline stopped."""
+    budget_cut: tuple[str, ...] = ()
+    """The part of ``cut`` the time budget caused."""
+    primary: str | None = None
+    """The one finding the advice follows (a ``FindingId``, ``core.findings.PRECEDENCE``);
+    ``None`` where there is no finding (no run finished)."""
+    notes: tuple[str, ...] = ()
+    """Comparisons that stayed within their noise band, in plain words: no difference
+    found, so no finding."""
+
+    def has(self, finding_id: str) -> bool:
+        return any(f.id == finding_id for f in self.findings)
 
 
 @dataclass(frozen=True)

@@ -344,14 +344,17 @@ class DiagnosticRun:
 @dataclass(frozen=True)
 class NoiseBand:
     """How far a comparison of two validation scores could move by chance: a paired
-    block bootstrap over the validation origins (``diagnostics.noise``)."""
+    block bootstrap over the validation origins (``diagnostics.noise``), or over the
+    validation sequences of a classifier (blocks of one: the sequences are independent)."""
 
     ratio: float
-    """RMSE of the first over the second, on the origins both were scored on."""
+    """RMSE of the first over the second, on the origins both were scored on; for a
+    classifier, its mean log loss or accuracy over the other's on the same sequences."""
     low: float
     high: float
     """The ratio's ``level`` bootstrap interval."""
     origins: int
+    """Validation origins (a classifier's: validation sequences) resampled."""
     block: int
     """Origins per resampled block (neighbouring origins share target rows)."""
     level: float = 0.9

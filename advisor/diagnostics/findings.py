@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from advisor.core.findings import FindingId
-from advisor.core.records import DiagnosticRun, Finding
+from advisor.core.records import Curve, DiagnosticRun, Finding
 from advisor.diagnostics.comparisons import (
     CAPACITY_GAIN,
     Noise,
@@ -145,7 +145,12 @@ class Overfit:
 def overfit_evidence(run: DiagnosticRun) -> Overfit | None:
     """Validation turning up while training loss keeps falling, or a wide gap that
     keeps widening after the best epoch."""
-    val, train = run.curve.val_loss, run.curve.train_loss
+    return curve_overfit(run.curve)
+
+
+def curve_overfit(curve: Curve) -> Overfit | None:
+    """``overfit_evidence`` of a curve alone: any learning curve, a classifier's too."""
+    val, train = curve.val_loss, curve.train_loss
     n = min(len(val), len(train))
     if n < 3 or not all(math.isfinite(v) for v in (*val[:n], *train[:n])):
         return None
@@ -356,7 +361,7 @@ def underfitting(
     )
 
 
-def _slope(values: np.ndarray) -> float:
+def tail_slope(values: np.ndarray) -> float:
     """Mean relative fall per epoch over the last NOT_CONVERGED_WINDOW epochs."""
     tail = values[-NOT_CONVERGED_WINDOW - 1 :]
     return float((tail[0] - tail[-1]) / (NOT_CONVERGED_WINDOW * tail[0])) if tail[0] > 0 else 0.0
@@ -368,8 +373,8 @@ def not_converged(run: DiagnosticRun) -> Finding | None:
     train, val = finite_values(run.curve.train_loss), finite_values(run.curve.val_loss)
     if len(train) <= NOT_CONVERGED_WINDOW or run.stopped_reason == "early_stopping":
         return None
-    slope = _slope(train)
-    val_slope = _slope(val) if len(val) > NOT_CONVERGED_WINDOW else 0.0
+    slope = tail_slope(train)
+    val_slope = tail_slope(val) if len(val) > NOT_CONVERGED_WINDOW else 0.0
     val_falling = run.best_epoch >= len(val) and val_slope > NOT_CONVERGED_SLOPE / 2
     if slope > NOT_CONVERGED_SLOPE or val_falling:
         return Finding(
@@ -434,7 +439,12 @@ def unstable_training(runs: Sequence[DiagnosticRun]) -> Finding | None:
 
 def learnt_nothing(run: DiagnosticRun) -> bool:
     """Validation loss lowest after the first epoch, over NOT_LEARNING_EPOCHS or more."""
-    val = run.curve.val_loss
+    return curve_learnt_nothing(run.curve)
+
+
+def curve_learnt_nothing(curve: Curve) -> bool:
+    """``learnt_nothing`` of a curve alone: any learning curve, a classifier's too."""
+    val = curve.val_loss
     if len(val) < NOT_LEARNING_EPOCHS or not all(math.isfinite(v) for v in val):
         return False
     return int(np.argmin(val)) == 0

@@ -72,12 +72,17 @@ def paired_band(
     seed: int = 0,
     draws: int = DRAWS,
     level: float = LEVEL,
+    root: bool = True,
 ) -> NoiseBand | None:
     """The RMSE ratio of ``a`` over ``b`` and its bootstrap band.
 
     ``errors_a`` and ``errors_b``: squared error at each validation origin, the same
     origins in the same order. ``None`` where they cannot be paired (different lengths,
     too few origins, a non-finite error, a zero score to divide by).
+
+    ``root=False`` bands the plain ratio of the means instead, for per-item figures whose
+    mean is the score itself (a classifier's log loss or correctness per validation
+    sequence, which are independent: ``block=1``).
     """
     a, b = np.asarray(errors_a, dtype=float), np.asarray(errors_b, dtype=float)
     n = len(a)
@@ -86,7 +91,9 @@ def paired_band(
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))) or b.mean() <= 0:
         return None
     size = max(1, min(block, n))
-    ratio = float(math.sqrt(a.mean() / b.mean()))
+    ratio = float(a.mean() / b.mean())
+    if root:
+        ratio = math.sqrt(ratio)
     if n / size < MIN_BLOCKS:
         return NoiseBand(ratio, 0.0, math.inf, n, size, level)
     per_draw = math.ceil(n / size)
@@ -96,7 +103,9 @@ def paired_band(
     starts = rng.integers(0, n, size=(draws, per_draw))
     idx = ((starts[:, :, None] + np.arange(size)) % n).reshape(draws, -1)[:, :n]
     mean_a, mean_b = a[idx].mean(axis=1), b[idx].mean(axis=1)
-    ratios = np.sqrt(mean_a / np.maximum(mean_b, np.finfo(float).tiny))
+    ratios = mean_a / np.maximum(mean_b, np.finfo(float).tiny)
+    if root:
+        ratios = np.sqrt(ratios)
     low, high = np.quantile(ratios, [(1 - level) / 2, (1 + level) / 2])
     return NoiseBand(
         ratio=ratio,
@@ -108,9 +117,11 @@ def paired_band(
     )
 
 
-def band_words(band: NoiseBand, lower: str = "lower", higher: str = "higher") -> str:
+def band_words(
+    band: NoiseBand, lower: str = "lower", higher: str = "higher", unit: str = "validation origins"
+) -> str:
     """``3% lower (band -5% to +9%): within the noise`` — the change, its band, and
-    whether the band leaves no difference possible."""
+    whether the band leaves no difference possible. ``unit`` names what was resampled."""
     change = band.change
     side = lower if change < 0 else higher
     if not band.bounded:
@@ -121,7 +132,7 @@ def band_words(band: NoiseBand, lower: str = "lower", higher: str = "higher") ->
             "no rows): too few to tell from noise"
         )
     words = f"{abs(change):.0%} {side} (band {band.low - 1:+.0%} to {band.high - 1:+.0%}"
-    words += f", {band.origins} validation origins)"
+    words += f", {band.origins} {unit})"
     if not (band.lower or band.higher):
         words += ": within the noise"
     return words
