@@ -18,8 +18,8 @@ from typing import Any, cast
 import rule_engine
 
 from advisor.core.records import RuleHit
-from advisor.core.settings import SETTINGS
-from advisor.rules.rule import Rule, Value, check_scaling, rule_error
+from advisor.core.settings import Setting
+from advisor.rules.rule import Rule, Value, check_text, rule_error
 
 
 @dataclass(frozen=True)
@@ -47,17 +47,18 @@ def run_expression(
         raise rule_error(rule.source, problem, rule.id, fix) from None
 
 
-def _as_setting(setting: str, raw: Any, rule: Rule) -> Value:
-    """Coerce a rule-engine result (Decimal or str) to the setting's Python type."""
-    spec = SETTINGS[setting]
+def _as_setting(spec: Setting, raw: Any, rule: Rule) -> Value:
+    """Coerce a rule-engine result (Decimal, str or bool) to the setting's Python type."""
     if spec.type is str:
-        check_scaling(str(raw), rule.source, rule.id)
+        check_text(spec, str(raw), rule.source, rule.id)
         return str(raw)
+    if spec.type is bool:
+        return bool(raw)
     number = float(raw)
     if not math.isfinite(number):
         raise rule_error(
             rule.source,
-            f"{setting} value is {number} on this data",
+            f"{spec.name} value is {number} on this data",
             rule.id,
             "guard the expression in the condition",
         )
@@ -88,7 +89,7 @@ def fire(rule: Rule, order: int, thing: Mapping[str, Any]) -> Firing | None:
     proposal = None
     if c.value is not None:
         proposal = _as_setting(
-            rule.setting, run_expression(rule, c.value, "value", c.value.text, thing), rule
+            c.spec, run_expression(rule, c.value, "value", c.value.text, thing), rule
         )
     if rule.action != "clamp":
         return Firing(rule, order, proposal)
@@ -106,6 +107,8 @@ class Trace:
     """How one setting got its value: the hits in order, and its bounds so far."""
 
     setting: str
+    spec: Setting
+    """The setting's row of its task's table: its type and valid values."""
     value: Value | None = None
     hits: list[RuleHit] = field(default_factory=list)
     range_rule: Firing | None = None
@@ -158,7 +161,7 @@ def apply_firing(trace: Trace, f: Firing, thing: Mapping[str, Any]) -> None:
             bound = f.low if f.low is not None else cast(float, f.high)
             trace.hits.append(dataclasses.replace(_rule_hit(f, bound, thing), applied=False))
             return
-        trace.value = clamp_value(trace.setting, current, f.low, f.high)
+        trace.value = clamp_value(trace.spec, current, f.low, f.high)
         trace.bound(f.low, f.high)
     else:
         assert f.proposal is not None and isinstance(current, int | float)
@@ -172,11 +175,11 @@ def apply_firing(trace: Trace, f: Firing, thing: Mapping[str, Any]) -> None:
         trace.range_rule = f
 
 
-def clamp_value(setting: str, value: Value, low: float | None, high: float | None) -> Value:
+def clamp_value(spec: Setting, value: Value, low: float | None, high: float | None) -> Value:
     assert isinstance(value, int | float)
     number = float(value)
     if low is not None:
         number = max(number, low)
     if high is not None:
         number = min(number, high)
-    return round_half_up(number) if SETTINGS[setting].type is int else number
+    return round_half_up(number) if spec.type is int else number

@@ -1,8 +1,9 @@
-"""Compiling one rule expression, checked against the ``Facts`` when the file loads.
+"""Compiling one rule expression, checked against its task's facts when the file loads.
 
 A condition that names a misspelt fact, compares text with a number or tests a string
 fact against a value it never takes would otherwise be a rule that silently never
 fires; here each one stops the program at start with one line and a "did you mean".
+The facts are those of the rule's ``Schema``: forecasting's ``Facts`` unless told.
 """
 
 from __future__ import annotations
@@ -16,14 +17,11 @@ from typing import Any
 import rule_engine
 from rule_engine import DataType
 
-from advisor.rules.facts import FACT_NAMES, Facts
 from advisor.rules.rule import did_you_mean, rule_error
+from advisor.rules.schema import FORECAST, Schema
 
-# String facts with a closed set of values: a typo in a compared literal would make the
-# rule silently never fire, so it is caught at load like an unknown fact.
-KNOWN_STRING_VALUES: dict[str, tuple[str, ...]] = {
-    "stationarity": ("stationary", "trend-stationary", "difference-stationary", "unclear"),
-}
+KNOWN_STRING_VALUES = FORECAST.string_values
+"""Forecasting's text facts with a closed set of values (``Schema.string_values``)."""
 
 
 @dataclass(frozen=True)
@@ -47,21 +45,17 @@ def _datatype(annotation: Any) -> Any:
 
 
 @cache
-def _fact_types() -> dict[str, Any]:
-    hints = typing.get_type_hints(Facts)
-    return {name: _datatype(hints[name]) for name in FACT_NAMES}
-
-
-@cache
-def _type_resolver() -> Any:
-    return rule_engine.type_resolver_from_dict(_fact_types())
+def _type_resolver(schema: Schema) -> Any:
+    hints = typing.get_type_hints(schema.facts)
+    types = {name: _datatype(hints[name]) for name in schema.fact_names}
+    return rule_engine.type_resolver_from_dict(types)
 
 
 def compile_expression(
-    text: str, expect: Any, where: Where
+    text: str, expect: Any, where: Where, schema: Schema = FORECAST
 ) -> tuple[rule_engine.Rule, tuple[str, ...]]:
     """Parse and type-check one expression; returns it and the facts it names."""
-    context = rule_engine.Context(type_resolver=_type_resolver())
+    context = rule_engine.Context(type_resolver=_type_resolver(schema))
     try:
         compiled = rule_engine.Rule(text, context=context)
     except rule_engine.SymbolResolutionError as exc:
@@ -69,7 +63,7 @@ def compile_expression(
         fix = (
             f"did you mean {exc.suggestion!r}?"
             if exc.suggestion
-            else did_you_mean(exc.symbol_name, FACT_NAMES)
+            else did_you_mean(exc.symbol_name, schema.fact_names)
         )
         problem = f"{where.key} {text!r} names an unknown fact {exc.symbol_name!r}"
         raise rule_error(where.source, problem, where.rule_id, fix) from None
@@ -86,8 +80,8 @@ def compile_expression(
     if not DataType.is_compatible(result, expect):
         problem = f"{where.key} {text!r} gives {result.name}, expected {expect.name}"
         raise rule_error(where.source, problem, where.rule_id, _type_fix(expect)) from None
-    names = tuple(name for name in FACT_NAMES if name in context.symbols)
-    _check_string_literals(text, where)
+    names = tuple(name for name in schema.fact_names if name in context.symbols)
+    _check_string_literals(text, where, schema)
     return compiled, names
 
 
@@ -108,8 +102,8 @@ def _type_fix(expect: Any) -> str:
     return 'give a number or arithmetic on numeric facts, e.g. "2 * best_units"'
 
 
-def _check_string_literals(text: str, where: Where) -> None:
-    for fact, known in KNOWN_STRING_VALUES.items():
+def _check_string_literals(text: str, where: Where, schema: Schema) -> None:
+    for fact, known in schema.string_values.items():
         pattern = rf"\b{fact}\s*[!=]=\s*(['\"])(.*?)\1"
         for match in re.finditer(pattern, text):
             literal = match.group(2)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from advisor.core.settings import SETTINGS
 from advisor.core.sizing import (
     PARAMS_PER_WINDOW,
     lstm_params,
@@ -30,27 +29,29 @@ LIMIT_PRIORITY = 1_000
 """Hard limits apply after every rule, so their hits sort after any rule priority."""
 
 
-def _limit(
+def set_limit(
     trace: Trace, rule_id: str, value: Value, rationale: str, evidence: Mapping[str, Any]
 ) -> None:
+    """Give the setting a limit's value, recorded as a hit after every rule's."""
     trace.value = value
     trace.hits.append(
         make_hit(rule_id, trace.setting, value, rationale, evidence, 1.0, LIMIT_PRIORITY)
     )
 
 
-def _limit_valid(trace: Trace) -> None:
-    spec = SETTINGS[trace.setting]
+def limit_valid(trace: Trace) -> None:
+    """``limit-valid-range``: a number outside what its setting can take is moved inside."""
+    spec = trace.spec
     value = trace.value
-    if spec.type is str or not isinstance(value, int | float):
+    if spec.switch_or_text or not isinstance(value, int | float):
         return
-    clipped = clamp_value(trace.setting, value, spec.low, spec.high)
+    clipped = clamp_value(spec, value, spec.low, spec.high)
     if clipped != value:
         why = (
             f"The rules gave {trace.setting} = {value}, outside the values it can take "
             f"({spec.low} to {spec.high}); it is moved to the nearest valid value."
         )
-        _limit(trace, "limit-valid-range", clipped, why, {trace.setting: value})
+        set_limit(trace, "limit-valid-range", clipped, why, {trace.setting: value})
 
 
 def _limit_units(trace: Trace, facts: Facts, layers: int) -> None:
@@ -72,12 +73,12 @@ def _limit_units(trace: Trace, facts: Facts, layers: int) -> None:
             "layers": layers,
             "max_params": facts.train_windows * PARAMS_PER_WINDOW,
         }
-        _limit(trace, "limit-params-per-window", cap, why, evidence)
+        set_limit(trace, "limit-params-per-window", cap, why, evidence)
     if facts.user_max_units > 0:
         trace.bound(high=facts.user_max_units)
         if cast(int, trace.value) > facts.user_max_units:
             why = f"You asked for at most {facts.user_max_units} units; your limit beats the rules."
-            _limit(
+            set_limit(
                 trace,
                 "limit-user-max-units",
                 facts.user_max_units,
@@ -94,12 +95,12 @@ def _limit_lookback(trace: Trace, facts: Facts) -> None:
             f"A lookback of {trace.value} rows would leave too few training windows from "
             f"{facts.train_rows} training rows; it is capped at a third of them ({cap})."
         )
-        _limit(trace, "limit-lookback-windows", cap, why, {"train_rows": facts.train_rows})
+        set_limit(trace, "limit-lookback-windows", cap, why, {"train_rows": facts.train_rows})
     if facts.user_lookback > 0:
         trace.override("limit-user-lookback")
         trace.settled = True
         why = f"You set the lookback to {facts.user_lookback} rows; your word beats the rules."
-        _limit(
+        set_limit(
             trace,
             "limit-user-lookback",
             facts.user_lookback,
@@ -130,14 +131,14 @@ def _limit_batch_memory(trace: Trace, lookback: int, units: int, layers: int) ->
             f"in {BATCH_MEMORY_BYTES // 2**20} MiB, the memory of a small GPU."
         )
         evidence = {"lookback": lookback, "units": units, "layers": layers}
-        _limit(trace, "limit-batch-memory", cap, why, evidence)
+        set_limit(trace, "limit-batch-memory", cap, why, evidence)
 
 
 def apply_limits(traces: Mapping[str, Trace], facts: Facts) -> None:
     """Every limit, in an order where each one sees the values the earlier ones left:
     the batch's memory depends on the capped lookback and units."""
     for trace in traces.values():
-        _limit_valid(trace)
+        limit_valid(trace)
     _limit_units(traces["units"], facts, cast(int, traces["layers"].value))
     _limit_lookback(traces["lookback"], facts)
     _limit_batch_memory(

@@ -16,9 +16,8 @@ import rule_engine
 from rule_engine import DataType
 
 from advisor.core.errors import RulebookError
-from advisor.core.settings import SCALINGS, SETTINGS
+from advisor.core.settings import Setting
 from advisor.rules.expressions import Where, compile_expression
-from advisor.rules.facts import FACT_NAMES
 from advisor.rules.rule import (
     ACTIONS,
     DEFAULT_CONFIDENCE,
@@ -28,10 +27,11 @@ from advisor.rules.rule import (
     Compiled,
     Rule,
     RuleRange,
-    check_scaling,
+    check_text,
     did_you_mean,
     rule_error,
 )
+from advisor.rules.schema import FORECAST, Schema
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -43,6 +43,13 @@ class _Table:
     data: Mapping[str, Any]
     source: str
     rule_id: str
+    schema: Schema = FORECAST
+
+    def where(self, key: str) -> Where:
+        return Where(self.source, self.rule_id, key)
+
+    def compile(self, text: str, expect: Any, key: str) -> tuple[rule_engine.Rule, tuple[str, ...]]:
+        return compile_expression(text, expect, self.where(key), self.schema)
 
     def fail(self, problem: str, fix: str | None = None) -> RulebookError:
         return rule_error(self.source, problem, self.rule_id, fix)
@@ -59,8 +66,11 @@ class _Table:
             raise self.fail(f"{key!r} must be a number, got {value!r}")
         return float(value)
 
-    def expression(self, key: str, value: Any) -> str:
-        """An expression given as text, or a plain TOML number for convenience."""
+    def expression(self, key: str, value: Any, switch: bool = False) -> str:
+        """An expression given as text, or a plain TOML number for convenience (and, for
+        a switch, a plain TOML true or false)."""
+        if switch and isinstance(value, bool):
+            return "true" if value else "false"
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise self.fail(f"{key!r} must be an expression in quotes, got {value!r}")
         text = value if isinstance(value, str) else repr(value)
@@ -102,35 +112,38 @@ class _Expr:
     facts: tuple[str, ...] = ()
 
 
-def _choice(setting: str, item: Any, where: Where) -> _Expr:
-    if SETTINGS[setting].type is str:
-        if item not in SCALINGS:
-            raise rule_error(
-                where.source,
-                f"choice {item!r} is not a {setting}",
-                where.rule_id,
-                did_you_mean(str(item), SCALINGS),
+def _expect(spec: Setting) -> Any:
+    """The type a value or choice of the setting must give."""
+    if spec.type is str:
+        return DataType.STRING
+    return DataType.BOOLEAN if spec.type is bool else DataType.FLOAT
+
+
+def _choice(t: _Table, spec: Setting, item: Any) -> _Expr:
+    if spec.type is str:
+        if item not in spec.choices:
+            raise t.fail(
+                f"choice {item!r} is not a {spec.name}", did_you_mean(str(item), spec.choices)
             )
         return _Expr(item, item)
-    table = _Table({}, where.source, where.rule_id)
-    text = table.expression("choices", item)
-    return _Expr(text, *compile_expression(text, DataType.FLOAT, where))
+    text = t.expression("choices", item, switch=spec.type is bool)
+    return _Expr(text, *t.compile(text, _expect(spec), "choices"))
 
 
-def parse_rule(data: Any, source: str, position: int) -> Rule:
+def parse_rule(data: Any, source: str, position: int, schema: Schema = FORECAST) -> Rule:
+    """One rule table, checked against the facts and settings of ``schema``'s task."""
     if not isinstance(data, Mapping):
         raise rule_error(source, f"rule #{position} is not a table", fix="write it as [[rule]]")
     rule_id = _rule_id(data, source, position)
     check_keys(data.keys(), RULE_KEYS, source, rule_id, "a rule")
-    t = _Table(data, source, rule_id)
-    setting, action = _setting_and_action(t)
+    t = _Table(data, source, rule_id, schema)
+    spec, action = _setting_and_action(t)
+    setting = spec.name
     when = t.text("when")
-    when_rule, when_facts = compile_expression(
-        when, DataType.BOOLEAN, Where(source, rule_id, "when")
-    )
-    value, value_rule, value_facts = _parse_value(t, setting, action)
-    rule_range, bounds = _parse_range(t, setting, action)
-    choices = _parse_choices(t, setting, rule_range)
+    when_rule, when_facts = t.compile(when, DataType.BOOLEAN, "when")
+    value, value_rule, value_facts = _parse_value(t, spec, action)
+    rule_range, bounds = _parse_range(t, spec, action)
+    choices = _parse_choices(t, spec, rule_range)
     low, high = (cast(rule_engine.Rule, b.compiled) if b else None for b in bounds)
     range_facts = {n for e in (*bounds, *choices) if e for n in e.facts}
     confidence = t.number("confidence", DEFAULT_CONFIDENCE)
@@ -149,22 +162,24 @@ def parse_rule(data: Any, source: str, position: int) -> Rule:
         rationale=t.text("rationale"),
         references=_references(t),
         source=source,
-        facts=tuple(n for n in FACT_NAMES if n in when_facts or n in value_facts),
+        facts=tuple(n for n in schema.fact_names if n in when_facts or n in value_facts),
         compiled=Compiled(
+            spec,
             when_rule,
             value_rule,
             low,
             high,
             tuple(e.compiled for e in choices),
-            tuple(n for n in FACT_NAMES if n in range_facts),
+            tuple(n for n in schema.fact_names if n in range_facts),
         ),
     )
 
 
-def _setting_and_action(t: _Table) -> tuple[str, str]:
+def _setting_and_action(t: _Table) -> tuple[Setting, str]:
+    settings = t.schema.settings
     setting = t.text("setting")
-    if setting not in SETTINGS:
-        fix = did_you_mean(setting, SETTINGS) or f"one of {', '.join(SETTINGS)}"
+    if setting not in settings:
+        fix = did_you_mean(setting, settings) or f"one of {', '.join(settings)}"
         raise t.fail(f"unknown setting {setting!r}", fix)
     action = t.text("action")
     if action not in ACTIONS:
@@ -172,9 +187,11 @@ def _setting_and_action(t: _Table) -> tuple[str, str]:
             f"unknown action {action!r}",
             did_you_mean(action, ACTIONS) or f"one of {', '.join(ACTIONS)}",
         )
-    if SETTINGS[setting].type is str and action != "set":
-        raise t.fail(f"{setting} is text, so it can only be 'set', not {action!r}")
-    return setting, action
+    spec = settings[setting]
+    if spec.switch_or_text and action != "set":
+        kind = "text" if spec.type is str else "true or false"
+        raise t.fail(f"{setting} is {kind}, so it can only be 'set', not {action!r}")
+    return spec, action
 
 
 def _priority(t: _Table) -> int:
@@ -192,7 +209,7 @@ def _references(t: _Table) -> tuple[str, ...]:
 
 
 def _parse_value(
-    t: _Table, setting: str, action: str
+    t: _Table, spec: Setting, action: str
 ) -> tuple[str | None, rule_engine.Rule | None, tuple[str, ...]]:
     raw = t.data.get("value")
     if raw is None:
@@ -201,18 +218,16 @@ def _parse_value(
         raise t.fail(f"a {action!r} rule needs a value", 'add value = "..."')
     if action == "clamp":
         raise t.fail("a 'clamp' rule takes range low/high, not a value", "remove value")
-    text = t.expression("value", raw)
-    spec = SETTINGS[setting]
-    expect = DataType.STRING if spec.type is str else DataType.FLOAT
-    compiled, names = compile_expression(text, expect, Where(t.source, t.rule_id, "value"))
+    text = t.expression("value", raw, switch=spec.type is bool)
+    compiled, names = t.compile(text, _expect(spec), "value")
     if not names and spec.type is str:
         # A constant text value can be checked now rather than when the rule first fires.
-        check_scaling(str(compiled.evaluate({})), t.source, t.rule_id)
+        check_text(spec, str(compiled.evaluate({})), t.source, t.rule_id)
     return text, compiled, names
 
 
 def _parse_range(
-    t: _Table, setting: str, action: str
+    t: _Table, spec: Setting, action: str
 ) -> tuple[RuleRange | None, tuple[_Expr | None, _Expr | None]]:
     raw = t.data.get("range")
     if raw is None:
@@ -222,8 +237,10 @@ def _parse_range(
     if not isinstance(raw, Mapping):
         raise t.fail("range must be a table", 'e.g. range = { low = "0.1", high = "0.4" }')
     check_keys(raw.keys(), RANGE_KEYS, t.source, t.rule_id, "range")
-    if SETTINGS[setting].type is str:
-        raise t.fail(f"{setting} is text: give choices = [...] instead of a range")
+    if spec.type is str:
+        raise t.fail(f"{spec.name} is text: give choices = [...] instead of a range")
+    if spec.type is bool:
+        raise t.fail(f"{spec.name} is true or false: give choices = [true, false] instead")
     if "low" not in raw and "high" not in raw:
         raise t.fail("range needs low, high or both")
     log = raw.get("log")
@@ -238,11 +255,10 @@ def _bound(t: _Table, raw: Mapping[str, Any], key: str) -> _Expr | None:
     if key not in raw:
         return None
     text = t.expression(f"range {key}", raw[key])
-    where = Where(t.source, t.rule_id, f"range {key}")
-    return _Expr(text, *compile_expression(text, DataType.FLOAT, where))
+    return _Expr(text, *t.compile(text, DataType.FLOAT, f"range {key}"))
 
 
-def _parse_choices(t: _Table, setting: str, rule_range: RuleRange | None) -> list[_Expr]:
+def _parse_choices(t: _Table, spec: Setting, rule_range: RuleRange | None) -> list[_Expr]:
     raw = t.data.get("choices")
     if raw is None:
         return []
@@ -250,5 +266,4 @@ def _parse_choices(t: _Table, setting: str, rule_range: RuleRange | None) -> lis
         raise t.fail("choices must be a non-empty list", 'e.g. choices = ["16", "32", "64"]')
     if rule_range is not None:
         raise t.fail("give either range or choices, not both")
-    where = Where(t.source, t.rule_id, "choices")
-    return [_choice(setting, item, where) for item in raw]
+    return [_choice(t, spec, item) for item in raw]

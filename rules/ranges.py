@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from advisor.core.records import Range
-from advisor.core.settings import SETTINGS
+from advisor.core.settings import Setting
 from advisor.rules.evaluation import (
     Firing,
     Trace,
@@ -28,16 +28,17 @@ def search_range(trace: Trace, thing: Mapping[str, Any]) -> Range:
     """The range of one resolved setting: declared by its rule, else the default."""
     assert trace.value is not None
     declared = _declared_range(trace.range_rule, thing) if trace.range_rule else None
-    return _fit_range(declared or _default_range(trace.setting, trace.value), trace)
+    return _fit_range(declared or _default_range(trace.spec, trace.value), trace)
 
 
 def _powers_of_two(low: float, high: float) -> list[int]:
     return [2**k for k in range(0, 12) if low <= 2**k <= high]
 
 
-def _default_range(setting: str, value: Value) -> Range:
+def _default_range(spec: Setting, value: Value) -> Range:
     """A narrowed range around the value, for a setting whose rule declared none."""
-    if isinstance(value, str) or setting == "differencing":
+    setting = spec.name
+    if spec.switch_or_text or setting == "differencing":
         return Range(setting, choices=(value,))
     v = float(value)
     if setting == "units":
@@ -56,7 +57,7 @@ def _default_range(setting: str, value: Value) -> Range:
         return Range(setting, low=v / 3, high=v * 3, log=True)
     if setting == "epochs":
         return Range(setting, low=max(1.0, v // 2), high=v * 2)
-    return Range(setting, choices=(v / 2, v, v * 2))  # batch, patience, lookback
+    return Range(setting, choices=(v / 2, v, v * 2))  # batch, patience, lookback, max_length
 
 
 def _declared_range(f: Firing, thing: Mapping[str, Any]) -> Range | None:
@@ -64,23 +65,24 @@ def _declared_range(f: Firing, thing: Mapping[str, Any]) -> Range | None:
     if any(is_nan(thing[n]) for n in c.range_facts):
         return None
     if c.choices:
+        as_value = bool if c.spec.type is bool else float
         values = tuple(
             item
             if isinstance(item, str)
-            else float(run_expression(rule, item, "choices", item.text, thing))
+            else as_value(run_expression(rule, item, "choices", item.text, thing))
             for item in c.choices
         )
         return Range(rule.setting, choices=values)
     assert rule.range is not None
     low = evaluate_number(rule, c.low, "range low", thing)
     high = evaluate_number(rule, c.high, "range high", thing)
-    log = SETTINGS[rule.setting].log if rule.range.log is None else rule.range.log
+    log = c.spec.log if rule.range.log is None else rule.range.log
     return Range(rule.setting, low=low, high=high, log=log)
 
 
 def _fit_range(r: Range, trace: Trace) -> Range:
     """Keep the range inside the valid values and the limits, and always holding the value."""
-    spec, value = SETTINGS[trace.setting], trace.value
+    spec, value = trace.spec, trace.value
     assert value is not None
     if trace.settled:
         return Range(trace.setting, choices=(value,))
@@ -88,12 +90,12 @@ def _fit_range(r: Range, trace: Trace) -> Range:
     highs = [x for x in (spec.high, trace.high) if x is not None]
     lo, hi = (max(lows) if lows else None), (min(highs) if highs else None)
     if r.choices:
-        choices = _fit_choices(r.choices, value, spec.type, lo, hi)
+        choices = _fit_choices(r.choices, value, spec, lo, hi)
         if len(choices) < 2 <= len(r.choices):
             # The limits removed every alternative (e.g. units capped far below the rule's
             # choices); search around the capped value rather than not at all.
-            fallback = _default_range(trace.setting, value).choices
-            choices = _fit_choices((*choices, *fallback), value, spec.type, lo, hi)
+            fallback = _default_range(spec, value).choices
+            choices = _fit_choices((*choices, *fallback), value, spec, lo, hi)
         return Range(trace.setting, choices=choices)
     assert isinstance(value, int | float)
     low = r.low if r.low is not None else float(value)
@@ -114,12 +116,12 @@ def _within(x: float, lo: float | None, hi: float | None) -> float:
 
 
 def _fit_choices(
-    choices: Sequence[Value], value: Value, setting_type: type, lo: float | None, hi: float | None
+    choices: Sequence[Value], value: Value, spec: Setting, lo: float | None, hi: float | None
 ) -> tuple[Value, ...]:
-    if setting_type is str:
+    if spec.switch_or_text:
         return tuple(dict.fromkeys([value, *choices]))
     assert isinstance(value, int | float)
-    numbers = {round_half_up(float(c)) if setting_type is int else float(c) for c in choices}
+    numbers = {round_half_up(float(c)) if spec.type is int else float(c) for c in choices}
     kept: set[int | float] = {c for c in numbers if _within(float(c), lo, hi) == c}
     kept.add(value)
     return tuple(sorted(kept))

@@ -14,7 +14,7 @@ import rule_engine
 
 from advisor.core import suggest
 from advisor.core.errors import RulebookError
-from advisor.core.settings import SCALINGS
+from advisor.core.settings import Setting
 
 Value = float | int | str
 ACTIONS: tuple[str, ...] = ("set", "raise", "lower", "clamp")
@@ -48,6 +48,8 @@ class RuleRange:
 
 @dataclass(frozen=True)
 class Compiled:
+    spec: Setting
+    """The setting the rule moves, from its task's table: evaluation coerces to its type."""
     when: rule_engine.Rule
     value: rule_engine.Rule | None
     low: rule_engine.Rule | None
@@ -74,7 +76,7 @@ class Rule:
     references: tuple[str, ...]
     source: str
     facts: tuple[str, ...]
-    """Facts named in ``when`` and ``value``, in ``Facts`` order: the evidence of a hit."""
+    """Facts named in ``when`` and ``value``, in the facts' order: the evidence of a hit."""
     compiled: Compiled = field(compare=False, repr=False)
 
     @property
@@ -101,14 +103,15 @@ def rule_error(
     return RulebookError(source, problem, where=where, fix=fix)
 
 
-def check_scaling(value: str, source: str, rule_id: str) -> None:
-    """A scaling by name: checked at load for a constant, when the rule fires otherwise."""
-    if value not in SCALINGS:
+def check_text(spec: Setting, value: str, source: str, rule_id: str) -> None:
+    """A text setting's value by name (a scaling, a pooling): checked at load for a
+    constant, when the rule fires otherwise."""
+    if value not in spec.choices:
         raise rule_error(
             source,
-            f"scaling {value!r} is not one of {', '.join(SCALINGS)}",
+            f"{spec.name} {value!r} is not one of {', '.join(spec.choices)}",
             rule_id,
-            did_you_mean(value, SCALINGS),
+            did_you_mean(value, spec.choices),
         )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from advisor.core.records import Curve, Finding, LayerConfig
+from advisor.core.records import Curve, Finding, LayerConfig, Range, RuleHit
 
 Pooling = Literal["last", "average"]
 """How the LSTM's steps become one vector: its output after the last real step, or the
@@ -113,6 +113,21 @@ class ClassDiagnosis:
 
     def has(self, finding_id: str) -> bool:
         return any(f.id == finding_id for f in self.findings)
+
+
+@dataclass(frozen=True)
+class ClassRecommendation:
+    """What the classification rulebook chose (``advisor.rules.recommend_class``): the
+    classifier, a narrowed search range per setting, and the trace of every rule."""
+
+    config: ClassifierConfig
+    ranges: tuple[Range, ...]
+    rules_fired: tuple[RuleHit, ...]
+    rules_not_fired: tuple[str, ...] = ()
+    baseline_warning: str = ""
+    """Empty where the diagnostic LSTM beat the best baseline (or none was compared);
+    else a sentence naming the baseline and both accuracies: the report's warning that
+    this recommendation may not beat it either."""
 
 
 @dataclass(frozen=True)

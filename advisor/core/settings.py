@@ -28,7 +28,8 @@ class Setting:
 
     name: str
     """As in ``ModelConfig`` (``units``, ``dropout``: those of the first layer)."""
-    type: type[int] | type[float] | type[str]
+    type: type[int] | type[float] | type[str] | type[bool]
+    """``bool`` for a switch (a classifier's ``bidirectional``): rules can only ``set`` it."""
     low: float | None
     """Smallest valid value; ``None`` for text or no lower bound."""
     high: float | None
@@ -41,6 +42,11 @@ class Setting:
     """Searched on a log scale: its sensible values span orders of magnitude."""
     choices: tuple[str, ...] = ()
     """For a text setting, the values it can take."""
+
+    @property
+    def switch_or_text(self) -> bool:
+        """Only ``set`` by a rule and searched over choices: neither raised nor lowered."""
+        return self.type is str or self.type is bool
 
 
 _TABLE = (
