@@ -93,6 +93,8 @@ _TABLE = (
 CLASS_SETTINGS: Mapping[str, Setting] = MappingProxyType({s.name: s for s in _TABLE})
 """Every classification setting by name, in the recommendation's order."""
 CLASS_SETTING_NAMES: tuple[str, ...] = tuple(CLASS_SETTINGS)
+CLASS_INT_SETTINGS: frozenset[str] = frozenset(s.name for s in _TABLE if s.type is int)
+"""The settings a search moves in whole numbers."""
 
 
 def class_config_values(config: ClassifierConfig) -> dict[str, Any]:
@@ -141,6 +143,7 @@ def class_config_from_values(
 
 
 __all__ = [
+    "CLASS_INT_SETTINGS",
     "CLASS_SETTINGS",
     "CLASS_SETTING_NAMES",
     "NO_MAX_LENGTH",

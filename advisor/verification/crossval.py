@@ -18,11 +18,12 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import numpy as np
 
+from advisor.core.class_verification import ClassCVRun
 from advisor.core.records import CrossValidation, CVRun, CVSummary, Fold, ModelConfig, Split
 from advisor.core.splits import MIN_TRAIN_WINDOWS
 from advisor.diagnostics.trainer import RunSpec, Trainer
@@ -68,16 +69,19 @@ def fold_split(fold: Fold, rows: int) -> Split:
     )
 
 
-def _summary(scores: list[float]) -> CVSummary | None:
+def cv_summary(scores: list[float]) -> CVSummary | None:
     if not scores:
         return None
     std = statistics.stdev(scores) if len(scores) > 1 else 0.0
     return CVSummary(statistics.fmean(scores), std, len(scores))
 
 
-def compare(runs: list[CVRun], objective: Objective) -> tuple[float | None, float | None, bool]:
+def compare(
+    runs: Sequence[CVRun | ClassCVRun], objective: Objective[Any]
+) -> tuple[float | None, float | None, bool]:
     """Mean relative gain of the best over the suggestion, its standard error, and
-    whether a paired two-sided t-test at 95% calls it real."""
+    whether a paired two-sided t-test at 95% calls it real; runs are paired by (fold,
+    seed), a forecaster's or a classifier's alike."""
     from scipy import stats
 
     pairs: dict[tuple[int, int], dict[str, float]] = {}
@@ -205,8 +209,8 @@ def summarise(
         folds=tuple(sorted(folds, key=lambda f: f.train_end)),
         seeds=seeds,
         runs=tuple(runs),
-        suggestion=_summary(by["suggestion"]),
-        best=_summary(by["best"]),
+        suggestion=cv_summary(by["suggestion"]),
+        best=cv_summary(by["best"]),
         improvement=improvement,
         improvement_stderr=stderr,
         beyond_noise=beyond,
@@ -216,7 +220,7 @@ def summarise(
     )
 
 
-def median_best_epoch(runs: tuple[CVRun, ...], label: Label) -> int | None:
+def median_best_epoch(runs: Sequence[CVRun | ClassCVRun], label: Label) -> int | None:
     """Where early stopping settled, over the runs of ``label`` that got there; a run the
     budget cut short says only how far it got."""
     epochs = [r.best_epoch for r in runs if r.config == label and r.best_epoch > 0 and not r.cut]

@@ -24,8 +24,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from advisor.core.class_verification import ClassTrial
 from advisor.core.records import Recommendation, Trial
 from advisor.diagnostics.trainer import Trainer
 from advisor.verification.objective import Objective
@@ -53,9 +54,13 @@ class SearchOptions:
     seed: int = 0
 
 
+TrialT = TypeVar("TrialT", Trial, ClassTrial)
+"""A forecaster's trial or a classifier's: what a search returns, the verdict reads."""
+
+
 @dataclass(frozen=True)
-class SearchResult:
-    trials: tuple[Trial, ...]
+class SearchResult(Generic[TrialT]):
+    trials: tuple[TrialT, ...]
     space_size: float
     max_trials: int
     stop_reason: str
@@ -67,7 +72,7 @@ class SearchResult:
 class SearchInterrupted(KeyboardInterrupt):
     """Ctrl-C during the search; carries the trials that finished."""
 
-    def __init__(self, result: SearchResult):
+    def __init__(self, result: SearchResult[Any]):
         super().__init__()
         self.result = result
 
@@ -108,7 +113,7 @@ def search(
     options: SearchOptions,
     on_trial: Callable[[int, int], None] | None = None,
     distributed: Any = None,
-) -> SearchResult:
+) -> SearchResult[Trial]:
     """Run (or resume) the search; Ctrl-C raises ``SearchInterrupted`` with what finished.
 
     ``distributed`` (an ``advisor.verification.distributed.Chief``) serves the oracle to workers
@@ -133,7 +138,7 @@ def search(
         (lambda done: on_trial(done, cap)) if on_trial else None,
     )
 
-    def result(reason: str, notes: tuple[str, ...] = ()) -> SearchResult:
+    def result(reason: str, notes: tuple[str, ...] = ()) -> SearchResult[Trial]:
         return SearchResult(
             tuple(collect_trials(oracle, suggestion, objective)),
             size,

@@ -14,6 +14,7 @@ search is about to run), never when this module is imported.
 from __future__ import annotations
 
 import math
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from advisor.core.backend import quiet_native_stderr
@@ -66,24 +67,41 @@ def build_space(rec: Recommendation, tuner: str = "bayesian", job: str | None = 
     grid search discretises continuous ranges to their ends and the suggestion;
     Hyperband fixes ``epochs``, which it sets per round itself.
     """
+    return narrowed_space(
+        config_values(rec.config), rec.ranges, SETTING_NAMES, INT_SETTINGS, tuner, job
+    )
+
+
+def narrowed_space(
+    default: Mapping[str, Any],
+    ranges: Iterable[Range],
+    names: Iterable[str],
+    int_names: Container[str],
+    tuner: str = "bayesian",
+    job: str | None = None,
+) -> Any:
+    """``build_space`` for any table of settings: ``default`` holds the suggestion's value
+    of each of ``names``; ``int_names`` are searched as whole numbers. A true/false
+    setting with both values in its range is a choice between them."""
     kt = keras_tuner()
     hp = kt.HyperParameters()
-    default = config_values(rec.config)
-    ranges = {r.setting: r for r in rec.ranges}
-    for name in SETTING_NAMES:
+    by_setting = {r.setting: r for r in ranges}
+    for name in names:
         value = default[name]
-        r = ranges.get(name)
+        r = by_setting.get(name)
         if _settled(r) or (tuner == "hyperband" and name == "epochs"):
             hp.Fixed(name, value)
             continue
         assert r is not None
         if r.choices:
+            # keras-tuner keeps a true/false choice as 0/1 (a bool is an int to it); the
+            # configuration is rebuilt with bool(), so a trial's value means the same.
             choices = sorted(set(r.choices) | {value}, key=lambda c: (str(type(c)), c))
             hp.Choice(name, choices, default=value)
         elif tuner == "grid":
-            points = _grid_points(r, value, name in INT_SETTINGS)
-            hp.Choice(name, points, default=int(value) if name in INT_SETTINGS else float(value))
-        elif name in INT_SETTINGS:
+            points = _grid_points(r, value, name in int_names)
+            hp.Choice(name, points, default=int(value) if name in int_names else float(value))
+        elif name in int_names:
             low, high = math.floor(r.low or 0), math.ceil(r.high or 0)
             hp.Int(name, min(low, int(value)), max(high, int(value)), default=int(value))
         else:

@@ -5,7 +5,9 @@ A trial's values become a ``ModelConfig`` (``space.config_from_values``), one di
 run trains it, and the objective scores it; a run that diverged gets the objective's
 worst score rather than none. The tuner's own files are written atomically, and its
 state (empty) is reloaded only where the oracle's was saved, so a kill between the two
-never restarts a search. The class is made on first use, when keras-tuner loads.
+never restarts a search: that part is ``make_base_tuner_class``'s, which a classifier's
+search (``class_search``) shares. The classes are made on first use, when keras-tuner
+loads.
 """
 
 from __future__ import annotations
@@ -25,10 +27,46 @@ from advisor.verification.objective import Objective
 from advisor.verification.space import config_from_values, keras_tuner
 
 
-def make_tuner_class() -> Any:
+def make_base_tuner_class() -> Any:
+    """A keras-tuner ``BaseTuner`` whose files are safe against a kill; a subclass
+    trains a trial in ``run_trial``."""
     kt = keras_tuner()
 
     base: Any = kt.engine.base_tuner.BaseTuner
+
+    class CrashSafeTuner(base):
+        def __init__(self, oracle: Any, directory: Path, project_name: str):
+            project = Path(directory) / project_name
+            tuner_file = project / f"{os.environ.get('KERASTUNER_TUNER_ID', 'tuner0')}.json"
+            if (project / "oracle.json").exists() and not tuner_file.exists():
+                # keras-tuner reloads only when the tuner's own file exists, which it
+                # writes after the oracle's: a kill in between would start over and
+                # train the finished trials again.
+                write_text(tuner_file, "{}")
+            with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from ..."
+                super().__init__(
+                    oracle=oracle,
+                    directory=str(directory),
+                    project_name=project_name,
+                    overwrite=False,
+                )
+
+        def save(self) -> None:
+            if not self._is_worker():
+                self.oracle.save()
+            write_text(self._get_tuner_fname(), json.dumps(self.get_state()))
+
+        def reload(self) -> None:
+            if not self._is_worker():
+                self.oracle.reload()
+            # The tuner's own state is empty; an unreadable file is set aside.
+            read_json(Path(self._get_tuner_fname()))
+
+    return CrashSafeTuner
+
+
+def make_tuner_class() -> Any:
+    base: Any = make_base_tuner_class()
 
     class AdvisorTuner(base):
         """Runs a trial through the advisor's trainer instead of building a hypermodel."""
@@ -47,20 +85,7 @@ def make_tuner_class() -> Any:
             self.objective = objective
             self.advisor_seed = seed
             self.deadline = deadline
-            project = Path(directory) / project_name
-            tuner_file = project / f"{os.environ.get('KERASTUNER_TUNER_ID', 'tuner0')}.json"
-            if (project / "oracle.json").exists() and not tuner_file.exists():
-                # keras-tuner reloads only when the tuner's own file exists, which it
-                # writes after the oracle's: a kill in between would start over and
-                # train the finished trials again.
-                write_text(tuner_file, "{}")
-            with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from ..."
-                super().__init__(
-                    oracle=oracle,
-                    directory=str(directory),
-                    project_name=project_name,
-                    overwrite=False,
-                )
+            super().__init__(oracle, directory, project_name)
 
         def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
             config = config_from_values(trial.hyperparameters.values)
@@ -77,16 +102,5 @@ def make_tuner_class() -> Any:
                 "cut": float(run.stopped_reason == "budget"),
                 "diverged": float(diverged),
             }
-
-        def save(self) -> None:
-            if not self._is_worker():
-                self.oracle.save()
-            write_text(self._get_tuner_fname(), json.dumps(self.get_state()))
-
-        def reload(self) -> None:
-            if not self._is_worker():
-                self.oracle.reload()
-            # The tuner's own state is empty; an unreadable file is set aside.
-            read_json(Path(self._get_tuner_fname()))
 
     return AdvisorTuner

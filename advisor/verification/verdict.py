@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from advisor.core.class_models import ClassifierConfig, ClassRecommendation
+from advisor.core.class_settings import class_config_values
+from advisor.core.class_verification import ClassCrossValidation, ClassTrial, ClassVerification
 from advisor.core.progress import ProgressCallback, ProgressEvent, ignore
 from advisor.core.records import (
     Baseline,
@@ -45,7 +48,13 @@ from advisor.verification.crossval import (
     median_best_epoch,
 )
 from advisor.verification.objective import Objective
-from advisor.verification.search import SearchInterrupted, SearchOptions, SearchResult, search
+from advisor.verification.search import (
+    SearchInterrupted,
+    SearchOptions,
+    SearchResult,
+    TrialT,
+    search,
+)
 
 # Without cross-validation (cut by the budget) the search's single split decides, and
 # one split of a short training varies by a few percent between seeds: the best must
@@ -54,6 +63,11 @@ REFINE_MARGIN = 0.05
 # A value within this share of its range's span (log span for log ranges) of an end
 # counts as on the edge: Bayesian optimisation's bounded optimiser lands on bounds.
 EDGE_SHARE = 0.05
+
+# The verdict reads a forecaster's records or a classifier's alike (``class_search``).
+ConfigT = TypeVar("ConfigT", ModelConfig, ClassifierConfig)
+VerificationT = TypeVar("VerificationT", Verification, ClassVerification)
+AnyCrossValidation = CrossValidation | ClassCrossValidation
 
 
 class Interrupted(KeyboardInterrupt):
@@ -85,9 +99,19 @@ def _edge(value: Any, r: Range) -> bool:
     return x <= low + share or x >= high - share
 
 
-def on_edge(best: ModelConfig, suggestion: ModelConfig, ranges: tuple[Range, ...]) -> list[str]:
+def _values(config: ModelConfig | ClassifierConfig) -> dict[str, Any]:
+    if isinstance(config, ClassifierConfig):
+        return class_config_values(config)
+    return config_values(config)
+
+
+def on_edge(
+    best: ModelConfig | ClassifierConfig,
+    suggestion: ModelConfig | ClassifierConfig,
+    ranges: tuple[Range, ...],
+) -> list[str]:
     """Settings where the best moved away from the suggestion to an end of its range."""
-    best_v, sugg_v = config_values(best), config_values(suggestion)
+    best_v, sugg_v = _values(best), _values(suggestion)
     return [
         r.setting
         for r in ranges
@@ -98,14 +122,16 @@ def on_edge(best: ModelConfig, suggestion: ModelConfig, ranges: tuple[Range, ...
     ]
 
 
-def _pick(trials: list[Trial], objective: Objective) -> tuple[Trial | None, Trial | None]:
+def pick_trials(
+    trials: Sequence[TrialT], objective: Objective[Any]
+) -> tuple[TrialT | None, TrialT | None]:
     """The suggestion's trial and the best trial. Diverged trials never count; trials
     the deadline cut short count only where no other finished (a tight budget)."""
     scored = [t for t in trials if t.score is not None]
     valid = [t for t in scored if not t.cut] or scored
 
-    def better_of(ts: list[Trial]) -> Trial | None:
-        best: Trial | None = None
+    def better_of(ts: list[TrialT]) -> TrialT | None:
+        best: TrialT | None = None
         for t in ts:
             if best is None or objective.better(t.score or 0.0, best.score or 0.0):
                 best = t
@@ -115,19 +141,21 @@ def _pick(trials: list[Trial], objective: Objective) -> tuple[Trial | None, Tria
 
 
 def decide(
-    suggested: Trial | None,
-    best: Trial | None,
-    cv: CrossValidation | None,
-    objective: Objective,
-    rec: Recommendation,
+    suggested: TrialT | None,
+    best: TrialT | None,
+    cv: AnyCrossValidation | None,
+    objective: Objective[Any],
+    rec: Recommendation | ClassRecommendation,
     compared: int | None = None,
-) -> tuple[Outcome, str, tuple[str, ...], Trial | None]:
+) -> tuple[Outcome, str, tuple[str, ...], TrialT | None]:
     """The outcome, its reason, the settings to widen, and the winning trial.
 
     ``compared``: how many finished, uncut alternatives to the suggestion the search
     trained (``None``: at least one). A verdict claims only what was compared: with none,
-    the suggestion stays ``untested``, never ``confirmed``.
+    the suggestion stays ``untested``, never ``confirmed``. A classifier's trials and
+    cross-validation (stratified, not walk-forward) are read alike.
     """
+    kind = "stratified" if isinstance(cv, ClassCrossValidation) else "walk-forward"
     n_trials = "trial" if best is None else f"{best.trial_id}"
     if best is None or suggested is None:
         return (
@@ -165,13 +193,13 @@ def decide(
             return (
                 "confirmed",
                 f"Trial {n_trials} scored {gain_split:+.1%} against the suggestion on the "
-                f"search's split, but in walk-forward cross-validation ({figures}) that is "
+                f"search's split, but in {kind} cross-validation ({figures}) that is "
                 "within the noise: the suggestion stays.",
                 (),
                 suggested,
             )
         reason = (
-            f"Trial {n_trials} beat the suggestion beyond the noise in walk-forward "
+            f"Trial {n_trials} beat the suggestion beyond the noise in {kind} "
             f"cross-validation ({figures}): it becomes the final configuration."
         )
     else:
@@ -199,22 +227,34 @@ def decide(
     return "refined", reason, (), best
 
 
-def _final_config(
-    chosen: Trial, label: str, cv: CrossValidation | None
-) -> tuple[ModelConfig, bool]:
-    """The chosen configuration, to train for the epochs early stopping settled on, and
-    whether the budget cut every training of it short; then it keeps the epochs the rules
-    suggested (an epoch count from a cut training is where time ran out, and would
-    undertrain the model)."""
+def final_config(
+    chosen: Trial | ClassTrial, config: ConfigT, label: str, cv: AnyCrossValidation | None
+) -> tuple[ConfigT, tuple[str, ...]]:
+    """The chosen configuration (``config``, the chosen trial's), to train for the epochs
+    early stopping settled on, and a note where that is not settled. Where the budget
+    cut every training of it short, it keeps the epochs the rules suggested (an epoch
+    count from a cut training is where time ran out, and would undertrain the model)."""
     epochs = median_best_epoch(cv.runs, label) if cv else None  # type: ignore[arg-type]
     all_cut = not epochs and chosen.cut
     if not epochs and not chosen.cut:
         epochs = chosen.best_epoch
-    epochs = epochs or chosen.config.epochs
-    return replace(chosen.config, epochs=max(1, min(int(epochs), chosen.config.epochs))), all_cut
+    epochs = epochs or config.epochs
+    final = replace(config, epochs=max(1, min(int(epochs), config.epochs)))
+    if all_cut:
+        return final, (
+            "The time budget stopped every training of the chosen configuration before "
+            f"early stopping settled, so the final model trains for the suggested "
+            f"{final.epochs} epochs; a larger --budget lets early stopping decide.",
+        )
+    if final.epochs >= config.epochs:
+        return final, (
+            f"Early stopping never ended the chosen configuration's training before its "
+            f"{config.epochs}-epoch cap: it was still improving, so more epochs may help.",
+        )
+    return final, ()
 
 
-def _notes(result: SearchResult) -> list[str]:
+def search_notes(result: SearchResult[Any]) -> list[str]:
     notes = []
     done = len(result.trials)
     if result.stop_reason == "time budget":
@@ -248,7 +288,7 @@ def assemble(
     extra_notes: tuple[str, ...] = (),
 ) -> Verification | None:
     trials = list(result.trials)
-    suggested, best = _pick(trials, objective)
+    suggested, best = pick_trials(trials, objective)
     if best is None:
         return None
     compared = sum(1 for t in trials if t.score is not None and not t.cut and not t.is_suggestion)
@@ -257,19 +297,7 @@ def assemble(
     label = "suggestion" if chosen is suggested else "best"
     if partial:
         reason = "Interrupted, so provisional: " + reason
-    final, all_cut = _final_config(chosen, label, cv)
-    capped: tuple[str, ...] = ()
-    if all_cut:
-        capped = (
-            "The time budget stopped every training of the chosen configuration before "
-            f"early stopping settled, so the final model trains for the suggested "
-            f"{final.epochs} epochs; a larger --budget lets early stopping decide.",
-        )
-    elif final.epochs >= chosen.config.epochs:
-        capped = (
-            f"Early stopping never ended the chosen configuration's training before its "
-            f"{chosen.config.epochs}-epoch cap: it was still improving, so more epochs may help.",
-        )
+    final, capped = final_config(chosen, chosen.config, label, cv)
     return Verification(
         tuner=tuner,
         trials=tuple(trials),
@@ -285,15 +313,15 @@ def assemble(
         space_size=result.space_size if math.isfinite(result.space_size) else None,
         max_trials=result.max_trials,
         cv=cv,
-        notes=(*_notes(result), *(cv.cut if cv else ()), *capped, *extra_notes),
+        notes=(*search_notes(result), *(cv.cut if cv else ()), *capped, *extra_notes),
         workers=result.workers,
         outcome=verdict,
-        budget_cut=_budget_cut(result, cv, extra_notes),
+        budget_cut=budget_cuts(result, cv, extra_notes),
     )
 
 
-def _budget_cut(
-    result: SearchResult, cv: CrossValidation | None, extra_notes: tuple[str, ...]
+def budget_cuts(
+    result: SearchResult[Any], cv: AnyCrossValidation | None, extra_notes: tuple[str, ...]
 ) -> tuple[str, ...]:
     cut = []
     if result.stop_reason == "time budget":
@@ -339,8 +367,11 @@ def against_baseline(verification: Verification, baseline: Baseline) -> Verifica
 
 
 def provisional(
-    verification: Verification, cuts: tuple[str, ...], budget_s: float | None, need_s: float | None
-) -> Verification:
+    verification: VerificationT,
+    cuts: tuple[str, ...],
+    budget_s: float | None,
+    need_s: float | None,
+) -> VerificationT:
     """The verification marked ``provisional`` where a user's budget cut anything: the
     reason says first what was cut and what budget would not cut it, then what the
     comparison found within what ran (kept in ``outcome``)."""
@@ -409,7 +440,7 @@ def verify(
         ) from None
     progress(ProgressEvent("search", "search done", 1, 1))
 
-    suggested, best = _pick(list(result.trials), objective)
+    suggested, best = pick_trials(list(result.trials), objective)
     if best is None:
         return None
     configs = {"suggestion": (suggested or best).config}
