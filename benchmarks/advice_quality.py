@@ -669,8 +669,9 @@ def calibration(doc: dict[str, Any]) -> dict[str, Any]:
     a user would fall back to), whether the chosen configuration beat it (``beaten``)
     and whether it warned (a gain within the noise is warned of too). The test side: its
     final model's test RMSE and that same baseline's. ``decision_rmse`` is the test RMSE
-    of what it tells the user to use: the baseline where its LSTM did not beat it on
-    validation (the headline then says "use the baseline"), else its LSTM.
+    of what it tells the user to use: the baseline wherever it warned (a gain the
+    validation rows cannot establish is no reason to take the costlier model; the
+    headline then says "use the baseline"), else its LSTM.
     """
     baselines = [b for b in doc["profile"]["baselines"] if b.get("val_rmse") is not None]
     verification = doc.get("verification") or {}
@@ -699,8 +700,8 @@ def calibration(doc: dict[str, Any]) -> dict[str, Any]:
         "measured_gain": None if not base_test else 1 - lstm_test / base_test,
         "beaten": bool(beaten),
         "warned": warned,
-        "decision": "lstm" if beaten else best["name"],
-        "decision_rmse": lstm_test if beaten else base_test,
+        "decision": best["name"] if warned else "lstm",
+        "decision_rmse": base_test if warned else lstm_test,
         "test_baselines": {
             k: v.get("rmse") for k, v in (final.get("baseline_test_metrics") or {}).items()
         },
@@ -718,11 +719,11 @@ def calibration_rows(results: dict[str, list[Entry]]) -> dict[str, dict[str, Any
     """Per dataset, the advisor's verdict on validation against what its test table shows.
 
     Three verdicts: ``gain`` (the LSTM beat the baseline beyond the noise), ``within
-    noise`` (ahead, but not beyond the noise: it warns, and the LSTM stays the advice) and
-    ``no gain`` (the chosen configuration not 2% below the baseline: the baseline is the
-    advice). It agrees where its advice (the LSTM, or the baseline) is the better of the
-    two on test. Entries saved before ``beaten`` was recorded get it from their claimed
-    gain, as ``calibration`` computes it.
+    noise`` (ahead on validation, but not beyond the noise) and ``no gain`` (the chosen
+    configuration not 2% below the baseline). Under either of the last two the advice is
+    the baseline. It agrees where its advice (the LSTM, or the baseline) is the better of
+    the two on test. Entries saved before ``beaten`` was recorded get it from their
+    claimed gain, as ``calibration`` computes it.
     """
     rows = {}
     for name, entries in results.items():
@@ -735,16 +736,16 @@ def calibration_rows(results: dict[str, list[Entry]]) -> dict[str, dict[str, Any
         measured = d.get("measured_gain")
         lstm, base = d.get("test_lstm_rmse"), d.get("test_baseline_rmse")
         verdict = "no gain" if not beaten else ("within noise" if warned else "gain")
-        decision = "lstm" if beaten else d.get("val_baseline")
+        decision = d.get("val_baseline") if warned else "lstm"
         rows[name] = {
             "verdict": verdict,
             "baseline": d.get("val_baseline"),
             "claimed_gain": d["claimed_gain"],
             "measured_gain": measured,
-            "agree": None if measured is None else bool(measured > 0 if beaten else measured <= 0),
+            "agree": None if measured is None else bool(measured <= 0 if warned else measured > 0),
             "decision": decision,
-            "decision_rmse": lstm if beaten else base,
-            "decision_to_best_on_test": ratio(lstm if beaten else base, min(lstm, base))
+            "decision_rmse": base if warned else lstm,
+            "decision_to_best_on_test": ratio(base if warned else lstm, min(lstm, base))
             if lstm is not None and base is not None
             else None,
         }
@@ -853,9 +854,8 @@ def calibration_markdown(report: dict[str, Any]) -> list[str]:
         "The advisor's verdict on validation (a gain over the best validation baseline, or "
         "a warning of none) against its own final test table: claimed gain = 1 - LSTM / "
         "baseline RMSE on validation, measured gain = the same on test. The decision is "
-        "what it tells the user to use: the baseline where its LSTM did not beat it on "
-        "validation (verdict no gain), else its LSTM (a gain, or one within the noise, "
-        "which it warns of).",
+        "what it tells the user to use: its LSTM where it found a gain beyond the noise, "
+        "else the baseline (verdict within noise or no gain).",
         "",
         "| dataset | verdict on validation | claimed gain | measured gain | agree? | decision | "
         "its test RMSE | / best of LSTM and baseline on test |",

@@ -126,11 +126,13 @@ class DocumentInfo:
         )
 
     @property
-    def lstm_not_worth_it(self) -> bool:
-        """The configuration the search chose does not clearly beat the best baseline
-        on the validation rows: the baseline is the advice, the LSTM the alternative."""
+    def baseline_advised(self) -> bool:
+        """The LSTM's gain over the best baseline was not established on the validation
+        rows (no gain, or one within the noise): the simpler, cheaper baseline is the
+        advice and the LSTM the alternative. Needs the baseline's name, which documents
+        record under ``verification.baseline``."""
         ver = self.verification
-        return ver is not None and ver.beats_baseline is False and ver.baseline is not None
+        return self.no_gain_over_baseline and ver is not None and ver.baseline is not None
 
     @property
     def final_config(self) -> ModelConfig:

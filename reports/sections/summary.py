@@ -92,13 +92,17 @@ def verdict_sentences(info: DocumentInfo) -> tuple[str, ...]:
 
 def headline(info: DocumentInfo) -> str:
     ver = info.verification
-    if info.lstm_not_worth_it and ver is not None:
-        # That no LSTM was worth it matters more than which one: it comes first.
+    if info.baseline_advised and ver is not None:
+        # That no LSTM proved worth it matters more than which one: it comes first.
+        how = (
+            "is ahead of it on the validation rows only within the noise"
+            if ver.beats_baseline
+            else "does not beat it on the validation rows"
+        )
         parts = [
-            f"Use the {ver.baseline} baseline: the best LSTM found does not beat it on "
-            f"the validation rows (RMSE {fmt(ver.best_val_rmse)} against "
-            f"{fmt(ver.baseline_val_rmse)}); if you want an LSTM anyway, "
-            f"{model_words(info.recommendation.config)}"
+            f"Use the {ver.baseline} baseline: the best LSTM found {how} (RMSE "
+            f"{fmt(ver.best_val_rmse)} against {fmt(ver.baseline_val_rmse)}); if you want "
+            f"an LSTM anyway, {model_words(info.recommendation.config)}"
         ]
     else:
         parts = [f"Use {model_words(info.recommendation.config)}"]

@@ -466,6 +466,12 @@ def test_a_chosen_configuration_level_with_the_baseline_is_warned_about() -> Non
     d["verification"]["baseline"]["beaten"] = True
     assert not any(s.startswith("Warning:") for s in build_view(d).verdict)
     assert build_view(d).headline.startswith("Use one LSTM layer")
+    # Ahead, but within the noise of the diagnosis: the baseline is still the advice.
+    d["recommendation"]["baseline_warning"] = True
+    assert build_view(d).headline.startswith(
+        "Use the ets baseline: the best LSTM found is ahead of it on the validation rows "
+        "only within the noise"
+    )
 
 
 def test_json_round_trip_gives_the_same_view(doc: dict[str, Any]) -> None:
