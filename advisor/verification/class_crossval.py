@@ -27,7 +27,7 @@ from advisor.core.class_verification import (
     Label,
 )
 from advisor.diagnostics.classifier import ClassTrainer
-from advisor.verification.crossval import CV_SEEDS, compare, cv_summary
+from advisor.verification.crossval import compare, cv_summary, shrink_plan
 from advisor.verification.objective import Objective
 
 # Five folds where every class has five sequences to deal (each then validates on a fifth
@@ -129,18 +129,7 @@ def cross_validate_class(
         )
         return per_seed * n_seeds
 
-    left = deadline - time.monotonic()
-    full = (k, CV_SEEDS)
-    plans = sorted(
-        ((f, s) for f in range(1, k + 1) for s in range(1, CV_SEEDS + 1)),
-        key=lambda p: (p[0] * p[1], p[0]),
-        reverse=True,
-    )
-    n_folds, n_seeds = next((p for p in plans if estimate(*p) <= left), (1, 1))
-    if (n_folds, n_seeds) != full:
-        cut.append(
-            f"{full[0]} fold(s) x {full[1]} seeds cut to {n_folds} x {n_seeds}: the time budget"
-        )
+    n_folds, n_seeds = shrink_plan(k, estimate, deadline - time.monotonic(), cut)
     folds = all_folds[:n_folds]
     seeds = tuple(seed + j for j in range(n_seeds))
     runs: list[ClassCVRun] = []

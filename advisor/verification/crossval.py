@@ -61,6 +61,25 @@ def plan_folds(
     return folds, cut
 
 
+def shrink_plan(
+    folds: int, estimate: Callable[[int, int], float], left: float, cut: list[str]
+) -> tuple[int, int]:
+    """The most (fold, seed) pairs, folds first, whose ``estimate`` fits ``left``
+    seconds (one of each where none does); a smaller plan than ``folds`` x CV_SEEDS is
+    said in ``cut``. Shared by both tasks' cross-validation."""
+    plans = sorted(
+        ((f, s) for f in range(1, folds + 1) for s in range(1, CV_SEEDS + 1)),
+        key=lambda p: (p[0] * p[1], p[0]),
+        reverse=True,
+    )
+    n_folds, n_seeds = next((p for p in plans if estimate(*p) <= left), (1, 1))
+    if (n_folds, n_seeds) != (folds, CV_SEEDS):
+        cut.append(
+            f"{folds} fold(s) x {CV_SEEDS} seeds cut to {n_folds} x {n_seeds}: the time budget"
+        )
+    return n_folds, n_seeds
+
+
 def fold_split(fold: Fold, rows: int) -> Split:
     return Split(
         train=fold.train_end,
@@ -147,18 +166,7 @@ def cross_validate(
                     total += seconds_per_run.get(label, 0.0) * share
         return total
 
-    left = deadline - time.monotonic()
-    full = (len(all_folds), CV_SEEDS)
-    plans = sorted(
-        ((f, s) for f in range(1, full[0] + 1) for s in range(1, full[1] + 1)),
-        key=lambda p: (p[0] * p[1], p[0]),
-        reverse=True,
-    )
-    n_folds, n_seeds = next((p for p in plans if estimate(*p) <= left), (1, 1))
-    if (n_folds, n_seeds) != full:
-        cut.append(
-            f"{full[0]} fold(s) x {full[1]} seeds cut to {n_folds} x {n_seeds}: the time budget"
-        )
+    n_folds, n_seeds = shrink_plan(len(all_folds), estimate, deadline - time.monotonic(), cut)
     folds = all_folds[:n_folds]
     seeds = tuple(seed + j for j in range(n_seeds))
     runs: list[CVRun] = []
