@@ -104,6 +104,8 @@ class Facts:
     """Differencing lag that the diagnostic comparison chose (-1 where it did not run)."""
     best_lookback: int
     """Lookback window that the diagnostic comparison chose (0 where it did not run)."""
+    tied_lookback: int
+    """Another window the comparison could not tell from the chosen one (0 where none)."""
     best_epoch: int
     """1-based epoch of the lowest validation loss of the best run."""
     epochs_run: int
@@ -192,6 +194,7 @@ def build_facts(
         best_units=best.units if best else 0,
         best_differencing=-1 if diagnosis.differencing is None else diagnosis.differencing,
         best_lookback=diagnosis.lookback or 0,
+        tied_lookback=diagnosis.lookback_tied or 0,
         best_epoch=best.best_epoch if best else 0,
         epochs_run=best.curve.epochs if best else 0,
         lstm_to_baseline=ratio if math.isfinite(ratio) else 10.0,

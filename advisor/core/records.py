@@ -424,6 +424,9 @@ class Diagnosis:
     lookback: int | None = None
     """The window those runs chose (the one every later diagnostic run used); ``None``
     where they did not run and the rules' default stood."""
+    lookback_tied: int | None = None
+    """Another window those runs could not tell from the chosen one (within the noise),
+    which the search tries as well; ``None`` where the chosen one won clearly."""
 
     def has(self, finding_id: str) -> bool:
         return any(f.id == finding_id for f in self.findings)

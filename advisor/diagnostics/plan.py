@@ -111,7 +111,7 @@ def run_diagnostics(
     )
     if estimate is not None and on_estimate is not None:
         on_estimate(estimate)
-    windowed, window, window_note = _compare_lookback(
+    windowed, (window, tied), window_note = _compare_lookback(
         trainer, profile, settings, base[0], widths[-1], cost, deadline, report
     )
     if window is not None and window != lookback:
@@ -186,6 +186,7 @@ def run_diagnostics(
         estimate_s=estimate,
         lookback_runs=tuple(windowed),
         lookback=window,
+        lookback_tied=tied,
     )
 
 
@@ -234,12 +235,12 @@ def _compare_lookback(
     cost: SweepCost | None,
     deadline: float,
     report: Callable[[str, int, int], None],
-) -> tuple[list[DiagnosticRun], int | None, list[str]]:
-    """Train one small model per candidate window and keep the shortest that holds its
-    own (``pick_lookback``); as ``_compare_differencing``."""
+) -> tuple[list[DiagnosticRun], tuple[int | None, int | None], list[str]]:
+    """Train one small model per candidate window and keep the best, with the window it
+    could not tell from it (``pick_lookback``); as ``_compare_differencing``."""
     lookbacks = lookback_candidates(profile, settings)
     if len(lookbacks) < 2:
-        return [], None, []
+        return [], (None, None), []
     configs = [
         (
             f"lookback-{n}",
@@ -259,8 +260,11 @@ def _compare_lookback(
         settings.seed,
     )
     if note:
-        return [], None, note
-    return runs, pick_lookback({r.lookback: r.val_rmse for r in runs}), []
+        return [], (None, None), note
+    split, h = profile.split, profile.horizon
+    origins = max((len(r.val_errors) for r in runs), default=0)
+    step = origin_step(split.train, split.validation_end, h)
+    return runs, pick_lookback(runs, Noise(block_length(origins, h, step), settings.seed)), []
 
 
 def _compare(

@@ -19,6 +19,7 @@ from dataclasses import replace
 from advisor.core.records import DiagnosticRun, LayerConfig, ModelConfig, Profile, Settings
 from advisor.core.sizing import lstm_params, max_lookback
 from advisor.core.splits import train_windows
+from advisor.diagnostics.comparisons import BASELINE_MARGIN, Noise, clearly_lower, compare
 
 # Widths tried in the capacity sweep: powers of two, the steps practitioners tune in.
 WIDTH_LADDER = (8, 16, 32, 64, 128, 256)
@@ -133,11 +134,16 @@ def pick_differencing(runs: Sequence[DiagnosticRun], default: int) -> int:
 
 
 # The lookback comparison: the rules' window against shorter ones, each learned by the
-# same small model as the differencing comparison. An LSTM's cost grows with every step
-# of its window, and steps beyond the memory in the data add time and noise, not skill:
-# a longer window is kept only where it wins by COMPARE_MARGIN. It runs only where the
-# rules' window is at least this many times the shortest candidate.
+# same small model as the differencing comparison. The window that scores best is kept;
+# a candidate the comparison cannot tell from it (within the paired noise band of the
+# validation origins, or less than CLEAR_GAIN behind) is handed to the search as well,
+# which settles the tie with cross-validation instead of a guess. A fixed preference for
+# the shorter window lost on test wherever the longer one's small lead was real. It runs
+# only where the rules' window is at least this many times the shortest candidate.
 LOOKBACK_COMPARE_RATIO = 2
+# A window beats another clearly only by at least this much, as one width beats another
+# (``comparisons.CAPACITY_GAIN``), and beyond the band.
+CLEAR_GAIN = BASELINE_MARGIN
 
 
 def lookback_candidates(profile: Profile, settings: Settings) -> tuple[int, ...]:
@@ -165,18 +171,20 @@ def lookback_candidates(profile: Profile, settings: Settings) -> tuple[int, ...]
     return tuple(sorted(candidates))
 
 
-def pick_lookback(scores: dict[int, float]) -> int:
-    """The shortest window, unless a longer one scores at least COMPARE_MARGIN better
-    than the one chosen so far (shortest first)."""
-    ordered = sorted(scores)
-    chosen = ordered[0]
-    for lookback in ordered[1:]:
-        score, best = scores[lookback], scores[chosen]
-        if math.isfinite(score) and (
-            not math.isfinite(best) or score < (1 - COMPARE_MARGIN) * best
-        ):
-            chosen = lookback
-    return chosen
+def pick_lookback(runs: Sequence[DiagnosticRun], noise: Noise) -> tuple[int, int | None]:
+    """The window whose run scored best on validation, and the best-scoring other window
+    it does not clearly beat (``None`` where it beats every other beyond the noise)."""
+    scored = sorted(
+        (r for r in runs if math.isfinite(r.val_rmse)), key=lambda r: (r.val_rmse, r.lookback)
+    )
+    if not scored:
+        return min(r.lookback for r in runs), None
+    best = scored[0]
+    for other in scored[1:]:
+        band = compare(best, other, noise)
+        if not clearly_lower(best.val_rmse, other.val_rmse, band, CLEAR_GAIN):
+            return best.lookback, other.lookback
+    return best.lookback, None
 
 
 def probe_config(

@@ -334,6 +334,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             if diagnosis.lookback is None
             else {
                 "chosen": diagnosis.lookback,
+                "also_searched": diagnosis.lookback_tied,
                 "runs": [
                     {
                         "name": r.name,

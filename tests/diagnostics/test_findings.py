@@ -658,21 +658,54 @@ def test_a_short_window_is_not_compared():
     assert lookback_candidates(no_memory, Settings()) == ()  # ten steps already
 
 
-def test_the_shortest_window_wins_unless_a_longer_one_is_clearly_better():
-    assert pick_lookback({2: 10.0, 48: 9.8, 336: 9.7}) == 2
-    assert pick_lookback({2: 10.0, 48: 6.0, 336: 5.9}) == 48
-    assert pick_lookback({2: 10.0, 48: 9.8, 336: 9.0}) == 336
-    assert pick_lookback({2: math.nan, 48: 9.8, 336: 9.7}) == 48
+def windows_scored(errors_by_lookback):
+    """One lookback-comparison run per window, scored on the given per-origin errors."""
+    return [
+        on_origins(replace(SCRIPTS["good_fit"], name=f"lookback-{n}", lookback=n), e)
+        for n, e in errors_by_lookback.items()
+    ]
+
+
+def test_the_best_scoring_window_is_kept_and_a_close_second_is_handed_to_the_search():
+    rng = np.random.default_rng(3)
+    shared = rng.normal(size=200) ** 2  # the hard stretches every window finds hard
+    noise = Noise(block=4, seed=0)
+    # a long window 1.5% ahead: within the noise, so the short one goes to the search too
+    close = windows_scored({34: shared * 1.03, 132: shared * (1 + 0.02 * rng.random(200))})
+    assert pick_lookback(close, noise) == (132, 34)
+    # a short window ahead by 20% at every origin: beyond the noise, nothing tied
+    clear = windows_scored({13: shared * 0.64, 340: shared})
+    assert pick_lookback(clear, noise) == (13, None)
+    # three windows: the runner-up within the noise is the one handed on
+    three = windows_scored({2: shared * 2.0, 48: shared * 1.01, 336: shared})
+    assert pick_lookback(three, noise) == (336, 48)
+    # a failed run never wins
+    failed = windows_scored({2: shared, 48: shared * 1.5})
+    failed[0] = replace(failed[0], val_rmse=math.nan)
+    assert pick_lookback(failed, noise) == (48, None)
+
+
+def test_a_lead_on_too_few_stretches_of_validation_is_left_to_the_search():
+    # 12 origins at a block of 6: two stretches that share no rows, no band can be drawn
+    rng = np.random.default_rng(4)
+    shared = rng.normal(size=12) ** 2
+    runs = windows_scored({10: shared, 120: shared * 0.81})
+    assert pick_lookback(runs, Noise(block=6)) == (120, 10)
+    # runs saved without per-origin errors rest on the margin alone
+    bare = [replace(scored(10.0), lookback=2), replace(scored(9.9), lookback=48)]
+    assert pick_lookback(bare, Noise()) == (48, 2)
+    bare = [replace(scored(10.0), lookback=2), replace(scored(6.0), lookback=48)]
+    assert pick_lookback(bare, Noise()) == (48, None)
 
 
 def test_the_sweep_looks_back_as_far_as_the_comparison_chose():
     trainer = ReplayTrainer(
-        LADDER_CURVES, by_lookback={2: scored(10.0), 48: scored(5.0), 336: scored(4.9)}
+        LADDER_CURVES, by_lookback={2: scored(10.0), 48: scored(5.0), 336: scored(9.0)}
     )
     diagnosis = run_diagnostics(trainer, half_hourly(), Settings(), float("inf"))
     assert [s.config.lookback for s in trainer.windows] == [2, 48, 336]
     assert {s.config.layers[0].units for s in trainer.windows} == {16}
-    assert diagnosis.lookback == 48
+    assert diagnosis.lookback == 48 and diagnosis.lookback_tied is None
     assert {s.config.lookback for s in trainer.specs} == {48}
     assert {s.config.lookback for s in trainer.compared} == {48}  # differencing at it too
     assert "lookbacks 2/48/336 compared" in diagnosis.planned
@@ -680,7 +713,24 @@ def test_the_sweep_looks_back_as_far_as_the_comparison_chose():
     from advisor.rules.facts import build_facts
 
     facts = build_facts(half_hourly(), diagnosis, Settings(), 1, 336)
-    assert load_rulebook([]).recommend(facts).config.lookback == 48
+    rec = load_rulebook([]).recommend(facts)
+    assert rec.config.lookback == 48
+    assert next(r for r in rec.ranges if r.setting == "lookback").choices == (48, 96)
+
+
+def test_a_window_the_comparison_could_not_tell_apart_is_searched_too():
+    trainer = ReplayTrainer(
+        LADDER_CURVES, by_lookback={2: scored(10.0), 48: scored(5.0), 336: scored(5.05)}
+    )
+    diagnosis = run_diagnostics(trainer, half_hourly(), Settings(), float("inf"))
+    assert (diagnosis.lookback, diagnosis.lookback_tied) == (48, 336)
+    from advisor.rules import load_rulebook
+    from advisor.rules.facts import build_facts
+
+    facts = build_facts(half_hourly(), diagnosis, Settings(), 1, 336)
+    rec = load_rulebook([]).recommend(facts)
+    assert rec.config.lookback == 48
+    assert next(r for r in rec.ranges if r.setting == "lookback").choices == (48, 96, 336)
 
 
 def test_no_time_for_the_lookback_comparison_keeps_the_rules_window_and_says_so():

@@ -84,6 +84,7 @@ NEUTRAL: dict[str, Any] = {
     "best_units": 0,
     "best_differencing": -1,
     "best_lookback": 0,
+    "tied_lookback": 0,
     "best_epoch": 0,
     "epochs_run": 30,
     "lstm_to_baseline": 0.8,
