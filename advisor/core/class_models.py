@@ -149,3 +149,10 @@ class ClassFinal:
     seconds: float
     stopped_reason: StopReason
     config: ClassifierConfig
+    test_correct: tuple[int, ...] = ()
+    """1 where test sequence ``i`` (in ``ClassSplit.test`` order) is classified right:
+    paired with a baseline's own on the same sequences."""
+    predicted: tuple[int, ...] = ()
+    """The predicted class code of each test sequence, in the same order."""
+    model_path: str | None = None
+    script_path: str | None = None

@@ -471,6 +471,7 @@ class ClassifierTrainer(ClassTrainer):
                 truth, predicted, labels=codes, zero_division=0
             )
         else:
+            predicted = np.full(len(test), -1)
             confusion = np.zeros((n_classes, n_classes), dtype=np.int64)
             precision = recall = f1 = np.full(n_classes, math.nan)
         return ClassFinal(
@@ -486,4 +487,6 @@ class ClassifierTrainer(ClassTrainer):
             seconds=time.monotonic() - start,
             stopped_reason=fitted.stopped_reason,
             config=config,
+            test_correct=scores.correct,
+            predicted=tuple(int(c) for c in predicted),
         )
