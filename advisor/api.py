@@ -15,7 +15,6 @@ import json
 import math
 import os
 import platform
-import shlex
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -33,6 +32,7 @@ from advisor.store.atomic import write_bytes, write_json, write_text
 if TYPE_CHECKING:
     import pandas as pd
 
+    from advisor.core.class_analysis import ClassAnalysis
     from advisor.core.class_records import ClassProfile
     from advisor.core.records import Diagnosis, FinalResult, Recommendation, Split, Verification
     from advisor.diagnostics.trainer import KerasTrainer, Trainer
@@ -263,43 +263,12 @@ def profile(
     return result
 
 
-def no_classifier_yet(source: DataSource, asked: bool) -> AdvisorInputError:
-    """What ``analyze`` says of a classification file until it trains classifiers:
-    ``asked`` where ``--task classify`` said so, rather than the file's columns."""
-    from advisor.intake import IN_MEMORY
-
-    if source.path is None:
-        shown, command = IN_MEMORY, "saved as a CSV, advisor profile FILE"
-    else:
-        shown = source.display or str(source.path)
-        command = "advisor profile " + (
-            f"--example {shown.removeprefix('example:')}"
-            if shown.startswith("example:")
-            else shlex.quote(shown)
-        )
-    if asked:
-        command += " --task classify"
-    problem = "advisor analyze does not train classifiers yet"
-    return AdvisorInputError(
-        "--task classify" if asked else shown,
-        problem if asked else f"holds labelled sequences (classification), and {problem}",
-        fix=f"{command} shows the classes, lengths and baselines",
-    )
-
-
 def sequence_key(data: SequenceSet, settings: Settings) -> str:
     """``run_key`` for labelled sequences: the columns the reader took shape the result
-    as the settings do."""
-    from advisor.store.rundir import identity
+    as the settings do (``classify.run_identity``)."""
+    from advisor.classify import run_identity
 
-    columns = {
-        "layout": data.layout,
-        "id": data.id_column,
-        "label": data.label_column,
-        "time": data.time_column,
-        "split": data.split_column,
-    }
-    blob = json.dumps({**identity(data.sha256, settings), "sequences": columns}, sort_keys=True)
+    blob = json.dumps(run_identity(data, settings), sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -384,7 +353,7 @@ def analyze(
     tuner: str | None = None,
     metric: str | None = None,
     trials: int | None = None,
-) -> Analysis:
+) -> Analysis | ClassAnalysis:
     """Run the whole analysis and write its files.
 
     ``data`` is a CSV path, a pandas DataFrame (a DatetimeIndex or a named index is the
@@ -399,9 +368,10 @@ def analyze(
     ``advisor_runs/<name>-<key>``); data from memory is saved there as ``data.csv``,
     which ``model.py`` reads. A rerun resumes what an interrupted one finished
     (``fresh`` starts over); Ctrl-C writes what finished, marked partial, and re-raises.
-    ``distributed`` serves the search to keras-tuner workers. A classification file
-    (``task="classify"``, or detected) is refused for now: ``profile`` reads it, with
-    ``sequence_options`` (which a forecasting file refuses).
+    ``distributed`` serves the search to keras-tuner workers. A file of labelled
+    sequences (``task="classify"``, or detected; ``sequence_options`` name its columns
+    where detection should not decide, and a forecasting file refuses them) is analysed
+    as sequence classification and gives a ``ClassAnalysis`` (``advisor.classify``).
     """
     from advisor.core.options import make_settings
     from advisor.diagnostics.probe import probe_lookback
@@ -424,15 +394,24 @@ def analyze(
         trials=trials,
     )
     source, settings = data_source(data, example, settings)
-    # Load the rulebook first: a broken user rule file should fail before any training.
-    rulebook = load_rulebook([Path(p) for p in rules_files])
-
     progress(ProgressEvent("intake", "reading the data", 0, 1))
-    if settings.task == "classify":
-        raise no_classifier_yet(source, asked=True)
     read = _Bytes.of(source)
     if _task(read, settings, sequence_options) == "classify":
-        raise no_classifier_yet(source, asked=False)
+        return _analyze_sequences(
+            read,
+            source,
+            settings,
+            sequence_options,
+            out,
+            rules_files,
+            progress,
+            command,
+            fresh,
+            start,
+            distributed,
+        )
+    # Load the rulebook first: a broken user rule file should fail before any training.
+    rulebook = load_rulebook([Path(p) for p in rules_files])
     series, profile = _load_series(read, settings)
     lookback = probe_lookback(profile, settings)
     _check_rows(series, profile, lookback)
@@ -454,6 +433,50 @@ def analyze(
             lookback,
             distributed,
         )
+
+
+def _analyze_sequences(
+    read: _Bytes,
+    source: DataSource,
+    settings: Settings,
+    options: SequenceOptions | None,
+    out: str | Path | None,
+    rules_files: Sequence[str | Path],
+    progress: ProgressCallback,
+    command: str,
+    fresh: bool,
+    start: float,
+    distributed: DistributedOptions | None,
+) -> ClassAnalysis:
+    """``analyze`` for labelled sequences (``advisor.classify``)."""
+    from advisor.classify import ClassContext, run_classification, run_identity
+    from advisor.rules.loading import load_class_rulebook
+    from advisor.store.rundir import RunDir
+
+    if distributed is not None:
+        raise AdvisorInputError(
+            "--serve", "the distributed search serves forecasting only", fix="drop --serve"
+        )
+    if settings.metric is not None:
+        from advisor.verification.objective import objective_for
+
+        objective_for("classify", settings.metric)  # refused, in the words the CLI uses
+    rules = tuple(Path(p) for p in rules_files)
+    load_class_rulebook(rules)  # a broken user rule file fails before any training
+    options = options or SequenceOptions(time_col=settings.time_col)
+    seqs, profile = _load_sequences(read, settings, options)
+    progress(ProgressEvent("profile", "profile done", 1, 1))
+    run_dir = (
+        Path(out)
+        if out
+        else Path(DEFAULT_RUNS_DIR) / f"{source.stem}-{sequence_key(seqs, settings)}"
+    )
+    with RunDir.open(run_dir, run_identity(seqs, settings), fresh) as rundir:
+        path = source.path or _save_frame(source, rundir.path)
+        ctx = ClassContext(
+            rundir, seqs, profile, settings, start, str(path.resolve()), progress, command
+        )
+        return run_classification(ctx, rules)
 
 
 @dataclass(frozen=True)

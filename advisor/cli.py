@@ -270,10 +270,11 @@ def analyze(
     A run directory is keyed by the data and the settings: the same command again
     resumes an interrupted run (--fresh starts over). The terminal gets one screen (the
     verdict, the settings, the main finding, the test scores); the reasons are in the
-    report, and --explain prints them too. Sequence classification is not trained yet:
-    `advisor profile` reads such a file (the classification flags are for it).
+    report, and --explain prints them too. A file of labelled sequences (or --task
+    classify) is analysed as sequence classification: --id-col, --label, --split-col and
+    --layout say how to read it where detection should not decide.
     """
-    from advisor.api import data_source, no_classifier_yet
+    from advisor.api import data_source
 
     settings = _settings(
         target=target,
@@ -296,14 +297,14 @@ def analyze(
     from advisor.verification.objective import objective_for
 
     with _user_errors():
-        source, _ = data_source(data, example, settings)  # no data, or both: said first
-        if settings.task == "classify":
-            raise no_classifier_yet(source, asked=True)
-        objective_for(settings.task, metric)
+        data_source(data, example, settings)  # no data, or both: said first
+        if settings.task != "classify" or metric:
+            objective_for(settings.task, metric)
     distributed = None
     if workers is not None or bind != "127.0.0.1" or port:
         distributed = DistributedOptions(workers or 0, bind, port)
     from advisor.api import analyze as run_analysis
+    from advisor.core.class_analysis import ClassAnalysis
     from advisor.reports.terminal import summary_renderables
     from advisor.store.document import to_document
 
@@ -325,6 +326,12 @@ def analyze(
             distributed=distributed,
             sequence_options=options,
         )
+    if isinstance(result, ClassAnalysis):
+        from advisor.reports.class_terminal import class_analysis_renderables
+
+        for renderable in class_analysis_renderables(result):
+            out.print(renderable)
+        return
     for renderable in summary_renderables(to_document(result), result.run_dir, explain=explain):
         out.print(renderable)
 

@@ -132,7 +132,7 @@ def test_analyze_checks_keywords_before_reading_the_data(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-def test_analyze_refuses_labelled_sequences_and_points_to_the_profile(tmp_path):
+def test_analyze_refuses_a_forecasting_option_on_labelled_sequences(tmp_path):
     frame = pd.DataFrame(
         [
             (f"s{i}", t, float(t * (i % 2)), "up" if i % 2 else "flat")
@@ -142,11 +142,10 @@ def test_analyze_refuses_labelled_sequences_and_points_to_the_profile(tmp_path):
         columns=["series_id", "t", "x", "label"],
     )
     with pytest.raises(AdvisorInputError) as caught:
-        analyze(frame, out=tmp_path / "run")
+        analyze(frame, out=tmp_path / "run", horizon=3)
     line = caught.value.one_line()
-    assert line.startswith("DataFrame: holds labelled sequences (classification)")
-    assert "advisor analyze does not train classifiers yet" in line
-    assert "advisor profile FILE shows the classes, lengths and baselines" in line
+    assert line.startswith("--horizon 3: a forecasting option")
+    assert "read as labelled sequences (classification)" in line
     assert not (tmp_path / "run").exists()
 
 

@@ -1,5 +1,6 @@
-"""``advisor profile`` on sequence classification files, and ``advisor analyze``'s honest
-refusal of them; the classification flags' bad values in one line with exit code 2.
+"""``advisor profile`` on sequence classification files, and ``advisor analyze``'s refusal
+of forecasting flags on them; the classification flags' bad values in one line with exit
+code 2.
 
 The profile runs the real aeon baselines, once per module for the long file: the first
 aeon call compiles for a while in a fresh environment, the later ones take a second.
@@ -19,7 +20,6 @@ from advisor.cli import app
 
 runner = CliRunner()
 COUNTS = (12, 10, 8)
-HONEST = "advisor analyze does not train classifiers yet"
 
 
 def _one_line_error(result) -> str:
@@ -102,25 +102,29 @@ def test_profile_of_a_wide_file_with_task_and_layout_given(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("flags", "words"),
     [
-        ([], [HONEST, "labelled sequences", "fix: advisor profile"]),
-        (["--task", "classify"], ["--task classify:", HONEST, "--task classify shows"]),
-        (["--label", "label", "--layout", "long"], [HONEST]),
+        (["--horizon", "12"], ["--horizon 12", "a forecasting option", "drop --horizon"]),
+        (["--task", "classify", "--lookback", "5"], ["--lookback 5", "a forecasting option"]),
+        (["--metric", "accuracy"], ["--metric accuracy", "validation cross-entropy"]),
+        (["--task", "classify", "--metric", "val_rmse"], ["--metric val_rmse", "drop --metric"]),
     ],
 )
-def test_analyze_refuses_a_classification_file_in_one_honest_line(long_file, flags, words):
-    line = _one_line_error(runner.invoke(app, ["analyze", str(long_file), *flags]))
-    for word in [*words, "classes, lengths and baselines"]:
+def test_analyze_refuses_forecasting_flags_on_a_classification_file_in_one_line(
+    long_file, tmp_path, flags, words
+):
+    out = tmp_path / "run"
+    line = _one_line_error(
+        runner.invoke(app, ["analyze", str(long_file), "--out", str(out), *flags])
+    )
+    for word in words:
         assert word in line, line
+    assert not (out / "recommendation.json").exists()
 
 
 @pytest.mark.parametrize("command", ["profile", "analyze"])
 def test_a_label_that_names_no_column_suggests_the_nearest(long_file, command):
     line = _one_line_error(runner.invoke(app, [command, str(long_file), "--label", "lable"]))
-    if command == "analyze":
-        assert HONEST in line  # refused before any column is looked up
-    else:
-        assert "no column named 'lable' (given as --label)" in line
-        assert "did you mean 'label'? pass --label label" in line
+    assert "no column named 'lable' (given as --label)" in line
+    assert "did you mean 'label'? pass --label label" in line
 
 
 @pytest.mark.parametrize(

@@ -73,18 +73,20 @@ DEFAULT_FORECAST = "val_rmse"
 CLASS_OBJECTIVE: Objective[ClassRun] = Objective(
     "val_loss", "min", "validation cross-entropy", lambda r: r.val_loss
 )
-# What classification will optimise once it is supported (macro-F1 by default, as the
-# design card says); named here so `--metric` can say why it refuses them.
+# A classifier's figures: named here so `--metric` can say why it refuses them.
 CLASSIFY_OBJECTIVES = ("macro_f1", "accuracy")
 
 
 def objective_for(task: str, metric: str | None) -> Objective[DiagnosticRun]:
+    """The forecasting search's objective ``--metric`` names; a metric with a classifier
+    (or a classifier's metric) is refused: its search ranks on ``CLASS_OBJECTIVE``."""
     if task == "classify" or (metric in CLASSIFY_OBJECTIVES):
         raise AdvisorInputError(
             f"--metric {metric}" if metric else "--task classify",
-            "classification is not supported yet",
+            "a classifier's search ranks on validation cross-entropy; accuracy, macro-F1 "
+            "and balanced accuracy are reported beside it, not chosen",
             None,
-            f"forecast instead; forecasting metrics: {', '.join(FORECAST_OBJECTIVES)}",
+            f"drop --metric (forecasting metrics: {', '.join(FORECAST_OBJECTIVES)})",
         )
     name = metric or DEFAULT_FORECAST
     if name not in FORECAST_OBJECTIVES:

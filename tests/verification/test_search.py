@@ -293,7 +293,7 @@ def test_bayesian_optimisation_improves_on_the_suggestion(tmp_path):
     ("flags", "words"),
     [
         (["--tuner", "nope"], "unknown tuner"),
-        (["--metric", "macro_f1"], "classification is not supported yet"),
+        (["--metric", "macro_f1"], "a classifier's search ranks on validation cross-entropy"),
         (["--metric", "val_mape"], "unknown metric"),
     ],
 )

@@ -1,0 +1,228 @@
+"""The classification pipeline: labelled sequences -> profile -> diagnostics -> rules ->
+verification -> final -> files.
+
+``advisor.api.analyze`` hands a classification file here once it has read the bytes and
+the settings; it returns the ``ClassAnalysis`` the CLI renders. It never prints: progress
+goes to a callback. The stages mirror forecasting's, each in its own package; what
+differs is the unit of data (whole sequences, split by class, not rows in time) and the
+scores (cross-entropy to learn and choose, accuracy and macro-F1 to judge).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from advisor.core.class_analysis import ClassAnalysis
+from advisor.core.progress import ProgressCallback, ProgressEvent
+from advisor.core.records import Settings
+from advisor.core.sequences import SequenceSet
+from advisor.store.atomic import write_json, write_text
+
+if TYPE_CHECKING:
+    from advisor.core.class_models import (
+        ClassDiagnosis,
+        ClassFinal,
+        ClassRecommendation,
+    )
+    from advisor.core.class_records import ClassBaseline, ClassProfile
+    from advisor.core.class_verification import ClassVerification
+    from advisor.rules import Rulebook
+    from advisor.store.rundir import RunDir
+
+STAGE = "class_recommendation"
+
+
+@dataclass(frozen=True, eq=False)
+class ClassContext:
+    """What every stage after intake needs, for one analysis in one run directory."""
+
+    rundir: RunDir
+    seqs: SequenceSet
+    profile: ClassProfile
+    settings: Settings
+    start: float
+    data_path: str
+    progress: ProgressCallback
+    command: str
+
+
+def run_identity(seqs: SequenceSet, settings: Settings) -> dict[str, object]:
+    """What a classification run directory is keyed by: the bytes, the settings, and the
+    columns the reader took (they shape the sequences as the settings do)."""
+    from advisor.store.rundir import identity
+
+    columns = {
+        "layout": seqs.layout,
+        "id": seqs.id_column,
+        "label": seqs.label_column,
+        "time": seqs.time_column,
+        "split": seqs.split_column,
+    }
+    return {**identity(seqs.sha256, settings), "sequences": columns}
+
+
+def run_classification(ctx: ClassContext, rules_files: Sequence[Path] = ()) -> ClassAnalysis:
+    """Diagnose, recommend, verify and train the final classifier; write the files."""
+    from advisor.api import Deadlines, versions
+    from advisor.diagnostics.classifier import ClassifierTrainer
+    from advisor.rules.loading import load_class_rulebook
+    from advisor.verification.class_search import ClassInterrupted, verify_class
+    from advisor.verification.search import DEFAULT_MAX_TRIALS, SearchOptions
+    from advisor.verification.verdict import Budget
+
+    book = load_class_rulebook(tuple(rules_files))
+    seqs, profile, settings, progress = ctx.seqs, ctx.profile, ctx.settings, ctx.progress
+    split = profile.split
+    deadlines = Deadlines.of(ctx.start, settings.budget_s)
+    trainer = ClassifierTrainer(seqs, split.train, split.validation)
+
+    resumed = _resumed(ctx.rundir, book)
+    if resumed is not None:
+        diagnosis, recommendation = resumed
+        progress(ProgressEvent("rules", "diagnosis and rules resumed from the run directory", 1, 1))
+    else:
+        diagnosis, recommendation = _diagnose(ctx, trainer, book, deadlines.diagnostics)
+
+    def finish(
+        verification: ClassVerification | None,
+        final: ClassFinal | None,
+        on_test: tuple[ClassBaseline, ...],
+        partial: bool,
+    ) -> ClassAnalysis:
+        from advisor.verification.class_verdict import baseline_verdict
+
+        analysis = ClassAnalysis(
+            data=seqs,
+            settings=settings,
+            profile=profile,
+            diagnosis=diagnosis,
+            recommendation=recommendation,
+            verification=verification,
+            final=final,
+            test_baselines=on_test,
+            verdict=baseline_verdict(
+                profile, diagnosis, verification, final, on_test, settings.seed
+            ),
+            run_dir=str(ctx.rundir.path),
+            versions=versions(),
+            command=ctx.command,
+            seconds=time.monotonic() - ctx.start,
+            partial=partial,
+        )
+        write_class_files(analysis, progress)
+        return analysis
+
+    options = SearchOptions(
+        settings.tuner, settings.max_trials or DEFAULT_MAX_TRIALS, settings.seed
+    )
+    verification = None
+    try:
+        verification = verify_class(
+            recommendation,
+            trainer,
+            lambda train, validation: ClassifierTrainer(seqs, train, validation),
+            split,
+            seqs.labels,
+            seqs.classes,
+            ctx.rundir.state,
+            options,
+            Budget(deadlines.search, deadlines.cv),
+            budget_s=settings.budget_s,
+            earlier_cuts=diagnosis.budget_cut,
+            progress=progress,
+        )
+        chosen = verification.best_config if verification else recommendation.config
+        progress(ProgressEvent("final", "training the final classifier", 0, 1))
+        from advisor.final.class_final import finalize_class
+
+        final, on_test = finalize_class(
+            trainer, chosen, seqs, split, ctx.rundir.path, settings.seed, ctx.data_path
+        )
+        progress(ProgressEvent("final", "final classifier trained", 1, 1))
+    except ClassInterrupted as stop:
+        finish(stop.verification, None, (), partial=True)
+        raise
+    except KeyboardInterrupt:
+        finish(verification, None, (), partial=True)
+        raise
+    return finish(verification, final, on_test, partial=False)
+
+
+def _diagnose(
+    ctx: ClassContext, trainer: object, book: Rulebook, deadline: float
+) -> tuple[ClassDiagnosis, ClassRecommendation]:
+    from advisor.diagnostics.class_plan import run_class_diagnostics
+    from advisor.diagnostics.classifier import ClassTrainer
+    from advisor.rules.class_facts import build_class_facts
+    from advisor.rules.class_rulebook import recommend_class
+
+    assert isinstance(trainer, ClassTrainer)
+    progress = ctx.progress
+    diagnosis = run_class_diagnostics(
+        trainer,
+        ctx.profile,
+        ctx.settings,
+        deadline,
+        lambda msg, done, total: progress(ProgressEvent("diagnostics", msg, done, total)),
+    )
+    progress(ProgressEvent("rules", "applying the classification rulebook", 0, 1))
+    facts = build_class_facts(ctx.profile, diagnosis, ctx.settings)
+    recommendation = recommend_class(facts, book)
+    _save(ctx.rundir, book, diagnosis, recommendation)
+    progress(ProgressEvent("rules", "rules applied", 1, 1))
+    return diagnosis, recommendation
+
+
+def _stage_key(book: Rulebook) -> str:
+    from advisor import __version__
+    from advisor.store.rundir import key_of
+
+    return key_of({"advisor": __version__, "rules": repr(book.rules), "task": "classify"})
+
+
+def _resumed(rundir: RunDir, book: Rulebook) -> tuple[ClassDiagnosis, ClassRecommendation] | None:
+    """What an earlier run in this directory diagnosed and recommended: recomputing could
+    give another search space, and the search would start over instead of resuming."""
+    from advisor.core.class_models import ClassDiagnosis, ClassRecommendation
+    from advisor.store.plain import from_plain
+
+    saved = rundir.load_stage(STAGE, _stage_key(book))
+    if saved is None:
+        return None
+    try:
+        return (
+            from_plain(ClassDiagnosis, saved["diagnosis"]),
+            from_plain(ClassRecommendation, saved["recommendation"]),
+        )
+    except (ValueError, KeyError):
+        return None
+
+
+def _save(
+    rundir: RunDir, book: Rulebook, diagnosis: ClassDiagnosis, recommendation: ClassRecommendation
+) -> None:
+    from advisor.store.plain import to_plain
+
+    rundir.save_stage(
+        STAGE,
+        _stage_key(book),
+        {"diagnosis": to_plain(diagnosis), "recommendation": to_plain(recommendation)},
+    )
+
+
+def write_class_files(analysis: ClassAnalysis, progress: ProgressCallback) -> None:
+    """recommendation.json first: a report that fails to render must not lose it."""
+    from advisor.reports.html import render_document
+    from advisor.store.class_document import to_class_document
+
+    run_dir = Path(analysis.run_dir)
+    progress(ProgressEvent("report", "writing the report", 0, 1))
+    document = to_class_document(analysis)
+    write_json(run_dir / "recommendation.json", document)
+    write_json(run_dir / "profile.json", document["profile"])
+    write_text(run_dir / "report.html", render_document(document))
+    progress(ProgressEvent("report", "report written", 1, 1))

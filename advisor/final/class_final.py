@@ -1,0 +1,73 @@
+"""The final classifier: trained on train + validation, scored once on the test sequences,
+with every baseline fitted on the same sequences and scored on the same test ones.
+
+Leaves ``model.keras`` and ``model.py`` (``class_script``) in the run directory. A
+finished final stage is recorded in ``state/class_final.json``: a rerun of an
+interrupted analysis that got this far does not train it again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from advisor.core.class_models import ClassFinal, ClassifierConfig
+from advisor.core.class_records import ClassBaseline, ClassSplit
+from advisor.core.sequences import SequenceSet
+from advisor.diagnostics.classifier import ClassifierTrainer
+from advisor.store.atomic import write_text, write_with
+from advisor.store.plain import from_plain, to_plain
+from advisor.store.rundir import key_of, read_json
+
+CHECKPOINT = "class_final.json"
+
+
+def test_baselines(seqs: SequenceSet, split: ClassSplit) -> tuple[ClassBaseline, ...]:
+    """Each baseline fitted on train + validation (z-normalised on them, as the final
+    LSTM is) and scored on the test sequences, ``correct`` in ``split.test`` order."""
+    from advisor.probes.class_baselines import channel_scales, class_baselines
+
+    fit = tuple(sorted((*split.train, *split.validation)))
+    on_test = replace(split, train=fit, validation=split.test)
+    return class_baselines(seqs, on_test, channel_scales(seqs, fit))
+
+
+def finalize_class(
+    trainer: ClassifierTrainer,
+    config: ClassifierConfig,
+    seqs: SequenceSet,
+    split: ClassSplit,
+    run_dir: Path,
+    seed: int,
+    data_path: str,
+) -> tuple[ClassFinal, tuple[ClassBaseline, ...]]:
+    """Train ``config`` for its epochs on train + validation, score it and the baselines
+    on the test sequences, and save the model and its script."""
+    from advisor.final.class_script import write_class_script
+
+    model_path = run_dir / "model.keras"
+    checkpoint = run_dir / "state" / CHECKPOINT
+    key = key_of({"config": asdict(config), "split": asdict(split), "seed": seed})
+    script = write_class_script(config, seqs, split, data_path, run_dir, seed)
+    saved = read_json(checkpoint)
+    if saved and saved.get("key") == key and model_path.is_file():
+        try:
+            final = from_plain(ClassFinal, saved["final"])
+            baselines = tuple(from_plain(ClassBaseline, b) for b in saved["baselines"])
+            return final, baselines
+        except (ValueError, KeyError, TypeError):
+            pass  # an older layout of the records: train again
+    final = trainer.fit_final(config, seed, split.test, config.epochs)
+    model = trainer.final_model
+    write_with(model_path, lambda tmp: model.save(tmp), suffix=".keras")
+    final = replace(final, model_path=str(model_path), script_path=str(script))
+    baselines = test_baselines(seqs, split)
+    write_text(
+        checkpoint,
+        json.dumps(
+            {"key": key, "final": to_plain(final), "baselines": [to_plain(b) for b in baselines]}
+        )
+        + "\n",
+    )
+    return final, baselines
