@@ -1,0 +1,45 @@
+"""``advisor analyze`` on a small ragged two-channel classification file, end to end: a
+tiny real run (a few trials, a small budget), marked slow. What each stage decides is
+pinned by its own scripted tests; this one checks that the stages meet and that every
+file a user is promised is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from support.sequences import CLASSES, long_csv
+from typer.testing import CliRunner
+
+from advisor.cli import app
+
+pytestmark = pytest.mark.slow
+
+
+def test_analyze_classifies_a_ragged_multichannel_file_and_writes_every_file(
+    tmp_path: Path,
+) -> None:
+    data = long_csv(tmp_path / "moves.csv", counts=(14, 12, 10))
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        app,
+        ["analyze", str(data), "--out", str(out), "--trials", "2", "--budget", "90"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "recommendation.json").read_text())
+    assert doc["schema_version"] == 2
+    assert doc["data"]["task"] == "classify"
+    final = doc["final"]
+    assert 0.0 <= final["test_accuracy"] <= 1.0
+    matrix = final["confusion"]
+    assert [row["class"] for row in matrix] == list(CLASSES) if isinstance(matrix[0], dict) else True
+    for name in ("report.html", "profile.json", "model.keras", "model.py"):
+        assert (out / name).is_file(), name
+    html = (out / "report.html").read_text()
+    assert "Confusion" in html or "confusion" in html
+    assert "accuracy" in result.output.lower()
+    # the script it leaves compiles and holds out the same test sequences
+    script = (out / "model.py").read_text()
+    compile(script, "model.py", "exec")
