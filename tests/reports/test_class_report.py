@@ -1,4 +1,4 @@
-"""The classification report: its page and its chart numbers, all
+"""The classification report: its page, its chart numbers and its terminal summary, all
 from the ``recommendation.json`` of a small hand-made analysis (``support.class_analysis``:
 a real profile of 30 synthetic sequences, no training).
 
@@ -13,12 +13,15 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from rich.console import Console
 from support.class_analysis import make_analysis
 from support.report import make_document
 
 from advisor.reports import class_chart_data
 from advisor.reports.class_info import parse_class_document
+from advisor.reports.class_terminal import class_analysis_renderables
 from advisor.reports.html import render_document
+from advisor.reports.terminal import summary_renderables
 from advisor.store.class_document import to_class_document
 
 CLASSES = ["fall", "rise", "wave"]
@@ -213,3 +216,32 @@ def test_a_document_missing_an_entry_fails_in_the_parse() -> None:
     del doc["data"]["label_column"]
     with pytest.raises(KeyError, match="label_column"):
         parse_class_document(doc)
+
+
+# ------------------------------------------------------------------------ terminal
+
+
+def _screen(renderables: list[Any], width: int = 100) -> str:
+    console = Console(width=width, record=True, force_terminal=False)
+    for r in renderables:
+        console.print(r)
+    return " ".join(console.export_text().split())
+
+
+def test_the_terminal_says_the_verdict_scores_config_and_files() -> None:
+    text = _screen(class_analysis_renderables(make_analysis()))
+    assert "Verdict for “label”: Use MiniRocket" in text
+    assert "MiniRocket 100% 89% 0.89" in text and "LSTM 67% 67% 0.66" in text
+    assert "Units per layer 32 (final model: 64)" in text
+    assert "Report: runs/shapes-0/report.html" in text and "model.py: run/model.py" in text
+
+
+def test_the_terminal_copes_with_a_partial_run_and_prints_markup_as_typed() -> None:
+    analysis = make_analysis(with_verification=False, with_final=False, partial=True)
+    text = _screen(class_analysis_renderables(analysis, explain=True))
+    assert "Partial run" in text and "did not run" in text
+    assert "test accuracy" not in text and "model.py" not in text
+    doc = _document()
+    doc["data"]["label_column"] = "[red]label"
+    # ``advisor report`` goes through the forecasting entry point: it hands over.
+    assert "Verdict for “[red]label”" in _screen(summary_renderables(doc, "somewhere"))
