@@ -125,7 +125,8 @@ def settings_notes(info: ClassDocumentInfo) -> tuple[str, ...]:
     ]
     if rec.rules_not_fired:
         notes.append(
-            f"{plural(len(rec.rules_not_fired), 'other rule')} checked the evidence and did not apply."
+            f"{plural(len(rec.rules_not_fired), 'other rule')} checked the evidence and did "
+            "not apply."
         )
     return tuple(notes)
 

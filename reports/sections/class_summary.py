@@ -74,9 +74,15 @@ def headline(info: ClassDocumentInfo) -> str:
         )
         if v is None:
             return lstm + "; no baseline could be scored beside it."
+        validation = f"LSTM {pct(v.lstm_val_accuracy)}, {v.label} {pct(v.val_accuracy)}"
+        if not defined(v.test_accuracy):
+            return (
+                f"{lstm}; the best baseline, {v.label}, was scored on validation only "
+                f"({validation})."
+            )
         return (
             f"{lstm}; the best baseline, {v.label}, reaches {pct(v.test_accuracy)} "
-            f"(validation: LSTM {pct(v.lstm_val_accuracy)}, {v.label} {pct(v.val_accuracy)})."
+            f"(validation: {validation})."
         )
     if v is not None:
         return (

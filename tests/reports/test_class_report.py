@@ -196,6 +196,22 @@ def test_missing_stages_render_as_sentences() -> None:
     assert "the final test did not run" in lstm_only.headline
 
 
+def test_a_run_that_trained_nothing_still_renders() -> None:
+    """No diagnostic run, no baseline scored, no curve: every section says so."""
+    doc = _document(with_verification=False, with_final=False, partial=True)
+    doc["diagnosis"].update(runs=[], findings=[], primary=None, notes=[])
+    doc["profile"]["mean_curves"] = []
+    for b in doc["profile"]["baselines"]:
+        b.update(val_accuracy=None, val_macro_f1=None, val_balanced_accuracy=None)
+    doc["verdict"] = None
+    page = Page(render_document(doc))
+    assert "before any model was trained" in page.headline
+    assert "No diagnostic training ran" in page.text("experiments")
+    assert "No class shapes" in page.text("data")
+    assert "No baseline could be scored" in page.text("not-checked")
+    assert not [t for t, a in page.tags if t == "figure"]
+
+
 def test_data_strings_are_escaped() -> None:
     doc = _document()
     doc["data"]["label_column"] = SCRIPT
