@@ -53,6 +53,8 @@ class ClassReportView:
     not_checked: tuple[str, ...]
     files: tuple[Fact, ...]
     glossary: tuple[Term, ...]
+    snippet_intro: str
+    snippet: str
     reproducibility: tuple[Fact, ...]
     versions: Table | None
 
@@ -82,6 +84,7 @@ def class_view_of(info: ClassDocumentInfo) -> ClassReportView:
     settings = class_results.settings_rows(info)
     shapes, shapes_missing = _shapes(info)
     verdict = info.verdict
+    snippet_intro, snippet = class_checks.keras_code(info)
     return ClassReportView(
         title=f"LSTM advice for classifying “{info.data.label_column}”",
         headline=class_summary.headline(info),
@@ -108,6 +111,8 @@ def class_view_of(info: ClassDocumentInfo) -> ClassReportView:
         not_checked=class_checks.not_checked(info),
         files=class_checks.files(info),
         glossary=GLOSSARY,
+        snippet_intro=snippet_intro,
+        snippet=snippet,
         reproducibility=class_checks.reproducibility(info),
         versions=class_checks.versions_table(info),
     )

@@ -312,8 +312,10 @@ def not_checked(info: ClassDocumentInfo) -> tuple[str, ...]:
     if info.verdict is None:
         lines.append("No baseline could be scored, so the LSTM was not compared with one.")
     lines += [f"{b.label}: {b.note}" for b in info.profile.baselines if b.capped and b.note]
-    lines += [f"{phrase}." for phrase in _uncompared(info)]
-    return tuple(lines) or ("Nothing was cut: every planned stage ran in full.",)
+    lines += _uncompared(info)
+    # Notes from several stages may say one cut twice: each once, as a sentence.
+    lines = [line if line.endswith((".", "!", "?")) else line + "." for line in lines]
+    return tuple(dict.fromkeys(lines)) or ("Nothing was cut: every planned stage ran in full.",)
 
 
 def _uncompared(info: ClassDocumentInfo) -> list[str]:
@@ -326,6 +328,24 @@ def _uncompared(info: ClassDocumentInfo) -> list[str]:
             "few to draw a noise band"
         ]
     return []
+
+
+def keras_code(info: ClassDocumentInfo) -> tuple[str, str]:
+    """The configuration trained last as a Keras 3 model definition, and a sentence on it."""
+    from advisor.final.class_script import class_keras_snippet
+
+    intro = (
+        "The model the advisor recommends, in Keras 3: the same layers it trained, its "
+        "settings written in, for your own training code. Sequences of any length, padded "
+        "with MASK after their end."
+    )
+    if info.final is not None and info.final.script_path:
+        intro += " model.py in the run folder also reads your file, keeps out the same test "
+        intro += "sequences, prepares them as the advisor did and trains this model."
+    code = class_keras_snippet(
+        info.final_config, len(info.data.channels), len(info.data.classes), None
+    )
+    return intro, code
 
 
 def files(info: ClassDocumentInfo) -> tuple[Fact, ...]:
@@ -372,6 +392,7 @@ __all__ = [
     "cv_view",
     "experiments_section",
     "files",
+    "keras_code",
     "not_checked",
     "reproducibility",
     "verification_section",

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisor.core.class_models import ClassifierConfig
+from advisor.core.class_settings import NO_MAX_LENGTH
 from advisor.reports.class_info import ClassDocumentInfo, ScoreInfo
 from advisor.reports.class_wording import BASELINE_WORDS, POOLING_WORDS, SETTING_LABELS
 from advisor.reports.info import RuleHitInfo, Scalar
@@ -132,6 +133,8 @@ def settings_notes(info: ClassDocumentInfo) -> tuple[str, ...]:
 
 
 def _choice(key: str, choice: Scalar) -> str:
+    if key == "max_length" and choice == NO_MAX_LENGTH:
+        return "every step"
     if key == "pooling":
         return POOLING_WORDS.get(str(choice), str(choice))
     if isinstance(choice, bool):
@@ -316,5 +319,11 @@ def baselines_table(info: ClassDocumentInfo) -> Table | None:
 
 def baseline_notes(info: ClassDocumentInfo) -> tuple[str, ...]:
     notes = [f"{b.label} (validation): {b.note}" for b in info.profile.baselines if b.note]
-    notes += [f"{b.label} (test): {b.note}" for b in info.test_baselines if b.note]
+    said = {(b.name, b.note) for b in info.profile.baselines}
+    # A note the test fit repeats word for word (the same padding, say) is said once.
+    notes += [
+        f"{b.label} (test): {b.note}"
+        for b in info.test_baselines
+        if b.note and (b.name, b.note) not in said
+    ]
     return tuple(notes)

@@ -56,9 +56,15 @@ def _advised(v: VerdictInfo) -> str:
     lstm = pct(v.lstm_val_accuracy)
     if defined(v.lstm_test_accuracy):
         lstm += f" (test {pct(v.lstm_test_accuracy)})"
+    lstm_val, val = v.lstm_val_accuracy, v.val_accuracy
+    if v.val_band is None and defined(lstm_val) and defined(val) and lstm_val <= val:
+        # Nothing to band: the LSTM is not ahead at all.
+        found = f"reaches {lstm} as well, no better" if lstm_val == val else f"reaches only {lstm}"
+    else:
+        found = f"reaches {lstm}, {band_phrase(v.val_band)}"
     return (
         f"Use {v.label}: it reaches {_figures(v.val_accuracy, v.test_accuracy, v.baseline_seconds)}"
-        f"; the best LSTM found reaches {lstm}, {band_phrase(v.val_band)}."
+        f"; the best LSTM found {found}."
     )
 
 
@@ -128,6 +134,8 @@ def _test_words(v: VerdictInfo) -> str | None:
         f"{pct(v.test_accuracy)} right and the final LSTM {pct(v.lstm_test_accuracy)}"
     )
     band = v.test_band
+    if v.test_accuracy == v.lstm_test_accuracy:
+        return words + ": the same."
     if band is None:
         return words + "."
     if band.high == float("inf"):

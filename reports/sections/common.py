@@ -65,6 +65,8 @@ def seconds(s: float | None) -> str:
     """A duration for people: ``2.4 s``, ``95 s``."""
     if s is None or not math.isfinite(s):
         return "n/a"
+    if s < 0.05:
+        return "under 0.1 s"  # "0.0 s" reads as "not measured"
     return f"{s:.1f} s" if s < 10 else f"{s:,.0f} s"
 
 

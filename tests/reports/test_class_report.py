@@ -128,6 +128,24 @@ def test_the_headline_names_the_advised_baseline_with_its_figures(advised: Page)
     assert "MiniRocket reaches 1.00 on validation" in advised.text("why")
 
 
+def test_an_lstm_no_better_than_the_baseline_is_said_so_without_a_band() -> None:
+    doc = _document()
+    doc["verdict"].update(val_band=None, lstm_val_accuracy=1.0, baseline_seconds=0.004)
+    headline = " ".join(Page(render_document(doc)).headline.split())
+    assert "fitted in under 0.1 s" in headline
+    assert "the best LSTM found reaches 100% (test 67%) as well, no better." in headline
+
+
+def test_the_keras_code_is_python_for_the_final_configuration(advised: Page) -> None:
+    from html import unescape
+
+    html = render_document(_document())
+    code = unescape(html.split('<section id="snippet">')[1].split("<code>")[1].split("</code>")[0])
+    compile(code, "snippet.py", "exec")
+    assert "CLASSES = 3" in code and "CHANNELS = 2" in code
+    assert "model.py in the run folder" in advised.text("snippet")
+
+
 def test_the_lstm_is_the_advice_where_it_wins() -> None:
     page = _page(advised=False)
     headline = " ".join(page.headline.split())
