@@ -146,13 +146,14 @@ def _legend_above(ax: Axes) -> None:
 
 
 def _draw_lines(ax: Axes, chart: LineChartData, title_chars: int = MAX_LABEL_CHARS) -> None:
-    for band in chart.bands:
+    # Band i shades around line i (its colour): a class's shape per channel, say.
+    for i, band in enumerate(chart.bands):
         nan = math.nan
         ax.fill_between(
             list(band.x),
             [nan if v is None else v for v in band.low],
             [nan if v is None else v for v in band.high],
-            color=_COLOURS[0],
+            color=_COLOURS[i % len(_COLOURS)],
             alpha=0.15,
             linewidth=0,
             label=_mpl_text(band.label),

@@ -16,11 +16,14 @@ from markupsafe import Markup
 
 from advisor.reports import charts
 from advisor.reports.view import build_view
+from advisor.store.schema import is_classification
 
 if TYPE_CHECKING:
+    from advisor.core.class_analysis import ClassAnalysis
     from advisor.core.records import Analysis
 
 TEMPLATE = "report.html.j2"
+CLASS_TEMPLATE = "class_report.html.j2"
 
 
 @cache
@@ -40,9 +43,19 @@ def _svgs(view_charts: tuple[Any, ...]) -> dict[str, Markup]:
 
 
 def render_document(doc: dict[str, Any]) -> str:
-    """The report page for a ``recommendation.json`` document."""
+    """The report page for a ``recommendation.json`` document, of either task."""
+    if is_classification(doc):
+        return render_class_document(doc)
     view = build_view(doc)
     return _environment().get_template(TEMPLATE).render(view=view, svgs=_svgs(view.charts))
+
+
+def render_class_document(doc: dict[str, Any]) -> str:
+    """The report page for a classification ``recommendation.json`` document."""
+    from advisor.reports.class_view import build_class_view
+
+    view = build_class_view(doc)
+    return _environment().get_template(CLASS_TEMPLATE).render(view=view, svgs=_svgs(view.charts))
 
 
 def render_html(analysis: Analysis) -> str:
@@ -50,6 +63,13 @@ def render_html(analysis: Analysis) -> str:
     from advisor.store.document import to_document
 
     return render_document(to_document(analysis))
+
+
+def render_class_html(analysis: ClassAnalysis) -> str:
+    """The report page for a live classification analysis, through its document."""
+    from advisor.store.class_document import to_class_document
+
+    return render_class_document(to_class_document(analysis))
 
 
 def inline_html(page: str, height: str = "80vh") -> str:

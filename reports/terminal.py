@@ -31,6 +31,7 @@ from advisor.reports.info import DocumentInfo, FindingInfo, defined, parse_docum
 from advisor.reports.sections.common import fmt
 from advisor.reports.view import ReportView, view_of
 from advisor.reports.wording import FINDING_PHRASES, METRIC_LABELS, QUIET_FINDINGS
+from advisor.store.schema import is_classification
 
 # The one-screen summary's caps: beyond them a line says how many more the report has.
 MAX_BASELINES = 4
@@ -384,7 +385,12 @@ def summary_renderables(
 ) -> list[RenderableType]:
     """What ``advisor analyze`` shows at the end: one screen, or with ``explain`` the
     reasons too. ``run_dir`` is the folder that holds the run's files and its
-    ``report.html`` (default: the document's ``run.dir``, which a moved folder outdates)."""
+    ``report.html`` (default: the document's ``run.dir``, which a moved folder outdates).
+    A classification document gets its own summary (``class_terminal``)."""
+    if is_classification(doc):
+        from advisor.reports.class_terminal import class_summary_renderables
+
+        return class_summary_renderables(doc, run_dir, explain=explain)
     info = parse_document(doc)
     extras = _Extras.parse(doc)
     view = view_of(info)

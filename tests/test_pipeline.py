@@ -10,6 +10,7 @@ import pytest
 
 from advisor import Settings, analyze
 from advisor.core.progress import ProgressEvent
+from advisor.store.schema import SCHEMA_VERSION
 
 CONFIG_KEYS = {
     "lookback",
@@ -57,7 +58,7 @@ def test_every_file_is_written(finished):
 def test_document_carries_every_stage(finished):
     result, out, _ = finished
     doc = json.loads((out / "recommendation.json").read_text())
-    assert doc["schema_version"] == 1
+    assert doc["schema_version"] == SCHEMA_VERSION
     assert doc["data"]["target"] == "sales" and doc["data"]["horizon"] == 3
     assert len(doc["data"]["sha256"]) == 64
     assert doc["profile"]["seasonal_period"] == 12

@@ -15,6 +15,7 @@ from advisor.core.records import (
     Analysis,
     CrossValidation,
     CVSummary,
+    Finding,
     ModelConfig,
     NoiseBand,
     Profile,
@@ -22,16 +23,16 @@ from advisor.core.records import (
     RuleHit,
     Seasonality,
 )
+from advisor.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from advisor.core.class_records import ClassBaseline, ClassProfile
 
-SCHEMA_VERSION = 1
 # Enough points to draw the series faithfully without bloating the document.
 MAX_SERIES_POINTS = 1500
 
 
-def _num(x: float) -> float | None:
+def finite_or_null(x: float) -> float | None:
     """JSON has no NaN or infinity; an undefined figure is null."""
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
@@ -66,7 +67,7 @@ def config_from_dict(d: dict[str, Any]) -> ModelConfig:
     )
 
 
-def _hit(hit: RuleHit) -> dict[str, Any]:
+def hit_to_dict(hit: RuleHit) -> dict[str, Any]:
     return {
         "rule": hit.rule_id,
         "setting": hit.setting,
@@ -80,18 +81,30 @@ def _hit(hit: RuleHit) -> dict[str, Any]:
     }
 
 
-def _band(band: NoiseBand) -> dict[str, Any]:
+def band_to_dict(band: NoiseBand) -> dict[str, Any]:
     return {
-        "ratio": _num(band.ratio),
-        "low": _num(band.low),
-        "high": _num(band.high),
+        "ratio": finite_or_null(band.ratio),
+        "low": finite_or_null(band.low),
+        "high": finite_or_null(band.high),
         "level": band.level,
         "origins": band.origins,
         "block": band.block,
     }
 
 
-def _range(r: Range) -> dict[str, Any]:
+def finding_to_dict(f: Finding) -> dict[str, Any]:
+    """A finding of either task's diagnosis: its band's limits null where unbounded."""
+    return {
+        "id": f.id,
+        "summary": f.summary,
+        "evidence": {k: finite_or_null(v) for k, v in f.evidence.items()},
+        "confidence": f.confidence,
+        "runs": list(f.runs),
+        "band": None if f.band is None else band_to_dict(f.band),
+    }
+
+
+def range_to_dict(r: Range) -> dict[str, Any]:
     if r.choices:
         return {"setting": r.setting, "choices": list(r.choices)}
     return {"setting": r.setting, "low": r.low, "high": r.high, "log": r.log}
@@ -104,7 +117,7 @@ def _series_preview(analysis: Analysis) -> dict[str, Any]:
     return {
         "step": step,
         "index": [str(i) for i in sample.index],
-        "values": [_num(v) for v in sample[analysis.data.target].to_numpy(dtype=float)],
+        "values": [finite_or_null(v) for v in sample[analysis.data.target].to_numpy(dtype=float)],
     }
 
 
@@ -114,18 +127,18 @@ def seasonality_to_dict(season: Seasonality) -> dict[str, Any]:
     return {
         "periods": list(season.periods),
         "calendar_periods": list(season.calendar_periods),
-        "seasonal_strength": _num(season.seasonal_strength),
-        "trend_strength": _num(season.trend_strength),
-        "snr": _num(season.snr),
+        "seasonal_strength": finite_or_null(season.seasonal_strength),
+        "trend_strength": finite_or_null(season.trend_strength),
+        "snr": finite_or_null(season.snr),
         "candidates": [
             {
                 "period": c.period,
                 "source": c.source,
-                "autocorrelation": _num(c.autocorrelation),
-                "strength": _num(c.strength),
-                "threshold": _num(c.threshold),
+                "autocorrelation": finite_or_null(c.autocorrelation),
+                "strength": finite_or_null(c.strength),
+                "threshold": finite_or_null(c.threshold),
                 "verdict": c.verdict,
-                "naive_rmse": None if c.naive_rmse is None else _num(c.naive_rmse),
+                "naive_rmse": None if c.naive_rmse is None else finite_or_null(c.naive_rmse),
             }
             for c in season.candidates
         ],
@@ -141,34 +154,34 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
         "rows": profile.rows,
         "split": asdict(profile.split),
         "missing_share": profile.missing_share,
-        "mean": _num(profile.mean),
-        "std": _num(profile.std),
-        "min": _num(profile.minimum),
-        "max": _num(profile.maximum),
-        "acf": [_num(v) for v in profile.acf],
-        "acf_confidence": _num(profile.acf_confidence),
+        "mean": finite_or_null(profile.mean),
+        "std": finite_or_null(profile.std),
+        "min": finite_or_null(profile.minimum),
+        "max": finite_or_null(profile.maximum),
+        "acf": [finite_or_null(v) for v in profile.acf],
+        "acf_confidence": finite_or_null(profile.acf_confidence),
         "significant_lags": list(profile.significant_lags),
         "seasonal_period": profile.seasonal_period,
         "season_source": profile.season_source,
-        "adf_pvalue": _num(profile.adf_pvalue),
-        "kpss_pvalue": _num(profile.kpss_pvalue),
+        "adf_pvalue": finite_or_null(profile.adf_pvalue),
+        "kpss_pvalue": finite_or_null(profile.kpss_pvalue),
         "stationarity": profile.stationarity,
-        "trend_strength": _num(profile.trend_strength),
+        "trend_strength": finite_or_null(profile.trend_strength),
         "baselines": [
-            {"name": b.name, "val_rmse": _num(b.rmse), "val_mae": _num(b.mae)}
+            {"name": b.name, "val_rmse": finite_or_null(b.rmse), "val_mae": finite_or_null(b.mae)}
             for b in profile.baselines
         ],
         "seasonality": seasonality_to_dict(season),
         "unit_root": {
-            "adf_trend_pvalue": _num(root.adf_trend_pvalue),
-            "kpss_trend_pvalue": _num(root.kpss_trend_pvalue),
+            "adf_trend_pvalue": finite_or_null(root.adf_trend_pvalue),
+            "kpss_trend_pvalue": finite_or_null(root.kpss_trend_pvalue),
             "differencing_order": root.differencing_order,
             "seasonal_differencing_order": root.seasonal_differencing_order,
             "differencing_after_season": root.differencing_after_season,
             "rows_used": root.rows_used,
         },
         "lags": {
-            "pacf": [_num(v) for v in lags.pacf],
+            "pacf": [finite_or_null(v) for v in lags.pacf],
             "significant_pacf_lags": list(lags.significant_pacf_lags),
             "ar_order": lags.ar_order,
             "lookback": lags.lookback,
@@ -178,30 +191,30 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
         },
         "complexity": {
             "differenced": cx.differenced,
-            "ar_r2": _num(cx.ar_r2),
-            "spectral_entropy": _num(cx.spectral_entropy),
-            "permutation_entropy": _num(cx.permutation_entropy),
+            "ar_r2": finite_or_null(cx.ar_r2),
+            "spectral_entropy": finite_or_null(cx.spectral_entropy),
+            "permutation_entropy": finite_or_null(cx.permutation_entropy),
             "permutation_order": cx.permutation_order,
-            "bds_statistic": _num(cx.bds_statistic),
-            "bds_pvalue": _num(cx.bds_pvalue),
+            "bds_statistic": finite_or_null(cx.bds_statistic),
+            "bds_pvalue": finite_or_null(cx.bds_pvalue),
             "nonlinear": cx.nonlinear,
             "rows_used": cx.rows_used,
         },
         "quality": {
             "outliers": q.outliers,
-            "outlier_share": _num(q.outlier_share),
+            "outlier_share": finite_or_null(q.outlier_share),
             "outlier_rows": list(q.outlier_rows),
             "level_shifts": list(q.level_shifts),
-            "skewness": _num(q.skewness),
-            "excess_kurtosis": _num(q.excess_kurtosis),
+            "skewness": finite_or_null(q.skewness),
+            "excess_kurtosis": finite_or_null(q.excess_kurtosis),
             "heavy_tails": q.heavy_tails,
-            "spread_ratio": _num(q.spread_ratio),
+            "spread_ratio": finite_or_null(q.spread_ratio),
             "positive": q.positive,
             "covariates": [
                 {
                     "name": c.name,
                     "lag": c.lag,
-                    "correlation": _num(c.correlation),
+                    "correlation": finite_or_null(c.correlation),
                     "significant": c.significant,
                 }
                 for c in q.covariates
@@ -227,10 +240,10 @@ CLASSIFICATION = "classification"
 def _class_baseline(b: ClassBaseline) -> dict[str, Any]:
     return {
         "name": b.name,
-        "val_accuracy": _num(b.accuracy),
-        "val_macro_f1": _num(b.macro_f1),
-        "val_balanced_accuracy": _num(b.balanced_accuracy),
-        "seconds": _num(b.seconds),
+        "val_accuracy": finite_or_null(b.accuracy),
+        "val_macro_f1": finite_or_null(b.macro_f1),
+        "val_balanced_accuracy": finite_or_null(b.balanced_accuracy),
+        "seconds": finite_or_null(b.seconds),
         "capped": b.capped,
         "note": b.note,
         "correct": list(b.correct),
@@ -247,7 +260,7 @@ def class_profile_to_dict(profile: ClassProfile) -> dict[str, Any]:
         "sequences": profile.n_sequences,
         "classes": list(profile.classes),
         "class_counts": list(profile.class_counts),
-        "imbalance_ratio": _num(profile.imbalance_ratio),
+        "imbalance_ratio": finite_or_null(profile.imbalance_ratio),
         "lengths": {
             "min": profile.min_length,
             "median": profile.median_length,
@@ -256,7 +269,8 @@ def class_profile_to_dict(profile: ClassProfile) -> dict[str, Any]:
         },
         "channels": list(profile.channels),
         "scales": [
-            {"channel": c.channel, "mean": _num(c.mean), "std": _num(c.std)} for c in profile.scales
+            {"channel": c.channel, "mean": finite_or_null(c.mean), "std": finite_or_null(c.std)}
+            for c in profile.scales
         ],
         "split": {
             "train": list(split.train),
@@ -278,8 +292,8 @@ def class_profile_to_dict(profile: ClassProfile) -> dict[str, Any]:
                 "class": c.class_name,
                 "channel": c.channel,
                 "sequences": c.sequences,
-                "mean": [_num(v) for v in c.mean],
-                "std": [_num(v) for v in c.std],
+                "mean": [finite_or_null(v) for v in c.mean],
+                "std": [finite_or_null(v) for v in c.std],
             }
             for c in profile.mean_curves
         ],
@@ -323,7 +337,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                         "name": r.name,
                         "differencing": r.differencing,
                         "units": r.units,
-                        "val_rmse": _num(r.val_rmse),
+                        "val_rmse": finite_or_null(r.val_rmse),
                         "best_epoch": r.best_epoch,
                         "seconds": r.seconds,
                     }
@@ -340,7 +354,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                         "name": r.name,
                         "lookback": r.lookback,
                         "units": r.units,
-                        "val_rmse": _num(r.val_rmse),
+                        "val_rmse": finite_or_null(r.val_rmse),
                         "best_epoch": r.best_epoch,
                         "seconds": r.seconds,
                     }
@@ -354,35 +368,25 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                     "lookback": r.lookback,
                     "train_fraction": r.train_fraction,
                     "params": r.params,
-                    "train_loss": [_num(v) for v in r.curve.train_loss],
-                    "val_loss": [_num(v) for v in r.curve.val_loss],
-                    "val_rmse": _num(r.val_rmse),
+                    "train_loss": [finite_or_null(v) for v in r.curve.train_loss],
+                    "val_loss": [finite_or_null(v) for v in r.curve.val_loss],
+                    "val_rmse": finite_or_null(r.val_rmse),
                     "seconds": r.seconds,
                     "stopped_reason": r.stopped_reason,
                     "best_epoch": r.best_epoch,
-                    "reference_loss": _num(r.reference_loss),
-                    "naive_loss": _num(r.naive_loss),
+                    "reference_loss": finite_or_null(r.reference_loss),
+                    "naive_loss": finite_or_null(r.naive_loss),
                 }
                 for r in diagnosis.runs
             ],
-            "findings": [
-                {
-                    "id": f.id,
-                    "summary": f.summary,
-                    "evidence": {k: _num(v) for k, v in f.evidence.items()},
-                    "confidence": f.confidence,
-                    "runs": list(f.runs),
-                    "band": None if f.band is None else _band(f.band),
-                }
-                for f in diagnosis.findings
-            ],
+            "findings": [finding_to_dict(f) for f in diagnosis.findings],
             "primary": None if diagnosis.primary is None else str(diagnosis.primary),
             "notes": list(diagnosis.notes),
         },
         "recommendation": {
             "config": config_to_dict(rec.config),
-            "ranges": [_range(r) for r in rec.ranges],
-            "rules_fired": [_hit(h) for h in rec.rules_fired],
+            "ranges": [range_to_dict(r) for r in rec.ranges],
+            "rules_fired": [hit_to_dict(h) for h in rec.rules_fired],
             "rules_not_fired": list(rec.rules_not_fired),
             "baseline_warning": rec.baseline_warning,
         },
@@ -407,17 +411,17 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                 {
                     "trial_id": t.trial_id,
                     "config": config_to_dict(t.config),
-                    "val_rmse": _num(t.val_rmse),
+                    "val_rmse": finite_or_null(t.val_rmse),
                     "is_suggestion": t.is_suggestion,
-                    "score": None if t.score is None else _num(t.score),
+                    "score": None if t.score is None else finite_or_null(t.score),
                     "best_epoch": t.best_epoch,
                     "seconds": round(t.seconds, 2),
                     "cut": t.cut,
                 }
                 for t in ver.trials
             ],
-            "suggestion_val_rmse": _num(ver.suggestion_val_rmse),
-            "best_val_rmse": _num(ver.best_val_rmse),
+            "suggestion_val_rmse": finite_or_null(ver.suggestion_val_rmse),
+            "best_val_rmse": finite_or_null(ver.best_val_rmse),
             "best_config": config_to_dict(ver.best_config),
             "verdict": ver.verdict,
             "outcome": ver.outcome or ver.verdict,
@@ -427,7 +431,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             if ver.beats_baseline is None
             else {
                 "name": ver.baseline,
-                "val_rmse": _num(ver.baseline_val_rmse or math.nan),
+                "val_rmse": finite_or_null(ver.baseline_val_rmse or math.nan),
                 "beaten": ver.beats_baseline,
             },
             "widen": list(ver.widen),
@@ -444,14 +448,14 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
     if fin is not None:
         doc["final"] = {
             "config": config_to_dict(fin.config),
-            "test_metrics": {k: _num(v) for k, v in fin.test_metrics.items()},
+            "test_metrics": {k: finite_or_null(v) for k, v in fin.test_metrics.items()},
             "baseline_test_metrics": {
-                name: {k: _num(v) for k, v in metrics.items()}
+                name: {k: finite_or_null(v) for k, v in metrics.items()}
                 for name, metrics in fin.baseline_test_metrics.items()
             },
             "forecast": {
-                "predicted": [_num(v) for v in fin.forecast],
-                "actual": [_num(v) for v in fin.actual],
+                "predicted": [finite_or_null(v) for v in fin.forecast],
+                "actual": [finite_or_null(v) for v in fin.actual],
             },
             "model_path": fin.model_path,
             "seconds": round(fin.seconds, 2),
@@ -463,8 +467,12 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
     return doc
 
 
-def _summary(s: CVSummary | None) -> dict[str, Any] | None:
-    return None if s is None else {"mean": _num(s.mean), "std": _num(s.std), "n": s.n}
+def cv_summary_to_dict(s: CVSummary | None) -> dict[str, Any] | None:
+    return (
+        None
+        if s is None
+        else {"mean": finite_or_null(s.mean), "std": finite_or_null(s.std), "n": s.n}
+    )
 
 
 def _cv(cv: CrossValidation | None) -> dict[str, Any] | None:
@@ -480,18 +488,18 @@ def _cv(cv: CrossValidation | None) -> dict[str, Any] | None:
                 "config": r.config,
                 "fold": r.fold,
                 "seed": r.seed,
-                "score": _num(r.score),
-                "val_rmse": _num(r.val_rmse),
+                "score": finite_or_null(r.score),
+                "val_rmse": finite_or_null(r.val_rmse),
                 "best_epoch": r.best_epoch,
                 "cut": r.cut,
             }
             for r in cv.runs
         ],
-        "suggestion": _summary(cv.suggestion),
-        "best": _summary(cv.best),
-        "improvement": None if cv.improvement is None else _num(cv.improvement),
+        "suggestion": cv_summary_to_dict(cv.suggestion),
+        "best": cv_summary_to_dict(cv.best),
+        "improvement": None if cv.improvement is None else finite_or_null(cv.improvement),
         "improvement_stderr": (
-            None if cv.improvement_stderr is None else _num(cv.improvement_stderr)
+            None if cv.improvement_stderr is None else finite_or_null(cv.improvement_stderr)
         ),
         "beyond_noise": cv.beyond_noise,
         "planned": cv.planned,

@@ -56,6 +56,20 @@ def pct(x: float | None, digits: int = 0) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{x:.{digits}%}"
 
 
+def score(x: float | None) -> str:
+    """A score between 0 and 1 (an F1) with two decimals: 1.00 beside 0.67, not 1."""
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:.2f}"
+
+
+def seconds(s: float | None) -> str:
+    """A duration for people: ``2.4 s``, ``95 s``."""
+    if s is None or not math.isfinite(s):
+        return "n/a"
+    if s < 0.05:
+        return "under 0.1 s"  # "0.0 s" reads as "not measured"
+    return f"{s:.1f} s" if s < 10 else f"{s:,.0f} s"
+
+
 def p_value(p: float) -> str:
     """A p-value as statisticians write it."""
     return "< 0.001" if p < 0.001 else f"{p:.2g}"
