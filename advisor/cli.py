@@ -530,16 +530,22 @@ def report(
         _fail(
             f"{source}: not a readable recommendation ({exc.__class__.__name__}); fix: rerun `advisor analyze`"
         )
-    if document.get("schema_version") != 1:
-        _fail(
-            f"{source}: schema_version {document.get('schema_version')!r} is not 1; fix: rerun `advisor analyze`"
-        )
+    from advisor.store.schema import is_classification, readable_schema
+
+    problem = readable_schema(document)
+    if problem is not None:
+        _fail(f"{source}: {problem}")
     from advisor.reports.info import parse_document
 
     try:
         # The typed parse is where a missing or malformed entry shows; rendering after it
         # is the report's own code, whose errors are bugs and keep their traceback.
-        parse_document(document)
+        if is_classification(document):
+            from advisor.reports.class_info import parse_class_document
+
+            parse_class_document(document)
+        else:
+            parse_document(document)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         _fail(
             f"{source}: an incomplete or edited recommendation ({exc.__class__.__name__}: "
