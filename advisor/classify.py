@@ -93,9 +93,11 @@ def run_classification(ctx: ClassContext, rules_files: Sequence[Path] = ()) -> C
         on_test: tuple[ClassBaseline, ...],
         partial: bool,
     ) -> ClassAnalysis:
+        # Jupyter shows what analyze returns as its report (see advisor.notebook).
+        from advisor.notebook import NotebookClassAnalysis
         from advisor.verification.class_verdict import baseline_verdict
 
-        analysis = ClassAnalysis(
+        analysis = NotebookClassAnalysis(
             data=seqs,
             settings=settings,
             profile=profile,

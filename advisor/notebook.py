@@ -1,4 +1,5 @@
-"""What ``analyze`` hands a notebook: the ``Analysis`` record plus its report inline.
+"""What ``analyze`` hands a notebook: the ``Analysis`` (or ``ClassAnalysis``) record plus
+its report inline.
 
 Jupyter shows an object through its ``_repr_html_``. That method renders the report, so
 it lives here, above the report layer, and not on ``Analysis`` in ``core.records``: the
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advisor.core.class_analysis import ClassAnalysis
 from advisor.core.records import Analysis
 
 
@@ -21,3 +23,13 @@ class NotebookAnalysis(Analysis):
         from advisor.reports.html import render_inline
 
         return render_inline(self)
+
+
+@dataclass(frozen=True, eq=False)
+class NotebookClassAnalysis(ClassAnalysis):
+    """A ``ClassAnalysis`` that Jupyter shows as its report; otherwise the same record."""
+
+    def _repr_html_(self) -> str:
+        from advisor.reports.html import inline_html, render_class_html
+
+        return inline_html(render_class_html(self))
