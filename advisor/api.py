@@ -697,7 +697,9 @@ def _run(
     return finish(verification, final, partial=False)
 
 
-def _recommendation_key(rulebook: Rulebook) -> str:
+def rules_key(rulebook: Rulebook) -> str:
+    """What a saved diagnosis and recommendation were made under: a changed rulebook (or
+    advisor version) makes them stale."""
     from advisor import __version__
     from advisor.store.rundir import key_of
 
@@ -715,40 +717,34 @@ def _resumed_recommendation(
     ``--fresh`` does too.
     """
     from advisor.core.records import Diagnosis, Recommendation
-    from advisor.store.plain import from_plain
 
-    saved = rundir.load_stage("recommendation", _recommendation_key(rulebook))
-    if saved is None:
-        return None
-    try:
-        return (
-            from_plain(Diagnosis, saved["diagnosis"]),
-            from_plain(Recommendation, saved["recommendation"]),
-        )
-    except (ValueError, KeyError):
-        return None  # made by an older layout of the records: recompute
+    saved = rundir.load_records(
+        "recommendation",
+        rules_key(rulebook),
+        {"diagnosis": Diagnosis, "recommendation": Recommendation},
+    )
+    return None if saved is None else (saved["diagnosis"], saved["recommendation"])
 
 
 def _save_recommendation(
     rundir: RunDir, rulebook: Rulebook, diagnosis: Diagnosis, recommendation: Recommendation
 ) -> None:
-    from advisor.store.plain import to_plain
-
-    rundir.save_stage(
-        "recommendation",
-        _recommendation_key(rulebook),
-        {"diagnosis": to_plain(diagnosis), "recommendation": to_plain(recommendation)},
+    rundir.save_records(
+        "recommendation", rules_key(rulebook), diagnosis=diagnosis, recommendation=recommendation
     )
 
 
 def _write(analysis: Analysis, progress: ProgressCallback) -> None:
-    """recommendation.json first: a report that fails to render must not lose it."""
-    from advisor.reports.html import render_document
     from advisor.store.document import to_document
 
-    run_dir = Path(analysis.run_dir)
     progress(ProgressEvent("report", "writing the report", 0, 1))
-    document = to_document(analysis)
+    write_run_files(to_document(analysis), Path(analysis.run_dir), progress)
+
+
+def write_run_files(document: dict[str, object], run_dir: Path, progress: ProgressCallback) -> None:
+    """recommendation.json first: a report that fails to render must not lose it."""
+    from advisor.reports.html import render_document
+
     write_json(run_dir / "recommendation.json", document)
     write_json(run_dir / "profile.json", document["profile"])
     write_text(run_dir / "report.html", render_document(document))

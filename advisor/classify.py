@@ -20,7 +20,6 @@ from advisor.core.class_analysis import ClassAnalysis
 from advisor.core.progress import ProgressCallback, ProgressEvent
 from advisor.core.records import Settings
 from advisor.core.sequences import SequenceSet
-from advisor.store.atomic import write_json, write_text
 
 if TYPE_CHECKING:
     from advisor.core.class_models import (
@@ -179,52 +178,29 @@ def _diagnose(
     return diagnosis, recommendation
 
 
-def _stage_key(book: Rulebook) -> str:
-    from advisor import __version__
-    from advisor.store.rundir import key_of
-
-    return key_of({"advisor": __version__, "rules": repr(book.rules), "task": "classify"})
-
-
 def _resumed(rundir: RunDir, book: Rulebook) -> tuple[ClassDiagnosis, ClassRecommendation] | None:
     """What an earlier run in this directory diagnosed and recommended: recomputing could
     give another search space, and the search would start over instead of resuming."""
+    from advisor.api import rules_key
     from advisor.core.class_models import ClassDiagnosis, ClassRecommendation
-    from advisor.store.plain import from_plain
 
-    saved = rundir.load_stage(STAGE, _stage_key(book))
-    if saved is None:
-        return None
-    try:
-        return (
-            from_plain(ClassDiagnosis, saved["diagnosis"]),
-            from_plain(ClassRecommendation, saved["recommendation"]),
-        )
-    except (ValueError, KeyError):
-        return None
+    saved = rundir.load_records(
+        STAGE, rules_key(book), {"diagnosis": ClassDiagnosis, "recommendation": ClassRecommendation}
+    )
+    return None if saved is None else (saved["diagnosis"], saved["recommendation"])
 
 
 def _save(
     rundir: RunDir, book: Rulebook, diagnosis: ClassDiagnosis, recommendation: ClassRecommendation
 ) -> None:
-    from advisor.store.plain import to_plain
+    from advisor.api import rules_key
 
-    rundir.save_stage(
-        STAGE,
-        _stage_key(book),
-        {"diagnosis": to_plain(diagnosis), "recommendation": to_plain(recommendation)},
-    )
+    rundir.save_records(STAGE, rules_key(book), diagnosis=diagnosis, recommendation=recommendation)
 
 
 def write_class_files(analysis: ClassAnalysis, progress: ProgressCallback) -> None:
-    """recommendation.json first: a report that fails to render must not lose it."""
-    from advisor.reports.html import render_document
+    from advisor.api import write_run_files
     from advisor.store.class_document import to_class_document
 
-    run_dir = Path(analysis.run_dir)
     progress(ProgressEvent("report", "writing the report", 0, 1))
-    document = to_class_document(analysis)
-    write_json(run_dir / "recommendation.json", document)
-    write_json(run_dir / "profile.json", document["profile"])
-    write_text(run_dir / "report.html", render_document(document))
-    progress(ProgressEvent("report", "report written", 1, 1))
+    write_run_files(to_class_document(analysis), Path(analysis.run_dir), progress)

@@ -137,6 +137,21 @@ class RunDir:
     def save_stage(self, name: str, key: str, payload: dict[str, Any]) -> None:
         write_text(self.state / f"{name}.json", json.dumps({"key": key, **payload}) + "\n")
 
+    def load_records(self, name: str, key: str, types: dict[str, type]) -> dict[str, Any] | None:
+        """The records ``save_records`` kept for a finished stage, rebuilt as ``types``
+        names them; ``None`` where missing, stale, or saved by an older layout of the
+        records (the stage is then recomputed)."""
+        saved = self.load_stage(name, key)
+        if saved is None:
+            return None
+        try:
+            return {field: from_plain(cls, saved[field]) for field, cls in types.items()}
+        except (ValueError, KeyError):
+            return None
+
+    def save_records(self, name: str, key: str, **records: Any) -> None:
+        self.save_stage(name, key, {field: to_plain(r) for field, r in records.items()})
+
     def close(self) -> None:
         self._lock.close()
 
