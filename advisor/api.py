@@ -353,6 +353,10 @@ def analyze(
     tuner: str | None = None,
     metric: str | None = None,
     trials: int | None = None,
+    id_col: str | None = None,
+    label: str | None = None,
+    split_col: str | None = None,
+    layout: str | None = None,
 ) -> Analysis | ClassAnalysis:
     """Run the whole analysis and write its files.
 
@@ -369,11 +373,12 @@ def analyze(
     which ``model.py`` reads. A rerun resumes what an interrupted one finished
     (``fresh`` starts over); Ctrl-C writes what finished, marked partial, and re-raises.
     ``distributed`` serves the search to keras-tuner workers. A file of labelled
-    sequences (``task="classify"``, or detected; ``sequence_options`` name its columns
-    where detection should not decide, and a forecasting file refuses them) is analysed
-    as sequence classification and gives a ``ClassAnalysis`` (``advisor.classify``).
+    sequences (``task="classify"``, or detected) is analysed as sequence classification
+    and gives a ``ClassAnalysis`` (``advisor.classify``); ``id_col``, ``label``,
+    ``split_col`` and ``layout`` (or a ``SequenceOptions`` as ``sequence_options``) name
+    its columns where detection should not decide, and a forecasting file refuses them.
     """
-    from advisor.core.options import make_settings
+    from advisor.core.options import make_sequence_options, make_settings
     from advisor.diagnostics.probe import probe_lookback
     from advisor.rules import load_rulebook
 
@@ -393,6 +398,10 @@ def analyze(
         metric=metric,
         trials=trials,
     )
+    if any(v is not None for v in (id_col, label, split_col, layout)):
+        sequence_options = make_sequence_options(
+            settings, id_col=id_col, label=label, split_col=split_col, layout=layout
+        )
     source, settings = data_source(data, example, settings)
     progress(ProgressEvent("intake", "reading the data", 0, 1))
     read = _Bytes.of(source)

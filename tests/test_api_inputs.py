@@ -190,3 +190,21 @@ def test_budget_auto_is_no_deadline_and_a_user_budget_is_shared_out():
     assert (auto.diagnostics, auto.search, auto.cv, auto.end) == (math.inf,) * 4
     user = Deadlines.of(100.0, 200.0)
     assert 100.0 < user.diagnostics < user.search < user.cv <= user.end == 300.0
+
+
+def test_analyze_takes_the_classification_flags_as_keywords(tmp_path):
+    frame = pd.DataFrame(
+        [
+            (f"s{i}", t, float(t * (i % 2)), "up" if i % 2 else "flat")
+            for i in range(6)
+            for t in range(5)
+        ],
+        columns=["series_id", "t", "x", "label"],
+    )
+    with pytest.raises(AdvisorInputError) as caught:
+        analyze(frame, out=tmp_path / "run", label=3)
+    assert caught.value.one_line().startswith("label=3: not a column name")
+    with pytest.raises(AdvisorInputError) as caught:
+        analyze(frame, out=tmp_path / "run", label="lable")
+    assert "no column named 'lable'" in caught.value.one_line()
+    assert not (tmp_path / "run").exists()
