@@ -260,7 +260,13 @@ def _fit(
     epochs: int,
 ) -> _Fitted:
     """Train one classifier; with validation rows, early stopping keeps the best epoch."""
-    from advisor.diagnostics.model import DeadlineStop, InterruptCheck, _Divergence, keras
+    from advisor.diagnostics.model import (
+        DeadlineStop,
+        InterruptCheck,
+        LearnFirstStopping,
+        _Divergence,
+        keras,
+    )
 
     keras.utils.set_random_seed(seed)
     model = build_classifier(config, feed.x.shape[2], n_classes, feed.x.shape[1])
@@ -275,8 +281,10 @@ def _fit(
     validation = None
     if val_rows is not None and len(val_rows):
         validation = (feed.x[val_rows], feed.labels[val_rows])
-        stopper = keras.callbacks.EarlyStopping(
-            patience=config.early_stopping_patience, restore_best_weights=True
+        stopper = LearnFirstStopping(
+            math.log(n_classes),
+            patience=config.early_stopping_patience,
+            restore_best_weights=True,
         )
         callbacks.append(stopper)
     limit = DeadlineStop(deadline) if deadline is not None else None

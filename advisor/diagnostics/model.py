@@ -212,6 +212,33 @@ class _Divergence(keras.callbacks.Callback):
             self.lowest = min(self.lowest, loss)
 
 
+# A classifier's training loss starts at the cross-entropy of guessing, ln(classes), and
+# on some data (long single-channel sequences) stays near it for dozens of epochs before
+# the LSTM finds the signal. Early stopping that counts those epochs ends the training on
+# the plateau and restores its first epoch: a model at chance, though it would have
+# learnt. While the training loss is above this share of the plateau, the patience does
+# not run down; the epoch cap still bounds the training.
+PLATEAU_SHARE = 0.95
+
+
+class LearnFirstStopping(keras.callbacks.EarlyStopping):
+    """EarlyStopping whose patience runs only once the training loss has left the
+    plateau of guessing (``plateau``: its cross-entropy, ``ln(classes)``)."""
+
+    def __init__(self, plateau: float, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.plateau = plateau
+        self.plateau_epochs = 0
+        """Epochs the patience did not count."""
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        loss = float((logs or {}).get("loss", np.nan))
+        if np.isfinite(loss) and loss > PLATEAU_SHARE * self.plateau:
+            self.plateau_epochs += 1
+            self.wait -= 1  # the parent adds it back: this epoch does not count
+        super().on_epoch_end(epoch, logs)
+
+
 @dataclass(frozen=True, eq=False)
 class Fitted:
     model: keras.Model

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -279,3 +280,58 @@ def test_an_lstm_tells_sines_from_square_waves():
     assert [sum(row) for row in final.confusion] == [6, 6]
     assert final.test_accuracy >= 0.75, final
     assert len(final.precision) == len(final.recall) == len(final.f1) == 2
+
+
+class _Weights:
+    """What EarlyStopping asks of a model: weights to keep and a flag to stop."""
+
+    def __init__(self) -> None:
+        self.stop_training = False
+        self.epoch = 0
+
+    def get_weights(self):
+        return [self.epoch]
+
+    def set_weights(self, weights):
+        self.epoch = weights[0]
+
+
+def _train(stopper, losses, val_losses):
+    """Feed ``stopper`` one epoch's logs at a time; the epoch it stopped after (1-based),
+    or None where it ran them all."""
+    model = _Weights()
+    stopper.set_model(model)
+    stopper.on_train_begin()
+    for epoch, (loss, val) in enumerate(zip(losses, val_losses, strict=True)):
+        model.epoch = epoch
+        stopper.on_epoch_end(epoch, {"loss": loss, "val_loss": val})
+        if model.stop_training:
+            return epoch + 1
+    return None
+
+
+def test_patience_does_not_run_down_while_the_loss_sits_at_guessing():
+    from advisor.diagnostics.model import LearnFirstStopping, keras
+
+    chance = math.log(2)
+    # 25 flat epochs at chance (validation flat too), then it learns, then it settles
+    plateau = [chance * (1 - 0.001 * k) for k in range(25)]
+    learning = [0.5, 0.4, 0.3, 0.25, 0.22, 0.21, 0.21, 0.21, 0.21, 0.21, 0.21, 0.21]
+    losses = plateau + learning
+    val = [chance + 0.001 * k for k in range(25)] + [0.55, 0.45, 0.35, 0.3] + [0.31] * 8
+    plain = keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)
+    assert _train(plain, losses, val) == 6  # stopped on the plateau, at chance
+    learn_first = LearnFirstStopping(chance, patience=5, restore_best_weights=True)
+    stopped = _train(learn_first, losses, val)
+    assert stopped == 25 + 4 + 5  # the best epoch (29) plus five that did not improve
+    assert learn_first.plateau_epochs == 25
+    assert learn_first.best_epoch == 28  # 0-based: the lowest validation loss, 0.3
+
+
+def test_a_model_that_never_leaves_the_plateau_trains_to_the_cap():
+    from advisor.diagnostics.model import LearnFirstStopping
+
+    chance = math.log(3)
+    flat = [chance] * 40
+    stopper = LearnFirstStopping(chance, patience=5, restore_best_weights=True)
+    assert _train(stopper, flat, flat) is None
