@@ -22,7 +22,7 @@ from advisor.reports.sections.common import (
     score,
     seconds,
 )
-from advisor.reports.sections.settings import SettingRow, per_layer
+from advisor.reports.sections.settings import SettingRow, per_layer, rule_notes
 from advisor.reports.wording import setting_key
 
 BALANCED = 1.1
@@ -113,23 +113,7 @@ def settings_rows(info: ClassDocumentInfo) -> tuple[SettingRow, ...]:
 
 
 def settings_notes(info: ClassDocumentInfo) -> tuple[str, ...]:
-    rec = info.recommendation
-    notes = [
-        f"Rule {h.rule} would have set {h.setting} to {as_typed(h.value)}"
-        + (
-            f" but was overridden by {h.overridden_by}."
-            if h.overridden_by
-            else " but was not applied."
-        )
-        for h in rec.rules_fired
-        if not h.applied
-    ]
-    if rec.rules_not_fired:
-        notes.append(
-            f"{plural(len(rec.rules_not_fired), 'other rule')} checked the evidence and did "
-            "not apply."
-        )
-    return tuple(notes)
+    return rule_notes(info.recommendation.rules_fired, info.recommendation.rules_not_fired)
 
 
 def _choice(key: str, choice: Scalar) -> str:

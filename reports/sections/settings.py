@@ -130,7 +130,14 @@ def settings_rows(info: DocumentInfo) -> tuple[SettingRow, ...]:
 
 
 def settings_notes(info: DocumentInfo) -> tuple[str, ...]:
-    rec = info.recommendation
+    return rule_notes(info.recommendation.rules_fired, info.recommendation.rules_not_fired)
+
+
+def rule_notes(
+    rules_fired: Sequence[RuleHitInfo], rules_not_fired: Sequence[str]
+) -> tuple[str, ...]:
+    """The rules that fired but did not set their setting, and how many did not fire:
+    either task's recommendation."""
     notes = [
         f"Rule {h.rule} would have set {h.setting} to {as_typed(h.value)}"
         + (
@@ -138,12 +145,13 @@ def settings_notes(info: DocumentInfo) -> tuple[str, ...]:
             if h.overridden_by
             else " but was not applied."
         )
-        for h in rec.rules_fired
+        for h in rules_fired
         if not h.applied
     ]
-    not_fired = len(rec.rules_not_fired)
-    if not_fired:
-        notes.append(f"{plural(not_fired, 'other rule')} checked the evidence and did not apply.")
+    if rules_not_fired:
+        notes.append(
+            f"{plural(len(rules_not_fired), 'other rule')} checked the evidence and did not apply."
+        )
     return tuple(notes)
 
 
