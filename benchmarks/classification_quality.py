@@ -308,7 +308,8 @@ def wide_search(
     from advisor.diagnostics.classifier import ClassifierTrainer
 
     start = time.perf_counter()
-    trainer = ClassifierTrainer(p.seqs, p.split.train, p.split.validation)
+    # Keras' own EarlyStopping, as a user's search has it (not the advisor's plateau-aware one)
+    trainer = ClassifierTrainer(p.seqs, p.split.train, p.split.validation, learn_first=False)
     record: dict[str, dict[str, Any]] = {}
     # keras-tuner has no wall-clock limit: a trial gets the time that is left, and once
     # it is spent the oracle is told that the trials so far are all there will be.

@@ -258,8 +258,11 @@ def _fit(
     seed: int,
     deadline: float | None,
     epochs: int,
+    learn_first: bool = True,
 ) -> _Fitted:
-    """Train one classifier; with validation rows, early stopping keeps the best epoch."""
+    """Train one classifier; with validation rows, early stopping keeps the best epoch
+    (its patience running only off the plateau of guessing, unless ``learn_first`` is
+    false: Keras' own EarlyStopping, as a tutorial uses it)."""
     from advisor.diagnostics.model import (
         DeadlineStop,
         InterruptCheck,
@@ -281,10 +284,16 @@ def _fit(
     validation = None
     if val_rows is not None and len(val_rows):
         validation = (feed.x[val_rows], feed.labels[val_rows])
-        stopper = LearnFirstStopping(
-            math.log(n_classes),
-            patience=config.early_stopping_patience,
-            restore_best_weights=True,
+        stopper = (
+            LearnFirstStopping(
+                math.log(n_classes),
+                patience=config.early_stopping_patience,
+                restore_best_weights=True,
+            )
+            if learn_first
+            else keras.callbacks.EarlyStopping(
+                patience=config.early_stopping_patience, restore_best_weights=True
+            )
         )
         callbacks.append(stopper)
     limit = DeadlineStop(deadline) if deadline is not None else None
@@ -389,8 +398,12 @@ class ClassifierTrainer(ClassTrainer):
         seqs: SequenceSet,
         train_idx: Sequence[int] | np.ndarray,
         val_idx: Sequence[int] | np.ndarray,
+        learn_first: bool = True,
     ):
         self.seqs = seqs
+        self.learn_first = learn_first
+        """Early stopping's patience runs only off the plateau of guessing
+        (``model.LearnFirstStopping``); false: Keras' plain EarlyStopping."""
         self.train_idx = np.asarray(train_idx, dtype=np.int64)
         self.val_idx = np.asarray(val_idx, dtype=np.int64)
         if np.intersect1d(self.train_idx, self.val_idx).size:
@@ -424,7 +437,17 @@ class ClassifierTrainer(ClassTrainer):
         feed = self.feed(config, self.train_idx)
         n_classes = len(self.seqs.classes)
         rows = stratified_subset(self.train_idx, feed.labels, train_fraction, seed)
-        fitted = _fit(config, feed, n_classes, rows, self.val_idx, seed, deadline, config.epochs)
+        fitted = _fit(
+            config,
+            feed,
+            n_classes,
+            rows,
+            self.val_idx,
+            seed,
+            deadline,
+            config.epochs,
+            self.learn_first,
+        )
         scores = score(
             _probabilities(fitted.model, feed.x[self.val_idx]), feed.labels[self.val_idx]
         )
