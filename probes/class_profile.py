@@ -14,7 +14,12 @@ import numpy as np
 from advisor.core.class_records import ClassCurve, ClassProfile
 from advisor.core.sequences import SequenceSet
 from advisor.core.splits import class_split
-from advisor.probes.class_baselines import DEFAULT_CAP_S, channel_scales, class_baselines
+from advisor.probes.class_baselines import (
+    DEFAULT_CAP_S,
+    channel_scales,
+    class_baselines,
+    cross_validate_baselines,
+)
 
 MAX_CURVE_POINTS = 256
 """A mean curve is for the eye: more points than a plot's width show nothing more."""
@@ -47,8 +52,15 @@ def build_class_profile(
         mean_curves=mean_curves(seqs, train, points),
         scales=scales,
         split=split,
-        baselines=class_baselines(
-            seqs, split, scales, dtw_cap_s=dtw_cap_s, minirocket_cap_s=minirocket_cap_s
+        baselines=cross_validate_baselines(
+            seqs,
+            split,
+            class_baselines(
+                seqs, split, scales, dtw_cap_s=dtw_cap_s, minirocket_cap_s=minirocket_cap_s
+            ),
+            seed,
+            dtw_cap_s=dtw_cap_s,
+            minirocket_cap_s=minirocket_cap_s,
         ),
         notes=split.notes,
     )

@@ -467,6 +467,8 @@ class VerdictInfo:
     lstm_test_accuracy: float | None
     test_band: BandInfo | None
     baseline_seconds: float | None
+    cv_accuracy: float | None = None
+    cv_folds: int = 0
 
     @classmethod
     def parse(cls, v: Mapping[str, Any]) -> VerdictInfo:
@@ -482,6 +484,8 @@ class VerdictInfo:
             lstm_test_accuracy=opt_float(v.get("lstm_test_accuracy")),
             test_band=BandInfo.parse(v.get("test_band")),
             baseline_seconds=opt_float(v.get("baseline_seconds")),
+            cv_accuracy=opt_float(v.get("cv_accuracy")),
+            cv_folds=int(v.get("cv_folds") or 0),
         )
 
 

@@ -46,6 +46,10 @@ class BaselineVerdict:
     """The final LSTM's test accuracy over the baseline's, paired on the test sequences."""
     baseline_seconds: float = float("nan")
     """What the baseline took to fit on train + validation and score the test sequences."""
+    cv_accuracy: float = float("nan")
+    """The baseline's mean accuracy over ``cv_folds`` stratified folds of train +
+    validation, where that (not the validation split) chose it as the best."""
+    cv_folds: int = 0
 
 
 @dataclass(frozen=True, eq=False)

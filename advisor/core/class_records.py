@@ -97,6 +97,11 @@ class ClassBaseline:
     """1 where the prediction is right, 0 where wrong, for each sequence of
     ``ClassSplit.validation`` in that order: what a paired comparison with an LSTM on the
     same sequences needs. Empty where skipped."""
+    cv_accuracy: float = math.nan
+    """Mean accuracy over ``cv_folds`` stratified folds of the training and validation
+    sequences (``probes.class_baselines.cross_validate_baselines``); NaN where the
+    validation split was large enough to rank the baselines on its own."""
+    cv_folds: int = 0
 
     @property
     def skipped(self) -> bool:
@@ -148,6 +153,12 @@ class ClassProfile:
 
     @property
     def best_baseline(self) -> ClassBaseline | None:
-        """The most accurate baseline on validation; ``None`` where all were skipped."""
+        """The most accurate baseline: by its cross-validated accuracy where the baselines
+        were cross-validated (a few validation sequences cannot rank them), else on
+        validation; ``None`` where all were skipped."""
         scored = [b for b in self.baselines if not b.skipped]
-        return max(scored, key=lambda b: b.accuracy) if scored else None
+        if not scored:
+            return None
+        if all(math.isfinite(b.cv_accuracy) for b in scored):
+            return max(scored, key=lambda b: (b.cv_accuracy, b.accuracy))
+        return max(scored, key=lambda b: b.accuracy)

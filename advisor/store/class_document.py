@@ -286,6 +286,8 @@ def _verdict(v: BaselineVerdict | None) -> dict[str, Any] | None:
         "lstm_test_accuracy": _num(v.lstm_test_accuracy),
         "test_band": None if v.test_band is None else band_to_dict(v.test_band),
         "baseline_seconds": _num(v.baseline_seconds),
+        "cv_accuracy": _num(v.cv_accuracy),
+        "cv_folds": v.cv_folds,
     }
 
 

@@ -247,6 +247,8 @@ def _class_baseline(b: ClassBaseline) -> dict[str, Any]:
         "capped": b.capped,
         "note": b.note,
         "correct": list(b.correct),
+        "cv_accuracy": finite_or_null(b.cv_accuracy),
+        "cv_folds": b.cv_folds,
     }
 
 

@@ -79,4 +79,6 @@ def baseline_verdict(
         lstm_test_accuracy=lstm_test,
         test_band=test_band,
         baseline_seconds=on_test.seconds if on_test is not None else math.nan,
+        cv_accuracy=baseline.cv_accuracy,
+        cv_folds=baseline.cv_folds,
     )

@@ -62,8 +62,16 @@ def _advised(v: VerdictInfo) -> str:
         found = f"reaches {lstm} as well, no better" if lstm_val == val else f"reaches only {lstm}"
     else:
         found = f"reaches {lstm}, {band_phrase(v.val_band)}"
+    chosen = ""
+    if defined(v.cv_accuracy):
+        # Few validation sequences: the baselines were ranked by cross-validation.
+        chosen = (
+            f" (the best baseline over {v.cv_folds} cross-validation folds of the training "
+            f"sequences, {pct(v.cv_accuracy)} on average)"
+        )
     return (
-        f"Use {v.label}: it reaches {_figures(v.val_accuracy, v.test_accuracy, v.baseline_seconds)}"
+        f"Use {v.label}{chosen}: it reaches "
+        f"{_figures(v.val_accuracy, v.test_accuracy, v.baseline_seconds)}"
         f"; the best LSTM found {found}."
     )
 

@@ -5,6 +5,7 @@ class, well above chance on sine against square waves, near chance on random lab
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 
@@ -15,10 +16,12 @@ from advisor.core.sequences import PAD_VALUE, SequenceSet
 from advisor.core.splits import SMALL_TEST_SHARE, TEST_SHARE, class_split
 from advisor.probes import class_profile
 from advisor.probes.class_baselines import (
+    CV_BELOW_VALIDATION,
     DTW,
     MAJORITY,
     MINIROCKET,
     class_baselines,
+    cross_validate_baselines,
     dtw_baseline,
     majority_baseline,
     minirocket_baseline,
@@ -299,3 +302,45 @@ def test_profiling_a_forecasting_file_loads_no_aeon(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def test_a_small_validation_split_has_the_baselines_cross_validated():
+    seqs = waves(n=40)  # 32 to train on, a handful of validation sequences
+    split = class_split(seqs, seed=0)
+    assert split.n_validation < CV_BELOW_VALIDATION
+    scored = class_baselines(seqs, split)
+    crossed = {b.name: b for b in cross_validate_baselines(seqs, split, scored)}
+    pool = split.n_train + split.n_validation
+    for name in (MAJORITY, DTW, MINIROCKET):
+        b = crossed[name]
+        assert b.cv_folds == 5, b
+        assert 0.0 <= b.cv_accuracy <= 1.0
+    assert crossed[MAJORITY].cv_accuracy == pytest.approx(0.5, abs=0.1)
+    assert crossed[DTW].cv_accuracy >= 0.8 and crossed[MINIROCKET].cv_accuracy >= 0.8
+    assert pool == 32
+
+
+def test_a_large_validation_split_ranks_the_baselines_alone():
+    seqs = waves(n=200)
+    split = class_split(seqs, seed=0)
+    assert split.n_validation >= CV_BELOW_VALIDATION
+    scored = class_baselines(seqs, split)
+    assert cross_validate_baselines(seqs, split, scored) == scored
+
+
+def test_the_best_baseline_is_the_cross_validated_best_where_there_is_one():
+    from dataclasses import replace
+
+    profile = build_class_profile(waves(n=40))
+    by = {b.name: b for b in profile.baselines}
+    # DTW ahead on the few validation sequences, MiniRocket ahead across the folds
+    dtw = replace(by[DTW], accuracy=1.0, cv_accuracy=0.7, cv_folds=5)
+    rocket = replace(by[MINIROCKET], accuracy=0.8, cv_accuracy=0.9, cv_folds=5)
+    majority = replace(by[MAJORITY], cv_accuracy=0.5, cv_folds=5)
+    crossed = replace(profile, baselines=(majority, dtw, rocket))
+    assert crossed.best_baseline is rocket
+    # without cross-validated figures the validation split decides
+    plain = replace(
+        profile, baselines=tuple(replace(b, cv_accuracy=math.nan) for b in (majority, dtw, rocket))
+    )
+    assert plain.best_baseline.name == DTW
