@@ -31,7 +31,7 @@ from advisor.reports.sections.common import (
     score,
 )
 from advisor.reports.sections.experiments import FindingView
-from advisor.reports.sections.reproducibility import Fact
+from advisor.reports.sections.reproducibility import Fact, reproducibility, versions_table
 from advisor.reports.sections.settings import per_layer
 from advisor.reports.wording import TUNER_WORDS
 
@@ -360,30 +360,6 @@ def files(info: ClassDocumentInfo) -> tuple[Fact, ...]:
             Fact("model.py (rebuilds and trains the final configuration)", final.script_path)
         )
     return tuple(facts)
-
-
-def reproducibility(info: ClassDocumentInfo) -> tuple[Fact, ...]:
-    run, data = info.run, info.data
-    facts = [
-        Fact("Command", run.command or "not recorded"),
-        Fact("Run folder", run.dir or "not recorded"),
-        Fact("Random seed", "not recorded" if run.seed is None else str(run.seed)),
-        Fact("Data file", data.path),
-        Fact("Data SHA-256", data.sha256),
-    ]
-    if run.budget_s is not None:
-        facts.append(Fact("Time budget", f"{fmt(run.budget_s)} s"))
-    if run.seconds is not None:
-        facts.append(Fact("Time taken", f"{fmt(run.seconds)} s"))
-    facts.append(Fact("Document schema version", str(info.schema_version)))
-    return tuple(facts)
-
-
-def versions_table(info: ClassDocumentInfo) -> Table | None:
-    versions = info.run.versions
-    if not versions:
-        return None
-    return Table(("Package", "Version"), tuple(sorted(versions.items())))
 
 
 __all__ = [

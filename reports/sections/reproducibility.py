@@ -5,9 +5,21 @@ the analysis, and the package versions it ran with.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from advisor.reports.info import DocumentInfo
 from advisor.reports.sections.common import Table, fmt
+
+
+class RunDocument(Protocol):
+    """What these facts read, the same in either task's parsed document
+    (``DocumentInfo``, ``ClassDocumentInfo``)."""
+
+    @property
+    def run(self) -> Any: ...
+    @property
+    def data(self) -> Any: ...
+    @property
+    def schema_version(self) -> int | str | None: ...
 
 
 @dataclass(frozen=True)
@@ -16,7 +28,7 @@ class Fact:
     value: str
 
 
-def reproducibility(info: DocumentInfo) -> tuple[Fact, ...]:
+def reproducibility(info: RunDocument) -> tuple[Fact, ...]:
     run, data = info.run, info.data
     facts = [
         Fact("Command", run.command or "not recorded"),
@@ -33,7 +45,7 @@ def reproducibility(info: DocumentInfo) -> tuple[Fact, ...]:
     return tuple(facts)
 
 
-def versions_table(info: DocumentInfo) -> Table | None:
+def versions_table(info: RunDocument) -> Table | None:
     versions = info.run.versions
     if not versions:
         return None
