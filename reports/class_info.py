@@ -265,16 +265,7 @@ class ClassRecommendationInfo:
     def parse(cls, r: Mapping[str, Any]) -> ClassRecommendationInfo:
         return cls(
             config=class_config_from_dict(r["config"]),
-            ranges=tuple(
-                RangeInfo(
-                    str(x["setting"]),
-                    tuple(x.get("choices") or ()),
-                    x.get("low"),
-                    x.get("high"),
-                    bool(x.get("log")),
-                )
-                for x in r.get("ranges") or ()
-            ),
+            ranges=tuple(RangeInfo.parse(x) for x in r.get("ranges") or ()),
             rules_fired=tuple(RuleHitInfo.parse(h) for h in r.get("rules_fired") or ()),
             rules_not_fired=_texts(r.get("rules_not_fired")),
             baseline_warning=str(r.get("baseline_warning") or ""),

@@ -196,6 +196,17 @@ class RangeInfo:
     high: Scalar = None
     log: bool = False
 
+    @classmethod
+    def parse(cls, x: Mapping[str, Any]) -> RangeInfo:
+        """A ``recommendation.ranges`` entry, either task's."""
+        return cls(
+            str(x["setting"]),
+            tuple(x.get("choices") or ()),
+            x.get("low"),
+            x.get("high"),
+            bool(x.get("log")),
+        )
+
 
 @dataclass(frozen=True)
 class RecommendationInfo:
@@ -209,16 +220,7 @@ class RecommendationInfo:
     def parse(cls, r: Mapping[str, Any]) -> RecommendationInfo:
         return cls(
             config=config_from_dict(r["config"]),
-            ranges=tuple(
-                RangeInfo(
-                    str(x["setting"]),
-                    tuple(x.get("choices") or ()),
-                    x.get("low"),
-                    x.get("high"),
-                    bool(x.get("log")),
-                )
-                for x in r.get("ranges") or ()
-            ),
+            ranges=tuple(RangeInfo.parse(x) for x in r.get("ranges") or ()),
             rules_fired=tuple(RuleHitInfo.parse(h) for h in r.get("rules_fired") or ()),
             rules_not_fired=tuple(str(x) for x in r.get("rules_not_fired") or ()),
             baseline_warning=bool(r.get("baseline_warning")),
