@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     )
     from advisor.core.class_records import ClassBaseline, ClassProfile
     from advisor.core.class_verification import ClassVerification
+    from advisor.diagnostics.classifier import ClassTrainer
     from advisor.rules import Rulebook
     from advisor.store.rundir import RunDir
 
@@ -154,14 +155,12 @@ def run_classification(ctx: ClassContext, rules_files: Sequence[Path] = ()) -> C
 
 
 def _diagnose(
-    ctx: ClassContext, trainer: object, book: Rulebook, deadline: float
+    ctx: ClassContext, trainer: ClassTrainer, book: Rulebook, deadline: float
 ) -> tuple[ClassDiagnosis, ClassRecommendation]:
     from advisor.diagnostics.class_plan import run_class_diagnostics
-    from advisor.diagnostics.classifier import ClassTrainer
     from advisor.rules.class_facts import build_class_facts
     from advisor.rules.class_rulebook import recommend_class
 
-    assert isinstance(trainer, ClassTrainer)
     progress = ctx.progress
     diagnosis = run_class_diagnostics(
         trainer,

@@ -1,0 +1,61 @@
+"""The classification verdict: the baseline is the advice unless the LSTM's gain over it is
+established on validation; the test sequences are shown, never deciding."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from support import class_analysis as ca
+
+from advisor.core.findings import FindingId
+from advisor.verification.class_verdict import baseline_verdict
+
+
+def _without_gap(diagnosis):
+    return replace(
+        diagnosis,
+        findings=tuple(f for f in diagnosis.findings if f.id != FindingId.NO_GAIN_OVER_BASELINE),
+    )
+
+
+def _chosen_at(verification, accuracy):
+    trials = tuple(
+        replace(t, val_accuracy=accuracy) if t.trial_id == verification.chosen_trial else t
+        for t in verification.trials
+    )
+    return replace(verification, trials=trials)
+
+
+def test_no_gain_found_by_the_diagnosis_makes_the_baseline_the_advice():
+    profile = ca.profile()
+    v = baseline_verdict(profile, ca.diagnosis(), ca.verification(), ca.final(), ())
+    assert v is not None and v.advised
+    assert v.baseline == profile.best_baseline.name
+
+
+def test_the_lstm_is_the_advice_only_where_its_chosen_configuration_clears_the_bar():
+    # the best baseline at 0.80 on validation, ranked on validation alone
+    base = ca.profile()
+    profile = replace(
+        base,
+        baselines=tuple(
+            replace(b, accuracy=min(b.accuracy, 0.8), cv_accuracy=math.nan, cv_folds=0)
+            for b in base.baselines
+        ),
+    )
+    diagnosis = _without_gap(ca.diagnosis())
+    ahead = _chosen_at(ca.verification(), 0.9)  # 12% above the bar
+    assert not baseline_verdict(profile, diagnosis, ahead, ca.final(), ()).advised
+    # within the 2% margin of the baseline: no gain established, whatever the test says
+    level = _chosen_at(ca.verification(), 0.81)
+    assert baseline_verdict(profile, diagnosis, level, ca.final(), ()).advised
+
+
+def test_the_test_figures_are_paired_but_never_decide():
+    profile = ca.profile()
+    on_test = ca.baselines_on_test()
+    v = baseline_verdict(profile, ca.diagnosis(), ca.verification(), ca.final(), on_test)
+    assert v.advised and 0.0 <= v.test_accuracy <= 1.0  # shown beside the LSTM's
+    weak = ca.baselines_on_test(weak=True)
+    assert baseline_verdict(profile, ca.diagnosis(), ca.verification(), ca.final(), weak).advised
