@@ -5,7 +5,8 @@ few sequences more or less right move the score more than most settings do. Here
 training and validation sequences are pooled and dealt into ``k`` stratified folds
 (scikit-learn's ``StratifiedKFold``, shuffled with the project's seed), so every
 sequence is validated on once and every fold holds each class in its share; each fold
-trains both configurations with several seeds, and their paired relative difference is
+trains both configurations with as many seeds as make ``MIN_PAIRS`` (fold, seed) pairs
+in all, and their paired relative difference is
 tested against its own spread (``crossval.compare``, forecasting's test). The test
 sequences are never part of the pool.
 """
@@ -36,6 +37,11 @@ from advisor.verification.objective import Objective
 # fold validates on nothing it did not train on only when there is another.
 MAX_FOLDS = 5
 MIN_FOLDS = 2
+# Enough (fold, seed) pairs for the paired test to have a spread (four degrees of
+# freedom), and no more: each pair trains every configuration once, and the folds
+# already give each sequence its turn in validation. Seeds make up for few folds only
+# (k = 2 takes 3 seeds, k = 5 takes 1), since folds are independent data and seeds not.
+MIN_PAIRS = 5
 
 ClassTrainerFor = Callable[[np.ndarray, np.ndarray], ClassTrainer]
 """A trainer that learns from the first indices and validates on the second."""
@@ -46,6 +52,11 @@ def fold_count(pool_labels: np.ndarray) -> int:
     counts = np.bincount(pool_labels)
     smallest = int(counts[counts > 0].min()) if counts.any() else 0
     return max(MIN_FOLDS, min(MAX_FOLDS, smallest))
+
+
+def seeds_for(k: int) -> int:
+    """Seeds per fold: the fewest that give ``MIN_PAIRS`` pairs over ``k`` folds."""
+    return max(1, math.ceil(MIN_PAIRS / max(1, k)))
 
 
 def plan_class_folds(
@@ -129,7 +140,7 @@ def cross_validate_class(
         )
         return per_seed * n_seeds
 
-    n_folds, n_seeds = shrink_plan(k, estimate, deadline - time.monotonic(), cut)
+    n_folds, n_seeds = shrink_plan(k, estimate, deadline - time.monotonic(), cut, seeds_for(k))
     folds = all_folds[:n_folds]
     seeds = tuple(seed + j for j in range(n_seeds))
     runs: list[ClassCVRun] = []

@@ -62,20 +62,24 @@ def plan_folds(
 
 
 def shrink_plan(
-    folds: int, estimate: Callable[[int, int], float], left: float, cut: list[str]
+    folds: int,
+    estimate: Callable[[int, int], float],
+    left: float,
+    cut: list[str],
+    seeds: int = CV_SEEDS,
 ) -> tuple[int, int]:
     """The most (fold, seed) pairs, folds first, whose ``estimate`` fits ``left``
-    seconds (one of each where none does); a smaller plan than ``folds`` x CV_SEEDS is
+    seconds (one of each where none does); a smaller plan than ``folds`` x ``seeds`` is
     said in ``cut``. Shared by both tasks' cross-validation."""
     plans = sorted(
-        ((f, s) for f in range(1, folds + 1) for s in range(1, CV_SEEDS + 1)),
+        ((f, s) for f in range(1, folds + 1) for s in range(1, seeds + 1)),
         key=lambda p: (p[0] * p[1], p[0]),
         reverse=True,
     )
     n_folds, n_seeds = next((p for p in plans if estimate(*p) <= left), (1, 1))
-    if (n_folds, n_seeds) != (folds, CV_SEEDS):
+    if (n_folds, n_seeds) != (folds, seeds):
         cut.append(
-            f"{folds} fold(s) x {CV_SEEDS} seeds cut to {n_folds} x {n_seeds}: the time budget"
+            f"{folds} fold(s) x {seeds} seeds cut to {n_folds} x {n_seeds}: the time budget"
         )
     return n_folds, n_seeds
 

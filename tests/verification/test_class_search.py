@@ -20,7 +20,14 @@ from advisor.core.class_records import ClassSplit
 from advisor.core.class_settings import CLASS_SETTING_NAMES, class_config_values
 from advisor.core.records import Curve, LayerConfig, Range
 from advisor.diagnostics.classifier import ClassTrainer
-from advisor.verification.class_crossval import MAX_FOLDS, fold_count, plan_class_folds
+from advisor.verification.class_crossval import (
+    MAX_FOLDS,
+    MIN_FOLDS,
+    MIN_PAIRS,
+    fold_count,
+    plan_class_folds,
+    seeds_for,
+)
 from advisor.verification.class_search import (
     build_class_space,
     class_search,
@@ -253,6 +260,14 @@ def test_stratified_folds_hold_every_class_in_each_fold():
         assert not set(train.tolist()) & set(SPLIT.test)  # test never in the pool
 
 
+def test_seeds_make_up_the_pairs_only_where_folds_are_few():
+    pairs = {k: k * seeds_for(k) for k in range(MIN_FOLDS, MAX_FOLDS + 1)}
+    assert all(n >= MIN_PAIRS for n in pairs.values()), pairs
+    # no seed beyond the one that reaches the pairs
+    assert all(k * (seeds_for(k) - 1) < MIN_PAIRS for k in pairs), pairs
+    assert seeds_for(MAX_FOLDS) == 1 and seeds_for(MIN_FOLDS) == 3
+
+
 def test_the_smallest_class_sets_k_and_two_is_the_least():
     assert fold_count(np.array([0] * 9 + [1] * 3)) == 3
     assert fold_count(np.array([0] * 40 + [1] * 40)) == MAX_FOLDS
@@ -276,8 +291,9 @@ def test_a_better_configuration_confirmed_by_cross_validation_refines(tmp_path):
     chosen = next(t for t in ver.trials if t.trial_id == ver.chosen_trial)
     assert not chosen.is_suggestion and ver.best_val_loss < ver.suggestion_val_loss
     cv = ver.cv
-    assert cv is not None and cv.k == 5 and len(cv.folds) == 5 and cv.seeds == (0, 1, 2)
-    assert len(cv.runs) == 5 * 3 * 2 and cv.beyond_noise and cv.improvement > 0
+    # Five folds give the paired test its five pairs with one seed.
+    assert cv is not None and cv.k == 5 and len(cv.folds) == 5 and cv.seeds == (0,)
+    assert len(cv.runs) == 5 * 1 * 2 and cv.beyond_noise and cv.improvement > 0
     assert len(folds) == 5  # one trainer per fold
     assert cv.mean("best", "accuracy") > cv.mean("suggestion", "accuracy")
     assert "stratified cross-validation" in ver.verdict_reason
@@ -307,7 +323,7 @@ def test_nothing_compared_is_untested(tmp_path):
     assert ver.verdict == "untested" and "untested" in ver.verdict_reason
     assert ver.best_config.layers == SUGGESTION.layers
     # the cross-validation still gives the suggestion's spread
-    assert ver.cv is not None and ver.cv.best is None and ver.cv.suggestion.n == 15
+    assert ver.cv is not None and ver.cv.best is None and ver.cv.suggestion.n == 5
 
 
 def test_a_deadline_cut_under_a_user_budget_is_provisional_and_says_why(tmp_path):
@@ -326,10 +342,10 @@ def test_a_deadline_cut_under_a_user_budget_is_provisional_and_says_why(tmp_path
 
 
 def test_a_tight_cross_validation_budget_shrinks_the_plan_and_is_provisional(tmp_path):
-    # 30 trainings of 0.1 s planned (5 folds x 3 seeds x 2), about 2 s left for them
-    ver, _, _ = verify(tmp_path, trials=4, sleep=0.1, cv_left=2.0, budget_s=120)
+    # 10 trainings of 0.1 s planned (5 folds x 1 seed x 2), about 0.5 s left for them
+    ver, _, _ = verify(tmp_path, trials=4, sleep=0.1, cv_left=0.5, budget_s=120)
     assert ver.cv is not None and any("cut to" in c for c in ver.cv.cut)
-    assert 0 < len(ver.cv.runs) < 30
+    assert 0 < len(ver.cv.runs) < 10
     assert ver.verdict == "provisional" and "cross-validation:" in ver.verdict_reason
 
 
