@@ -78,9 +78,7 @@ def shrink_plan(
     )
     n_folds, n_seeds = next((p for p in plans if estimate(*p) <= left), (1, 1))
     if (n_folds, n_seeds) != (folds, seeds):
-        cut.append(
-            f"{folds} fold(s) x {seeds} seeds cut to {n_folds} x {n_seeds}: the time budget"
-        )
+        cut.append(f"{folds} fold(s) x {seeds} seeds cut to {n_folds} x {n_seeds}: the time budget")
     return n_folds, n_seeds
 
 
