@@ -563,7 +563,7 @@ def _run(
     distributed: DistributedOptions | None,
 ) -> Analysis:
     from advisor.diagnostics.plan import run_diagnostics
-    from advisor.final.training import finalize
+    from advisor.final.training import FINAL_SEEDS, finalize
     from advisor.rules.facts import build_facts
     from advisor.verification.crossval import CV_FOLDS, CV_SEEDS
     from advisor.verification.search import DEFAULT_MAX_TRIALS, SearchOptions
@@ -580,8 +580,8 @@ def _run(
     deadlines = Deadlines.of(start, settings.budget_s)
     trainer = ctx.trainer_for(profile.split)
     max_trials = settings.max_trials or DEFAULT_MAX_TRIALS
-    # Trials, both configurations' folds x seeds, and the final model: for the estimate.
-    later = max_trials + 2 * CV_FOLDS * CV_SEEDS + 1
+    # Trials, both configurations' folds x seeds, and the final trainings: for the estimate.
+    later = max_trials + 2 * CV_FOLDS * CV_SEEDS + FINAL_SEEDS
     resumed = _resumed_recommendation(ctx.rundir, rulebook)
     if resumed is not None:
         diagnosis, recommendation = resumed
@@ -680,12 +680,16 @@ def _run(
                 ProgressEvent(
                     "estimate",
                     f"the budget is spent; the final model still trains its {chosen.epochs} "
-                    "epochs (early stopping may end it sooner)",
+                    f"epochs with each of {FINAL_SEEDS} seeds",
                     1,
                     1,
                 )
             )
-        progress(ProgressEvent("final", "training the final model", 0, 1))
+        progress(
+            ProgressEvent(
+                "final", f"training the final model ({FINAL_SEEDS} seeds, averaged)", 0, 1
+            )
+        )
         final = finalize(
             ctx.keras_trainer(profile.split),
             chosen,

@@ -23,7 +23,9 @@ models) with these competitors, side by side in one run on one machine:
   Adam 1e-3, batch 32, 100 epochs, no regularisation, no early stopping;
 - wide search: keras-tuner BayesianOptimization over a wide space with early stopping on
   validation, ``--trials`` trials, the best configuration retrained on train + validation;
-- advisor: ``advisor analyze`` with its defaults, its ``final.config`` trained as written.
+- advisor: ``advisor analyze`` with its defaults, its ``final.config`` trained as its final
+  model is: the average of as many seeds' trainings as its ``final.seeds`` lists (one
+  where the file predates them), each harness seed with its own seeds.
 
 Usage::
 
@@ -327,16 +329,19 @@ def statsforecast_models(
 
 
 def train_seeds(
-    p: Problem, config: ModelConfig, seeds: int
+    p: Problem, config: ModelConfig, seeds: int, members: int = 1
 ) -> tuple[dict[str, float], list[float]]:
-    """Train ``config`` on train + validation once per seed; median of the test scores."""
+    """Train ``config`` on train + validation once per seed; median of the test scores.
+
+    With ``members`` > 1 each seed's forecast is the average of that many trainings
+    (seeds ``seed * members`` onwards), as the advisor's final model averages its own."""
     from advisor.diagnostics.trainer import KerasTrainer
 
     trainer = KerasTrainer(p.values, p.split, p.horizon)
     runs = []
     for seed in range(seeds):
-        _, pred, _ = trainer.fit_final(config, seed, None)
-        runs.append(p.score(pred))
+        preds = [trainer.fit_final(config, seed * members + j, None)[1] for j in range(members)]
+        runs.append(p.score(np.mean(preds, axis=0)))
     rmses = [r["rmse"] for r in runs]
     median = sorted(runs, key=lambda r: r["rmse"])[len(runs) // 2]
     return median, rmses
@@ -641,7 +646,8 @@ def advisor(
         keep.mkdir(parents=True, exist_ok=True)
         (keep / f"{p.name}.recommendation.json").write_text(json.dumps(doc, indent=1))
     config = config_from_dict(doc["final"]["config"])
-    s, rmses = train_seeds(p, config, seeds)
+    members = len(doc["final"].get("seeds") or [0])
+    s, rmses = train_seeds(p, config, seeds, members)
     findings = [f["id"] for f in doc["diagnosis"]["findings"]]
     return Entry(
         "advisor",
@@ -657,6 +663,7 @@ def advisor(
             "outcome": (doc.get("verification") or {}).get("outcome"),
             "baseline_warning": doc["recommendation"]["baseline_warning"],
             "seed_rmse": rmses,
+            "members": members,
             **calibration(doc),
         },
     )

@@ -603,6 +603,10 @@ class FinalResult:
     tensorboard_dir: str | None = None
     epochs_trained: int = 0
     notes: tuple[str, ...] = ()
+    seeds: tuple[int, ...] = ()
+    """The seeds of the trainings whose forecasts the final model averages."""
+    member_test_rmse: tuple[float, ...] = ()
+    """Each of those trainings' own test RMSE, in ``seeds`` order."""
 
 
 @dataclass(frozen=True)

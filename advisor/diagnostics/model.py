@@ -315,6 +315,15 @@ def forecast(
     return prepared.to_levels(scaled, ts)
 
 
+def average_models(models: list[keras.Model]) -> keras.Model:
+    """One model whose output is the mean of ``models``' outputs (one model: itself)."""
+    if len(models) == 1:
+        return models[0]
+    inputs = keras.Input(models[0].input_shape[1:])
+    outputs = keras.layers.Average()([m(inputs) for m in models])
+    return keras.Model(inputs, outputs, name="seed_average")
+
+
 def count_params(config: ModelConfig, channels: int, horizon: int) -> int:
     """LSTM + dense parameter count, without building a model."""
     return model_params([layer.units for layer in config.layers], channels, horizon)

@@ -465,6 +465,8 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             "tensorboard_dir": fin.tensorboard_dir,
             "epochs_trained": fin.epochs_trained,
             "notes": list(fin.notes),
+            "seeds": list(fin.seeds),
+            "member_test_rmse": [finite_or_null(v) for v in fin.member_test_rmse],
         }
     return doc
 

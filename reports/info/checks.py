@@ -193,6 +193,9 @@ class FinalInfo:
     actual: tuple[float | None, ...]
     model_path: str | None
     seconds: float
+    seeds: tuple[int, ...] = ()
+    """Seeds of the trainings the model averages; empty in files written before that."""
+    member_rmse: tuple[float | None, ...] = ()
 
     @classmethod
     def parse(cls, f: Mapping[str, Any]) -> FinalInfo:
@@ -207,6 +210,8 @@ class FinalInfo:
             actual=floats(forecast.get("actual")),
             model_path=opt_text(f.get("model_path")),
             seconds=float(f.get("seconds") or 0),
+            seeds=tuple(int(v) for v in f.get("seeds") or ()),
+            member_rmse=floats(f.get("member_test_rmse")),
         )
 
 

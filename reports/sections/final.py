@@ -69,6 +69,23 @@ def _epochs_words(info: DocumentInfo) -> str | None:
     )
 
 
+def _members_words(final: FinalInfo) -> str | None:
+    """How many trainings the model averages, and how far apart they were alone."""
+    if len(final.seeds) < 2:
+        return None
+    alone = [v for v in final.member_rmse if v is not None]
+    spread = (
+        f" Alone, their test RMSEs ran from {fmt(min(alone), 4)} to {fmt(max(alone), 4)}: "
+        "the average does not depend on one seed's luck."
+        if len(alone) == len(final.seeds)
+        else ""
+    )
+    return (
+        f"It averages the forecasts of {len(final.seeds)} trainings of these settings "
+        f"(seeds {', '.join(map(str, final.seeds))}).{spread}"
+    )
+
+
 def _ahead_words(info: DocumentInfo) -> str:
     """The forecast in the document is the first step of each test forecast."""
     return "one step ahead" if info.data.horizon > 1 else "for the next step"
@@ -93,6 +110,9 @@ def final_section(info: DocumentInfo) -> FinalSection | None:
     epochs = _epochs_words(info)
     if epochs:
         summary.append(epochs)
+    members = _members_words(final)
+    if members:
+        summary.append(members)
     summary.append(f"Training the final model took {fmt(final.seconds, 2)} s.")
     if final.model_path:
         summary.append(f"The trained model was saved to {final.model_path}.")

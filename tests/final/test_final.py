@@ -53,7 +53,7 @@ def test_model_script_is_valid_python_carrying_the_final_config(tiny):
     values = literals(source)
     assert values["DATA"] == str(csv)  # a name with quotes stays a literal
     assert values["TARGET"] == "y" and values["TIME_COLUMN"] == "date"
-    assert values["HORIZON"] == 3 and values["SEED"] == 7
+    assert values["HORIZON"] == 3 and values["SEEDS"] == [7, 8, 9]
     assert values["LOOKBACK"] == 6 and values["EPOCHS"] == 2
     assert values["LAYERS"] == [{"units": 2, "dropout": 0.0, "recurrent_dropout": 0.0}]
     assert values["SCALING"] == "standard" and values["DIFFERENCING"] == 1
@@ -89,13 +89,30 @@ def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, t
     assert "naive" in result.baseline_test_metrics
     assert (tmp_path / "model.keras").is_file() and (tmp_path / "model.py").is_file()
     assert result.epochs_trained == 2
+    # the average of three seeds' trainings, each scored on its own too
+    assert result.seeds == (0, 1, 2) and len(result.member_test_rmse) == 3
+    assert len(calls) == 3 and [c[1] for c in calls] == [0, 1, 2]
+    mse = [r**2 for r in result.member_test_rmse]
+    assert result.test_metrics["rmse"] ** 2 <= sum(mse) / len(mse) + 1e-9
+    # model.keras is that average: it forecasts what the result says
+    import keras
+    import numpy as np
+
+    from advisor.core import forecast_eval as fe
+    from advisor.diagnostics.model import forecast
+
+    split, h = profile.split, profile.horizon
+    saved = keras.models.load_model(tmp_path / "model.keras")
+    ts = fe.origins(split.validation_end, split.validation_end + split.test, h)
+    again_pred = forecast(saved, trainer.prepared(TINY, split.validation_end), ts, TINY.lookback, h)
+    np.testing.assert_allclose(again_pred[:, 0], result.forecast, rtol=1e-4, atol=1e-6)
     if result.tensorboard_dir:
         assert list(Path(result.tensorboard_dir).rglob("events.out.tfevents.*"))
     else:
         assert any("TensorBoard" in n for n in result.notes)
 
     again = finalize(trainer, TINY, profile, series, tmp_path, 0, None, str(csv))
-    assert len(calls) == 1 and again.test_metrics == result.test_metrics
+    assert len(calls) == 3 and again.test_metrics == result.test_metrics
 
 
 @pytest.mark.slow

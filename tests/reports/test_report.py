@@ -1344,3 +1344,16 @@ def test_comparisons_within_the_noise_are_listed_not_found(doc: dict[str, Any], 
     d = json.loads(json.dumps(doc))
     del d["diagnosis"]["notes"]
     assert build_view(d).experiments.within_noise == ()
+
+
+def test_the_final_section_says_the_model_averages_its_seeds(html):
+    text = " ".join(html.split())
+    assert "It averages the forecasts of 3 trainings of these settings (seeds 0, 1, 2)." in text
+    assert "their test RMSEs ran from 18.9 to 20.3" in text
+
+
+def test_a_file_from_before_the_average_says_nothing_of_seeds():
+    d = fx.make_document()
+    del d["final"]["seeds"], d["final"]["member_test_rmse"]
+    text = " ".join(render_document(d).split())
+    assert "Training the final model took" in text and "averages the forecasts" not in text
