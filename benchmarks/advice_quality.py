@@ -672,7 +672,8 @@ def advisor(
 def calibration(doc: dict[str, Any]) -> dict[str, Any]:
     """What the advisor claimed on validation, and what its own final test table shows.
 
-    The claim: its best validation RMSE against the best baseline on validation (the one
+    The claim: the chosen configuration's validation RMSE (files from before that was
+    recorded: the best trial's) against the best baseline on validation (the one
     a user would fall back to), whether the chosen configuration beat it (``beaten``)
     and whether it warned (a gain within the noise is warned of too). The test side: its
     final model's test RMSE and that same baseline's. ``decision_rmse`` is the test RMSE
@@ -683,7 +684,11 @@ def calibration(doc: dict[str, Any]) -> dict[str, Any]:
     baselines = [b for b in doc["profile"]["baselines"] if b.get("val_rmse") is not None]
     verification = doc.get("verification") or {}
     runs = [r["val_rmse"] for r in doc["diagnosis"]["runs"] if r.get("val_rmse") is not None]
-    lstm_val = verification.get("best_val_rmse") or (min(runs) if runs else None)
+    lstm_val = (
+        (verification.get("baseline") or {}).get("lstm_val_rmse")
+        or verification.get("best_val_rmse")
+        or (min(runs) if runs else None)
+    )
     final = doc.get("final") or {}
     lstm_test = (final.get("test_metrics") or {}).get("rmse")
     if not baselines or lstm_val is None or lstm_test is None:

@@ -587,6 +587,11 @@ class Verification:
     beats_baseline: bool | None = None
     """The chosen configuration's validation RMSE is clearly (by the diagnosis' margin)
     below the baseline's; ``None`` where it was not compared."""
+    chosen_val_rmse: float | None = None
+    """The chosen configuration's validation RMSE, as held against the baseline: the mean
+    over the cross-validation's seeds on its most recent fold (the validation split), or
+    its search trial's where that did not run. Not the best trial's, which is chosen
+    for being lowest on these rows and may not be the configuration kept."""
 
 
 @dataclass(frozen=True)

@@ -299,6 +299,7 @@ def assemble(
         reason = "Interrupted, so provisional: " + reason
     final, capped = final_config(chosen, chosen.config, label, cv)
     return Verification(
+        chosen_val_rmse=chosen_validation_rmse(chosen, label, cv),
         tuner=tuner,
         trials=tuple(trials),
         suggestion_val_rmse=suggested.val_rmse if suggested else math.inf,
@@ -318,6 +319,18 @@ def assemble(
         outcome=verdict,
         budget_cut=budget_cuts(result, cv, extra_notes),
     )
+
+
+def chosen_validation_rmse(chosen: Trial, label: str, cv: CrossValidation | None) -> float:
+    """The chosen configuration on the validation split: the mean over the seeds of the
+    cross-validation's most recent fold (index 1: the validation split itself), else its
+    search trial's score there."""
+    scores = [
+        r.val_rmse
+        for r in (cv.runs if cv else ())
+        if r.config == label and r.fold == 1 and math.isfinite(r.val_rmse)
+    ]
+    return sum(scores) / len(scores) if scores else chosen.val_rmse
 
 
 def budget_cuts(
@@ -340,12 +353,16 @@ def against_baseline(verification: Verification, baseline: Baseline) -> Verifica
 
     The diagnosis compared the probe's best run with the baseline; the configuration the
     search chose is another model, so its own validation score must also clear the
-    margin, or the analysis would claim a gain that only the probe showed. The search
-    keeps no per-origin errors of its trials, so this rests on the margin alone.
+    margin, or the analysis would claim a gain that only the probe showed. Its score is
+    ``chosen_val_rmse`` (over seeds where cross-validation ran), never the best trial's,
+    which may belong to a configuration the verdict did not keep. The search keeps no
+    per-origin errors of its trials, so this rests on the margin alone.
     """
     from advisor.diagnostics.comparisons import BASELINE_MARGIN, clearly_lower
 
-    lstm, base = verification.best_val_rmse, baseline.rmse
+    chosen = verification.chosen_val_rmse
+    lstm = chosen if chosen is not None and math.isfinite(chosen) else verification.best_val_rmse
+    base = baseline.rmse
     if not (math.isfinite(lstm) and math.isfinite(base) and base > 0):
         return verification
     beats = clearly_lower(lstm, base, None, BASELINE_MARGIN)

@@ -142,6 +142,9 @@ class VerificationInfo:
     baseline: str | None = None
     """That baseline's name."""
     baseline_val_rmse: float | None = None
+    baseline_lstm_val_rmse: float | None = None
+    """The chosen configuration's validation RMSE as held against the baseline (files
+    written before it was recorded: the best trial's)."""
 
     @property
     def compared(self) -> bool:
@@ -174,6 +177,9 @@ class VerificationInfo:
             beats_baseline=None if not v.get("baseline") else bool(v["baseline"].get("beaten")),
             baseline=opt_text((v.get("baseline") or {}).get("name")),
             baseline_val_rmse=opt_float((v.get("baseline") or {}).get("val_rmse")),
+            baseline_lstm_val_rmse=opt_float(
+                (v.get("baseline") or {}).get("lstm_val_rmse", v.get("best_val_rmse"))
+            ),
         )
 
 

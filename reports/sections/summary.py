@@ -101,7 +101,7 @@ def headline(info: DocumentInfo) -> str:
         )
         parts = [
             f"Use the {ver.baseline} baseline: the best LSTM found {how} (RMSE "
-            f"{fmt(ver.best_val_rmse)} against {fmt(ver.baseline_val_rmse)}); if you want "
+            f"{fmt(ver.baseline_lstm_val_rmse)} against {fmt(ver.baseline_val_rmse)}); if you want "
             f"an LSTM anyway, {model_words(info.recommendation.config)}"
         ]
     else:

@@ -171,6 +171,36 @@ def test_the_chosen_configuration_must_itself_beat_the_best_baseline_on_validati
     assert against_baseline(ver, Baseline("naive", math.nan, 1.0)) is ver
 
 
+def test_the_baseline_is_held_against_the_kept_configuration_not_the_best_trial():
+    """A best trial 1% ahead on the search's split does not replace the suggestion, so its
+    score is not the one the baseline must be beaten by; where cross-validation ran, the
+    kept configuration's score is its mean over the seeds on the validation split."""
+    from advisor.core.records import Baseline, CVRun
+    from advisor.verification.search import SearchResult
+    from advisor.verification.verdict import against_baseline, assemble
+
+    s, b = trial("0", SUGGESTION, 10.0, True), trial("3", BETTER, 9.9)
+    ver = verify_with(s, b)
+    assert ver.verdict == "confirmed" and ver.chosen_val_rmse == 10.0
+    # 2.5% above the best trial, 1.5% above the suggestion that stays: not beaten.
+    held = against_baseline(ver, Baseline("ets", 10.15, 1.0))
+    assert held.beats_baseline is False
+
+    runs = [
+        CVRun(label, fold, seed, score, score, 5)
+        for label, base in (("suggestion", 10.0), ("best", 9.9))
+        for fold in (1, 2)
+        for seed, score in ((0, base), (1, base + 1.0), (2, base + 2.0))
+    ]
+    noisy = replace(cv(ScriptedTrainer()), runs=tuple(runs), beyond_noise=False)
+    result = SearchResult((s, b), 54.0, 2, "max trials", 1.0)
+    ver = assemble(result, noisy, RMSE, recommendation(), "bayesian", 1.0, False)
+    assert ver.verdict == "confirmed"
+    assert ver.chosen_val_rmse == pytest.approx(11.0)  # fold 1, seeds 0-2 of the suggestion
+    assert against_baseline(ver, Baseline("ets", 11.1, 1.0)).beats_baseline is False
+    assert against_baseline(ver, Baseline("ets", 11.5, 1.0)).beats_baseline is True
+
+
 def test_a_gain_within_noise_confirms(tmp_path):
     s, b = trial("0", SUGGESTION, 10.0, True), trial("3", BETTER, 9.0)
     noisy = cv(
