@@ -614,8 +614,21 @@ def _autolstm(p: Problem, samples: int, steps: int, seeds: int, workdir: Path) -
 
 
 def advisor(
-    p: Problem, seeds: int, workdir: Path, budget: str | None, keep: Path | None = None
+    p: Problem,
+    seeds: int,
+    workdir: Path,
+    budget: str | None,
+    keep: Path | None = None,
+    recorded: Path | None = None,
+    final_seeds: int | None = None,
 ) -> Entry:
+    """``advisor analyze`` on the dataset, then its ``final.config`` trained as the advisor
+    trains its final model. With ``recorded`` (a folder of kept ``NAME.recommendation.json``
+    files), the analysis is not run again: its recorded configuration is trained, and its
+    seconds are the recorded run's. ``final_seeds`` overrides the trainings averaged."""
+    if recorded is not None:
+        doc = json.loads((recorded / f"{p.name}.recommendation.json").read_text())
+        return advisor_entry(p, doc, seeds, float(doc["run"]["seconds"]), final_seeds)
     out = workdir / f"advisor-{p.name}"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [
@@ -645,8 +658,14 @@ def advisor(
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
         (keep / f"{p.name}.recommendation.json").write_text(json.dumps(doc, indent=1))
+    return advisor_entry(p, doc, seeds, seconds, final_seeds)
+
+
+def advisor_entry(
+    p: Problem, doc: dict[str, Any], seeds: int, seconds: float, final_seeds: int | None
+) -> Entry:
     config = config_from_dict(doc["final"]["config"])
-    members = len(doc["final"].get("seeds") or [0])
+    members = final_seeds or len(doc["final"].get("seeds") or [0])
     s, rmses = train_seeds(p, config, seeds, members)
     findings = [f["id"] for f in doc["diagnosis"]["findings"]]
     return Entry(
@@ -1029,6 +1048,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--budget", help="advisor --budget (default: the advisor's own default)")
     ap.add_argument(
+        "--advisor-from",
+        type=Path,
+        help="a folder of kept NAME.recommendation.json (an earlier --out's runs/): train "
+        "their final.config instead of running the analysis again",
+    )
+    ap.add_argument(
+        "--final-seeds",
+        type=int,
+        help="trainings the advisor's final model averages (default: its final.seeds, or 1)",
+    )
+    ap.add_argument(
         "--skip",
         nargs="*",
         default=[],
@@ -1082,7 +1112,15 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 ],
                 "advisor": lambda p=p: [
-                    advisor(p, args.seeds, work, args.budget, args.out / "runs")
+                    advisor(
+                        p,
+                        args.seeds,
+                        work,
+                        args.budget,
+                        args.out / "runs",
+                        args.advisor_from,
+                        args.final_seeds,
+                    )
                 ],
             }
             for e in gather(

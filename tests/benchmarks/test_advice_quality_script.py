@@ -527,3 +527,36 @@ def test_autolstm_forecasts_are_laid_out_by_origin_and_step(bench: ModuleType) -
     forecasts = pd.DataFrame(rows, columns=["unique_id", "ds", "autolstm"])
     table = bench._origin_table(forecasts, "autolstm", origins)
     np.testing.assert_array_equal(table, 100.0 * origins[:, None] + np.arange(2)[None, :])
+
+
+def test_a_recorded_recommendation_is_trained_without_running_the_analysis(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--advisor-from``: the kept recommendation.json's final.config is trained as its
+    final model is (the average of ``final.seeds`` trainings, or ``--final-seeds``)."""
+    from advisor.core.records import LayerConfig, ModelConfig
+    from advisor.store.document import config_to_dict
+
+    calls: list[tuple[object, int, int]] = []
+
+    def fake_train(p: object, config: object, seeds: int, members: int = 1):
+        calls.append((config, seeds, members))
+        return {"rmse": 1.5, "mae": 1.0, "mase": 0.5}, [1.5] * seeds
+
+    monkeypatch.setattr(bench, "train_seeds", fake_train)
+    monkeypatch.setattr(bench.subprocess, "run", lambda *a, **k: pytest.fail("analysis ran"))
+    config = ModelConfig(4, (LayerConfig(8, 0.1, 0.0),), 1e-4, 1e-3, 16, 3, 2, "standard", 0)
+    doc = {
+        "run": {"seconds": 42.0},
+        "final": {"config": config_to_dict(config), "seeds": [0, 1, 2]},
+        "diagnosis": {"findings": [], "runs": []},
+        "recommendation": {"baseline_warning": None},
+        "profile": {"baselines": []},
+    }
+    (tmp_path / "toy.recommendation.json").write_text(json.dumps(doc))
+    p = problem(bench, seasonal_series(120, 12), 12, 6)
+    e = bench.advisor(p, 2, tmp_path, None, None, tmp_path)
+    assert (e.rmse, e.seconds, e.detail["members"]) == (1.5, 42.0, 3)
+    assert calls == [(config, 2, 3)]
+    bench.advisor(p, 2, tmp_path, None, None, tmp_path, final_seeds=1)
+    assert calls[-1] == (config, 2, 1)
