@@ -76,7 +76,7 @@ def _members_words(final: FinalInfo) -> str | None:
     alone = [v for v in final.member_rmse if v is not None]
     spread = (
         f" Alone, their test RMSEs ran from {fmt(min(alone), 4)} to {fmt(max(alone), 4)}: "
-        "the average does not depend on one seed's luck."
+        "the average depends less on any one seed."
         if len(alone) == len(final.seeds)
         else ""
     )
