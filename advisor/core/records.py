@@ -593,6 +593,13 @@ class Verification:
     its search trial's where that did not run. Not the best trial's, which is chosen
     for being lowest on these rows and may not be the configuration kept."""
 
+    @property
+    def held_val_rmse(self) -> float:
+        """The validation RMSE held against the baseline: ``chosen_val_rmse``, or the best
+        trial's in records made before it was kept."""
+        chosen = self.chosen_val_rmse
+        return chosen if chosen is not None and math.isfinite(chosen) else self.best_val_rmse
+
 
 @dataclass(frozen=True)
 class FinalResult:

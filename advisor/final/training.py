@@ -86,12 +86,6 @@ def render_script(
     report's Keras snippet renders too, so the two always build the same network. It
     trains and averages the same seeds as the final model.
     """
-    return _render(config, series, data_path, horizon, seed)
-
-
-def _render(
-    config: ModelConfig, series: SeriesData, data_path: str, horizon: int, seed: int
-) -> str:
     import jinja2
 
     from advisor import __version__
@@ -110,7 +104,6 @@ def _render(
         features=list(series.features),
         time_column=series.time_column,
         horizon=horizon,
-        seed=seed,
         seeds=list(member_seeds(seed)),
         config=config,
         layers=[asdict(layer) for layer in config.layers],

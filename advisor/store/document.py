@@ -434,9 +434,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             else {
                 "name": ver.baseline,
                 "val_rmse": finite_or_null(ver.baseline_val_rmse or math.nan),
-                "lstm_val_rmse": finite_or_null(
-                    ver.chosen_val_rmse if ver.chosen_val_rmse is not None else ver.best_val_rmse
-                ),
+                "lstm_val_rmse": finite_or_null(ver.held_val_rmse),
                 "beaten": ver.beats_baseline,
             },
             "widen": list(ver.widen),

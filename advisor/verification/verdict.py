@@ -360,9 +360,7 @@ def against_baseline(verification: Verification, baseline: Baseline) -> Verifica
     """
     from advisor.diagnostics.comparisons import BASELINE_MARGIN, clearly_lower
 
-    chosen = verification.chosen_val_rmse
-    lstm = chosen if chosen is not None and math.isfinite(chosen) else verification.best_val_rmse
-    base = baseline.rmse
+    lstm, base = verification.held_val_rmse, baseline.rmse
     if not (math.isfinite(lstm) and math.isfinite(base) and base > 0):
         return verification
     beats = clearly_lower(lstm, base, None, BASELINE_MARGIN)
