@@ -571,6 +571,7 @@ def _run(
         Budget,
         Interrupted,
         against_baseline,
+        held_on_test,
         provisional,
         verify,
     )
@@ -637,6 +638,7 @@ def _run(
 
         if verification is not None:
             verification = against_baseline(verification, profile.best_baseline)
+            verification = held_on_test(verification, final)
             cuts = (*diagnosis.budget_cut, *verification.budget_cut)
             verification = provisional(verification, cuts, settings.budget_s, diagnosis.estimate_s)
 

@@ -17,7 +17,7 @@ from typing import Any
 from advisor.core.class_models import ClassifierConfig
 from advisor.probes.class_baselines import BASELINE_NAMES
 from advisor.reports.info import BandInfo, FindingInfo, RangeInfo, RuleHitInfo, RunRecord
-from advisor.reports.info.values import floats, opt_float, opt_text, pairs
+from advisor.reports.info.values import floats, opt_bool, opt_float, opt_text, pairs
 from advisor.store.class_document import class_config_from_dict
 
 
@@ -460,6 +460,8 @@ class VerdictInfo:
     baseline_seconds: float | None
     cv_accuracy: float | None = None
     cv_folds: int = 0
+    held_on_test: bool | None = None
+    """``False``: validation's gain was withdrawn, the test sequences contradicting it."""
 
     @classmethod
     def parse(cls, v: Mapping[str, Any]) -> VerdictInfo:
@@ -477,6 +479,7 @@ class VerdictInfo:
             baseline_seconds=opt_float(v.get("baseline_seconds")),
             cv_accuracy=opt_float(v.get("cv_accuracy")),
             cv_folds=int(v.get("cv_folds") or 0),
+            held_on_test=opt_bool(v.get("held_on_test")),
         )
 
 

@@ -154,7 +154,12 @@ def _notes(info: DocumentInfo, extras: _Extras, explain: bool) -> list[str]:
             + ", ".join(short for short, _ in cuts)
             + "."
         )
-    if info.no_gain_over_baseline:
+    if ver is not None and ver.gain_held is False:
+        notes.append(
+            f"The LSTM's lead over the {ver.baseline} baseline on the validation rows did "
+            "not hold on the test rows: no gain is claimed."
+        )
+    elif info.no_gain_over_baseline:
         notes.append("On the validation rows the LSTM did not clearly beat the simple baselines.")
     notes += [f"Data: {n}" for n in info.data.notices + info.profile.notes]
     return notes

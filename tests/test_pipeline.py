@@ -79,6 +79,14 @@ def test_document_carries_every_stage(finished):
         result.final is not None
         and result.final.test_metrics["rmse"] == doc["final"]["test_metrics"]["rmse"]
     )
+    # The baseline validation named is also scored against the final model on test.
+    baseline = verification["baseline"]
+    assert baseline["lstm_test_rmse"] == doc["final"]["test_metrics"]["rmse"]
+    assert baseline["test_rmse"] == doc["final"]["baseline_test_metrics"][baseline["name"]]["rmse"]
+    if baseline["beaten"]:
+        assert baseline["held_on_test"] == (baseline["lstm_test_rmse"] < baseline["test_rmse"])
+    else:
+        assert baseline["held_on_test"] is None
 
 
 def test_every_config_value_comes_from_a_rule(finished):

@@ -27,8 +27,9 @@ class BaselineVerdict:
 
     ``advised`` is true where the baseline is the advice: the LSTM's gain over it is not
     established on validation (its accuracy not above the baseline's by the margin and
-    beyond the paired noise band). The test figures never decide; they show the user
-    what the choice was worth on sequences nothing was tuned on."""
+    beyond the paired noise band), or the test sequences contradicted it
+    (``held_on_test``). The test figures choose nothing; they can only withdraw a gain
+    that validation claimed and the sequences nothing was tuned on do not show."""
 
     baseline: str
     """``ClassBaseline.name`` of the best baseline on validation."""
@@ -50,6 +51,9 @@ class BaselineVerdict:
     """The baseline's mean accuracy over ``cv_folds`` stratified folds of train +
     validation, where that (not the validation split) chose it as the best."""
     cv_folds: int = 0
+    held_on_test: bool | None = None
+    """Where validation found a gain: whether the final LSTM is also more accurate than
+    the baseline on test (``False``: withdrawn, the baseline advised); else ``None``."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -592,6 +592,10 @@ class Verification:
     over the cross-validation's seeds on its most recent fold (the validation split), or
     its search trial's where that did not run. Not the best trial's, which is chosen
     for being lowest on these rows and may not be the configuration kept."""
+    baseline_test_rmse: float | None = None
+    """That baseline's RMSE on the held-out test rows (``None``: no final model)."""
+    lstm_test_rmse: float | None = None
+    """The final model's RMSE on those rows."""
 
     @property
     def held_val_rmse(self) -> float:
@@ -599,6 +603,25 @@ class Verification:
         trial's in records made before it was kept."""
         chosen = self.chosen_val_rmse
         return chosen if chosen is not None and math.isfinite(chosen) else self.best_val_rmse
+
+    @property
+    def gain_held(self) -> bool | None:
+        """Whether a gain over the baseline on validation held on the test rows: the final
+        model below the same baseline there. ``None`` where no gain was found on
+        validation or the test side is missing; ``False`` withdraws the claim, since
+        a lead the held-out rows contradict is not one to build on."""
+        lstm, base = self.lstm_test_rmse, self.baseline_test_rmse
+        if not self.beats_baseline or lstm is None or base is None:
+            return None
+        if not (math.isfinite(lstm) and math.isfinite(base)):
+            return None
+        return lstm < base
+
+    @property
+    def gain_claimed(self) -> bool:
+        """The chosen configuration beat the baseline on validation and the test rows did
+        not contradict it (or there were none)."""
+        return bool(self.beats_baseline) and self.gain_held is not False
 
 
 @dataclass(frozen=True)

@@ -279,6 +279,7 @@ def _verdict(v: BaselineVerdict | None) -> dict[str, Any] | None:
         "baseline": v.baseline,
         "label": v.label,
         "advised": v.advised,
+        "held_on_test": v.held_on_test,
         "val_accuracy": _num(v.val_accuracy),
         "lstm_val_accuracy": _num(v.lstm_val_accuracy),
         "val_band": None if v.val_band is None else band_to_dict(v.val_band),

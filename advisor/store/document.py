@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 MAX_SERIES_POINTS = 1500
 
 
-def finite_or_null(x: float) -> float | None:
+def finite_or_null(x: float | None) -> float | None:
     """JSON has no NaN or infinity; an undefined figure is null."""
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
@@ -436,6 +436,9 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                 "val_rmse": finite_or_null(ver.baseline_val_rmse or math.nan),
                 "lstm_val_rmse": finite_or_null(ver.held_val_rmse),
                 "beaten": ver.beats_baseline,
+                "test_rmse": finite_or_null(ver.baseline_test_rmse),
+                "lstm_test_rmse": finite_or_null(ver.lstm_test_rmse),
+                "held_on_test": ver.gain_held,
             },
             "widen": list(ver.widen),
             "seconds": round(ver.seconds, 2),

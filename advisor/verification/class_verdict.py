@@ -4,8 +4,10 @@ As for forecasting (``verdict.against_baseline``), the simpler model is the advi
 the LSTM proves itself on validation: the diagnosis found the LSTM no better than the
 best baseline beyond the noise (``no_gain_over_baseline``), or the configuration the
 search chose does not reach the baseline's validation accuracy by ``BASELINE_MARGIN``.
-The test sequences never decide; their figures, paired sequence by sequence, show what
-the choice was worth where nothing was tuned.
+The test sequences choose nothing; their figures, paired sequence by sequence, show what
+the choice was worth where nothing was tuned, and a gain they contradict (the final LSTM
+not more accurate than that baseline there) is withdrawn, as ``verdict.held_on_test``
+does for forecasting.
 """
 
 from __future__ import annotations
@@ -68,17 +70,25 @@ def baseline_verdict(
         lstm_test = final.test_accuracy
         if on_test is not None and on_test.correct and final.test_correct:
             test_band = paired_band(final.test_correct, on_test.correct, 1, seed, root=False)
+    base_test = on_test.accuracy if on_test is not None else math.nan
+    val_advised = finding is not None or not cleared
+    held = (
+        None
+        if val_advised or not (math.isfinite(lstm_test) and math.isfinite(base_test))
+        else lstm_test > base_test
+    )
     return BaselineVerdict(
         baseline=baseline.name,
         label=BASELINE_NAMES.get(baseline.name, baseline.name),
         val_accuracy=baseline.accuracy,
         lstm_val_accuracy=lstm,
         val_band=val_band,
-        advised=finding is not None or not cleared,
-        test_accuracy=on_test.accuracy if on_test is not None else math.nan,
+        advised=val_advised or held is False,
+        test_accuracy=base_test,
         lstm_test_accuracy=lstm_test,
         test_band=test_band,
         baseline_seconds=on_test.seconds if on_test is not None else math.nan,
         cv_accuracy=baseline.cv_accuracy,
         cv_folds=baseline.cv_folds,
+        held_on_test=held,
     )

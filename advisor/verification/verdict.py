@@ -32,6 +32,7 @@ from advisor.core.progress import ProgressCallback, ProgressEvent, ignore
 from advisor.core.records import (
     Baseline,
     CrossValidation,
+    FinalResult,
     ModelConfig,
     Outcome,
     Range,
@@ -379,6 +380,35 @@ def against_baseline(verification: Verification, baseline: Baseline) -> Verifica
         beats_baseline=beats,
         notes=notes,
     )
+
+
+def held_on_test(verification: Verification, final: FinalResult | None) -> Verification:
+    """The baseline comparison completed with the held-out test rows.
+
+    Validation chose the configuration and the baseline, so a lead there is measured on
+    the rows it was picked on; the test rows are the only ones nothing was chosen on.
+    Where the final model does not beat the same baseline there, a gain is no longer
+    claimed: the note says what each scored and the baseline becomes the advice
+    (``Verification.gain_held``). The test decides nothing else: configuration, epochs
+    and baseline stay as validation chose them.
+    """
+    if final is None or verification.baseline is None:
+        return verification
+    lstm = final.test_metrics.get("rmse")
+    base = final.baseline_test_metrics.get(verification.baseline, {}).get("rmse")
+    if lstm is None or base is None:
+        return verification
+    checked = replace(verification, lstm_test_rmse=lstm, baseline_test_rmse=base)
+    if checked.gain_held is not False:
+        return checked
+    lead = 1 - verification.held_val_rmse / (verification.baseline_val_rmse or math.nan)
+    note = (
+        f"The LSTM's {lead:.0%} lead over the {verification.baseline} baseline on "
+        f"validation did not hold on the held-out test rows ({verification.baseline} "
+        f"{base:.4g} against the final model's {lstm:.4g}), so no gain over it is claimed "
+        "and the baseline is the advice."
+    )
+    return replace(checked, notes=(*checked.notes, note))
 
 
 def provisional(

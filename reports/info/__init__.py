@@ -118,17 +118,19 @@ class DocumentInfo:
 
     @property
     def no_gain_over_baseline(self) -> bool:
-        """The LSTM showed no clear gain over the best baseline on validation: in the
-        diagnostic trainings, or with the configuration the search chose."""
+        """The LSTM showed no clear gain over the best baseline: on validation, in the
+        diagnostic trainings or with the configuration the search chose, or a gain there
+        that the test rows contradicted."""
         ver = self.verification
         return self.recommendation.baseline_warning or (
-            ver is not None and ver.beats_baseline is False
+            ver is not None and (ver.beats_baseline is False or ver.gain_held is False)
         )
 
     @property
     def baseline_advised(self) -> bool:
-        """The LSTM's gain over the best baseline was not established on the validation
-        rows (no gain, or one within the noise): the simpler, cheaper baseline is the
+        """The LSTM's gain over the best baseline was not established (no gain on the
+        validation rows, one within the noise, or one the test rows contradicted): the
+        simpler, cheaper baseline is the
         advice and the LSTM the alternative. Needs the baseline's name, which documents
         record under ``verification.baseline``."""
         ver = self.verification

@@ -145,6 +145,11 @@ class VerificationInfo:
     baseline_lstm_val_rmse: float | None = None
     """The chosen configuration's validation RMSE as held against the baseline (files
     written before it was recorded: the best trial's)."""
+    baseline_test_rmse: float | None = None
+    lstm_test_rmse: float | None = None
+    gain_held: bool | None = None
+    """Whether a gain on validation held on the test rows (``False``: withdrawn);
+    ``None`` where none was claimed or the document does not say."""
 
     @property
     def compared(self) -> bool:
@@ -180,6 +185,9 @@ class VerificationInfo:
             baseline_lstm_val_rmse=opt_float(
                 (v.get("baseline") or {}).get("lstm_val_rmse", v.get("best_val_rmse"))
             ),
+            baseline_test_rmse=opt_float((v.get("baseline") or {}).get("test_rmse")),
+            lstm_test_rmse=opt_float((v.get("baseline") or {}).get("lstm_test_rmse")),
+            gain_held=opt_bool((v.get("baseline") or {}).get("held_on_test")),
         )
 
 

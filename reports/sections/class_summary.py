@@ -57,7 +57,12 @@ def _advised(v: VerdictInfo) -> str:
     if defined(v.lstm_test_accuracy):
         lstm += f" (test {pct(v.lstm_test_accuracy)})"
     lstm_val, val = v.lstm_val_accuracy, v.val_accuracy
-    if v.val_band is None and defined(lstm_val) and defined(val) and lstm_val <= val:
+    if v.held_on_test is False:
+        found = (
+            f"reaches {lstm}: ahead of it on validation, but not on the test sequences, so "
+            "no gain over it is claimed"
+        )
+    elif v.val_band is None and defined(lstm_val) and defined(val) and lstm_val <= val:
         # Nothing to band: the LSTM is not ahead at all.
         found = f"reaches {lstm} as well, no better" if lstm_val == val else f"reaches only {lstm}"
     else:

@@ -76,7 +76,13 @@ def verdict_sentences(info: DocumentInfo) -> tuple[str, ...]:
     findings = _findings_words(info)
     if findings:
         sentences.append(findings)
-    if info.no_gain_over_baseline:
+    if ver is not None and ver.gain_held is False:
+        sentences.append(
+            f"Warning: the LSTM's lead over the {ver.baseline} baseline on the validation "
+            "rows did not hold on the held-out test rows, so the advisor claims no gain "
+            "over it: the simpler baseline is the advice."
+        )
+    elif info.no_gain_over_baseline:
         sentences.append(
             "Warning: on the validation rows the LSTM did not clearly beat the simple "
             "baselines (beyond the noise in the diagnostic trainings, or by 2% with the "
@@ -94,14 +100,18 @@ def headline(info: DocumentInfo) -> str:
     ver = info.verification
     if info.baseline_advised and ver is not None:
         # That no LSTM proved worth it matters more than which one: it comes first.
-        how = (
-            "is ahead of it on the validation rows only within the noise"
-            if ver.beats_baseline
-            else "does not beat it on the validation rows"
-        )
+        scores = f"RMSE {fmt(ver.baseline_lstm_val_rmse)} against {fmt(ver.baseline_val_rmse)}"
+        if ver.gain_held is False:
+            how = (
+                f"was ahead of it on the validation rows ({scores}) but not on the held-out "
+                f"test rows ({fmt(ver.lstm_test_rmse)} against {fmt(ver.baseline_test_rmse)})"
+            )
+        elif ver.beats_baseline:
+            how = f"is ahead of it on the validation rows only within the noise ({scores})"
+        else:
+            how = f"does not beat it on the validation rows ({scores})"
         parts = [
-            f"Use the {ver.baseline} baseline: the best LSTM found {how} (RMSE "
-            f"{fmt(ver.baseline_lstm_val_rmse)} against {fmt(ver.baseline_val_rmse)}); if you want "
+            f"Use the {ver.baseline} baseline: the best LSTM found {how}; if you want "
             f"an LSTM anyway, {model_words(info.recommendation.config)}"
         ]
     else:

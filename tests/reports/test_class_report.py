@@ -136,6 +136,17 @@ def test_an_lstm_no_better_than_the_baseline_is_said_so_without_a_band() -> None
     assert "the best LSTM found reaches 100% (test 67%) as well, no better." in headline
 
 
+def test_a_gain_the_test_sequences_withdrew_is_said_in_the_headline() -> None:
+    doc = _document()
+    doc["verdict"].update(held_on_test=False, lstm_val_accuracy=1.0, val_accuracy=0.9)
+    headline = " ".join(Page(render_document(doc)).headline.split())
+    assert headline.startswith("Use MiniRocket: it reaches 90% validation accuracy")
+    assert (
+        "the best LSTM found reaches 100% (test 67%): ahead of it on validation, but not on "
+        "the test sequences, so no gain over it is claimed." in headline
+    )
+
+
 def test_the_keras_code_is_python_for_the_final_configuration(advised: Page) -> None:
     from html import unescape
 

@@ -474,6 +474,47 @@ def test_a_chosen_configuration_level_with_the_baseline_is_warned_about() -> Non
     )
 
 
+def test_a_gain_the_test_rows_contradicted_makes_the_baseline_the_advice() -> None:
+    """Ahead on validation, behind the same baseline on the held-out rows: the headline
+    names the baseline with both pairs of scores, the summary and the terminal say the
+    gain is not claimed, and the next steps weigh the baseline."""
+    from rich.console import Console
+
+    from advisor.reports.terminal import summary_renderables
+
+    d = fx.make_document()
+    d["verification"]["baseline"] = {
+        "name": "mstl",
+        "val_rmse": 20.0,
+        "lstm_val_rmse": 17.0,
+        "beaten": True,
+        "test_rmse": 31.5,
+        "lstm_test_rmse": 33.8,
+        "held_on_test": False,
+    }
+    view = build_view(d)
+    assert view.headline.startswith(
+        "Use the mstl baseline: the best LSTM found was ahead of it on the validation rows "
+        "(RMSE 17 against 20) but not on the held-out test rows (33.8 against 31.5); if you "
+        "want an LSTM anyway, one LSTM layer"
+    )
+    warnings = [s for s in view.verdict if s.startswith("Warning:")]
+    assert warnings == [
+        "Warning: the LSTM's lead over the mstl baseline on the validation rows did not "
+        "hold on the held-out test rows, so the advisor claims no gain over it: the "
+        "simpler baseline is the advice."
+    ]
+    console = Console(record=True, width=400, color_system=None)
+    for renderable in summary_renderables(d, explain=True):
+        console.print(renderable)
+    assert "did not hold on the test rows: no gain is claimed" in console.export_text()
+    # Where it held, the LSTM is the advice and nothing is withdrawn.
+    d["verification"]["baseline"].update(lstm_test_rmse=30.0, held_on_test=True)
+    view = build_view(d)
+    assert view.headline.startswith("Use one LSTM layer")
+    assert not any(s.startswith("Warning:") for s in view.verdict)
+
+
 def test_json_round_trip_gives_the_same_view(doc: dict[str, Any]) -> None:
     assert build_view(json.loads(json.dumps(doc))) == build_view(doc)
 

@@ -1,5 +1,6 @@
 """The classification verdict: the baseline is the advice unless the LSTM's gain over it is
-established on validation; the test sequences are shown, never deciding."""
+established on validation and not contradicted on the test sequences, which choose
+nothing else."""
 
 from __future__ import annotations
 
@@ -52,10 +53,35 @@ def test_the_lstm_is_the_advice_only_where_its_chosen_configuration_clears_the_b
     assert baseline_verdict(profile, diagnosis, level, ca.final(), ()).advised
 
 
-def test_the_test_figures_are_paired_but_never_decide():
+def test_the_test_figures_are_paired_and_choose_nothing():
     profile = ca.profile()
     on_test = ca.baselines_on_test()
     v = baseline_verdict(profile, ca.diagnosis(), ca.verification(), ca.final(), on_test)
     assert v.advised and 0.0 <= v.test_accuracy <= 1.0  # shown beside the LSTM's
     weak = ca.baselines_on_test(weak=True)
     assert baseline_verdict(profile, ca.diagnosis(), ca.verification(), ca.final(), weak).advised
+
+
+def test_a_gain_on_validation_the_test_sequences_contradict_is_withdrawn():
+    base = ca.profile()
+    profile = replace(
+        base,
+        baselines=tuple(
+            replace(b, accuracy=min(b.accuracy, 0.8), cv_accuracy=math.nan, cv_folds=0)
+            for b in base.baselines
+        ),
+    )
+    diagnosis, ahead = _without_gap(ca.diagnosis()), _chosen_at(ca.verification(), 0.9)
+    final = ca.final()  # two thirds of the test sequences right
+    # The baseline validation chose reaches 7/9 or 8/9 on test: above the LSTM's 2/3.
+    strong = baseline_verdict(profile, diagnosis, ahead, final, ca.baselines_on_test())
+    assert strong.held_on_test is False and strong.advised
+    assert strong.test_accuracy > strong.lstm_test_accuracy
+    # A third on test: the gain holds and the LSTM stays the advice.
+    weak = baseline_verdict(profile, diagnosis, ahead, final, ca.baselines_on_test(weak=True))
+    assert weak.held_on_test is True and not weak.advised
+    # Without test figures nothing is withdrawn; without a gain, nothing to withdraw.
+    assert baseline_verdict(profile, diagnosis, ahead, final, ()).held_on_test is None
+    level = _chosen_at(ca.verification(), 0.81)
+    gone = baseline_verdict(profile, diagnosis, level, final, ca.baselines_on_test())
+    assert gone.held_on_test is None and gone.advised

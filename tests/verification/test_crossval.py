@@ -171,6 +171,52 @@ def test_the_chosen_configuration_must_itself_beat_the_best_baseline_on_validati
     assert against_baseline(ver, Baseline("naive", math.nan, 1.0)) is ver
 
 
+def final_result(lstm: float, baselines: dict[str, float]):
+    from advisor.core.records import FinalResult
+
+    return FinalResult(
+        config=SUGGESTION,
+        test_metrics={"rmse": lstm},
+        baseline_test_metrics={name: {"rmse": r} for name, r in baselines.items()},
+        forecast=(),
+        actual=(),
+        model_path=None,
+        seconds=1.0,
+    )
+
+
+def test_a_gain_on_validation_the_test_rows_contradict_is_withdrawn():
+    """Validation chose both the configuration and the baseline, so a lead there is
+    measured where it was picked; the claim stands only where the final model also beats
+    that baseline on the held-out rows."""
+    from advisor.core.records import Baseline
+    from advisor.verification.verdict import against_baseline, held_on_test
+
+    s, b = trial("0", SUGGESTION, 10.0, True), trial("3", BETTER, 9.9)
+    ahead = against_baseline(verify_with(s, b), Baseline("mstl", 12.0, 1.0))
+    assert ahead.beats_baseline is True and ahead.gain_claimed
+    assert ahead.gain_held is None  # no test rows yet
+
+    behind = held_on_test(ahead, final_result(33.8, {"mstl": 31.5, "naive": 30.0}))
+    assert behind.gain_held is False and not behind.gain_claimed
+    assert behind.beats_baseline is True  # what validation showed is kept, and said
+    assert (behind.lstm_test_rmse, behind.baseline_test_rmse) == (33.8, 31.5)
+    assert "17% lead over the mstl baseline on validation did not hold" in behind.notes[-1]
+    assert "(mstl 31.5 against the final model's 33.8)" in behind.notes[-1]
+
+    # Below the same baseline on test it holds, even where another baseline (naive,
+    # not the one validation chose) did better there.
+    held = held_on_test(ahead, final_result(31.0, {"mstl": 31.5, "naive": 30.0}))
+    assert held.gain_held is True and held.gain_claimed and held.notes == ahead.notes
+
+    # Nothing claimed, nothing withdrawn: a baseline that beat it on validation too.
+    level = against_baseline(verify_with(s, b), Baseline("mstl", 10.0, 1.0))
+    assert held_on_test(level, final_result(33.8, {"mstl": 31.5})).gain_held is None
+    # No final model, or the baseline missing from its test table: unchanged.
+    assert held_on_test(ahead, None) is ahead
+    assert held_on_test(ahead, final_result(33.8, {"naive": 30.0})) is ahead
+
+
 def test_the_baseline_is_held_against_the_kept_configuration_not_the_best_trial():
     """A best trial 1% ahead on the search's split does not replace the suggestion, so its
     score is not the one the baseline must be beaten by; where cross-validation ran, the
