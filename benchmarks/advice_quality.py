@@ -751,14 +751,16 @@ def best_stat(by: dict[str, Entry]) -> Entry | None:
 
 
 def calibration_rows(results: dict[str, list[Entry]]) -> dict[str, dict[str, Any]]:
-    """Per dataset, the advisor's verdict on validation against what its test table shows.
+    """Per dataset, the advisor's verdict on validation against what the test shows.
 
-    Three verdicts: ``gain`` (the LSTM beat the baseline beyond the noise), ``within
-    noise`` (ahead on validation, but not beyond the noise) and ``no gain`` (the chosen
-    configuration not 2% below the baseline). Under either of the last two the advice is
-    the baseline. It agrees where its advice (the LSTM, or the baseline) is the better of
-    the two on test. Entries saved before ``beaten`` was recorded get it from their
-    claimed gain, as ``calibration`` computes it.
+    Four verdicts: ``gain`` (the LSTM beat the baseline beyond the noise, and its own
+    test rows did not contradict it), ``gain, not held on test`` (they did: withdrawn),
+    ``within noise`` (ahead on validation, but not beyond the noise) and ``no gain``
+    (the chosen configuration not 2% below the baseline). Under all but the first the
+    advice is the baseline. It agrees where that advice is the better of the two on
+    test, the LSTM scored by this benchmark's own retraining where it ran. Entries saved
+    before ``beaten`` was recorded get it from their claimed gain, as ``calibration``
+    computes it.
     """
     rows = {}
     for name, entries in results.items():
@@ -767,9 +769,13 @@ def calibration_rows(results: dict[str, list[Entry]]) -> dict[str, dict[str, Any
             continue
         d = adv.detail
         beaten = d.get("beaten", d["claimed_gain"] > 0.02)
-        warned = d.get("warned", bool(d.get("baseline_warning")) or not beaten)
-        withdrawn = d.get("held_on_test") is False
         lstm, base = d.get("test_lstm_rmse"), d.get("test_baseline_rmse")
+        # Entries saved before the advisor withdrew gains its test rows contradict get
+        # the same rule from the same figures (advisor.verification.verdict.held_on_test).
+        held = d.get("held_on_test", None if not (beaten and lstm and base) else lstm < base)
+        withdrawn = held is False
+        noisy = bool(d.get("baseline_warning"))  # the diagnosis found the gain within the noise
+        warned = d.get("warned", noisy or not beaten) or withdrawn
         # "In fact" is the benchmark's own retraining of the configuration (median of its
         # seeds) against that baseline on the same test rows, where it ran; the
         # advisor's own test table (which withdrawing a claim already read) otherwise.
@@ -778,10 +784,12 @@ def calibration_rows(results: dict[str, list[Entry]]) -> dict[str, dict[str, Any
         in_fact = measured if not (retrained and base) else 1 - retrained / base
         if not beaten:
             verdict = "no gain"
+        elif noisy:
+            verdict = "within noise"
         elif withdrawn:
             verdict = "gain, not held on test"
         else:
-            verdict = "within noise" if warned else "gain"
+            verdict = "gain"
         decision = d.get("val_baseline") if warned else "lstm"
         rows[name] = {
             "verdict": verdict,
