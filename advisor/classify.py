@@ -138,7 +138,7 @@ def run_classification(ctx: ClassContext, rules_files: Sequence[Path] = ()) -> C
             progress=progress,
         )
         chosen = verification.best_config if verification else recommendation.config
-        progress(ProgressEvent("final", "training the final classifier", 0, 1))
+        progress(ProgressEvent("final", "training the final classifier (3 seeds, averaged)", 0, 1))
         from advisor.final.class_final import finalize_class
 
         final, on_test = finalize_class(

@@ -203,14 +203,21 @@ class Seeded:
 
 
 def train_seeds(
-    trainer: Any, config: ClassifierConfig, test: np.ndarray, seeds: int, epochs: int
+    trainer: Any,
+    config: ClassifierConfig,
+    test: np.ndarray,
+    seeds: int,
+    epochs: int,
+    members: int = 1,
 ) -> tuple[Seeded, list[Seeded]]:
     """``config`` trained for ``epochs`` on the trainer's train + validation once per seed,
     each scored on ``test``; the median seed by accuracy (the upper one of an even count)
-    and all of them."""
+    and all of them. ``members`` > 1: each seed's model is the average of that many
+    trainings (seeds ``seed * members + j``), as the advisor's final model is."""
     runs = []
     for seed in range(seeds):
-        final = trainer.fit_final(config, seed, test, epochs)
+        member_seeds = [seed * members + j for j in range(members)]
+        final = trainer.fit_final(config, member_seeds, test, epochs)
         runs.append(Seeded(final, correct_on_test(trainer, config, test)))
     ranked = sorted(runs, key=lambda r: _finite(r.final.test_accuracy))
     return ranked[len(ranked) // 2], runs
@@ -363,8 +370,9 @@ def wide_search(
 
 def advisor(p: Problem, seeds: int, workdir: Path, keep: Path | None = None) -> list[Entry]:
     """``advisor analyze`` on the file as a user would run it, its ``final.config``
-    trained as the tutorial LSTM is (all of train, the median of ``seeds`` seeds). Its
-    seconds are the analysis' wall time: what the advice cost."""
+    trained as the tutorial LSTM is (all of train, the median of ``seeds`` seeds), each
+    seed's model the average of as many trainings as the advisor's final model averages
+    (``final.seeds``). Its seconds are the analysis' wall time: what the advice cost."""
     import shutil
     import subprocess
 
@@ -395,8 +403,9 @@ def advisor(p: Problem, seeds: int, workdir: Path, keep: Path | None = None) -> 
     from advisor.diagnostics.classifier import ClassifierTrainer
 
     trainer = ClassifierTrainer(p.seqs, p.train, np.array([], dtype=np.int64))
-    median, runs = train_seeds(trainer, config, p.test, seeds, config.epochs)
-    entry = seeded_entry(ADVISOR, median, runs, config.epochs, start)
+    members = len(doc["final"].get("seeds") or [0])  # the trainings its final model averages
+    median, runs = train_seeds(trainer, config, p.test, seeds, config.epochs, members)
+    entry = seeded_entry(ADVISOR, median, runs, config.epochs, start, members=members)
     verdict = doc.get("verdict") or {}
     entry.seconds = seconds
     entry.detail.update(

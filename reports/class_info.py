@@ -415,6 +415,10 @@ class ClassFinalInfo:
     seconds: float | None
     model_path: str | None
     script_path: str | None
+    seeds: tuple[int, ...] = ()
+    """The trainings averaged (documents from before the average: empty, one training)."""
+    member_test_accuracy: tuple[float | None, ...] = ()
+    dropped_seeds: tuple[int, ...] = ()
 
     @classmethod
     def parse(cls, f: Mapping[str, Any]) -> ClassFinalInfo:
@@ -437,6 +441,9 @@ class ClassFinalInfo:
                 for c in f.get("per_class") or ()
             ),
             epochs_trained=int(f.get("epochs_trained") or 0),
+            seeds=_ints(f.get("seeds") or ()),
+            member_test_accuracy=tuple(opt_float(a) for a in f.get("member_test_accuracy") or ()),
+            dropped_seeds=_ints(f.get("dropped_seeds") or ()),
             stopped_reason=str(f.get("stopped_reason") or ""),
             seconds=opt_float(f.get("seconds")),
             model_path=opt_text(f.get("model_path")),

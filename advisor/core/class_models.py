@@ -154,5 +154,11 @@ class ClassFinal:
     paired with a baseline's own on the same sequences."""
     predicted: tuple[int, ...] = ()
     """The predicted class code of each test sequence, in the same order."""
+    seeds: tuple[int, ...] = ()
+    """The seeds of the trainings whose class probabilities the final model averages."""
+    member_test_accuracy: tuple[float, ...] = ()
+    """Each training's own test accuracy, in the order the seeds were trained."""
+    dropped: tuple[int, ...] = ()
+    """Seeds whose training diverged (probabilities not finite): left out of the average."""
     model_path: str | None = None
     script_path: str | None = None

@@ -472,15 +472,23 @@ class ClassifierTrainer(ClassTrainer):
     def fit_final(
         self,
         config: ClassifierConfig,
-        seed: int,
+        seeds: Sequence[int],
         test_idx: Sequence[int] | np.ndarray,
         epochs: int,
         deadline: float | None = None,
     ) -> ClassFinal:
         """Train on train + validation for ``epochs`` (the diagnostics' best epoch count:
-        no validation is left to stop on), the scaler fitted on both; score once on the
-        test sequences."""
+        no validation is left to stop on) once per seed, the scaler fitted on both; score
+        the average of their class probabilities once on the test sequences.
+
+        One short training's test accuracy moves by several points with its seed on a
+        few dozen test sequences; the average moves less, and its log loss is never
+        above the mean of its members' (the loss is convex in the probabilities). A
+        member whose probabilities are not finite (a diverged training) is left out of
+        the average and said in ``dropped``."""
         from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+        from advisor.diagnostics.model import average_models
 
         start = time.monotonic()
         test = np.asarray(test_idx, dtype=np.int64)
@@ -489,10 +497,22 @@ class ClassifierTrainer(ClassTrainer):
             raise ValueError("the test sequences must be apart from train and validation")
         feed = self.feed(config, rows)
         n_classes = len(self.seqs.classes)
-        fitted = _fit(config, feed, n_classes, rows, None, seed, deadline, epochs)
-        self.final_model = fitted.model
-        probabilities = _probabilities(fitted.model, feed.x[test])
         truth = feed.labels[test]
+        kept: list[tuple[int, _Fitted, np.ndarray]] = []
+        accuracies: list[float] = []
+        last: _Fitted | None = None
+        for seed in seeds:
+            last = _fit(config, feed, n_classes, rows, None, seed, deadline, epochs)
+            member = _probabilities(last.model, feed.x[test])
+            accuracies.append(score(member, truth).accuracy)
+            if np.all(np.isfinite(member)):
+                kept.append((seed, last, member))
+        if last is None:
+            raise ValueError("the final classifier needs at least one seed")
+        members = kept or [(seeds[-1], last, _probabilities(last.model, feed.x[test]))]
+        self.final_model = average_models([fitted.model for _, fitted, _ in members])
+        probabilities = np.mean([p for _, _, p in members], axis=0)
+        fitted = members[0][1]
         scores = score(probabilities, truth)
         codes = list(range(n_classes))
         if np.all(np.isfinite(probabilities)):
@@ -520,4 +540,7 @@ class ClassifierTrainer(ClassTrainer):
             config=config,
             test_correct=scores.correct,
             predicted=tuple(int(c) for c in predicted),
+            seeds=tuple(int(seed) for seed, _, _ in members),
+            member_test_accuracy=tuple(accuracies),
+            dropped=tuple(int(s) for s in seeds if s not in {m[0] for m in members}),
         )

@@ -1,5 +1,6 @@
-"""The final classifier: trained on train + validation, scored once on the test sequences,
-with every baseline fitted on the same sequences and scored on the same test ones.
+"""The final classifier: the average of a few trainings on train + validation, scored
+once on the test sequences, with every baseline fitted on the same sequences and scored
+on the same test ones.
 
 Leaves ``model.keras`` and ``model.py`` (``class_script``) in the run directory. A
 finished final stage is recorded in ``state/class_final.json``: a rerun of an
@@ -42,13 +43,17 @@ def finalize_class(
     seed: int,
     data_path: str,
 ) -> tuple[ClassFinal, tuple[ClassBaseline, ...]]:
-    """Train ``config`` for its epochs on train + validation, score it and the baselines
-    on the test sequences, and save the model and its script."""
+    """Train ``config`` for its epochs on train + validation with each of the final
+    seeds (``training.member_seeds``: the forecaster's too), score the average of their
+    class probabilities and the baselines on the test sequences, and save the averaged
+    model and its script."""
     from advisor.final.class_script import write_class_script
+    from advisor.final.training import member_seeds
 
     model_path = run_dir / "model.keras"
     checkpoint = run_dir / "state" / CHECKPOINT
-    key = key_of({"config": asdict(config), "split": asdict(split), "seed": seed})
+    seeds = member_seeds(seed)
+    key = key_of({"config": asdict(config), "split": asdict(split), "seeds": seeds})
     script = write_class_script(config, seqs, split, data_path, run_dir, seed)
     saved = read_json(checkpoint)
     if saved and saved.get("key") == key and model_path.is_file():
@@ -58,7 +63,7 @@ def finalize_class(
             return final, baselines
         except (ValueError, KeyError, TypeError):
             pass  # an older layout of the records: train again
-    final = trainer.fit_final(config, seed, split.test, config.epochs)
+    final = trainer.fit_final(config, seeds, split.test, config.epochs)
     model = trainer.final_model
     write_with(model_path, lambda tmp: model.save(tmp), suffix=".keras")
     final = replace(final, model_path=str(model_path), script_path=str(script))

@@ -88,12 +88,14 @@ def class_script(
     config: ClassifierConfig, seqs: SequenceSet, split: ClassSplit, data_path: str, seed: int
 ) -> str:
     """``model.py`` for ``config`` on the file ``seqs`` was read from; every value a
-    Python literal (``repr``), whatever the CSV's names.
+    Python literal (``repr``), whatever the CSV's names. It trains once per final seed
+    (``training.member_seeds``) and averages the trainings, as the advisor's final model.
 
     ``EPOCHS`` is ``config.epochs``: the final training runs that many epochs on train +
     validation, with nothing left to stop early on.
     """
     from advisor import __version__
+    from advisor.final.training import member_seeds
 
     return (
         _environment()
@@ -112,7 +114,7 @@ def class_script(
             n_sequences=seqs.n_sequences,
             test_ids=[seqs.ids[i] for i in split.test],
             test_source=split.test_source,
-            seed=seed,
+            seeds=list(member_seeds(seed)),
             config=config,
             layers=[asdict(layer) for layer in config.layers],
             mask=float(MASK),

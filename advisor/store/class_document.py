@@ -255,6 +255,9 @@ def _final(fin: ClassFinal | None) -> dict[str, Any] | None:
         "script_path": fin.script_path,
         "test_correct": list(fin.test_correct),
         "predicted": list(fin.predicted),
+        "seeds": list(fin.seeds),
+        "member_test_accuracy": [_num(a) for a in fin.member_test_accuracy],
+        "dropped_seeds": list(fin.dropped),
     }
 
 

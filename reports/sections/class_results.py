@@ -178,12 +178,34 @@ def test_metrics(info: ClassDocumentInfo) -> tuple[str, ...]:
     final = info.final
     if final is None:
         return ()
-    return (
-        f"The final LSTM, trained on the training and validation sequences for "
-        f"{plural(final.epochs_trained, 'epoch')} ({seconds(final.seconds)}), classifies "
-        f"{pct(final.test_accuracy)} of the test sequences right: macro-F1 "
-        f"{score(final.test_macro_f1)}, balanced accuracy {score(final.test_balanced_accuracy)}.",
+    trained = (
+        f"trained on the training and validation sequences for "
+        f"{plural(final.epochs_trained, 'epoch')} ({seconds(final.seconds)})"
     )
+    members = [a for a in final.member_test_accuracy if a is not None]
+    if len(final.seeds) > 1:
+        trained = (
+            f"the average of {len(final.seeds)} trainings of these settings (seeds "
+            f"{', '.join(str(s) for s in final.seeds)}) on the training and validation "
+            f"sequences for {plural(final.epochs_trained, 'epoch')} each "
+            f"({seconds(final.seconds)} in all)"
+        )
+    sentences = [
+        f"The final LSTM, {trained}, classifies {pct(final.test_accuracy)} of the test "
+        f"sequences right: macro-F1 {score(final.test_macro_f1)}, balanced accuracy "
+        f"{score(final.test_balanced_accuracy)}."
+    ]
+    if len(members) > 1:
+        sentences.append(
+            f"Alone, its trainings classified {pct(min(members))} to {pct(max(members))} "
+            "right: the average depends less on any one seed."
+        )
+    if final.dropped_seeds:
+        sentences.append(
+            f"The training(s) with seed(s) {', '.join(str(s) for s in final.dropped_seeds)} "
+            "diverged and are left out of the average."
+        )
+    return tuple(sentences)
 
 
 def models_table(info: ClassDocumentInfo) -> Table:

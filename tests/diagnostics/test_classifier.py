@@ -274,12 +274,20 @@ def test_an_lstm_tells_sines_from_square_waves():
     assert run.val_loss == pytest.approx(np.mean(run.val_log_loss))
     assert sum(run.val_correct) == round(run.val_accuracy * 12)
 
-    final = trainer.fit_final(cfg, seed=0, test_idx=np.arange(40, 52), epochs=run.best_epoch)
+    test = np.arange(40, 52)
+    final = trainer.fit_final(cfg, seeds=(0, 1), test_idx=test, epochs=run.best_epoch)
     assert final.epochs_trained == run.best_epoch and final.stopped_reason == "epochs"
     assert sum(map(sum, final.confusion)) == 12
     assert [sum(row) for row in final.confusion] == [6, 6]
     assert final.test_accuracy >= 0.75, final
     assert len(final.precision) == len(final.recall) == len(final.f1) == 2
+    # The final model averages the two trainings' class probabilities: the saved model
+    # reproduces the scores, and each training's own accuracy is kept beside them.
+    assert final.seeds == (0, 1) and len(final.member_test_accuracy) == 2 and not final.dropped
+    feed = trainer.feed(cfg, np.arange(40))
+    probabilities = trainer.final_model.predict(feed.x[test], verbose=0)
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert tuple(int(c) for c in probabilities.argmax(axis=1)) == final.predicted
 
 
 class _Weights:

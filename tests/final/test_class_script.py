@@ -115,7 +115,7 @@ def test_long_script_compiles_and_holds_out_exactly_the_advisors_test_sequences(
     assert values["ID_COLUMN"] == "series_id" and values["TIME_COLUMN"] == "t"
     assert values["LABEL_COLUMN"] == "label" and values["CHANNELS"] == list(CHANNELS)
     assert values["CLASSES"] == list(seqs.classes) and values["N_SEQUENCES"] == seqs.n_sequences
-    assert values["SEED"] == 7 and values["EPOCHS"] == 2 and values["MAX_LENGTH"] == 10
+    assert values["SEEDS"] == [7, 8, 9] and values["EPOCHS"] == 2 and values["MAX_LENGTH"] == 10
     assert values["LAYERS"] == [{"units": 6, "dropout": 0.1, "recurrent_dropout": 0.0}]
     assert values["MASK"] == -1.0e4
     assert "advisor's own stratified draw" in source
