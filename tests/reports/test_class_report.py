@@ -147,6 +147,27 @@ def test_a_gain_the_test_sequences_withdrew_is_said_in_the_headline() -> None:
     )
 
 
+def test_the_final_models_average_and_its_members_are_said() -> None:
+    from advisor.reports.class_info import parse_class_document
+    from advisor.reports.sections.class_results import test_metrics
+
+    doc = _document()
+    (single,) = test_metrics(parse_class_document(doc))
+    assert single.startswith("The final LSTM, trained on the training and validation sequences")
+    doc["final"].update(seeds=[0, 1, 2], member_test_accuracy=[0.6, 2 / 3, 0.7])
+    doc["final"]["dropped_seeds"] = []
+    averaged = " ".join(test_metrics(parse_class_document(doc)))
+    assert averaged.startswith(
+        "The final LSTM, the average of 3 trainings of these settings (seeds 0, 1, 2) on the "
+        "training and validation sequences for 14 epochs each"
+    )
+    assert "Alone, its trainings classified 60% to 70% right" in averaged
+    doc["final"]["dropped_seeds"] = [2]
+    assert "seed(s) 2 diverged and are left out" in " ".join(
+        test_metrics(parse_class_document(doc))
+    )
+
+
 def test_the_keras_code_is_python_for_the_final_configuration(advised: Page) -> None:
     from html import unescape
 
