@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from importlib import metadata, resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from advisor.core.errors import AdvisorInputError
+from advisor.core.history import HistoryUse
 from advisor.core.progress import ProgressCallback, ProgressEvent, ignore
 from advisor.core.records import Analysis, Profile, SeriesData, Settings, Task
 from advisor.core.sequences import SequenceOptions, SequenceSet
@@ -357,6 +358,7 @@ def analyze(
     label: str | None = None,
     split_col: str | None = None,
     layout: str | None = None,
+    history: str | os.PathLike[str] | None = None,
 ) -> Analysis | ClassAnalysis:
     """Run the whole analysis and write its files.
 
@@ -377,6 +379,11 @@ def analyze(
     and gives a ``ClassAnalysis`` (``advisor.classify``); ``id_col``, ``label``,
     ``split_col`` and ``layout`` (or a ``SequenceOptions`` as ``sequence_options``) name
     its columns where detection should not decide, and a forecasting file refuses them.
+    ``history``: the database of earlier analyses (``advisor.store.history``) to start
+    from and record into: a forecaster's search first tries the configurations of the
+    most similar earlier datasets (``advisor.core.similarity``). ``None`` (the default
+    here; the CLI's is the user's data directory) reads and records nothing, so the same
+    data, settings and seed always give the same recommendation.
     """
     from advisor.core.options import make_sequence_options, make_settings
     from advisor.diagnostics.probe import probe_lookback
@@ -436,12 +443,8 @@ def analyze(
 
     with RunDir.open(run_dir, identity(series.sha256, settings), fresh) as rundir:
         path = source.path or _save_frame(source, rundir.path)
-        return _run(
-            _Context(rundir, series, profile, settings, objective, start, path, progress, command),
-            rulebook,
-            lookback,
-            distributed,
-        )
+        ctx = _Context(rundir, series, profile, settings, objective, start, path, progress, command)
+        return _run(ctx, rulebook, lookback, distributed, _earlier(ctx, history))
 
 
 def _analyze_sequences(
@@ -556,11 +559,28 @@ class _Context:
         return KerasTrainer(self.series.frame.to_numpy(dtype=float), split, self.profile.horizon)
 
 
+def _earlier(ctx: _Context, history: str | os.PathLike[str] | None) -> HistoryUse | None:
+    """The similar earlier analyses, where a history is in use; read before any training,
+    so a history the advisor cannot open stops the analysis at once."""
+    if history is None:
+        return None
+    from advisor.core.similarity import forecast_features
+    from advisor.store.earlier import find_neighbours
+
+    features = forecast_features(ctx.profile, len(ctx.series.features))
+    use = find_neighbours(Path(history), features, "forecast", ctx.rundir)
+    if use.neighbours:
+        names = ", ".join(n.past.name for n in use.neighbours)
+        ctx.progress(ProgressEvent("history", f"similar earlier analyses: {names}", 1, 1))
+    return use
+
+
 def _run(
     ctx: _Context,
     rulebook: Rulebook,
     lookback: int,
     distributed: DistributedOptions | None,
+    earlier: HistoryUse | None = None,
 ) -> Analysis:
     from advisor.diagnostics.plan import run_diagnostics
     from advisor.final.training import FINAL_SEEDS, finalize
@@ -607,7 +627,7 @@ def _run(
         progress(ProgressEvent("rules", "rules applied", 1, 1))
 
     search_deadline = deadlines.search
-    options = SearchOptions(settings.tuner, max_trials, settings.seed)
+    options = SearchOptions(settings.tuner, max_trials, settings.seed, _warm(earlier))
     chief = None
     if distributed is not None:
         from advisor.verification.distributed import Chief, make_job
@@ -655,7 +675,12 @@ def _run(
             command=ctx.command,
             seconds=time.monotonic() - start,
             partial=partial,
+            history=earlier,
         )
+        if earlier is not None and not partial:
+            from advisor.store.earlier import record
+
+            analysis = replace(analysis, history=record(earlier, analysis))
         _write(analysis, progress)
         return analysis
 
@@ -710,6 +735,26 @@ def _run(
         finish(verification, None, partial=True)
         raise
     return finish(verification, final, partial=False)
+
+
+def _warm(earlier: HistoryUse | None) -> tuple[tuple[int, dict[str, Any]], ...]:
+    """The neighbours' configurations as the search's settings, nearest first."""
+    if earlier is None:
+        return ()
+    from advisor.core.settings import config_values
+    from advisor.store.document import config_from_dict
+
+    warm = []
+    for n in earlier.neighbours:
+        try:
+            values = config_values(config_from_dict(n.past.config))
+        except (KeyError, TypeError, ValueError):
+            continue  # a record from another layout of the configuration: not reusable
+        # A final configuration's epochs are where early stopping settled on that data;
+        # in a search they are a ceiling, so this search keeps its own.
+        values.pop("epochs", None)
+        warm.append((n.past.id, values))
+    return tuple(warm)
 
 
 def rules_key(rulebook: Rulebook) -> str:

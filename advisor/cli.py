@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import shlex
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+
+from advisor.cli_common import err, out
+from advisor.cli_common import escape as _escape
+from advisor.cli_common import fail as _fail
+from advisor.cli_common import user_errors as _user_errors
+from advisor.history_cli import history_app
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from advisor.api import SequenceProfile, SeriesProfile
     from advisor.core.progress import ProgressEvent
     from advisor.core.records import Settings
@@ -39,41 +41,7 @@ rules_app = typer.Typer(
     help="List, show and check the rules behind the advice.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
-
-out = Console()
-err = Console(stderr=True)
-
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
-
-
-def _fail(line: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    err.print(f"[bold red]error:[/] {_escape(line)}", soft_wrap=True, highlight=False)
-    raise typer.Exit(code)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Bad input becomes one line and exit 2; Ctrl-C exits 130 keeping finished files."""
-    from advisor.core.errors import AdvisorInputError
-
-    try:
-        yield
-    except AdvisorInputError as exc:
-        _fail(exc.one_line())
-    except KeyboardInterrupt:
-        err.print(
-            "[yellow]interrupted[/]: what finished is written (marked partial); "
-            "run the same command again to resume."
-        )
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-
+app.add_typer(history_app, name="history")
 
 Target = Annotated[
     str | None, typer.Option(help="Column to forecast (default: the only numeric one).")
@@ -164,6 +132,23 @@ Bind = Annotated[
 ]
 Port = Annotated[
     int, typer.Option(min=0, max=65535, help="Chief port for distributed search (0: any free).")
+]
+HistoryFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        help="The database of earlier analyses to start from and record into (default: "
+        "$ADVISOR_HISTORY, else history.sqlite3 in your data folder).",
+        show_default=False,
+    ),
+]
+NoHistory = Annotated[
+    bool,
+    typer.Option(
+        "--no-history",
+        help="Neither read nor record earlier analyses: the same data, settings and seed "
+        "then always give the same recommendation.",
+    ),
 ]
 Explain = Annotated[
     bool,
@@ -264,6 +249,8 @@ def analyze(
     label: Label = None,
     split_col: SplitCol = None,
     layout: Layout = "auto",
+    history: HistoryFile = None,
+    no_history: NoHistory = False,
 ) -> None:
     """Profile DATA, run diagnostic trainings, apply the rules, verify, and write a report.
 
@@ -272,7 +259,9 @@ def analyze(
     verdict, the settings, the main finding, the test scores); the reasons are in the
     report, and --explain prints them too. A file of labelled sequences (or --task
     classify) is analysed as sequence classification: --id-col, --label, --split-col and
-    --layout say how to read it where detection should not decide.
+    --layout say how to read it where detection should not decide. Each finished
+    forecasting analysis is recorded in a local history; a later one on a similar series
+    tries the earlier winners first (--no-history: neither).
     """
     from advisor.api import data_source
 
@@ -325,6 +314,7 @@ def analyze(
             fresh=fresh,
             distributed=distributed,
             sequence_options=options,
+            history=None if no_history else (history or _default_history()),
         )
     if isinstance(result, ClassAnalysis):
         from advisor.reports.class_terminal import class_analysis_renderables
@@ -334,6 +324,12 @@ def analyze(
         return
     for renderable in summary_renderables(to_document(result), result.run_dir, explain=explain):
         out.print(renderable)
+
+
+def _default_history() -> Path:
+    from advisor.store.history import default_history_path
+
+    return default_history_path()
 
 
 @app.command()

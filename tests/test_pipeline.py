@@ -117,3 +117,46 @@ def test_report_renders_inline_for_notebooks(finished):
     html = result._repr_html_()
     # The page sits escaped in a sandboxed iframe's srcdoc (see reports.html.inline_html).
     assert html.startswith("<iframe") and "id=&quot;verdict&quot;" in html and "sales" in html
+
+
+@pytest.mark.slow
+def test_a_second_analysis_of_a_similar_series_starts_from_the_first(tmp_path):
+    """Two seasonal monthly series analysed in turn with one history: the second finds
+    the first as a neighbour, tries its settings right after the suggestion, says so in
+    its document and report, and both are recorded."""
+    from advisor.store.history import History
+
+    history = tmp_path / "history.sqlite3"
+    settings = Settings(horizon=3, budget_s=20, seed=1)
+    first = analyze(
+        seasonal_csv(tmp_path / "a.csv", seed=0),
+        settings=settings,
+        out=tmp_path / "a",
+        history=history,
+    )
+    assert first.history is not None and first.history.neighbours == ()
+    second = analyze(
+        seasonal_csv(tmp_path / "b.csv", rows=150, seed=5),
+        settings=settings,
+        out=tmp_path / "b",
+        history=history,
+    )
+    use = second.history
+    assert use is not None and [n.past.name for n in use.neighbours] == ["a.csv"]
+    assert second.verification is not None
+    tried = [t for t in second.verification.trials if t.history_id == use.neighbours[0].past.id]
+    assert len(tried) <= 1 and second.verification.trials[0].is_suggestion
+    doc = json.loads((tmp_path / "b" / "recommendation.json").read_text())
+    assert doc["history"]["neighbours"][0]["name"] == "a.csv"
+    report = (tmp_path / "b" / "report.html").read_text()
+    assert "Earlier analyses with a similar profile: a.csv" in report
+    with History(history) as h:
+        assert [p.name for p in h.all("forecast")] == ["a.csv", "b.csv"]
+    # The same run directory again (resumed from its files) is recorded once, and does
+    # not count itself as an earlier dataset.
+    again = analyze(tmp_path / "b.csv", settings=settings, out=tmp_path / "b", history=history)
+    assert again.history is not None and [n.past.name for n in again.history.neighbours] == [
+        "a.csv"
+    ]
+    with History(history) as h:
+        assert len(h.all()) == 2

@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from advisor.core.history import HistoryUse
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -501,6 +503,9 @@ class Trial:
     seconds: float = 0.0
     cut: bool = False
     """The time budget stopped its training early: its score is not comparable."""
+    history_id: int | None = None
+    """The earlier analysis (history database id) whose configuration this trial tried,
+    moved into this search's ranges; ``None`` for the search's own proposals."""
 
 
 @dataclass(frozen=True)
@@ -661,3 +666,6 @@ class Analysis:
     seconds: float = 0.0
     partial: bool = False
     """Interrupted: some stages did not finish; a rerun resumes from the run directory."""
+    history: HistoryUse | None = None
+    """What the analysis took from earlier analyses and left for later ones (``None``:
+    history off)."""

@@ -11,6 +11,7 @@ import math
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from advisor.core.history import HistoryUse
 from advisor.core.records import (
     Analysis,
     CrossValidation,
@@ -415,6 +416,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                     "config": config_to_dict(t.config),
                     "val_rmse": finite_or_null(t.val_rmse),
                     "is_suggestion": t.is_suggestion,
+                    "history_id": t.history_id,
                     "score": None if t.score is None else finite_or_null(t.score),
                     "best_epoch": t.best_epoch,
                     "seconds": round(t.seconds, 2),
@@ -472,7 +474,35 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             "seeds": list(fin.seeds),
             "member_test_rmse": [finite_or_null(v) for v in fin.member_test_rmse],
         }
+    if analysis.history is not None:
+        doc["history"] = history_to_dict(analysis.history)
     return doc
+
+
+def history_to_dict(use: HistoryUse) -> dict[str, Any]:
+    """What the analysis took from earlier ones: each neighbour with what it scored, so
+    the report can say whether its configuration won here too."""
+    return {
+        "path": use.path,
+        "features": dict(use.features),
+        "considered": use.considered,
+        "neighbours": [
+            {
+                "id": n.past.id,
+                "name": n.past.name,
+                "created": n.past.created,
+                "distance": round(n.distance, 4),
+                "similarity": round(n.similarity, 4),
+                "config": n.past.config,
+                "objective": n.past.objective,
+                "val_score": finite_or_null(n.past.val_score),
+                "test_score": finite_or_null(n.past.test_score),
+            }
+            for n in use.neighbours
+        ],
+        "recorded_id": use.recorded_id,
+        "note": use.note,
+    }
 
 
 def cv_summary_to_dict(s: CVSummary | None) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ import math
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,13 +63,23 @@ class AdvisorOracle(CrashSafeState):
         space: Any,
         log: Path | None,
         on_end: Callable[[int], None] | None,
+        warm: Sequence[dict[str, Any]] = (),
     ) -> None:
         self._advisor_deadline = deadline
         self._advisor_space = space
         self._advisor_log = log
         self._advisor_on_end = on_end
+        self._advisor_warm = list(warm)
         self.advisor_stop_reason = ""
         self.verbose = 0  # only the CLI prints
+
+    def _warm_start(self) -> dict[str, Any] | None:
+        """The first configuration from similar earlier analyses not tried yet: they come
+        right after the suggestion, before the tuner's own draws."""
+        for values in getattr(self, "_advisor_warm", ()):
+            if not self._duplicate(values):  # type: ignore[attr-defined]
+                return dict(values)
+        return None
 
     # --- proposing
     def populate_space(self, trial_id: str) -> dict[str, Any]:
@@ -95,7 +105,7 @@ class AdvisorOracle(CrashSafeState):
         suggestion = defaults(self.hyperparameters)
         if not self._duplicate(suggestion):  # type: ignore[attr-defined]
             return suggestion
-        return super()._random_values()  # type: ignore[misc]
+        return self._warm_start() or super()._random_values()  # type: ignore[misc]
 
     def typical_trial_seconds(self) -> float | None:
         seconds = [
@@ -200,6 +210,8 @@ def make_oracle(
             # setting changed, then two, ...) and skips what was tried, which the
             # saved state does record.
             values = next(_untried(self), None)
+            if values is not None and values != defaults(self.hyperparameters):
+                values = self._warm_start() or values
             if values is not None:
                 return {"status": "RUNNING", "values": values}
             if self.ongoing_trials:

@@ -21,7 +21,7 @@ import contextlib
 import io
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -36,6 +36,7 @@ from advisor.verification.space import (
     build_space,
     config_from_values,
     defaults,
+    into_space,
     space_key,
     space_size,
 )
@@ -52,6 +53,10 @@ class SearchOptions:
     tuner: str = "bayesian"
     max_trials: int = DEFAULT_MAX_TRIALS
     seed: int = 0
+    warm: tuple[tuple[int, dict[str, Any]], ...] = ()
+    """Configurations of similar earlier analyses (history id, settings as
+    ``config_values`` gives them): tried right after the suggestion, moved into the
+    narrowed ranges (``space.into_space``)."""
 
 
 TrialT = TypeVar("TrialT", Trial, ClassTrial)
@@ -77,7 +82,14 @@ class SearchInterrupted(KeyboardInterrupt):
         self.result = result
 
 
-def collect_trials(oracle: Any, suggestion: dict[str, Any], objective: Objective) -> list[Trial]:
+def collect_trials(
+    oracle: Any,
+    suggestion: dict[str, Any],
+    objective: Objective,
+    warm: Sequence[tuple[int, dict[str, Any]]] = (),
+) -> list[Trial]:
+    """The finished trials in the order they ran; ``warm``: the projected configurations
+    of earlier analyses, so a trial of one names its history id."""
     trials = []
     for t in sorted(oracle.trials.values(), key=lambda t: trial_order(t.trial_id)):
         if t.status != "COMPLETED" or t.score is None:
@@ -89,16 +101,21 @@ def collect_trials(oracle: Any, suggestion: dict[str, Any], objective: Objective
             return float(metrics.get_last_value(name)) if metrics.exists(name) else 0.0
 
         diverged = bool(last("diverged"))
+        is_suggestion = all(values.get(k) == v for k, v in suggestion.items())
+        history_id = next(
+            (i for i, w in warm if all(values.get(k) == v for k, v in w.items())), None
+        )
         trials.append(
             Trial(
                 trial_id=t.trial_id,
                 config=config_from_values(values),
                 val_rmse=math.inf if diverged else last("val_rmse"),
-                is_suggestion=all(values.get(k) == v for k, v in suggestion.items()),
+                is_suggestion=is_suggestion,
                 score=None if diverged else float(t.score),
                 best_epoch=int(last("best_epoch")),
                 seconds=last("seconds"),
                 cut=bool(last("cut")),
+                history_id=None if is_suggestion else history_id,
             )
         )
     return trials
@@ -131,16 +148,19 @@ def search(
         [rec.config.epochs, *(int(r.high or 0) for r in rec.ranges if r.setting == "epochs")]
     )
     oracle = make_oracle(options.tuner, hp, objective, max(1, cap), options.seed, max_epochs)
+    warm = [(i, into_space(plain, values)) for i, values in options.warm]
+    warm = [(i, w) for i, w in warm if w != suggestion]  # the same as the suggestion: no trial
     oracle.advisor_setup(
         deadline,
         hp,
         Path(project_parent) / project / "trials.log",
         (lambda done: on_trial(done, cap)) if on_trial else None,
+        [w for _, w in warm],
     )
 
     def result(reason: str, notes: tuple[str, ...] = ()) -> SearchResult[Trial]:
         return SearchResult(
-            tuple(collect_trials(oracle, suggestion, objective)),
+            tuple(collect_trials(oracle, suggestion, objective, warm)),
             size,
             cap,
             reason,

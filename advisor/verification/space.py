@@ -147,3 +147,44 @@ def space_key(hp: Any, tuner: str, objective: Objective) -> str:
 
 def defaults(hp: Any) -> dict[str, Any]:
     return {p.name: p.default for p in hp.space if hp.is_active(p)}
+
+
+def into_space(hp: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` (another analysis' configuration, as ``config_values`` gives it) moved
+    into this space: a settled setting keeps the space's value, a choice takes the
+    nearest of its values, a range clips to its ends. What an earlier dataset's winner
+    looks like within the ranges this one's rules narrowed."""
+    out: dict[str, Any] = {}
+    for p in hp.space:
+        if not hp.is_active(p):
+            continue
+        kind = type(p).__name__
+        value = values.get(p.name, p.default)
+        if kind == "Fixed" or value is None:
+            out[p.name] = p.value if kind == "Fixed" else p.default
+        elif kind == "Choice":
+            out[p.name] = _nearest_choice(list(p.values), value, p.default)
+        elif kind == "Int":
+            out[p.name] = int(min(p.max_value, max(p.min_value, round(float(value)))))
+        elif kind == "Float":
+            out[p.name] = float(min(p.max_value, max(p.min_value, float(value))))
+        else:
+            out[p.name] = p.default
+    return out
+
+
+def _nearest_choice(choices: list[Any], value: Any, default: Any) -> Any:
+    if value in choices:
+        return value
+    numeric = [c for c in choices if isinstance(c, int | float) and not isinstance(c, bool)]
+    if not numeric or isinstance(value, str | bool):
+        return default
+    x = float(value)
+
+    def gap(c: float) -> float:
+        # Ratios for positive scales (units, rates, batch sizes), differences otherwise.
+        if c > 0 and x > 0:
+            return abs(math.log(c / x))
+        return abs(c - x)
+
+    return min(numeric, key=gap)

@@ -47,6 +47,7 @@ from advisor.reports.info.experiments import (
     RuleHitInfo,
     RunInfo,
 )
+from advisor.reports.info.history import HistoryInfo, NeighbourInfo
 from advisor.reports.info.values import Scalar, defined, opt_float, opt_text
 
 __all__ = [
@@ -61,7 +62,9 @@ __all__ = [
     "DocumentInfo",
     "FinalInfo",
     "FindingInfo",
+    "HistoryInfo",
     "Metrics",
+    "NeighbourInfo",
     "ProfileInfo",
     "RangeInfo",
     "RecommendationInfo",
@@ -115,6 +118,8 @@ class DocumentInfo:
     final: FinalInfo | None
     series: SeriesInfo
     run: RunRecord
+    history: HistoryInfo | None = None
+    """The similar earlier analyses tried first; ``None``: history off (or an older file)."""
 
     @property
     def no_gain_over_baseline(self) -> bool:
@@ -155,4 +160,5 @@ def parse_document(doc: Mapping[str, Any]) -> DocumentInfo:
         final=FinalInfo.parse(final) if final else None,
         series=SeriesInfo.parse(doc.get("series") or {}),
         run=RunRecord.parse(doc.get("run") or {}),
+        history=HistoryInfo.parse(doc.get("history")),
     )

@@ -26,6 +26,8 @@ class TrialInfo:
     config: ModelConfig
     val_rmse: float | None
     is_suggestion: bool
+    history_id: int | None = None
+    """The earlier analysis whose settings this trial tried (``None``: the search's own)."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ class VerificationInfo:
                     config_from_dict(t["config"]),
                     opt_float(t.get("val_rmse")),
                     bool(t.get("is_suggestion")),
+                    None if t.get("history_id") is None else int(t["history_id"]),
                 )
                 for t in v.get("trials") or ()
             ),

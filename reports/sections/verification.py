@@ -24,6 +24,8 @@ class VerificationSection:
     cv: tuple[str, ...] = ()
     """What the cross-validation's spread says, or that it did not run."""
     cv_table: Table | None = None
+    earlier: tuple[str, ...] = ()
+    """What the similar earlier analyses brought, and whether it won here."""
 
 
 def verdict_words(ver: VerificationInfo) -> str:
@@ -39,6 +41,8 @@ def verdict_words(ver: VerificationInfo) -> str:
 def _trial_row(i: int, trial: TrialInfo, best: float | None) -> tuple[str, ...]:
     cfg = trial.config
     note = "suggestion" if trial.is_suggestion else ""
+    if trial.history_id is not None:
+        note = f"from earlier analysis {trial.history_id}"
     if best is not None and trial.val_rmse == best:
         note = f"{note}, best" if note else "best"
     return (
@@ -188,5 +192,63 @@ def verification_section(info: DocumentInfo) -> VerificationSection | None:
     )
     cv_lines, cv_table = cv_view(ver.cv)
     return VerificationSection(
-        tuple(summary), trials_table(ver.trials), tuple(trials_chart), cv_lines, cv_table
+        tuple(summary),
+        trials_table(ver.trials),
+        tuple(trials_chart),
+        cv_lines,
+        cv_table,
+        earlier_words(info),
     )
+
+
+def earlier_words(info: DocumentInfo) -> tuple[str, ...]:
+    """Which earlier analyses looked like this one, whether their settings won here, and
+    this analysis' own record; nothing where the history was off."""
+    history, ver = info.history, info.verification
+    if history is None:
+        return ()
+    lines: list[str] = []
+    if history.neighbours:
+        names = "; ".join(
+            f"{n.name} (analysis {n.id}, similarity {fmt(n.similarity, 2)}"
+            + (f", {n.created[:10]}" if n.created else "")
+            + ")"
+            for n in history.neighbours
+        )
+        lines.append(
+            f"Earlier analyses with a similar profile: {names}. Their final settings, "
+            "moved into this search's ranges, were tried right after the suggestion."
+        )
+        trials = ver.trials if ver else ()
+        scored = sorted(t.val_rmse for t in trials if defined(t.val_rmse))
+        for n in history.neighbours:
+            mine = next((t for t in trials if t.history_id == n.id), None)
+            if mine is None:
+                lines.append(
+                    f"{n.name}'s settings were not tried as a trial of their own: within "
+                    "these ranges they equal the suggestion, or the search stopped first."
+                )
+            elif not defined(mine.val_rmse):
+                lines.append(f"{n.name}'s settings (trial {mine.trial_id}) did not finish.")
+            else:
+                rank = scored.index(mine.val_rmse) + 1
+                place = "the best trial" if rank == 1 else f"{rank} of {len(scored)} trials"
+                lines.append(
+                    f"{n.name}'s settings (trial {mine.trial_id}) scored a validation RMSE "
+                    f"of {fmt(mine.val_rmse)}: {place}."
+                )
+    elif history.considered:
+        lines.append(
+            f"None of the {plural(history.considered, 'earlier forecasting analysis', 'earlier forecasting analyses')} in the "
+            "history was similar enough to this series to try its settings."
+        )
+    else:
+        lines.append("The history held no earlier forecasting analysis to learn from.")
+    if history.recorded_id is not None:
+        lines.append(
+            f"This analysis is recorded in the history ({history.path}) as analysis "
+            f"{history.recorded_id}; `advisor history show {history.recorded_id}` prints it."
+        )
+    elif history.note:
+        lines.append(history.note)
+    return tuple(lines)

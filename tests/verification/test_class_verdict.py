@@ -28,6 +28,18 @@ def _chosen_at(verification, accuracy):
     return replace(verification, trials=trials)
 
 
+def _bar_at_80():
+    """The profile with the best baseline at 0.80 on validation, ranked on validation alone."""
+    base = ca.profile()
+    return replace(
+        base,
+        baselines=tuple(
+            replace(b, accuracy=min(b.accuracy, 0.8), cv_accuracy=math.nan, cv_folds=0)
+            for b in base.baselines
+        ),
+    )
+
+
 def test_no_gain_found_by_the_diagnosis_makes_the_baseline_the_advice():
     profile = ca.profile()
     v = baseline_verdict(profile, ca.diagnosis(), ca.verification(), ca.final(), ())
@@ -36,15 +48,7 @@ def test_no_gain_found_by_the_diagnosis_makes_the_baseline_the_advice():
 
 
 def test_the_lstm_is_the_advice_only_where_its_chosen_configuration_clears_the_bar():
-    # the best baseline at 0.80 on validation, ranked on validation alone
-    base = ca.profile()
-    profile = replace(
-        base,
-        baselines=tuple(
-            replace(b, accuracy=min(b.accuracy, 0.8), cv_accuracy=math.nan, cv_folds=0)
-            for b in base.baselines
-        ),
-    )
+    profile = _bar_at_80()
     diagnosis = _without_gap(ca.diagnosis())
     ahead = _chosen_at(ca.verification(), 0.9)  # 12% above the bar
     assert not baseline_verdict(profile, diagnosis, ahead, ca.final(), ()).advised
@@ -63,14 +67,7 @@ def test_the_test_figures_are_paired_and_choose_nothing():
 
 
 def test_a_gain_on_validation_the_test_sequences_contradict_is_withdrawn():
-    base = ca.profile()
-    profile = replace(
-        base,
-        baselines=tuple(
-            replace(b, accuracy=min(b.accuracy, 0.8), cv_accuracy=math.nan, cv_folds=0)
-            for b in base.baselines
-        ),
-    )
+    profile = _bar_at_80()
     diagnosis, ahead = _without_gap(ca.diagnosis()), _chosen_at(ca.verification(), 0.9)
     final = ca.final()  # two thirds of the test sequences right
     # The baseline validation chose reaches 7/9 or 8/9 on test: above the LSTM's 2/3.

@@ -121,6 +121,43 @@ def test_the_suggestion_is_the_first_trial(tmp_path, tuner):
     assert len({t.trial_id for t in result.trials}) == 4
 
 
+@pytest.mark.parametrize("tuner", ["bayesian", "random", "grid", "hyperband"])
+def test_similar_earlier_settings_come_right_after_the_suggestion(tmp_path, tuner):
+    """An earlier dataset's winner, moved into this search's ranges (units 64 becomes
+    16, the widest choice; dropout 0.6 clips to 0.4; the lookback stays settled at 12),
+    is the second trial whichever tuner runs, and names the analysis it came from."""
+    from dataclasses import replace
+
+    from advisor.core.records import LayerConfig
+
+    earlier = replace(
+        SUGGESTION,
+        lookback=48,
+        layers=(LayerConfig(64, 0.6, 0.0),),
+        learning_rate=2e-3,
+        batch_size=32,
+    )
+    same = replace(SUGGESTION, epochs=50)  # within these ranges it is the suggestion
+    result = search(
+        recommendation(),
+        ScriptedTrainer(),
+        tmp_path,
+        time.monotonic() + LATER,
+        RMSE,
+        SearchOptions(tuner, 4, 0, ((7, config_values(earlier)), (9, config_values(same)))),
+    )
+    first, second = result.trials[:2]
+    assert first.is_suggestion and first.history_id is None
+    assert second.history_id == 7 and not second.is_suggestion
+    cfg = second.config
+    assert cfg.layers[0].units == 16 and cfg.layers[0].dropout == pytest.approx(0.4)
+    assert cfg.lookback == 12 and cfg.batch_size == 32
+    if tuner != "grid":  # the grid's learning rates are its ends and the suggestion
+        assert cfg.learning_rate == pytest.approx(2e-3)
+    assert all(t.history_id != 9 for t in result.trials)
+    assert sum(t.history_id == 7 for t in result.trials) == 1
+
+
 def test_the_search_finds_the_better_region(tmp_path):
     result = run(tmp_path, tuner="grid", trials=54)
     best = min(result.trials, key=lambda t: t.score)
