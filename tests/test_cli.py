@@ -273,3 +273,21 @@ def test_analyze_prints_the_summary_and_explain_adds_the_reasons(explain, tmp_pa
     assert "Diagnosis: overfitting" in text
     rationale = "64 units gave the lowest validation loss in the capacity sweep."
     assert (rationale in text) is explain
+
+
+def test_a_history_that_is_not_a_database_stops_the_analysis_before_training(tmp_path):
+    """The history is read right after the profile: a broken one is one line and exit 2,
+    left as it was, and no training ran (no diagnosis was recorded in the run folder)."""
+    history = tmp_path / "history.sqlite3"
+    history.write_text("not a database\n")
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app,
+        ["analyze", "--example", "airline", "--out", str(out), "--history", str(history)],
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and str(history) in lines[0]
+    assert "Traceback" not in result.output
+    assert history.read_text() == "not a database\n"
+    assert not (out / "recommendation.json").exists()
