@@ -35,12 +35,20 @@ if TYPE_CHECKING:
 
     from advisor.core.class_analysis import ClassAnalysis
     from advisor.core.class_records import ClassProfile
-    from advisor.core.records import Diagnosis, FinalResult, Recommendation, Split, Verification
+    from advisor.core.records import (
+        Diagnosis,
+        FinalResult,
+        PretrainedComparison,
+        Recommendation,
+        Split,
+        Verification,
+    )
     from advisor.diagnostics.trainer import KerasTrainer, Trainer
     from advisor.rules import Rulebook
     from advisor.store.rundir import RunDir
     from advisor.verification.distributed import DistributedOptions
     from advisor.verification.objective import Objective
+    from advisor.verification.pretrained import Pretrained
 
 EXAMPLES = ("airline",)
 # Shares of a user's time budget: diagnostics first, then the search, then the
@@ -359,6 +367,7 @@ def analyze(
     split_col: str | None = None,
     layout: str | None = None,
     history: str | os.PathLike[str] | None = None,
+    pretrained: str | os.PathLike[str] | None = None,
 ) -> Analysis | ClassAnalysis:
     """Run the whole analysis and write its files.
 
@@ -384,6 +393,9 @@ def analyze(
     most similar earlier datasets (``advisor.core.similarity``). ``None`` (the default
     here; the CLI's is the user's data directory) reads and records nothing, so the same
     data, settings and seed always give the same recommendation.
+    ``pretrained``: a forecaster's ``.keras`` file (an earlier run's ``model.keras``),
+    loaded in Keras' safe mode; verification then compares fine-tuning it with training
+    the chosen configuration from scratch (``advisor.verification.pretrained``).
     """
     from advisor.core.options import make_sequence_options, make_settings
     from advisor.diagnostics.probe import probe_lookback
@@ -444,7 +456,14 @@ def analyze(
     with RunDir.open(run_dir, identity(series.sha256, settings), fresh) as rundir:
         path = source.path or _save_frame(source, rundir.path)
         ctx = _Context(rundir, series, profile, settings, objective, start, path, progress, command)
-        return _run(ctx, rulebook, lookback, distributed, _earlier(ctx, history))
+        return _run(
+            ctx,
+            rulebook,
+            lookback,
+            distributed,
+            _earlier(ctx, history),
+            _pretrained(ctx, pretrained),
+        )
 
 
 def _analyze_sequences(
@@ -575,12 +594,24 @@ def _earlier(ctx: _Context, history: str | os.PathLike[str] | None) -> HistoryUs
     return use
 
 
+def _pretrained(ctx: _Context, path: str | os.PathLike[str] | None) -> Pretrained | None:
+    """The pretrained model, loaded and checked against the data before any training."""
+    if path is None:
+        return None
+    if ctx.series.task != "forecast":
+        raise AdvisorInputError(str(path), "a pretrained model is compared for forecasting only")
+    from advisor.verification.pretrained import load_pretrained
+
+    return load_pretrained(Path(path), ctx.series.frame.shape[1], ctx.profile.horizon)
+
+
 def _run(
     ctx: _Context,
     rulebook: Rulebook,
     lookback: int,
     distributed: DistributedOptions | None,
     earlier: HistoryUse | None = None,
+    pretrained: Pretrained | None = None,
 ) -> Analysis:
     from advisor.diagnostics.plan import run_diagnostics
     from advisor.final.training import FINAL_SEEDS, finalize
@@ -650,6 +681,8 @@ def _run(
             lambda msg: progress(ProgressEvent("search", msg, 0, options.max_trials)),
         )
 
+    comparison: PretrainedComparison | None = None
+
     def finish(
         verification: Verification | None, final: FinalResult | None, partial: bool
     ) -> Analysis:
@@ -676,6 +709,7 @@ def _run(
             seconds=time.monotonic() - start,
             partial=partial,
             history=earlier,
+            pretrained=comparison,
         )
         if earlier is not None and not partial:
             from advisor.store.earlier import record
@@ -701,6 +735,8 @@ def _run(
             chief,
         )
         chosen = verification.best_config if verification else recommendation.config
+        if pretrained is not None and verification is not None:
+            comparison = _compare_pretrained(ctx, pretrained, verification, deadlines.end)
         if time.monotonic() >= deadlines.end:
             # Never cut below the epochs the evidence asked for: said before it trains.
             progress(
@@ -735,6 +771,38 @@ def _run(
         finish(verification, None, partial=True)
         raise
     return finish(verification, final, partial=False)
+
+
+def _compare_pretrained(
+    ctx: _Context, pre: Pretrained, ver: Verification, deadline: float
+) -> PretrainedComparison:
+    """Fine-tuning against from scratch, kept in the run directory once it finished."""
+    from advisor.core.records import PretrainedComparison
+    from advisor.verification.pretrained import compare_pretrained
+
+    key = json.dumps([pre.sha256, ver.chosen_trial, asdict(ver.best_config)], sort_keys=True)
+    saved = ctx.rundir.load_records("pretrained", key, {"comparison": PretrainedComparison})
+    if saved is not None:
+        return saved["comparison"]
+    ctx.progress(ProgressEvent("pretrained", "fine-tuning the pretrained model", 0, 1))
+    trial = next((t for t in ver.trials if t.trial_id == ver.chosen_trial), None)
+    comparison = compare_pretrained(
+        pre,
+        ver.best_config,
+        ver.chosen_label,
+        trial.seconds if trial else math.nan,
+        ver.cv,
+        ctx.keras_trainer,
+        ctx.profile.split,
+        ctx.series.rows,
+        ctx.profile.horizon,
+        ctx.objective,
+        ctx.settings.seed,
+        deadline,
+    )
+    ctx.rundir.save_records("pretrained", key, comparison=comparison)
+    ctx.progress(ProgressEvent("pretrained", "pretrained comparison done", 1, 1))
+    return comparison
 
 
 def _warm(earlier: HistoryUse | None) -> tuple[tuple[int, dict[str, Any]], ...]:

@@ -150,6 +150,15 @@ NoHistory = Annotated[
         "then always give the same recommendation.",
     ),
 ]
+PretrainedFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--pretrained",
+        help="A forecaster saved as .keras (an earlier run's model.keras): verification "
+        "compares fine-tuning it with training from scratch on the same folds and seeds.",
+        show_default=False,
+    ),
+]
 Explain = Annotated[
     bool,
     typer.Option(
@@ -251,6 +260,7 @@ def analyze(
     layout: Layout = "auto",
     history: HistoryFile = None,
     no_history: NoHistory = False,
+    pretrained: PretrainedFile = None,
 ) -> None:
     """Profile DATA, run diagnostic trainings, apply the rules, verify, and write a report.
 
@@ -315,6 +325,7 @@ def analyze(
             distributed=distributed,
             sequence_options=options,
             history=None if no_history else (history or _default_history()),
+            pretrained=pretrained,
         )
     if isinstance(result, ClassAnalysis):
         from advisor.reports.class_terminal import class_analysis_renderables

@@ -291,3 +291,25 @@ def test_a_history_that_is_not_a_database_stops_the_analysis_before_training(tmp
     assert "Traceback" not in result.output
     assert history.read_text() == "not a database\n"
     assert not (out / "recommendation.json").exists()
+
+
+def test_a_pretrained_file_that_is_not_a_keras_archive_is_one_line_exit_2(tmp_path):
+    model = tmp_path / "model.keras"
+    model.write_text("not a model\n")
+    result = runner.invoke(
+        app,
+        [
+            "analyze",
+            "--example",
+            "airline",
+            "--out",
+            str(tmp_path / "run"),
+            "--no-history",
+            "--pretrained",
+            str(model),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "could not load it in safe mode" in lines[0]
+    assert not (tmp_path / "run" / "recommendation.json").exists()

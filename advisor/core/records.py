@@ -597,6 +597,10 @@ class Verification:
     over the cross-validation's seeds on its most recent fold (the validation split), or
     its search trial's where that did not run. Not the best trial's, which is chosen
     for being lowest on these rows and may not be the configuration kept."""
+    chosen_trial: str = ""
+    """The search trial of the configuration kept (``""``: records made before it)."""
+    chosen_label: Literal["suggestion", "best"] = "suggestion"
+    """Which of the cross-validation's two configurations was kept."""
     baseline_test_rmse: float | None = None
     """That baseline's RMSE on the held-out test rows (``None``: no final model)."""
     lstm_test_rmse: float | None = None
@@ -627,6 +631,48 @@ class Verification:
         """The chosen configuration beat the baseline on validation and the test rows did
         not contradict it (or there were none)."""
         return bool(self.beats_baseline) and self.gain_held is not False
+
+
+@dataclass(frozen=True)
+class ArmRun:
+    """One training of one arm of the pretrained comparison on one fold with one seed:
+    ``config`` names the arm (``scratch`` or ``fine_tuned``), as ``CVRun.config`` names
+    a configuration, so both pair alike (``crossval.compare``)."""
+
+    config: Literal["scratch", "fine_tuned"]
+    fold: int
+    seed: int
+    score: float
+    val_rmse: float
+    best_epoch: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class PretrainedComparison:
+    """Fine-tuning a pretrained model against training the chosen configuration from
+    scratch, on the same walk-forward folds and seeds (the cross-validation's, where it
+    ran). ``improvement``: fine-tuning's mean relative gain on the objective (positive:
+    it did better), with its standard error and a paired t-test at 95%."""
+
+    path: str
+    sha256: str
+    lookback: int
+    units: tuple[int, ...]
+    head_replaced: bool
+    """The pretrained model forecast another horizon: its output layer was replaced."""
+    runs: tuple[ArmRun, ...]
+    scratch: CVSummary | None
+    fine_tuned: CVSummary | None
+    improvement: float | None
+    improvement_stderr: float | None
+    scratch_seconds: float
+    """Seconds of one training from scratch (the chosen configuration's search trial)."""
+    fine_tune_seconds: float
+    """Mean seconds of one fine-tuning (both phases)."""
+    winner: Literal["fine_tuned", "scratch", "level"] = "level"
+    """The arm ahead beyond the noise (a paired t-test at 95% either way), else ``level``."""
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -669,3 +715,6 @@ class Analysis:
     history: HistoryUse | None = None
     """What the analysis took from earlier analyses and left for later ones (``None``:
     history off)."""
+    pretrained: PretrainedComparison | None = None
+    """Fine-tuning ``--pretrained`` against training from scratch (``None``: none given,
+    or the analysis stopped before it)."""

@@ -263,6 +263,35 @@ def fit(
     keras.utils.set_random_seed(seed)
     start = time.monotonic()
     model = build_model(config, prepared.inputs.shape[1], horizon)
+    return _train(
+        model,
+        config,
+        prepared,
+        train_origins,
+        val_origins,
+        horizon,
+        seed,
+        start,
+        deadline,
+        epochs,
+        extra_callbacks,
+    )
+
+
+def _train(
+    model: keras.Model,
+    config: ModelConfig,
+    prepared: Prepared,
+    train_origins: np.ndarray,
+    val_origins: np.ndarray | None,
+    horizon: int,
+    seed: int,
+    start: float,
+    deadline: float | None = None,
+    epochs: int | None = None,
+    extra_callbacks: list[keras.callbacks.Callback] | None = None,
+) -> Fitted:
+    """``fit``'s training of a compiled ``model`` (built here, or a pretrained one)."""
     train = WindowDataset(
         prepared, train_origins, config.lookback, horizon, config.batch_size, True, seed
     )
@@ -304,6 +333,53 @@ def fit(
     else:
         reason = "completed"
     return Fitted(model, curve, best, reason, time.monotonic() - start)
+
+
+# Fine-tuning's second phase moves every weight, at this share of the configuration's
+# learning rate, so that it adapts what was learnt rather than overwrite it.
+FINE_TUNE_RATE_SHARE = 0.1
+
+
+def fine_tune(
+    pretrained: keras.Model,
+    config: ModelConfig,
+    prepared: Prepared,
+    train_origins: np.ndarray,
+    val_origins: np.ndarray | None,
+    horizon: int,
+    seed: int,
+    deadline: float | None = None,
+) -> Fitted:
+    """A copy of ``pretrained`` trained in two phases: its output layer alone, then every
+    layer at ``FINE_TUNE_RATE_SHARE`` of the learning rate, each with early stopping
+    (on ``val_origins``) and ``config``'s epochs and batch. ``config.lookback`` must be
+    the pretrained model's window. The curve joins both phases; the best epoch counts
+    from the first."""
+    keras.utils.set_random_seed(seed)
+    start = time.monotonic()
+    model = keras.models.clone_model(pretrained)
+    model.set_weights(pretrained.get_weights())
+    for layer in model.layers[:-1]:
+        layer.trainable = False
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="mse")
+    head = _train(
+        model, config, prepared, train_origins, val_origins, horizon, seed, start, deadline
+    )
+    if head.stopped_reason in ("nan", "diverged", "budget"):
+        return head
+    for layer in model.layers:
+        layer.trainable = True
+    rate = config.learning_rate * FINE_TUNE_RATE_SHARE
+    model.compile(optimizer=keras.optimizers.Adam(rate), loss="mse")
+    whole = _train(
+        model, config, prepared, train_origins, val_origins, horizon, seed, start, deadline
+    )
+    curve = Curve(
+        head.curve.train_loss + whole.curve.train_loss, head.curve.val_loss + whole.curve.val_loss
+    )
+    finite = [v if np.isfinite(v) else np.inf for v in (curve.val_loss or curve.train_loss)]
+    best = int(np.argmin(finite)) + 1 if finite else 0
+    return Fitted(model, curve, best, whole.stopped_reason, time.monotonic() - start)
 
 
 def forecast(

@@ -129,13 +129,26 @@ class KerasTrainer(Trainer):
         return ts[len(ts) - keep :]
 
     def run(self, spec: RunSpec, deadline: float | None = None) -> DiagnosticRun:
-        from advisor.diagnostics.model import count_params, fit, forecast
+        return self._run(spec, deadline)
+
+    def run_fine_tune(
+        self, spec: RunSpec, pretrained: Any, deadline: float | None = None
+    ) -> DiagnosticRun:
+        """``run``, the model a copy of ``pretrained`` fine-tuned (``model.fine_tune``)
+        instead of one built from ``spec.config``, whose lookback must be its window."""
+        return self._run(spec, deadline, pretrained)
+
+    def _run(self, spec: RunSpec, deadline: float | None, pretrained: Any = None) -> DiagnosticRun:
+        from advisor.diagnostics.model import count_params, fine_tune, fit, forecast
 
         cfg, split, h = spec.config, self.split, self.horizon
         prepared = self.prepared(cfg, split.train)
         train_ts = self.train_origins(cfg, split.train, spec.train_fraction)
         val_all = np.arange(split.train, split.validation_end - h + 1)
-        fitted = fit(cfg, prepared, train_ts, val_all, h, spec.seed, deadline)
+        if pretrained is None:
+            fitted = fit(cfg, prepared, train_ts, val_all, h, spec.seed, deadline)
+        else:
+            fitted = fine_tune(pretrained, cfg, prepared, train_ts, val_all, h, spec.seed, deadline)
         val_ts = fe.origins(split.train, split.validation_end, h)
         pred = forecast(fitted.model, prepared, val_ts, cfg.lookback, h)
         actual = fe.actuals(prepared.levels, val_ts, h)

@@ -19,6 +19,7 @@ from advisor.core.records import (
     Finding,
     ModelConfig,
     NoiseBand,
+    PretrainedComparison,
     Profile,
     Range,
     RuleHit,
@@ -476,7 +477,37 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
         }
     if analysis.history is not None:
         doc["history"] = history_to_dict(analysis.history)
+    if analysis.pretrained is not None:
+        doc["pretrained"] = pretrained_to_dict(analysis.pretrained)
     return doc
+
+
+def pretrained_to_dict(c: PretrainedComparison) -> dict[str, Any]:
+    return {
+        "path": c.path,
+        "sha256": c.sha256,
+        "lookback": c.lookback,
+        "units": list(c.units),
+        "head_replaced": c.head_replaced,
+        "winner": c.winner,
+        "improvement": finite_or_null(c.improvement),
+        "improvement_stderr": finite_or_null(c.improvement_stderr),
+        "scratch": cv_summary_to_dict(c.scratch),
+        "fine_tuned": cv_summary_to_dict(c.fine_tuned),
+        "scratch_seconds": finite_or_null(c.scratch_seconds),
+        "fine_tune_seconds": finite_or_null(c.fine_tune_seconds),
+        "runs": [
+            {
+                "arm": r.config,
+                "fold": r.fold,
+                "seed": r.seed,
+                "val_rmse": finite_or_null(r.val_rmse),
+                "best_epoch": r.best_epoch,
+            }
+            for r in c.runs
+        ],
+        "notes": list(c.notes),
+    }
 
 
 def history_to_dict(use: HistoryUse) -> dict[str, Any]:

@@ -24,7 +24,15 @@ from typing import Any, Literal
 import numpy as np
 
 from advisor.core.class_verification import ClassCVRun
-from advisor.core.records import CrossValidation, CVRun, CVSummary, Fold, ModelConfig, Split
+from advisor.core.records import (
+    ArmRun,
+    CrossValidation,
+    CVRun,
+    CVSummary,
+    Fold,
+    ModelConfig,
+    Split,
+)
 from advisor.core.splits import MIN_TRAIN_WINDOWS
 from advisor.diagnostics.trainer import RunSpec, Trainer
 from advisor.verification.objective import Objective
@@ -98,22 +106,22 @@ def cv_summary(scores: list[float]) -> CVSummary | None:
 
 
 def compare(
-    runs: Sequence[CVRun | ClassCVRun], objective: Objective[Any]
+    runs: Sequence[CVRun | ClassCVRun | ArmRun],
+    objective: Objective[Any],
+    base: str = "suggestion",
+    other: str = "best",
 ) -> tuple[float | None, float | None, bool]:
-    """Mean relative gain of the best over the suggestion, its standard error, and
-    whether a paired two-sided t-test at 95% calls it real; runs are paired by (fold,
-    seed), a forecaster's or a classifier's alike."""
+    """Mean relative gain of ``other`` over ``base`` (the runs' ``config`` labels: the
+    search's best over the suggestion, unless told), its standard error, and whether a
+    paired two-sided t-test at 95% calls it real; runs are paired by (fold, seed), a
+    forecaster's or a classifier's alike."""
     from scipy import stats
 
     pairs: dict[tuple[int, int], dict[str, float]] = {}
     for r in runs:
         if math.isfinite(r.score):
             pairs.setdefault((r.fold, r.seed), {})[r.config] = r.score
-    gains = [
-        objective.gain(p["suggestion"], p["best"])
-        for p in pairs.values()
-        if "suggestion" in p and "best" in p
-    ]
+    gains = [objective.gain(p[base], p[other]) for p in pairs.values() if base in p and other in p]
     if not gains:
         return None, None, False
     mean = statistics.fmean(gains)

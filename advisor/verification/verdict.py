@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from advisor.core.class_models import ClassifierConfig, ClassRecommendation
 from advisor.core.class_settings import class_config_values
@@ -295,12 +295,14 @@ def assemble(
     compared = sum(1 for t in trials if t.score is not None and not t.cut and not t.is_suggestion)
     verdict, reason, edges, chosen = decide(suggested, best, cv, objective, rec, compared)
     chosen = chosen or best
-    label = "suggestion" if chosen is suggested else "best"
+    label: Literal["suggestion", "best"] = "suggestion" if chosen is suggested else "best"
     if partial:
         reason = "Interrupted, so provisional: " + reason
     final, capped = final_config(chosen, chosen.config, label, cv)
     return Verification(
         chosen_val_rmse=chosen_validation_rmse(chosen, label, cv),
+        chosen_trial=chosen.trial_id,
+        chosen_label=label,
         tuner=tuner,
         trials=tuple(trials),
         suggestion_val_rmse=suggested.val_rmse if suggested else math.inf,

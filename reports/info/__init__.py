@@ -48,6 +48,7 @@ from advisor.reports.info.experiments import (
     RunInfo,
 )
 from advisor.reports.info.history import HistoryInfo, NeighbourInfo
+from advisor.reports.info.pretrained import PretrainedInfo
 from advisor.reports.info.values import Scalar, defined, opt_float, opt_text
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "HistoryInfo",
     "Metrics",
     "NeighbourInfo",
+    "PretrainedInfo",
     "ProfileInfo",
     "RangeInfo",
     "RecommendationInfo",
@@ -120,6 +122,8 @@ class DocumentInfo:
     run: RunRecord
     history: HistoryInfo | None = None
     """The similar earlier analyses tried first; ``None``: history off (or an older file)."""
+    pretrained: PretrainedInfo | None = None
+    """Fine-tuning a pretrained model against from scratch; ``None``: none was given."""
 
     @property
     def no_gain_over_baseline(self) -> bool:
@@ -161,4 +165,5 @@ def parse_document(doc: Mapping[str, Any]) -> DocumentInfo:
         series=SeriesInfo.parse(doc.get("series") or {}),
         run=RunRecord.parse(doc.get("run") or {}),
         history=HistoryInfo.parse(doc.get("history")),
+        pretrained=PretrainedInfo.parse(doc.get("pretrained")),
     )

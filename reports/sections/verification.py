@@ -197,8 +197,56 @@ def verification_section(info: DocumentInfo) -> VerificationSection | None:
         tuple(trials_chart),
         cv_lines,
         cv_table,
-        earlier_words(info),
+        earlier_words(info) + pretrained_words(info),
     )
+
+
+def pretrained_words(info: DocumentInfo) -> tuple[str, ...]:
+    """Fine-tuning the pretrained model against training from scratch: which won, by
+    how much, at what cost; nothing where no pretrained model was given."""
+    p = info.pretrained
+    if p is None:
+        return ()
+    shape = (
+        f"{len(p.units)} LSTM layer(s) of {', '.join(str(u) for u in p.units)} units"
+        if p.units
+        else "its layers"
+    )
+    head = (
+        "; its output layer replaced, since it forecast another horizon" if p.head_replaced else ""
+    )
+    lines = [
+        f"The pretrained model {p.path} ({shape} over a {p.lookback}-step window{head}) was "
+        "fine-tuned (its output layer first, then every layer at a tenth of the learning "
+        "rate) on the same walk-forward folds and seeds as the chosen configuration "
+        "trained from scratch."
+    ]
+    if p.improvement is None or not defined(p.fine_tuned_rmse):
+        lines.append("No fine-tuning finished, so nothing was compared.")
+    else:
+        figures = (
+            f"validation RMSE {fmt(p.fine_tuned_rmse)} fine-tuned against "
+            f"{fmt(p.scratch_rmse)} from scratch over {plural(p.pairs, 'training')}, a mean "
+            f"gain of {p.improvement:+.1%}"
+            + (f" ± {p.improvement_stderr:.1%}" if p.improvement_stderr is not None else "")
+        )
+        verdict = {
+            "fine_tuned": "Fine-tuning wins beyond the noise",
+            "scratch": "Training from scratch wins beyond the noise",
+        }.get(p.winner, "Neither wins beyond the noise")
+        cost = ""
+        if defined(p.fine_tune_seconds) and defined(p.scratch_seconds):
+            cost = (
+                f"; a fine-tuning took {fmt(p.fine_tune_seconds, 2)} s, a training from "
+                f"scratch {fmt(p.scratch_seconds, 2)} s"
+            )
+        lines.append(f"{verdict} ({figures}){cost}.")
+        lines.append(
+            "The final model is trained from scratch either way; the comparison says "
+            "whether starting from the pretrained model is worth it on data like this."
+        )
+    lines += list(p.notes)
+    return tuple(lines)
 
 
 def earlier_words(info: DocumentInfo) -> tuple[str, ...]:
