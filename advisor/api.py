@@ -38,12 +38,14 @@ if TYPE_CHECKING:
     from advisor.core.records import (
         Diagnosis,
         FinalResult,
+        PanelComparison,
         PretrainedComparison,
         Recommendation,
         Split,
         Verification,
     )
     from advisor.diagnostics.trainer import KerasTrainer, Trainer
+    from advisor.intake.panel import Panel
     from advisor.rules import Rulebook
     from advisor.store.rundir import RunDir
     from advisor.verification.distributed import DistributedOptions
@@ -82,12 +84,17 @@ class DataSource:
     display: str | None = None
     csv: bytes = b""
     """A frame's CSV text: what is read, hashed into the run key, and saved as data.csv."""
+    name: str | None = None
+    """What the run directory is named after where there is no path (one series of a
+    many-series file)."""
 
     @property
     def stem(self) -> str:
         """What the run directory is named after."""
         if self.path is not None:
             return self.path.stem
+        if self.name:
+            return self.name
         name = getattr(self.frame, "name", None)
         return str(name) if isinstance(name, str) and name.isidentifier() else "dataframe"
 
@@ -368,6 +375,7 @@ def analyze(
     layout: str | None = None,
     history: str | os.PathLike[str] | None = None,
     pretrained: str | os.PathLike[str] | None = None,
+    series_col: str | None = None,
 ) -> Analysis | ClassAnalysis:
     """Run the whole analysis and write its files.
 
@@ -396,6 +404,10 @@ def analyze(
     ``pretrained``: a forecaster's ``.keras`` file (an earlier run's ``model.keras``),
     loaded in Keras' safe mode; verification then compares fine-tuning it with training
     the chosen configuration from scratch (``advisor.verification.pretrained``).
+    ``series_col``: the file holds many related series, one per value of that column:
+    the analysis runs on the longest, then one model of its configuration pretrained
+    across some of the others is fine-tuned against per-series training on a few more
+    (``advisor.verification.panel``).
     """
     from advisor.core.options import make_sequence_options, make_settings
     from advisor.diagnostics.probe import probe_lookback
@@ -425,6 +437,13 @@ def analyze(
     progress(ProgressEvent("intake", "reading the data", 0, 1))
     read = _Bytes.of(source)
     if _task(read, settings, sequence_options) == "classify":
+        if series_col is not None:
+            raise AdvisorInputError(
+                read.shown,
+                "--series-col is for many forecasting series in one file, and this one "
+                "holds labelled sequences",
+                fix="drop --series-col (--id-col names the sequences of a classification file)",
+            )
         return _analyze_sequences(
             read,
             source,
@@ -440,6 +459,20 @@ def analyze(
         )
     # Load the rulebook first: a broken user rule file should fail before any training.
     rulebook = load_rulebook([Path(p) for p in rules_files])
+    panel = None
+    if series_col is not None:
+        from advisor.intake.panel import lead_series, read_panel
+
+        panel = read_panel(read.raw, series_col, settings, read.shown, read.path)
+        lead = lead_series(panel)
+        # The lead series is what this run analyses; model.py reads it from data.csv.
+        source = DataSource(
+            None,
+            display=f"{read.shown} [{series_col}={lead}]",
+            csv=panel.csv[lead],
+            name=f"{Path(read.shown).stem}-{lead}",
+        )
+        read = _Bytes(panel.csv[lead], read.shown, read.path)
     series, profile = _load_series(read, settings)
     lookback = probe_lookback(profile, settings)
     _check_rows(series, profile, lookback)
@@ -463,6 +496,7 @@ def analyze(
             distributed,
             _earlier(ctx, history),
             _pretrained(ctx, pretrained),
+            panel,
         )
 
 
@@ -612,6 +646,7 @@ def _run(
     distributed: DistributedOptions | None,
     earlier: HistoryUse | None = None,
     pretrained: Pretrained | None = None,
+    panel: Panel | None = None,
 ) -> Analysis:
     from advisor.diagnostics.plan import run_diagnostics
     from advisor.final.training import FINAL_SEEDS, finalize
@@ -682,6 +717,7 @@ def _run(
         )
 
     comparison: PretrainedComparison | None = None
+    across: PanelComparison | None = None
 
     def finish(
         verification: Verification | None, final: FinalResult | None, partial: bool
@@ -710,6 +746,7 @@ def _run(
             partial=partial,
             history=earlier,
             pretrained=comparison,
+            panel=across,
         )
         if earlier is not None and not partial:
             from advisor.store.earlier import record
@@ -737,6 +774,21 @@ def _run(
         chosen = verification.best_config if verification else recommendation.config
         if pretrained is not None and verification is not None:
             comparison = _compare_pretrained(ctx, pretrained, verification, deadlines.end)
+        if panel is not None:
+            from advisor.intake.panel import lead_series
+            from advisor.verification.panel import compare_panel
+
+            progress(ProgressEvent("panel", "pretraining across the series", 0, 1))
+            across = compare_panel(
+                panel,
+                lead_series(panel),
+                chosen,
+                profile.horizon,
+                ctx.objective,
+                settings.seed,
+                deadlines.end,
+            )
+            progress(ProgressEvent("panel", "series compared", 1, 1))
         if time.monotonic() >= deadlines.end:
             # Never cut below the epochs the evidence asked for: said before it trains.
             progress(

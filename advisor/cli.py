@@ -150,6 +150,16 @@ NoHistory = Annotated[
         "then always give the same recommendation.",
     ),
 ]
+SeriesCol = Annotated[
+    str | None,
+    typer.Option(
+        "--series-col",
+        help="The file holds many related series (stores, sensors, meters), one per "
+        "value of this column: the longest is analysed, then a model pretrained across "
+        "others is fine-tuned against per-series training on a few more.",
+        show_default=False,
+    ),
+]
 PretrainedFile = Annotated[
     Path | None,
     typer.Option(
@@ -261,6 +271,7 @@ def analyze(
     history: HistoryFile = None,
     no_history: NoHistory = False,
     pretrained: PretrainedFile = None,
+    series_col: SeriesCol = None,
 ) -> None:
     """Profile DATA, run diagnostic trainings, apply the rules, verify, and write a report.
 
@@ -326,6 +337,7 @@ def analyze(
             sequence_options=options,
             history=None if no_history else (history or _default_history()),
             pretrained=pretrained,
+            series_col=series_col,
         )
     if isinstance(result, ClassAnalysis):
         from advisor.reports.class_terminal import class_analysis_renderables

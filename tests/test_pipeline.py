@@ -160,3 +160,43 @@ def test_a_second_analysis_of_a_similar_series_starts_from_the_first(tmp_path):
     ]
     with History(history) as h:
         assert len(h.all()) == 2
+
+
+@pytest.mark.slow
+def test_a_many_series_file_pretrains_across_series_and_compares_on_held_out_ones(tmp_path):
+    rng = np.random.default_rng(2)
+    frames = []
+    for k in range(4):
+        n = 96 + 12 * k
+        t = np.arange(n)
+        y = (30 + 10 * k) * (1 + 0.2 * np.sin(2 * np.pi * t / 12)) + rng.normal(0, 1, n)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "site": f"s{k}",
+                    "date": pd.date_range("2000-01-01", periods=n, freq="MS"),
+                    "load": y,
+                }
+            )
+        )
+    path = tmp_path / "sites.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    result = analyze(
+        path,
+        settings=Settings(horizon=3, seed=0, max_trials=2, max_units=8),
+        out=tmp_path / "out",
+        series_col="site",
+    )
+    panel = result.panel
+    assert panel is not None and panel.lead == "s3" and panel.series == 4
+    assert [c.series for c in panel.compared] == ["s3", "s2"]
+    assert set(panel.pretrained_on) == {"s0", "s1"}
+    for c in panel.compared:
+        arms = {(r.config, r.fold, r.seed) for r in c.comparison.runs}
+        assert {(f, s) for a, f, s in arms if a == "scratch"} == {
+            (f, s) for a, f, s in arms if a == "fine_tuned"
+        }
+    doc = json.loads((tmp_path / "out" / "recommendation.json").read_text())
+    assert [c["series"] for c in doc["panel"]["compared"]] == ["s3", "s2"]
+    assert (tmp_path / "out" / "data.csv").read_text().count("\n") == 96 + 36 + 1
+    assert "pretrained on 2 other series" in (tmp_path / "out" / "report.html").read_text()

@@ -676,6 +676,33 @@ class PretrainedComparison:
 
 
 @dataclass(frozen=True)
+class SeriesComparison:
+    """The pretrained comparison on one series of a many-series file."""
+
+    series: str
+    rows: int
+    comparison: PretrainedComparison
+
+
+@dataclass(frozen=True)
+class PanelComparison:
+    """Many related series in one file (``--series-col``): one model of the chosen
+    configuration pretrained across some of them, fine-tuned against trained from
+    scratch on a few others, which the pretraining never saw."""
+
+    series_col: str
+    series: int
+    lead: str
+    """The series the analysis chose its configuration on (the longest)."""
+    pretrained_on: tuple[str, ...]
+    pretrain_windows: int
+    pretrain_seconds: float
+    pretrain_epochs: int
+    compared: tuple[SeriesComparison, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FinalResult:
     config: ModelConfig
     test_metrics: dict[str, float]
@@ -718,3 +745,6 @@ class Analysis:
     pretrained: PretrainedComparison | None = None
     """Fine-tuning ``--pretrained`` against training from scratch (``None``: none given,
     or the analysis stopped before it)."""
+    panel: PanelComparison | None = None
+    """Pretraining across the file's series against per-series training (``None``: one
+    series, no ``--series-col``)."""

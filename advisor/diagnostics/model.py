@@ -146,6 +146,87 @@ class WindowDataset(keras.utils.PyDataset):
             self._rng.shuffle(self._order)
 
 
+class PooledWindows(keras.utils.PyDataset):
+    """``WindowDataset`` over several series at once: each (series, origin) is one
+    window, shuffled together, so one model learns from every series."""
+
+    def __init__(
+        self,
+        parts: list[tuple[Prepared, np.ndarray]],
+        lookback: int,
+        horizon: int,
+        batch_size: int,
+        shuffle: bool = False,
+        seed: int = 0,
+    ):
+        super().__init__()
+        self._views = [
+            (
+                sliding_window_view(p.inputs, lookback, axis=0),
+                sliding_window_view(p.target, horizon),
+            )
+            for p, _ in parts
+        ]
+        self._index = np.array(
+            [(i, int(t)) for i, (_, ts) in enumerate(parts) for t in ts], dtype=np.int64
+        ).reshape(-1, 2)
+        self._lookback = lookback
+        self._batch = batch_size
+        self._shuffle = shuffle
+        self._rng = np.random.default_rng(seed)
+        if shuffle:
+            self._rng.shuffle(self._index)
+
+    def __len__(self) -> int:
+        return max(1, -(-len(self._index) // self._batch))
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = self._index[index * self._batch : (index + 1) * self._batch]
+        xs = [self._views[i][0][t - self._lookback].T for i, t in rows]
+        ys = [self._views[i][1][t] for i, t in rows]
+        return np.ascontiguousarray(np.stack(xs)), np.ascontiguousarray(np.stack(ys))
+
+    def on_epoch_end(self) -> None:
+        if self._shuffle:
+            self._rng.shuffle(self._index)
+
+
+def pretrain(
+    config: ModelConfig,
+    train: list[tuple[Prepared, np.ndarray]],
+    validation: list[tuple[Prepared, np.ndarray]],
+    horizon: int,
+    seed: int,
+    deadline: float | None = None,
+) -> Fitted:
+    """One model of ``config`` trained on the windows of several series (each prepared
+    with its own scaling), early stopping on their pooled validation windows."""
+    keras.utils.set_random_seed(seed)
+    start = time.monotonic()
+    model = build_model(config, train[0][0].inputs.shape[1], horizon)
+    data = PooledWindows(train, config.lookback, horizon, config.batch_size, True, seed)
+    val = PooledWindows(validation, config.lookback, horizon, config.batch_size)
+    stopper = keras.callbacks.EarlyStopping(
+        patience=config.early_stopping_patience, restore_best_weights=True
+    )
+    callbacks: list[keras.callbacks.Callback] = [keras.callbacks.TerminateOnNaN(), stopper]
+    if deadline is not None:
+        callbacks.append(DeadlineStop(deadline))
+    callbacks.append(InterruptCheck())
+    with interrupt.deferred():
+        history = model.fit(
+            data, validation_data=val, epochs=config.epochs, verbose=0, callbacks=callbacks
+        )
+    curve = Curve(
+        tuple(float(v) for v in history.history.get("loss", [])),
+        tuple(float(v) for v in history.history.get("val_loss", [])),
+    )
+    finite = [v if np.isfinite(v) else np.inf for v in curve.val_loss or curve.train_loss]
+    best = int(np.argmin(finite)) + 1 if finite else 0
+    reason = "early_stopping" if stopper.stopped_epoch > 0 else "completed"
+    return Fitted(model, curve, best, reason, time.monotonic() - start)
+
+
 def build_model(config: ModelConfig, channels: int, horizon: int) -> keras.Model:
     reg = keras.regularizers.L2(config.l2) if config.l2 > 0 else None
     inputs = keras.Input((config.lookback, channels))

@@ -19,6 +19,7 @@ from advisor.core.records import (
     Finding,
     ModelConfig,
     NoiseBand,
+    PanelComparison,
     PretrainedComparison,
     Profile,
     Range,
@@ -479,7 +480,26 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
         doc["history"] = history_to_dict(analysis.history)
     if analysis.pretrained is not None:
         doc["pretrained"] = pretrained_to_dict(analysis.pretrained)
+    if analysis.panel is not None:
+        doc["panel"] = panel_to_dict(analysis.panel)
     return doc
+
+
+def panel_to_dict(p: PanelComparison) -> dict[str, Any]:
+    return {
+        "series_col": p.series_col,
+        "series": p.series,
+        "lead": p.lead,
+        "pretrained_on": list(p.pretrained_on),
+        "pretrain_windows": p.pretrain_windows,
+        "pretrain_seconds": round(p.pretrain_seconds, 2),
+        "pretrain_epochs": p.pretrain_epochs,
+        "compared": [
+            {"series": c.series, "rows": c.rows, **pretrained_to_dict(c.comparison)}
+            for c in p.compared
+        ],
+        "notes": list(p.notes),
+    }
 
 
 def pretrained_to_dict(c: PretrainedComparison) -> dict[str, Any]:

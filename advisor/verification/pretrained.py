@@ -143,10 +143,12 @@ def compare_pretrained(
     objective: Objective[Any],
     seed: int,
     deadline: float,
+    seeds: int = CV_SEEDS,
 ) -> PretrainedComparison:
     """Fine-tune ``pre`` on the cross-validation's folds and seeds and pair it with the
     runs of ``label`` (the chosen configuration) there; where cross-validation did not
-    run, both arms train on the same folds and seeds here."""
+    run, both arms train here on the same folds and ``seeds`` seeds (then
+    ``chosen_seconds`` is replaced by their own mean)."""
     cfg = fine_tune_config(pre, chosen)
     scratch = [r for r in (cv.runs if cv else ()) if r.config == label]
     if scratch:
@@ -156,7 +158,7 @@ def compare_pretrained(
         ]
     else:
         planned, _ = plan_folds(split, horizon, [chosen, cfg], CV_FOLDS)
-        pairs = [(f.index, seed + j) for f in planned for j in range(CV_SEEDS)]
+        pairs = [(f.index, seed + j) for f in planned for j in range(seeds)]
         arms = []
     folds = {f.index: f for f in plan_folds(split, horizon, [chosen, cfg], CV_FOLDS)[0]}
     notes: list[str] = []
@@ -228,7 +230,9 @@ def compare_pretrained(
         fine_tuned=_summary([a.val_rmse for a in arms if a.config == "fine_tuned" and paired(a)]),
         improvement=gain,
         improvement_stderr=stderr,
-        scratch_seconds=chosen_seconds,
+        scratch_seconds=chosen_seconds
+        if scratch
+        else statistics.fmean([a.seconds for a in arms if a.config == "scratch"] or [math.nan]),
         fine_tune_seconds=statistics.fmean(tuned_seconds) if tuned_seconds else math.nan,
         winner=winner,  # type: ignore[arg-type]
         notes=tuple(notes),

@@ -48,7 +48,7 @@ from advisor.reports.info.experiments import (
     RunInfo,
 )
 from advisor.reports.info.history import HistoryInfo, NeighbourInfo
-from advisor.reports.info.pretrained import PretrainedInfo
+from advisor.reports.info.pretrained import PanelInfo, PretrainedInfo
 from advisor.reports.info.values import Scalar, defined, opt_float, opt_text
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
     "HistoryInfo",
     "Metrics",
     "NeighbourInfo",
+    "PanelInfo",
     "PretrainedInfo",
     "ProfileInfo",
     "RangeInfo",
@@ -124,6 +125,8 @@ class DocumentInfo:
     """The similar earlier analyses tried first; ``None``: history off (or an older file)."""
     pretrained: PretrainedInfo | None = None
     """Fine-tuning a pretrained model against from scratch; ``None``: none was given."""
+    panel: PanelInfo | None = None
+    """Pretraining across a many-series file's series; ``None``: one series."""
 
     @property
     def no_gain_over_baseline(self) -> bool:
@@ -166,4 +169,5 @@ def parse_document(doc: Mapping[str, Any]) -> DocumentInfo:
         run=RunRecord.parse(doc.get("run") or {}),
         history=HistoryInfo.parse(doc.get("history")),
         pretrained=PretrainedInfo.parse(doc.get("pretrained")),
+        panel=PanelInfo.parse(doc.get("panel")),
     )

@@ -46,3 +46,42 @@ class PretrainedInfo:
             fine_tune_seconds=opt_float(p.get("fine_tune_seconds")),
             notes=tuple(str(n) for n in p.get("notes") or ()),
         )
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    series: str
+    rows: int
+    comparison: PretrainedInfo
+
+
+@dataclass(frozen=True)
+class PanelInfo:
+    series_col: str
+    series: int
+    lead: str
+    pretrained_on: tuple[str, ...]
+    pretrain_windows: int
+    pretrain_seconds: float | None
+    compared: tuple[SeriesInfo, ...]
+    notes: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, p: Mapping[str, Any] | None) -> PanelInfo | None:
+        if not p:
+            return None
+        compared = []
+        for c in p.get("compared") or ():
+            info = PretrainedInfo.parse(c)
+            if info is not None:
+                compared.append(SeriesInfo(str(c.get("series")), int(c.get("rows") or 0), info))
+        return cls(
+            series_col=str(p.get("series_col") or ""),
+            series=int(p.get("series") or 0),
+            lead=str(p.get("lead") or ""),
+            pretrained_on=tuple(str(s) for s in p.get("pretrained_on") or ()),
+            pretrain_windows=int(p.get("pretrain_windows") or 0),
+            pretrain_seconds=opt_float(p.get("pretrain_seconds")),
+            compared=tuple(compared),
+            notes=tuple(str(n) for n in p.get("notes") or ()),
+        )

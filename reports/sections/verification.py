@@ -197,8 +197,37 @@ def verification_section(info: DocumentInfo) -> VerificationSection | None:
         tuple(trials_chart),
         cv_lines,
         cv_table,
-        earlier_words(info) + pretrained_words(info),
+        earlier_words(info) + pretrained_words(info) + panel_words(info),
     )
+
+
+def panel_words(info: DocumentInfo) -> tuple[str, ...]:
+    """Pretraining across the file's series against per-series training, series by
+    series; nothing for a file of one series."""
+    p = info.panel
+    if p is None:
+        return ()
+    lines = [
+        f"The file holds {p.series} series ({p.series_col}); this analysis chose its "
+        f"settings on the longest, {p.lead}. One model of those settings was pretrained "
+        f"on {plural(len(p.pretrained_on), 'other series', 'other series')} "
+        f"({plural(p.pretrain_windows, 'window')}, {fmt(p.pretrain_seconds, 2)} s), then "
+        "fine-tuned on each compared series against training it there from scratch, on "
+        "the same folds and seeds; the pretraining never saw the compared series."
+    ]
+    words = {"fine_tuned": "fine-tuning wins", "scratch": "from scratch wins"}
+    for s in p.compared:
+        c = s.comparison
+        if c.improvement is None:
+            lines.append(f"{s.series}: nothing was compared.")
+            continue
+        lines.append(
+            f"{s.series} ({plural(s.rows, 'row')}): validation RMSE {fmt(c.fine_tuned_rmse)} "
+            f"fine-tuned, {fmt(c.scratch_rmse)} from scratch, a gain of "
+            f"{c.improvement:+.1%}: {words.get(c.winner, 'neither wins beyond the noise')}."
+        )
+    lines += list(p.notes)
+    return tuple(lines)
 
 
 def pretrained_words(info: DocumentInfo) -> tuple[str, ...]:
