@@ -643,6 +643,8 @@ def advisor(
         str(p.horizon),
         "--out",
         str(out),
+        # Every dataset is judged as a first analysis: nothing borrowed from the others.
+        "--no-history",
     ]
     if p.time_column:
         cmd += ["--time-col", p.time_column]
