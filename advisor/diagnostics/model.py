@@ -146,49 +146,22 @@ class WindowDataset(keras.utils.PyDataset):
             self._rng.shuffle(self._order)
 
 
-class PooledWindows(keras.utils.PyDataset):
-    """``WindowDataset`` over several series at once: each (series, origin) is one
-    window, shuffled together, so one model learns from every series."""
-
-    def __init__(
-        self,
-        parts: list[tuple[Prepared, np.ndarray]],
-        lookback: int,
-        horizon: int,
-        batch_size: int,
-        shuffle: bool = False,
-        seed: int = 0,
-    ):
-        super().__init__()
-        self._views = [
-            (
-                sliding_window_view(p.inputs, lookback, axis=0),
-                sliding_window_view(p.target, horizon),
-            )
-            for p, _ in parts
-        ]
-        self._index = np.array(
-            [(i, int(t)) for i, (_, ts) in enumerate(parts) for t in ts], dtype=np.int64
-        ).reshape(-1, 2)
-        self._lookback = lookback
-        self._batch = batch_size
-        self._shuffle = shuffle
-        self._rng = np.random.default_rng(seed)
-        if shuffle:
-            self._rng.shuffle(self._index)
-
-    def __len__(self) -> int:
-        return max(1, -(-len(self._index) // self._batch))
-
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        rows = self._index[index * self._batch : (index + 1) * self._batch]
-        xs = [self._views[i][0][t - self._lookback].T for i, t in rows]
-        ys = [self._views[i][1][t] for i, t in rows]
-        return np.ascontiguousarray(np.stack(xs)), np.ascontiguousarray(np.stack(ys))
-
-    def on_epoch_end(self) -> None:
-        if self._shuffle:
-            self._rng.shuffle(self._index)
+def pool(parts: list[tuple[Prepared, np.ndarray]]) -> tuple[Prepared, np.ndarray]:
+    """Several series' windows as one: their arrays end to end and each origin moved by
+    its series' offset. No window crosses from one series into the next, since every
+    origin leaves its lookback and horizon inside its own series. For training only:
+    the pooled record's scale and levels mean nothing."""
+    offsets = np.cumsum([0, *(len(p.target) for p, _ in parts[:-1])])
+    pooled = Prepared(
+        inputs=np.concatenate([p.inputs for p, _ in parts]),
+        target=np.concatenate([p.target for p, _ in parts]),
+        levels=np.concatenate([p.levels for p, _ in parts]),
+        differencing=parts[0][0].differencing,
+        target_offset=0.0,
+        target_scale=1.0,
+    )
+    origins = np.concatenate([ts + off for (_, ts), off in zip(parts, offsets, strict=True)])
+    return pooled, origins
 
 
 def pretrain(
@@ -204,8 +177,8 @@ def pretrain(
     keras.utils.set_random_seed(seed)
     start = time.monotonic()
     model = build_model(config, train[0][0].inputs.shape[1], horizon)
-    data = PooledWindows(train, config.lookback, horizon, config.batch_size, True, seed)
-    val = PooledWindows(validation, config.lookback, horizon, config.batch_size)
+    data = WindowDataset(*pool(train), config.lookback, horizon, config.batch_size, True, seed)
+    val = WindowDataset(*pool(validation), config.lookback, horizon, config.batch_size)
     stopper = keras.callbacks.EarlyStopping(
         patience=config.early_stopping_patience, restore_best_weights=True
     )

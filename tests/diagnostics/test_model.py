@@ -81,3 +81,22 @@ def test_tiny_training_runs_and_forecasts_in_original_units():
     pred = lstm.forecast(fitted.model, prepared, np.array([100, 110]), lookback=4, horizon=2)
     assert pred.shape == (2, 2) and np.isfinite(pred).all()
     assert 70 < pred.mean() < 130  # back in the target's units, not scaled ones
+
+
+def test_pooled_windows_are_each_series_own_windows():
+    """Pretraining pools several series end to end: every pooled window is one of a
+    series' own, none straddles two series."""
+    import numpy as np
+
+    from advisor.diagnostics.model import WindowDataset, pool, prepare
+
+    rng = np.random.default_rng(0)
+    parts = []
+    for n in (40, 55):
+        prepared = prepare(rng.normal(size=(n, 2)), n - 10, "standard", 1)
+        parts.append((prepared, np.arange(6, n - 10 - 3 + 1)))
+    pooled, origins = pool(parts)
+    x, y = WindowDataset(pooled, origins, 5, 3, batch_size=len(origins))[0]
+    own = [WindowDataset(p, ts, 5, 3, batch_size=len(ts))[0] for p, ts in parts]
+    assert np.array_equal(x, np.concatenate([o[0] for o in own]))
+    assert np.array_equal(y, np.concatenate([o[1] for o in own]))
