@@ -200,3 +200,32 @@ def test_a_many_series_file_pretrains_across_series_and_compares_on_held_out_one
     assert [c["series"] for c in doc["panel"]["compared"]] == ["s3", "s2"]
     assert (tmp_path / "out" / "data.csv").read_text().count("\n") == 96 + 36 + 1
     assert "pretrained on 2 other series" in (tmp_path / "out" / "report.html").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+def test_an_earlier_runs_model_is_fine_tuned_against_training_from_scratch(tmp_path):
+    """The model.keras one analysis saved, given to the next as --pretrained: both arms
+    are scored on the same folds and seeds, in the document and the report."""
+    settings = Settings(horizon=3, seed=0, max_trials=2, max_units=8)
+    first = analyze(
+        seasonal_csv(tmp_path / "a.csv", seed=0),
+        settings=Settings(horizon=3, seed=0, budget_s=20),
+        out=tmp_path / "a",
+    )
+    assert first.final is not None and first.final.model_path
+    second = analyze(
+        seasonal_csv(tmp_path / "b.csv", rows=150, seed=5),
+        settings=settings,
+        out=tmp_path / "b",
+        pretrained=first.final.model_path,
+    )
+    c = second.pretrained
+    assert c is not None and c.fine_tuned is not None and c.scratch is not None
+    pairs = {(r.fold, r.seed) for r in c.runs if r.config == "fine_tuned"}
+    assert pairs and pairs == {(r.fold, r.seed) for r in c.runs if r.config == "scratch"}
+    assert c.winner in ("fine_tuned", "scratch", "level") and c.improvement is not None
+    doc = json.loads((tmp_path / "b" / "recommendation.json").read_text())
+    assert doc["pretrained"]["fine_tuned"]["n"] == len(pairs)
+    report = (tmp_path / "b" / "report.html").read_text()
+    assert "was fine-tuned (its output layer first" in report and "from scratch over" in report
