@@ -456,6 +456,7 @@ def analyze(
             fresh,
             start,
             distributed,
+            history,
         )
     # Load the rulebook first: a broken user rule file should fail before any training.
     rulebook = load_rulebook([Path(p) for p in rules_files])
@@ -512,6 +513,7 @@ def _analyze_sequences(
     fresh: bool,
     start: float,
     distributed: DistributedOptions | None,
+    history: str | os.PathLike[str] | None = None,
 ) -> ClassAnalysis:
     """``analyze`` for labelled sequences (``advisor.classify``)."""
     from advisor.classify import ClassContext, run_classification, run_identity
@@ -541,7 +543,7 @@ def _analyze_sequences(
         ctx = ClassContext(
             rundir, seqs, profile, settings, start, str(path.resolve()), progress, command
         )
-        return run_classification(ctx, rules)
+        return run_classification(ctx, rules, history)
 
 
 @dataclass(frozen=True)

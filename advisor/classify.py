@@ -10,13 +10,15 @@ scores (cross-entropy to learn and choose, accuracy and macro-F1 to judge).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from advisor.core.class_analysis import ClassAnalysis
+from advisor.core.history import HistoryUse
 from advisor.core.progress import ProgressCallback, ProgressEvent
 from advisor.core.records import Settings
 from advisor.core.sequences import SequenceSet
@@ -65,8 +67,14 @@ def run_identity(seqs: SequenceSet, settings: Settings) -> dict[str, object]:
     return {**identity(seqs.sha256, settings), "sequences": columns}
 
 
-def run_classification(ctx: ClassContext, rules_files: Sequence[Path] = ()) -> ClassAnalysis:
-    """Diagnose, recommend, verify and train the final classifier; write the files."""
+def run_classification(
+    ctx: ClassContext,
+    rules_files: Sequence[Path] = (),
+    history: str | os.PathLike[str] | None = None,
+) -> ClassAnalysis:
+    """Diagnose, recommend, verify and train the final classifier; write the files.
+    ``history``: the database of earlier analyses (``advisor.store.earlier``): the
+    search tries the settings of the most similar earlier classification data first."""
     from advisor.api import Deadlines, versions
     from advisor.diagnostics.classifier import ClassifierTrainer
     from advisor.rules.loading import load_class_rulebook
@@ -80,6 +88,12 @@ def run_classification(ctx: ClassContext, rules_files: Sequence[Path] = ()) -> C
     deadlines = Deadlines.of(ctx.start, settings.budget_s)
     trainer = ClassifierTrainer(seqs, split.train, split.validation)
 
+    earlier = None
+    if history is not None:
+        from advisor.core.similarity import class_features
+        from advisor.store.earlier import find_neighbours
+
+        earlier = find_neighbours(Path(history), class_features(profile), "classify", ctx.rundir)
     resumed = _resumed(ctx.rundir, book)
     if resumed is not None:
         diagnosis, recommendation = resumed
@@ -114,12 +128,22 @@ def run_classification(ctx: ClassContext, rules_files: Sequence[Path] = ()) -> C
             command=ctx.command,
             seconds=time.monotonic() - ctx.start,
             partial=partial,
+            history=earlier,
         )
+        if earlier is not None and not partial:
+            from dataclasses import replace
+
+            from advisor.store.earlier import record
+
+            analysis = replace(analysis, history=record(earlier, analysis))
         write_class_files(analysis, progress)
         return analysis
 
     options = SearchOptions(
-        settings.tuner, settings.max_trials or DEFAULT_MAX_TRIALS, settings.seed
+        settings.tuner,
+        settings.max_trials or DEFAULT_MAX_TRIALS,
+        settings.seed,
+        _class_warm(earlier),
     )
     verification = None
     try:
@@ -152,6 +176,25 @@ def run_classification(ctx: ClassContext, rules_files: Sequence[Path] = ()) -> C
         finish(verification, None, (), partial=True)
         raise
     return finish(verification, final, on_test, partial=False)
+
+
+def _class_warm(earlier: HistoryUse | None) -> tuple[tuple[int, dict[str, Any]], ...]:
+    """The similar earlier classifiers' settings as the search's, nearest first; their
+    epochs (where early stopping settled on their data) stay this search's own."""
+    if earlier is None:
+        return ()
+    from advisor.core.class_settings import class_config_values
+    from advisor.store.class_document import class_config_from_dict
+
+    warm = []
+    for n in earlier.neighbours:
+        try:
+            values = class_config_values(class_config_from_dict(n.past.config))
+        except (KeyError, TypeError, ValueError):
+            continue
+        values.pop("epochs", None)
+        warm.append((n.past.id, values))
+    return tuple(warm)
 
 
 def _diagnose(

@@ -17,6 +17,7 @@ from typing import Any
 from advisor.core.class_models import ClassifierConfig
 from advisor.probes.class_baselines import BASELINE_NAMES
 from advisor.reports.info import BandInfo, FindingInfo, RangeInfo, RuleHitInfo, RunRecord
+from advisor.reports.info.history import HistoryInfo
 from advisor.reports.info.values import floats, opt_bool, opt_float, opt_text, pairs
 from advisor.store.class_document import class_config_from_dict
 
@@ -284,6 +285,7 @@ class ClassTrialInfo:
     val_macro_f1: float | None
     is_suggestion: bool
     cut: bool
+    history_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -373,6 +375,7 @@ class ClassVerificationInfo:
                     opt_float(t.get("val_macro_f1")),
                     bool(t.get("is_suggestion")),
                     bool(t.get("cut")),
+                    None if t.get("history_id") is None else int(t["history_id"]),
                 )
                 for t in v.get("trials") or ()
             ),
@@ -508,6 +511,8 @@ class ClassDocumentInfo:
     verdict: VerdictInfo | None
     run: RunRecord
     partial: bool
+    history: HistoryInfo | None = None
+    """The similar earlier analyses tried first; ``None``: history off (or an older file)."""
 
     @property
     def final_config(self) -> ClassifierConfig:
@@ -532,6 +537,7 @@ def parse_class_document(doc: Mapping[str, Any]) -> ClassDocumentInfo:
         verdict=VerdictInfo.parse(verdict) if verdict else None,
         run=RunRecord.parse(run),
         partial=bool(run.get("partial")),
+        history=HistoryInfo.parse(doc.get("history")),
     )
 
 

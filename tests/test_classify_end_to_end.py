@@ -44,3 +44,40 @@ def test_analyze_classifies_a_ragged_multichannel_file_and_writes_every_file(
     # the script it leaves compiles and holds out the same test sequences
     script = (out / "model.py").read_text()
     compile(script, "model.py", "exec")
+
+
+@pytest.mark.timeout(1200)
+def test_a_second_classification_of_similar_sequences_starts_from_the_first(
+    tmp_path: Path,
+) -> None:
+    """Through the CLI with one history: the first analysis is recorded, the second
+    (other sequences of the same kind) finds it, tries its settings and says so."""
+    from advisor.store.history import History
+
+    history = tmp_path / "history.sqlite3"
+    for name, seed in (("first", 0), ("second", 1)):
+        data = long_csv(tmp_path / f"{name}.csv", counts=(14, 12, 10), seed=seed)
+        result = CliRunner().invoke(
+            app,
+            [
+                "analyze",
+                str(data),
+                "--out",
+                str(tmp_path / name),
+                "--trials",
+                "3",
+                "--budget",
+                "90",
+                "--history",
+                str(history),
+            ],
+            env={"COLUMNS": "200"},
+        )
+        assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "second" / "recommendation.json").read_text())
+    assert [n["name"] for n in doc["history"]["neighbours"]] == ["first.csv"]
+    assert doc["history"]["recorded_id"] == 2
+    html = (tmp_path / "second" / "report.html").read_text()
+    assert "Earlier analyses with a similar profile: first.csv" in html
+    with History(history) as h:
+        assert [p.task for p in h.all()] == ["classify", "classify"]

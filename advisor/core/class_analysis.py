@@ -16,6 +16,7 @@ from advisor.core.class_models import (
 )
 from advisor.core.class_records import ClassBaseline, ClassProfile
 from advisor.core.class_verification import ClassVerification
+from advisor.core.history import HistoryUse
 from advisor.core.records import NoiseBand, Settings
 from advisor.core.sequences import SequenceSet
 
@@ -76,3 +77,6 @@ class ClassAnalysis:
     seconds: float = 0.0
     partial: bool = False
     """Interrupted: some stages did not finish; a rerun resumes from the run directory."""
+    history: HistoryUse | None = None
+    """What the analysis took from earlier analyses and left for later ones (``None``:
+    history off)."""

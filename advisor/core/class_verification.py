@@ -44,6 +44,8 @@ class ClassTrial:
     seconds: float = 0.0
     cut: bool = False
     """The time budget stopped its training early: its score is not comparable."""
+    history_id: int | None = None
+    """The earlier analysis whose settings this trial tried (``None``: the search's own)."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from advisor.core.class_records import ClassProfile
 from advisor.core.history import Neighbour, PastAnalysis
 from advisor.core.records import Profile
 
@@ -63,6 +64,23 @@ def forecast_features(profile: Profile, covariates: int) -> dict[str, float]:
         "differencing": min(profile.unit_root.differencing_order, 2) / 2,
         "seasonal_differencing": float(min(profile.unit_root.seasonal_differencing_order, 1)),
         "covariates": min(covariates, 10) / 10,
+    }
+    return {k: round(_unit(v), 6) for k, v in raw.items() if math.isfinite(_unit(v))}
+
+
+def class_features(profile: ClassProfile) -> dict[str, float]:
+    """A classification profile's meta-features, each on [0, 1]: the sequences, their
+    length and raggedness, channels, classes and their balance, and how far the best
+    baseline got on validation (easy data for MiniRocket is easy data)."""
+    finite = [b.accuracy for b in profile.baselines if math.isfinite(b.accuracy)]
+    raw = {
+        "sequences": math.log10(max(profile.n_sequences, 1)) / 5,
+        "length": math.log10(max(profile.median_length, 1.0)) / 4,
+        "ragged": float(profile.ragged),
+        "channels": min(len(profile.channels), 16) / 16,
+        "classes": math.log2(max(profile.n_classes, 2)) / 6,
+        "imbalance": math.log10(max(profile.imbalance_ratio, 1.0)) / 2,
+        "baseline_accuracy": max(finite) if finite else math.nan,
     }
     return {k: round(_unit(v), 6) for k, v in raw.items() if math.isfinite(_unit(v))}
 

@@ -145,6 +145,7 @@ def _trial(t: ClassTrial) -> dict[str, Any]:
         "val_macro_f1": _num(t.val_macro_f1),
         "val_balanced_accuracy": _num(t.val_balanced_accuracy),
         "is_suggestion": t.is_suggestion,
+        "history_id": t.history_id,
         "score": None if t.score is None else _num(t.score),
         "best_epoch": t.best_epoch,
         "seconds": round(t.seconds, 2),
@@ -297,7 +298,9 @@ def _verdict(v: BaselineVerdict | None) -> dict[str, Any] | None:
 
 def to_class_document(analysis: ClassAnalysis) -> dict[str, Any]:
     """``recommendation.json`` of a classification analysis (see the module docstring)."""
-    return {
+    from advisor.store.document import history_to_dict
+
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "data": _data(analysis.data),
         "profile": class_profile_to_dict(analysis.profile),
@@ -317,6 +320,9 @@ def to_class_document(analysis: ClassAnalysis) -> dict[str, Any]:
             "partial": analysis.partial,
         },
     }
+    if analysis.history is not None:
+        doc["history"] = history_to_dict(analysis.history)
+    return doc
 
 
 __all__ = ["class_config_from_dict", "class_config_to_dict", "to_class_document"]

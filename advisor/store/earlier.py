@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from advisor.core.class_analysis import ClassAnalysis
 from advisor.core.history import HistoryUse, PastAnalysis
 from advisor.core.records import Analysis
 from advisor.core.similarity import nearest
@@ -49,14 +50,18 @@ def find_neighbours(
     return use
 
 
-def past_analysis(analysis: Analysis, features: dict[str, float]) -> PastAnalysis | None:
-    """The finished forecasting analysis as the history keeps it; ``None`` where it did
-    not finish (no final model), which teaches nothing about what works."""
+def past_analysis(
+    analysis: Analysis | ClassAnalysis, features: dict[str, float]
+) -> PastAnalysis | None:
+    """The finished analysis as the history keeps it; ``None`` where it did not finish
+    (no final model), which teaches nothing about what works."""
+    if analysis.final is None or analysis.partial:
+        return None
+    if isinstance(analysis, ClassAnalysis):
+        return _past_classifier(analysis, features)
     from advisor import __version__
 
     final, ver = analysis.final, analysis.verification
-    if final is None or analysis.partial:
-        return None
     baseline = (ver.baseline if ver else None) or analysis.profile.best_baseline.name
     base_test = final.baseline_test_metrics.get(baseline, {}).get("rmse")
     return PastAnalysis(
@@ -76,7 +81,30 @@ def past_analysis(analysis: Analysis, features: dict[str, float]) -> PastAnalysi
     )
 
 
-def record(use: HistoryUse, analysis: Analysis) -> HistoryUse:
+def _past_classifier(analysis: ClassAnalysis, features: dict[str, float]) -> PastAnalysis:
+    from advisor import __version__
+    from advisor.store.class_document import class_config_to_dict
+
+    final, verdict = analysis.final, analysis.verdict
+    assert final is not None
+    return PastAnalysis(
+        task="classify",
+        name=Path(analysis.data.path).name,
+        sha256=analysis.data.sha256,
+        features=features,
+        config=class_config_to_dict(final.config),
+        objective="val_accuracy",
+        val_score=verdict.lstm_val_accuracy if verdict else None,
+        test_score=final.test_accuracy,
+        baseline=verdict.baseline if verdict else None,
+        baseline_test_score=verdict.test_accuracy if verdict else None,
+        seconds=analysis.seconds,
+        advisor_version=__version__,
+        run_dir=str(Path(analysis.run_dir).resolve()),
+    )
+
+
+def record(use: HistoryUse, analysis: Analysis | ClassAnalysis) -> HistoryUse:
     """``analysis`` added to the history; a failure to write costs this record only."""
     from advisor.core.errors import AdvisorInputError
     from advisor.store.history import History

@@ -55,7 +55,7 @@ from advisor.verification.objective import CLASS_OBJECTIVE, Objective
 from advisor.verification.oracle import make_oracle
 from advisor.verification.persistence import trial_order
 from advisor.verification.search import SearchInterrupted, SearchOptions, SearchResult
-from advisor.verification.space import defaults, narrowed_space, space_key, space_size
+from advisor.verification.space import defaults, into_space, narrowed_space, space_key, space_size
 from advisor.verification.tuner import make_base_tuner_class
 from advisor.verification.tuner_env import without_distribution_env
 from advisor.verification.verdict import (
@@ -143,7 +143,10 @@ def make_class_tuner_class() -> Any:
 
 
 def collect_class_trials(
-    oracle: Any, suggestion: dict[str, Any], objective: Objective
+    oracle: Any,
+    suggestion: dict[str, Any],
+    objective: Objective,
+    warm: Sequence[tuple[int, dict[str, Any]]] = (),
 ) -> list[ClassTrial]:
     trials = []
     for t in sorted(oracle.trials.values(), key=lambda t: trial_order(t.trial_id)):
@@ -160,6 +163,11 @@ def collect_class_trials(
         def metric(name: str, diverged: bool = diverged, last: Any = last) -> float:
             return math.nan if diverged else last(name)
 
+        is_suggestion = all(values.get(k) == v for k, v in suggestion.items())
+        history_id = next(
+            (i for i, w in warm if all(values.get(k) == v for k, v in w.items())), None
+        )
+
         trials.append(
             ClassTrial(
                 trial_id=t.trial_id,
@@ -168,11 +176,12 @@ def collect_class_trials(
                 val_accuracy=metric("val_accuracy"),
                 val_macro_f1=metric("val_macro_f1"),
                 val_balanced_accuracy=metric("val_balanced_accuracy"),
-                is_suggestion=all(values.get(k) == v for k, v in suggestion.items()),
+                is_suggestion=is_suggestion,
                 score=None if diverged else float(t.score),
                 best_epoch=int(last("best_epoch")),
                 seconds=last("seconds"),
                 cut=bool(last("cut")),
+                history_id=None if is_suggestion else history_id,
             )
         )
     return trials
@@ -203,12 +212,18 @@ def class_search(
     )
     oracle = make_oracle(options.tuner, hp, objective, max(1, cap), options.seed, max_epochs)
     log = Path(project_parent) / project / "trials.log"
+    warm = [(i, into_space(hp, values)) for i, values in options.warm]
+    warm = [(i, w) for i, w in warm if w != suggestion]
     oracle.advisor_setup(
-        deadline, hp, log, (lambda done: on_trial(done, cap)) if on_trial else None
+        deadline,
+        hp,
+        log,
+        (lambda done: on_trial(done, cap)) if on_trial else None,
+        [w for _, w in warm],
     )
 
     def result(reason: str) -> SearchResult[ClassTrial]:
-        trials = tuple(collect_class_trials(oracle, suggestion, objective))
+        trials = tuple(collect_class_trials(oracle, suggestion, objective, warm))
         return SearchResult(trials, size, cap, reason, time.monotonic() - start)
 
     Tuner = make_class_tuner_class()

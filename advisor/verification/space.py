@@ -175,7 +175,9 @@ def into_space(hp: Any, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _nearest_choice(choices: list[Any], value: Any, default: Any) -> Any:
     if value in choices:
-        return value
+        # The space's own element: keras-tuner keeps true/false as 1/0, and a value
+        # hashed differently would not be seen as already tried.
+        return next(c for c in choices if c == value)
     numeric = [c for c in choices if isinstance(c, int | float) and not isinstance(c, bool)]
     if not numeric or isinstance(value, str | bool):
         return default

@@ -30,6 +30,7 @@ from advisor.reports.sections.common import (
     plural,
     score,
 )
+from advisor.reports.sections.earlier import earlier_lines
 from advisor.reports.sections.experiments import FindingView
 from advisor.reports.sections.reproducibility import Fact, reproducibility, versions_table
 from advisor.reports.sections.settings import per_layer
@@ -140,6 +141,8 @@ class ClassVerificationSection:
     trials: Table | None
     cv: tuple[str, ...]
     cv_table: Table | None
+    earlier: tuple[str, ...] = ()
+    """What the similar earlier analyses brought, and whether it won here."""
 
 
 def _trial_row(i: int, t: ClassTrialInfo, ver: ClassVerificationInfo) -> tuple[str, ...]:
@@ -147,6 +150,8 @@ def _trial_row(i: int, t: ClassTrialInfo, ver: ClassVerificationInfo) -> tuple[s
     note = []
     if t.is_suggestion:
         note.append("suggestion")
+    if t.history_id is not None:
+        note.append(f"from earlier analysis {t.history_id}")
     if ver.chosen_trial is not None and t.trial_id == ver.chosen_trial:
         note.append("chosen")
     if t.cut:
@@ -269,7 +274,9 @@ def verification_section(info: ClassDocumentInfo) -> ClassVerificationSection | 
             "Settings whose best value sat at the edge of the range: " + ", ".join(ver.widen) + "."
         )
     cv_lines, cv_table = cv_view(ver.cv)
-    return ClassVerificationSection(tuple(summary), _trials_table(ver), cv_lines, cv_table)
+    scored = [(t.trial_id, t.history_id, t.val_accuracy) for t in ver.trials]
+    earlier = earlier_lines(info.history, scored, "a validation accuracy", lower_is_better=False)
+    return ClassVerificationSection(tuple(summary), _trials_table(ver), cv_lines, cv_table, earlier)
 
 
 # ---------------------------------------------------------------- what was left

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from advisor.reports import chart_data
 from advisor.reports.info import CvInfo, DocumentInfo, TrialInfo, VerificationInfo, defined
 from advisor.reports.sections.common import ChartView, Table, as_typed, chart, fmt, pct, plural
+from advisor.reports.sections.earlier import earlier_lines
 from advisor.reports.sections.settings import per_layer
 from advisor.reports.wording import CV_NAMES, TUNER_WORDS, UNCOMPARED_WORDS, VERDICT_WORDS
 
@@ -281,51 +282,6 @@ def pretrained_words(info: DocumentInfo) -> tuple[str, ...]:
 def earlier_words(info: DocumentInfo) -> tuple[str, ...]:
     """Which earlier analyses looked like this one, whether their settings won here, and
     this analysis' own record; nothing where the history was off."""
-    history, ver = info.history, info.verification
-    if history is None:
-        return ()
-    lines: list[str] = []
-    if history.neighbours:
-        names = "; ".join(
-            f"{n.name} (analysis {n.id}, similarity {fmt(n.similarity, 2)}"
-            + (f", {n.created[:10]}" if n.created else "")
-            + ")"
-            for n in history.neighbours
-        )
-        lines.append(
-            f"Earlier analyses with a similar profile: {names}. Their final settings, "
-            "moved into this search's ranges, were tried right after the suggestion."
-        )
-        trials = ver.trials if ver else ()
-        scored = sorted(t.val_rmse for t in trials if defined(t.val_rmse))
-        for n in history.neighbours:
-            mine = next((t for t in trials if t.history_id == n.id), None)
-            if mine is None:
-                lines.append(
-                    f"{n.name}'s settings were not tried as a trial of their own: within "
-                    "these ranges they equal the suggestion, or the search stopped first."
-                )
-            elif not defined(mine.val_rmse):
-                lines.append(f"{n.name}'s settings (trial {mine.trial_id}) did not finish.")
-            else:
-                rank = scored.index(mine.val_rmse) + 1
-                place = "the best trial" if rank == 1 else f"{rank} of {len(scored)} trials"
-                lines.append(
-                    f"{n.name}'s settings (trial {mine.trial_id}) scored a validation RMSE "
-                    f"of {fmt(mine.val_rmse)}: {place}."
-                )
-    elif history.considered:
-        lines.append(
-            f"None of the {plural(history.considered, 'earlier forecasting analysis', 'earlier forecasting analyses')} in the "
-            "history was similar enough to this series to try its settings."
-        )
-    else:
-        lines.append("The history held no earlier forecasting analysis to learn from.")
-    if history.recorded_id is not None:
-        lines.append(
-            f"This analysis is recorded in the history ({history.path}) as analysis "
-            f"{history.recorded_id}; `advisor history show {history.recorded_id}` prints it."
-        )
-    elif history.note:
-        lines.append(history.note)
-    return tuple(lines)
+    trials = info.verification.trials if info.verification else ()
+    scored = [(t.trial_id, t.history_id, t.val_rmse) for t in trials]
+    return earlier_lines(info.history, scored, "a validation RMSE", lower_is_better=True)

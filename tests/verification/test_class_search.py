@@ -238,6 +238,32 @@ def test_the_suggestion_is_trial_0_and_every_trial_stays_in_its_ranges(tmp_path,
         assert t.score == pytest.approx(t.val_loss) and 0 < t.val_accuracy <= 1
 
 
+@pytest.mark.parametrize("tuner", ["bayesian", "random", "grid"])
+def test_a_similar_earlier_classifier_is_tried_right_after_the_suggestion(tmp_path, tuner):
+    """Its settings moved into these ranges (48 units: the nearest choice 64; average
+    pooling kept; its learning rate clipped by the settled one), as trial 1."""
+    from dataclasses import replace
+
+    earlier = replace(SUGGESTION, pooling="average", learning_rate=5e-3)
+    earlier = replace(earlier, layers=(replace(SUGGESTION.layers[0], units=48),))
+    values = class_config_values(earlier)
+    values.pop("epochs")
+    result = class_search(
+        recommendation(),
+        ScriptedClassTrainer(),
+        tmp_path,
+        time.monotonic() + LATER,
+        SearchOptions(tuner, 4, 0, ((3, values),)),
+    )
+    second = result.trials[1]
+    assert result.trials[0].is_suggestion and result.trials[0].history_id is None
+    assert second.history_id == 3 and not second.is_suggestion
+    tried = class_config_values(second.config)
+    assert tried["units"] == 64 and tried["pooling"] == "average"
+    assert tried["learning_rate"] == 1e-3  # settled here: the suggestion's
+    assert sum(t.history_id == 3 for t in result.trials) == 1
+
+
 def test_the_search_defaults_are_the_suggestion():
     hp = build_class_space(recommendation())
     assert defaults(hp) == {**class_config_values(SUGGESTION), "advisor/role": "search"}
