@@ -166,38 +166,17 @@ def pool(parts: list[tuple[Prepared, np.ndarray]]) -> tuple[Prepared, np.ndarray
 
 def pretrain(
     config: ModelConfig,
-    train: list[tuple[Prepared, np.ndarray]],
-    validation: list[tuple[Prepared, np.ndarray]],
+    parts: list[tuple[Prepared, np.ndarray, np.ndarray]],
     horizon: int,
     seed: int,
     deadline: float | None = None,
 ) -> Fitted:
-    """One model of ``config`` trained on the windows of several series (each prepared
-    with its own scaling), early stopping on their pooled validation windows."""
-    keras.utils.set_random_seed(seed)
-    start = time.monotonic()
-    model = build_model(config, train[0][0].inputs.shape[1], horizon)
-    data = WindowDataset(*pool(train), config.lookback, horizon, config.batch_size, True, seed)
-    val = WindowDataset(*pool(validation), config.lookback, horizon, config.batch_size)
-    stopper = keras.callbacks.EarlyStopping(
-        patience=config.early_stopping_patience, restore_best_weights=True
-    )
-    callbacks: list[keras.callbacks.Callback] = [keras.callbacks.TerminateOnNaN(), stopper]
-    if deadline is not None:
-        callbacks.append(DeadlineStop(deadline))
-    callbacks.append(InterruptCheck())
-    with interrupt.deferred():
-        history = model.fit(
-            data, validation_data=val, epochs=config.epochs, verbose=0, callbacks=callbacks
-        )
-    curve = Curve(
-        tuple(float(v) for v in history.history.get("loss", [])),
-        tuple(float(v) for v in history.history.get("val_loss", [])),
-    )
-    finite = [v if np.isfinite(v) else np.inf for v in curve.val_loss or curve.train_loss]
-    best = int(np.argmin(finite)) + 1 if finite else 0
-    reason = "early_stopping" if stopper.stopped_epoch > 0 else "completed"
-    return Fitted(model, curve, best, reason, time.monotonic() - start)
+    """One model of ``config`` trained on the windows of several series, each part
+    (prepared on its own training rows, training origins, validation origins) pooled
+    end to end, early stopping on their pooled validation windows."""
+    pooled, train_ts = pool([(p, tr) for p, tr, _ in parts])
+    _, val_ts = pool([(p, va) for p, _, va in parts])
+    return fit(config, pooled, train_ts, val_ts, horizon, seed, deadline)
 
 
 def build_model(config: ModelConfig, channels: int, horizon: int) -> keras.Model:

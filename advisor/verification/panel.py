@@ -63,7 +63,7 @@ def compare_panel(
     targets, sources = roles(panel, lead)
     channels = panel.series[lead].frame.shape[1]
     notes: list[str] = []
-    train, validation, used = [], [], []
+    parts, used = [], []
     first = config.lookback + config.differencing
     for sid in sources:
         values = panel.series[sid].frame.to_numpy(dtype=float)
@@ -77,10 +77,9 @@ def compare_panel(
             notes.append(f"Series {sid} is too short for a {config.lookback}-step window.")
             continue
         prepared = prepare(values, split.train, config.scaling, config.differencing)
-        train.append((prepared, train_ts))
-        validation.append((prepared, val_ts))
+        parts.append((prepared, train_ts, val_ts))
         used.append(sid)
-    if not train:
+    if not parts:
         return PanelComparison(
             panel.series_col,
             len(panel.ids),
@@ -92,7 +91,7 @@ def compare_panel(
             (),
             (*notes, "No series was left to pretrain on: nothing was compared."),
         )
-    fitted = pretrain(config, train, validation, horizon, seed, deadline)
+    fitted = pretrain(config, parts, horizon, seed, deadline)
     pre = Pretrained(
         path=f"pretrained on {len(used)} series",
         sha256="",
@@ -133,7 +132,7 @@ def compare_panel(
         series=len(panel.ids),
         lead=lead,
         pretrained_on=tuple(used),
-        pretrain_windows=sum(len(ts) for _, ts in train),
+        pretrain_windows=sum(len(ts) for _, ts, _ in parts),
         pretrain_seconds=fitted.seconds,
         pretrain_epochs=fitted.best_epoch,
         compared=tuple(compared),
