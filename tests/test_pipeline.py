@@ -229,3 +229,25 @@ def test_an_earlier_runs_model_is_fine_tuned_against_training_from_scratch(tmp_p
     assert doc["pretrained"]["fine_tuned"]["n"] == len(pairs)
     report = (tmp_path / "b" / "report.html").read_text()
     assert "was fine-tuned (its output layer first" in report and "from scratch over" in report
+
+
+def test_a_history_that_fails_at_recording_costs_the_record_not_the_run(finished, tmp_path):
+    """Recording comes after the analysis: a history that cannot be written then gives a
+    note in the document's history, and the analysis itself is untouched."""
+    from advisor.core.history import HistoryUse
+    from advisor.store.earlier import record
+    from advisor.store.history import History
+
+    result, _, _ = finished
+    broken = tmp_path / "history.sqlite3"
+    broken.write_text("not a database\n")
+    use = record(HistoryUse(str(broken), {"rows": 0.3}, ()), result)
+    assert use.recorded_id is None and use.note.startswith("Not recorded in the history: ")
+    assert broken.read_text() == "not a database\n"
+    good = tmp_path / "good.sqlite3"
+    first = record(HistoryUse(str(good), {"rows": 0.3}, ()), result)
+    again = record(HistoryUse(str(good), {"rows": 0.3}, ()), result)
+    assert first.recorded_id == again.recorded_id == 1  # the same run recorded once
+    with History(good) as h:
+        (past,) = h.all("forecast")
+    assert past.name == "sales.csv" and past.config["lookback"] == result.final.config.lookback
