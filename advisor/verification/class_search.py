@@ -53,8 +53,13 @@ from advisor.verification.class_crossval import (
 )
 from advisor.verification.objective import CLASS_OBJECTIVE, Objective
 from advisor.verification.oracle import make_oracle
-from advisor.verification.persistence import trial_order
-from advisor.verification.search import SearchInterrupted, SearchOptions, SearchResult
+from advisor.verification.search import (
+    Finished,
+    SearchInterrupted,
+    SearchOptions,
+    SearchResult,
+    finished_trials,
+)
 from advisor.verification.space import defaults, into_space, narrowed_space, space_key, space_size
 from advisor.verification.tuner import make_base_tuner_class
 from advisor.verification.tuner_env import without_distribution_env
@@ -148,40 +153,28 @@ def collect_class_trials(
     objective: Objective,
     warm: Sequence[tuple[int, dict[str, Any]]] = (),
 ) -> list[ClassTrial]:
+    """The classifier's trials (``search.finished_trials``); a diverged one keeps NaN
+    scores beside its infinite loss."""
     trials = []
-    for t in sorted(oracle.trials.values(), key=lambda t: trial_order(t.trial_id)):
-        if t.status != "COMPLETED" or t.score is None:
-            continue
-        values = t.hyperparameters.values
-        m = t.metrics
+    for f in finished_trials(oracle, suggestion, warm):
 
-        def last(name: str, metrics: Any = m) -> float:
-            return float(metrics.get_last_value(name)) if metrics.exists(name) else 0.0
-
-        diverged = bool(last("diverged"))
-
-        def metric(name: str, diverged: bool = diverged, last: Any = last) -> float:
-            return math.nan if diverged else last(name)
-
-        is_suggestion = all(values.get(k) == v for k, v in suggestion.items())
-        history_id = next(
-            (i for i, w in warm if all(values.get(k) == v for k, v in w.items())), None
-        )
+        def metric(name: str, f: Finished = f) -> float:
+            return math.nan if f.diverged else f.last(name)
 
         trials.append(
             ClassTrial(
-                trial_id=t.trial_id,
-                config=class_config_of(values),
-                val_loss=math.inf if diverged else float(t.score),
+                trial_id=f.trial_id,
+                config=class_config_of(f.values),
+                val_loss=math.inf if f.diverged else f.score,
                 val_accuracy=metric("val_accuracy"),
                 val_macro_f1=metric("val_macro_f1"),
                 val_balanced_accuracy=metric("val_balanced_accuracy"),
-                is_suggestion=is_suggestion,
-                score=None if diverged else float(t.score),
-                best_epoch=int(last("best_epoch")),
-                seconds=last("seconds"),
-                cut=bool(last("cut")),
-                history_id=None if is_suggestion else history_id,
+                is_suggestion=f.is_suggestion,
+                score=None if f.diverged else f.score,
+                best_epoch=int(f.last("best_epoch")),
+                seconds=f.last("seconds"),
+                cut=bool(f.last("cut")),
+                history_id=f.history_id,
             )
         )
     return trials

@@ -82,15 +82,26 @@ class SearchInterrupted(KeyboardInterrupt):
         self.result = result
 
 
-def collect_trials(
-    oracle: Any,
-    suggestion: dict[str, Any],
-    objective: Objective,
-    warm: Sequence[tuple[int, dict[str, Any]]] = (),
-) -> list[Trial]:
-    """The finished trials in the order they ran; ``warm``: the projected configurations
-    of earlier analyses, so a trial of one names its history id."""
-    trials = []
+@dataclass(frozen=True)
+class Finished:
+    """What every finished trial holds, whichever task's record is built from it."""
+
+    trial_id: str
+    values: dict[str, Any]
+    last: Callable[[str], float]
+    """A metric's last reported value (0.0 where it was never reported)."""
+    diverged: bool
+    score: float
+    is_suggestion: bool
+    history_id: int | None
+
+
+def finished_trials(
+    oracle: Any, suggestion: dict[str, Any], warm: Sequence[tuple[int, dict[str, Any]]] = ()
+) -> list[Finished]:
+    """The oracle's completed trials in the order they ran; a trial of a configuration in
+    ``warm`` (projected settings of earlier analyses) names its history id."""
+    done = []
     for t in sorted(oracle.trials.values(), key=lambda t: trial_order(t.trial_id)):
         if t.status != "COMPLETED" or t.score is None:
             continue
@@ -100,25 +111,45 @@ def collect_trials(
         def last(name: str, metrics: Any = m) -> float:
             return float(metrics.get_last_value(name)) if metrics.exists(name) else 0.0
 
-        diverged = bool(last("diverged"))
         is_suggestion = all(values.get(k) == v for k, v in suggestion.items())
         history_id = next(
             (i for i, w in warm if all(values.get(k) == v for k, v in w.items())), None
         )
-        trials.append(
-            Trial(
-                trial_id=t.trial_id,
-                config=config_from_values(values),
-                val_rmse=math.inf if diverged else last("val_rmse"),
-                is_suggestion=is_suggestion,
-                score=None if diverged else float(t.score),
-                best_epoch=int(last("best_epoch")),
-                seconds=last("seconds"),
-                cut=bool(last("cut")),
-                history_id=None if is_suggestion else history_id,
+        done.append(
+            Finished(
+                t.trial_id,
+                values,
+                last,
+                bool(last("diverged")),
+                float(t.score),
+                is_suggestion,
+                None if is_suggestion else history_id,
             )
         )
-    return trials
+    return done
+
+
+def collect_trials(
+    oracle: Any,
+    suggestion: dict[str, Any],
+    objective: Objective,
+    warm: Sequence[tuple[int, dict[str, Any]]] = (),
+) -> list[Trial]:
+    """The forecaster's trials (``finished_trials``)."""
+    return [
+        Trial(
+            trial_id=f.trial_id,
+            config=config_from_values(f.values),
+            val_rmse=math.inf if f.diverged else f.last("val_rmse"),
+            is_suggestion=f.is_suggestion,
+            score=None if f.diverged else f.score,
+            best_epoch=int(f.last("best_epoch")),
+            seconds=f.last("seconds"),
+            cut=bool(f.last("cut")),
+            history_id=f.history_id,
+        )
+        for f in finished_trials(oracle, suggestion, warm)
+    ]
 
 
 def search(
