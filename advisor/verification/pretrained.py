@@ -59,7 +59,7 @@ class Pretrained:
 def _network(model: Any) -> Any:
     """The network to fine-tune: an advisor final model averages seed members
     (``model.average_models``), so its first member; any other model, itself."""
-    import keras
+    from advisor.diagnostics.model import keras
 
     members = [layer for layer in model.layers if isinstance(layer, keras.Model)]
     averages = [layer for layer in model.layers if isinstance(layer, keras.layers.Average)]
@@ -156,11 +156,13 @@ def compare_pretrained(
         arms = [
             ArmRun("scratch", r.fold, r.seed, r.score, r.val_rmse, r.best_epoch) for r in scratch
         ]
-    else:
-        planned, _ = plan_folds(split, horizon, [chosen, cfg], CV_FOLDS)
+    planned, _ = plan_folds(split, horizon, [chosen, cfg], CV_FOLDS)
+    folds = {f.index: f for f in planned}
+    if not scratch:
         pairs = [(f.index, seed + j) for f in planned for j in range(seeds)]
         arms = []
-    folds = {f.index: f for f in plan_folds(split, horizon, [chosen, cfg], CV_FOLDS)[0]}
+    # One trainer a fold: its prepared data serves every seed.
+    trainers: dict[int, KerasTrainer] = {}
     notes: list[str] = []
     tuned_seconds: list[float] = []
     for fold_index, s in pairs:
@@ -177,7 +179,9 @@ def compare_pretrained(
                 "fine-tunings: the comparison rests on those."
             )
             break
-        trainer = trainer_for(fold_split(fold, rows))
+        if fold_index not in trainers:
+            trainers[fold_index] = trainer_for(fold_split(fold, rows))
+        trainer = trainers[fold_index]
         tuned = trainer.run_fine_tune(
             RunSpec(f"pretrained-fold{fold_index}-seed{s}", cfg, 1.0, s), pre.model, deadline
         )
