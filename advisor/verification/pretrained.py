@@ -151,14 +151,14 @@ def compare_pretrained(
     ``chosen_seconds`` is replaced by their own mean)."""
     cfg = fine_tune_config(pre, chosen)
     scratch = [r for r in (cv.runs if cv else ()) if r.config == label]
+    planned, _ = plan_folds(split, horizon, [chosen, cfg], CV_FOLDS)
+    folds = {f.index: f for f in planned}
     if scratch:
         pairs = sorted({(r.fold, r.seed) for r in scratch})
         arms = [
             ArmRun("scratch", r.fold, r.seed, r.score, r.val_rmse, r.best_epoch) for r in scratch
         ]
-    planned, _ = plan_folds(split, horizon, [chosen, cfg], CV_FOLDS)
-    folds = {f.index: f for f in planned}
-    if not scratch:
+    else:
         pairs = [(f.index, seed + j) for f in planned for j in range(seeds)]
         arms = []
     # One trainer a fold: its prepared data serves every seed.
