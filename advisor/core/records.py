@@ -505,7 +505,7 @@ class Trial:
     """The time budget stopped its training early: its score is not comparable."""
     history_id: int | None = None
     """The earlier analysis (history database id) whose configuration this trial tried,
-    moved into this search's ranges; ``None`` for the search's own proposals."""
+    its settled settings this search's own; ``None`` for the search's own proposals."""
 
 
 @dataclass(frozen=True)

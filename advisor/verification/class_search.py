@@ -76,15 +76,21 @@ from advisor.verification.verdict import (
 # --- the space ---------------------------------------------------------------------------
 
 
-def build_class_space(rec: ClassRecommendation, tuner: str = "bayesian") -> Any:
+def build_class_space(
+    rec: ClassRecommendation,
+    tuner: str = "bayesian",
+    include: Sequence[Mapping[str, Any]] = (),
+) -> Any:
     """keras-tuner HyperParameters over ``CLASS_SETTINGS``: every default the
-    suggestion's value, a range only where the rules left one open."""
+    suggestion's value, a range only where the rules left one open (widened to hold
+    ``include``, similar earlier analyses' settings)."""
     return narrowed_space(
         class_config_values(rec.config),
         rec.ranges,
         CLASS_SETTING_NAMES,
         CLASS_INT_SETTINGS,
         tuner,
+        include=include,
     )
 
 
@@ -194,7 +200,7 @@ def class_search(
     The project is named after the space, so a changed recommendation starts a new
     search and an unchanged one resumes where it stopped."""
     start = time.monotonic()
-    hp = build_class_space(rec, options.tuner)
+    hp = build_class_space(rec, options.tuner, [values for _, values in options.warm])
     size = space_size(hp)
     cap = int(min(options.max_trials, size))
     suggestion = defaults(hp)

@@ -55,8 +55,9 @@ class SearchOptions:
     seed: int = 0
     warm: tuple[tuple[int, dict[str, Any]], ...] = ()
     """Configurations of similar earlier analyses (history id, settings as
-    ``config_values`` gives them): tried right after the suggestion, moved into the
-    narrowed ranges (``space.into_space``)."""
+    ``config_values`` gives them): tried right after the suggestion, the open ranges
+    widened to hold them (``space.build_space``); a setting this analysis settled keeps
+    its own value (``space.into_space``)."""
 
 
 TrialT = TypeVar("TrialT", Trial, ClassTrial)
@@ -168,8 +169,9 @@ def search(
     instead of running trials here.
     """
     start = time.monotonic()
-    plain = build_space(rec, options.tuner)
-    hp = build_space(rec, options.tuner, distributed.job if distributed else None)
+    earlier = [values for _, values in options.warm]
+    plain = build_space(rec, options.tuner, include=earlier)
+    hp = build_space(rec, options.tuner, distributed.job if distributed else None, earlier)
     size = space_size(plain)
     cap = int(min(options.max_trials, size))
     suggestion = defaults(plain)

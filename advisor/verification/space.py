@@ -14,7 +14,7 @@ search is about to run), never when this module is imported.
 from __future__ import annotations
 
 import math
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Any
 
 from advisor.core.backend import quiet_native_stderr
@@ -60,15 +60,21 @@ def _grid_points(r: Range, value: float, integer: bool) -> list[Any]:
     return sorted(set(points))
 
 
-def build_space(rec: Recommendation, tuner: str = "bayesian", job: str | None = None) -> Any:
+def build_space(
+    rec: Recommendation,
+    tuner: str = "bayesian",
+    job: str | None = None,
+    include: Sequence[Mapping[str, Any]] = (),
+) -> Any:
     """keras-tuner HyperParameters: a range per open setting, Fixed where settled.
 
     Every default is the suggestion's value, so "all defaults" is the suggestion. A
     grid search discretises continuous ranges to their ends and the suggestion;
-    Hyperband fixes ``epochs``, which it sets per round itself.
+    Hyperband fixes ``epochs``, which it sets per round itself. ``include``: settings
+    (similar earlier analyses' winners) the open ranges widen to hold.
     """
     return narrowed_space(
-        config_values(rec.config), rec.ranges, SETTING_NAMES, INT_SETTINGS, tuner, job
+        config_values(rec.config), rec.ranges, SETTING_NAMES, INT_SETTINGS, tuner, job, include
     )
 
 
@@ -79,10 +85,16 @@ def narrowed_space(
     int_names: Container[str],
     tuner: str = "bayesian",
     job: str | None = None,
+    include: Sequence[Mapping[str, Any]] = (),
 ) -> Any:
     """``build_space`` for any table of settings: ``default`` holds the suggestion's value
     of each of ``names``; ``int_names`` are searched as whole numbers. A true/false
-    setting with both values in its range is a choice between them."""
+    setting with both values in its range is a choice between them.
+
+    An open setting's range also holds each value ``include`` gives it (a choice gains
+    the value, a range stretches to it), so that a similar earlier analysis' winner is
+    tried as it was, not a neighbour of it; a settled setting stays settled, since this
+    data's own evidence (or the user) decided it."""
     kt = keras_tuner()
     hp = kt.HyperParameters()
     by_setting = {r.setting: r for r in ranges}
@@ -93,23 +105,30 @@ def narrowed_space(
             hp.Fixed(name, value)
             continue
         assert r is not None
+        extra = _included(include, name, value, name in int_names)
         if r.choices:
             # keras-tuner keeps a true/false choice as 0/1 (a bool is an int to it); the
             # configuration is rebuilt with bool(), so a trial's value means the same.
-            choices = sorted(set(r.choices) | {value}, key=lambda c: (str(type(c)), c))
+            choices = sorted(set(r.choices) | {value, *extra}, key=lambda c: (str(type(c)), c))
             hp.Choice(name, choices, default=value)
         elif tuner == "grid":
-            points = _grid_points(r, value, name in int_names)
+            points = sorted({*_grid_points(r, value, name in int_names), *extra})
             hp.Choice(name, points, default=int(value) if name in int_names else float(value))
         elif name in int_names:
             low, high = math.floor(r.low or 0), math.ceil(r.high or 0)
-            hp.Int(name, min(low, int(value)), max(high, int(value)), default=int(value))
+            hp.Int(
+                name,
+                min(low, int(value), *extra),
+                max(high, int(value), *extra),
+                default=int(value),
+            )
         else:
             lo, hi = float(r.low or 0.0), float(r.high or 0.0)
+            lo, hi = min(lo, float(value), *extra), max(hi, float(value), *extra)
             hp.Float(
                 name,
-                min(lo, float(value)),
-                max(hi, float(value)),
+                lo,
+                hi,
                 sampling="log" if r.log and lo > 0 else "linear",
                 default=float(value),
             )
@@ -118,6 +137,24 @@ def narrowed_space(
         with hp.conditional_scope(ROLE, ["job"]):
             hp.Fixed(JOB, job)
     return hp
+
+
+def _included(
+    include: Sequence[Mapping[str, Any]], name: str, value: Any, integer: bool
+) -> list[Any]:
+    """The values ``include`` gives ``name`` that can join its range: of the suggestion's
+    kind (a number for a number; true/false and text only where they are its kind)."""
+    out: list[Any] = []
+    for values in include:
+        v = values.get(name)
+        if v is None or isinstance(v, bool) != isinstance(value, bool):
+            continue
+        if isinstance(value, str | bool):
+            if type(v) is type(value):
+                out.append(v)
+        elif isinstance(v, int | float) and math.isfinite(float(v)):
+            out.append(round(v) if integer else float(v))
+    return out
 
 
 def open_settings(hp: Any) -> list[Any]:

@@ -29,8 +29,9 @@ def earlier_lines(
             for n in history.neighbours
         )
         lines.append(
-            f"Earlier analyses with a similar profile: {names}. Their final settings, "
-            "moved into this search's ranges, were tried right after the suggestion."
+            f"Earlier analyses with a similar profile: {names}. Their final settings were "
+            "tried right after the suggestion (the search's ranges widened to hold them; "
+            "a setting this analysis settled kept its own value)."
         )
         scores = sorted(
             (float(s) for _, _, s in trials if s is not None and defined(s)),
@@ -40,8 +41,9 @@ def earlier_lines(
             mine = next((t for t in trials if t[1] == n.id), None)
             if mine is None:
                 lines.append(
-                    f"{n.name}'s settings were not tried as a trial of their own: within "
-                    "these ranges they equal the suggestion, or the search stopped first."
+                    f"{n.name}'s settings were not tried as a trial of their own: with "
+                    "this analysis' settled settings they equal the suggestion, or the "
+                    "search stopped first."
                 )
             elif mine[2] is None or not defined(mine[2]):
                 lines.append(f"{n.name}'s settings (trial {mine[0]}) did not finish.")

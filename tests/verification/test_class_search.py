@@ -240,8 +240,8 @@ def test_the_suggestion_is_trial_0_and_every_trial_stays_in_its_ranges(tmp_path,
 
 @pytest.mark.parametrize("tuner", ["bayesian", "random", "grid"])
 def test_a_similar_earlier_classifier_is_tried_right_after_the_suggestion(tmp_path, tuner):
-    """Its settings moved into these ranges (48 units: the nearest choice 64; average
-    pooling kept; its learning rate clipped by the settled one), as trial 1."""
+    """Its settings as they were where the ranges are open (48 units joins the choices;
+    average pooling kept), the settled learning rate this search's own, as trial 1."""
     from dataclasses import replace
 
     earlier = replace(SUGGESTION, pooling="average", learning_rate=5e-3)
@@ -259,7 +259,7 @@ def test_a_similar_earlier_classifier_is_tried_right_after_the_suggestion(tmp_pa
     assert result.trials[0].is_suggestion and result.trials[0].history_id is None
     assert second.history_id == 3 and not second.is_suggestion
     tried = class_config_values(second.config)
-    assert tried["units"] == 64 and tried["pooling"] == "average"
+    assert tried["units"] == 48 and tried["pooling"] == "average"
     assert tried["learning_rate"] == 1e-3  # settled here: the suggestion's
     assert sum(t.history_id == 3 for t in result.trials) == 1
 

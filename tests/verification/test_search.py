@@ -107,6 +107,21 @@ def test_the_job_rides_along_but_is_never_a_trial_value():
     assert JOB not in defaults(hp)
 
 
+def test_open_ranges_widen_to_hold_earlier_settings_and_settled_ones_do_not():
+    earlier = {"units": 64, "dropout": 0.6, "learning_rate": 1e-5, "lookback": 48}
+    plain = {p.name: p for p in build_space(recommendation()).space}
+    hp = {p.name: p for p in build_space(recommendation(), include=[earlier]).space}
+    assert 64 in hp["units"].values and 64 not in plain["units"].values
+    assert hp["dropout"].max_value == pytest.approx(0.6) and plain["dropout"].max_value < 0.6
+    assert hp["learning_rate"].min_value == pytest.approx(1e-5)
+    assert plain["learning_rate"].min_value > 1e-5
+    assert type(hp["lookback"]).__name__ == "Fixed" and hp["lookback"].value == 12
+    # The suggestion is still every default.
+    assert defaults(build_space(recommendation(), include=[earlier])) == defaults(
+        build_space(recommendation())
+    )
+
+
 # -------------------------------------------------------------------------- tuners
 
 
@@ -123,9 +138,10 @@ def test_the_suggestion_is_the_first_trial(tmp_path, tuner):
 
 @pytest.mark.parametrize("tuner", ["bayesian", "random", "grid", "hyperband"])
 def test_similar_earlier_settings_come_right_after_the_suggestion(tmp_path, tuner):
-    """An earlier dataset's winner, moved into this search's ranges (units 64 becomes
-    16, the widest choice; dropout 0.6 clips to 0.4; the lookback stays settled at 12),
-    is the second trial whichever tuner runs, and names the analysis it came from."""
+    """An earlier dataset's winner is the second trial whichever tuner runs, and names
+    the analysis it came from: tried as it was where this search's ranges are open (they
+    widen to hold units 64 and dropout 0.6), with this analysis' own value where a
+    setting is settled (the lookback stays 12)."""
     from dataclasses import replace
 
     from advisor.core.records import LayerConfig
@@ -137,7 +153,7 @@ def test_similar_earlier_settings_come_right_after_the_suggestion(tmp_path, tune
         learning_rate=2e-3,
         batch_size=32,
     )
-    same = replace(SUGGESTION, epochs=50)  # within these ranges it is the suggestion
+    same = replace(SUGGESTION, epochs=50)  # the suggestion but for epochs, this search's own
     result = search(
         recommendation(),
         ScriptedTrainer(),
@@ -150,10 +166,9 @@ def test_similar_earlier_settings_come_right_after_the_suggestion(tmp_path, tune
     assert first.is_suggestion and first.history_id is None
     assert second.history_id == 7 and not second.is_suggestion
     cfg = second.config
-    assert cfg.layers[0].units == 16 and cfg.layers[0].dropout == pytest.approx(0.4)
+    assert cfg.layers[0].units == 64 and cfg.layers[0].dropout == pytest.approx(0.6)
     assert cfg.lookback == 12 and cfg.batch_size == 32
-    if tuner != "grid":  # the grid's learning rates are its ends and the suggestion
-        assert cfg.learning_rate == pytest.approx(2e-3)
+    assert cfg.learning_rate == pytest.approx(2e-3)
     assert all(t.history_id != 9 for t in result.trials)
     assert sum(t.history_id == 7 for t in result.trials) == 1
 
