@@ -387,7 +387,8 @@ def analyze(
     CLI's one-line message.
 
     Writes ``recommendation.json``, ``report.html``, ``profile.json``, ``model.keras``,
-    ``model.py`` and TensorBoard ``logs/`` into the run directory (``out``, else
+    ``model.py`` and TensorBoard ``logs/`` (the final training's seeds and the diagnostic
+    trainings, under any Keras backend) into the run directory (``out``, else
     ``advisor_runs/<name>-<key>``); data from memory is saved there as ``data.csv``,
     which ``model.py`` reads. A rerun resumes what an interrupted one finished
     (``fresh`` starts over); Ctrl-C writes what finished, marked partial, and re-raises.
@@ -653,6 +654,7 @@ def _run(
     from advisor.diagnostics.plan import run_diagnostics
     from advisor.final.training import FINAL_SEEDS, finalize
     from advisor.rules.facts import build_facts
+    from advisor.store.events import write_diagnostics
     from advisor.verification.crossval import CV_FOLDS, CV_SEEDS
     from advisor.verification.search import DEFAULT_MAX_TRIALS, SearchOptions
     from advisor.verification.verdict import (
@@ -693,6 +695,11 @@ def _run(
         recommendation = rulebook.recommend(facts)
         _save_recommendation(ctx.rundir, rulebook, diagnosis, recommendation)
         progress(ProgressEvent("rules", "rules applied", 1, 1))
+    # Every diagnostic training's curve as a TensorBoard run, beside the final training's.
+    write_diagnostics(
+        ctx.rundir.path,
+        (*diagnosis.lookback_runs, *diagnosis.differencing_runs, *diagnosis.runs),
+    )
 
     search_deadline = deadlines.search
     options = SearchOptions(settings.tuner, max_trials, settings.seed, _warm(earlier))

@@ -78,6 +78,7 @@ def run_classification(
     from advisor.api import Deadlines, versions
     from advisor.diagnostics.classifier import ClassifierTrainer
     from advisor.rules.loading import load_class_rulebook
+    from advisor.store.events import write_diagnostics
     from advisor.verification.class_search import ClassInterrupted, verify_class
     from advisor.verification.search import DEFAULT_MAX_TRIALS, SearchOptions
     from advisor.verification.verdict import Budget
@@ -100,6 +101,7 @@ def run_classification(
         progress(ProgressEvent("rules", "diagnosis and rules resumed from the run directory", 1, 1))
     else:
         diagnosis, recommendation = _diagnose(ctx, trainer, book, deadlines.diagnostics)
+    write_diagnostics(ctx.rundir.path, diagnosis.runs)  # each curve a TensorBoard run
 
     def finish(
         verification: ClassVerification | None,

@@ -41,6 +41,9 @@ def test_analyze_classifies_a_ragged_multichannel_file_and_writes_every_file(
     html = (out / "report.html").read_text()
     assert "Confusion" in html or "confusion" in html
     assert "accuracy" in result.output.lower()
+    # each diagnostic training's curve is one TensorBoard run
+    names = {r["name"] for r in doc["diagnosis"]["runs"]}
+    assert names and {p.name for p in (out / "logs" / "diagnostics").iterdir()} == names
     # the script it leaves compiles and holds out the same test sequences
     script = (out / "model.py").read_text()
     compile(script, "model.py", "exec")

@@ -55,6 +55,24 @@ def test_every_file_is_written(finished):
     assert not list(out.glob(".*.tmp*")), "a temporary file was left behind"
 
 
+def test_logs_hold_each_final_seed_and_each_diagnostic_run(finished):
+    from support.board import scalars
+
+    result, out, _ = finished
+    assert result.final.tensorboard_dir == str(out / "logs")
+    for seed in result.final.seeds:
+        assert scalars(out / "logs" / f"seed-{seed}" / "train")["epoch_loss"]
+    diagnosis = result.diagnosis
+    runs = (*diagnosis.lookback_runs, *diagnosis.differencing_runs, *diagnosis.runs)
+    assert runs and {p.name for p in (out / "logs" / "diagnostics").iterdir()} == {
+        r.name for r in runs
+    }
+    for r in runs:
+        train = scalars(out / "logs" / "diagnostics" / r.name / "train")["epoch_loss"]
+        assert [step for step, _ in train] == list(range(r.curve.epochs))
+        np.testing.assert_allclose([v for _, v in train], r.curve.train_loss, rtol=1e-6)
+
+
 def test_document_carries_every_stage(finished):
     result, out, _ = finished
     doc = json.loads((out / "recommendation.json").read_text())

@@ -285,7 +285,7 @@ class KerasTrainer(Trainer):
         """Train on train + validation for ``config.epochs``; forecast the test origins.
 
         Returns the model, the forecasts and the actual values, both ``(origins, h)``.
-        ``callbacks`` (Keras callbacks: TensorBoard, an epoch counter) join the fit.
+        ``callbacks`` (Keras callbacks: the TensorBoard logs, an epoch counter) join the fit.
         """
         from advisor.diagnostics.model import fit, forecast
 

@@ -10,14 +10,14 @@ members' (the square is convex), so the delivered model is at least as good as t
 typical training that verification measured, and its spread between seeds is smaller.
 
 Beside ``model.keras`` it leaves ``model.py`` (a short script that rebuilds and trains
-the same configuration on the user's CSV) and TensorBoard logs of the training in
-``logs/``. A finished final training is recorded in ``state/final.json``: a rerun of an
-interrupted analysis that had got this far does not train it again.
+the same configuration on the user's CSV) and TensorBoard logs of each seed's training
+in ``logs/seed-<n>/`` (``board``: the same under every Keras backend). A finished final
+training is recorded in ``state/final.json``: a rerun of an interrupted analysis that
+had got this far does not train it again.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import time
@@ -30,37 +30,19 @@ import numpy as np
 from advisor.core import forecast_eval as fe
 from advisor.core.records import FinalResult, ModelConfig, Profile, SeriesData
 from advisor.diagnostics.trainer import KerasTrainer
+from advisor.final.board import tensorboard_callback
 from advisor.store.atomic import write_text, write_with
+from advisor.store.events import LOGS
 from advisor.store.plain import from_plain, to_plain
 from advisor.store.rundir import key_of, read_json
 
 SCRIPT_TEMPLATE = "model.py.j2"
-LOGS = "logs"
 FINAL_SEEDS = 3
 """Trainings averaged into the final model: cross-validation's seed count."""
 
 
 def member_seeds(seed: int) -> tuple[int, ...]:
     return tuple(seed + j for j in range(FINAL_SEEDS))
-
-
-def tensorboard_callback(log_dir: Path) -> tuple[Any | None, str | None]:
-    """Keras' TensorBoard callback, where it can run; else ``None`` and why not.
-
-    The callback is Keras 3 API, but it writes through ``tensorflow.summary``, which
-    needs TensorFlow and the ``tensorboard`` package whatever the Keras backend is
-    (with JAX or PyTorch as backend it works when both are installed). The graph and
-    the profiler are TensorFlow-only, so they stay off.
-    """
-    missing = [m for m in ("tensorflow", "tensorboard") if importlib.util.find_spec(m) is None]
-    if missing:
-        return None, (
-            "No TensorBoard logs: Keras' TensorBoard callback writes through "
-            f"tensorflow.summary and needs {' and '.join(missing)}, which is not installed."
-        )
-    import keras
-
-    return keras.callbacks.TensorBoard(str(log_dir), write_graph=False, profile_batch=0), None
 
 
 def _epoch_counter() -> Any:
@@ -142,7 +124,8 @@ def finalize(
 
     notes: list[str] = []
     log_dir = run_dir / LOGS
-    shutil.rmtree(log_dir, ignore_errors=True)  # one final training's curves, not two appended
+    for old in log_dir.glob("seed-*"):  # one final training's curves, not two appended
+        shutil.rmtree(old, ignore_errors=True)
     trained: list[tuple[int, Any, np.ndarray]] = []  # (seed, model, test forecast)
     epochs: list[int] = []
     actual = np.empty(0)
@@ -152,7 +135,11 @@ def finalize(
             notes.append(why_not)
         counter = _epoch_counter()
         callbacks = [counter] + ([board] if board is not None else [])
-        model, pred, actual = trainer.fit_final(config, member, deadline, callbacks)
+        try:
+            model, pred, actual = trainer.fit_final(config, member, deadline, callbacks)
+        finally:  # a Ctrl-C skips Keras' on_train_end
+            if board is not None:
+                board.close()
         trained.append((member, model, pred))
         epochs.append(counter.epochs)
         if counter.epochs < config.epochs:

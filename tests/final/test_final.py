@@ -9,11 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from support.board import scalars
 from support.search import SUGGESTION, tiny_csv
 
 from advisor.core.records import LayerConfig, Settings
-from advisor.final import training as final_module
-from advisor.final.training import finalize, render_script, tensorboard_callback
+from advisor.final.training import finalize, render_script
 
 TINY = replace(
     SUGGESTION,
@@ -59,17 +59,6 @@ def test_model_script_is_valid_python_carrying_the_final_config(tiny):
     assert values["SCALING"] == "standard" and values["DIFFERENCING"] == 1
 
 
-def test_tensorboard_is_skipped_with_a_note_where_it_cannot_run(tmp_path, monkeypatch):
-    real = final_module.importlib.util.find_spec
-    monkeypatch.setattr(
-        final_module.importlib.util,
-        "find_spec",
-        lambda name, *a: None if name == "tensorboard" else real(name, *a),
-    )
-    callback, note = tensorboard_callback(tmp_path)
-    assert callback is None and "tensorboard" in note
-
-
 @pytest.mark.slow
 def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, tmp_path):
     from advisor.diagnostics.trainer import KerasTrainer
@@ -84,6 +73,7 @@ def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, t
 
     trainer = Counting(series.frame.to_numpy(dtype=float), profile.split, profile.horizon)
     (tmp_path / "state").mkdir()
+    (tmp_path / "logs" / "diagnostics" / "width-4").mkdir(parents=True)
     result = finalize(trainer, TINY, profile, series, tmp_path, 0, None, str(csv))
     assert set(result.test_metrics) == {"rmse", "mae", "mase"}
     assert "naive" in result.baseline_test_metrics
@@ -106,10 +96,12 @@ def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, t
     ts = fe.origins(split.validation_end, split.validation_end + split.test, h)
     again_pred = forecast(saved, trainer.prepared(TINY, split.validation_end), ts, TINY.lookback, h)
     np.testing.assert_allclose(again_pred[:, 0], result.forecast, rtol=1e-4, atol=1e-6)
-    if result.tensorboard_dir:
-        assert list(Path(result.tensorboard_dir).rglob("events.out.tfevents.*"))
-    else:
-        assert any("TensorBoard" in n for n in result.notes)
+    # one TensorBoard run a seed, each epoch's training loss (no validation: train + val)
+    assert result.tensorboard_dir
+    for member in result.seeds:
+        points = scalars(Path(result.tensorboard_dir) / f"seed-{member}" / "train")
+        assert [step for step, _ in points["epoch_loss"]] == [0, 1]
+    assert (tmp_path / "logs" / "diagnostics" / "width-4").is_dir()  # only seed-* replaced
 
     again = finalize(trainer, TINY, profile, series, tmp_path, 0, None, str(csv))
     assert len(calls) == 3 and again.test_metrics == result.test_metrics
