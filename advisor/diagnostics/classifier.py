@@ -269,9 +269,10 @@ def _fit(
         LearnFirstStopping,
         _Divergence,
         keras,
+        set_random_seed,
     )
 
-    keras.utils.set_random_seed(seed)
+    set_random_seed(seed)
     model = build_classifier(config, feed.x.shape[2], n_classes, feed.x.shape[1])
     y = feed.labels[train_rows]
     weights = None

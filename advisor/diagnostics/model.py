@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import time
 from dataclasses import dataclass
 
@@ -40,6 +41,29 @@ with quiet_native_stderr():
 # Each diagnostic run builds a new model, so the TensorFlow backend warns about
 # retracing; that is expected here and says nothing to a user.
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+
+def set_random_seed(seed: int) -> None:
+    """Seeds Python's, numpy's and the backend's generators: ``keras.utils.set_random_seed``,
+    without TensorFlow under another backend.
+
+    Keras' function also seeds TensorFlow wherever it is installed, for ``tf.data``
+    pipelines, and so imports it under JAX or PyTorch too: seconds of start-up, its native
+    log lines on stderr and its memory, for a library those backends never call here.
+    Everything random in this model code draws from the generators seeded here: Keras
+    gives an initializer or dropout layer built without a seed one from Python's
+    ``random``, and shuffles arrays with numpy's (``WindowDataset`` has its own).
+    """
+    backend = keras.config.backend()
+    if backend == "tensorflow":
+        keras.utils.set_random_seed(seed)
+        return
+    random.seed(seed)
+    np.random.seed(seed)
+    if backend == "torch":
+        import torch
+
+        torch.manual_seed(seed)
 
 
 @dataclass(frozen=True, eq=False)
@@ -293,7 +317,7 @@ def fit(
     extra_callbacks: list[keras.callbacks.Callback] | None = None,
 ) -> Fitted:
     """Train one model; with validation origins, early stopping keeps the best epoch."""
-    keras.utils.set_random_seed(seed)
+    set_random_seed(seed)
     start = time.monotonic()
     model = build_model(config, prepared.inputs.shape[1], horizon)
     return _train(
@@ -388,7 +412,7 @@ def fine_tune(
     (on ``val_origins``) and ``config``'s epochs and batch. ``config.lookback`` must be
     the pretrained model's window. The curve joins both phases; the best epoch counts
     from the first."""
-    keras.utils.set_random_seed(seed)
+    set_random_seed(seed)
     start = time.monotonic()
     model = keras.models.clone_model(pretrained)
     model.set_weights(pretrained.get_weights())

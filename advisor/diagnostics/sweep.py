@@ -18,7 +18,14 @@ import numpy as np
 from advisor.core import interrupt
 from advisor.core.records import Curve, ModelConfig
 from advisor.diagnostics.findings import DIVERGENCE_FACTOR
-from advisor.diagnostics.model import DeadlineStop, InterruptCheck, Prepared, WindowDataset, keras
+from advisor.diagnostics.model import (
+    DeadlineStop,
+    InterruptCheck,
+    Prepared,
+    WindowDataset,
+    keras,
+    set_random_seed,
+)
 from advisor.diagnostics.trainer import SweepCost
 
 # The widths of a capacity sweep train together as ONE model: one input, one LSTM branch
@@ -344,8 +351,8 @@ class _EpochClock(keras.callbacks.Callback):
 
 class Sweep:
     """A fused multi-width model that is built and traced once, then calibrated and
-    trained as often as needed: every ``fit`` starts from the same initial weights and
-    a fresh optimizer state, so nothing of a calibration or an earlier fit leaks in."""
+    trained as often as needed: every ``fit`` starts from the same initial weights, dropout
+    seeds and a fresh optimizer state, so nothing of a calibration or an earlier fit leaks in."""
 
     # The calibration: one epoch that traces, then the quickest of two more (a passing
     # burst of load on a shared machine should not halve the plan), each of this many
@@ -357,13 +364,18 @@ class Sweep:
         self, config: ModelConfig, widths: Sequence[int], channels: int, horizon: int, seed: int
     ):
         start = time.monotonic()
-        keras.utils.set_random_seed(seed)
+        set_random_seed(seed)
         self.config, self.widths, self.horizon, self.seed = config, tuple(widths), horizon, seed
         self.model = build_sweep_model(config, widths, channels, horizon, seed)
         self.model.optimizer.build(self.model.trainable_variables)
         self._initial = self.model.get_weights()
         self._optimizer_initial = [
             keras.ops.convert_to_numpy(v) for v in self.model.optimizer.variables
+        ]
+        # State beside the weights: the dropout layers' seed generators, which advance with
+        # every batch (``get_weights`` leaves them out).
+        self._state_initial = [
+            (v, keras.ops.convert_to_numpy(v)) for v in self.model.non_trainable_variables
         ]
         self.build_seconds = time.monotonic() - start
         self.timing: SweepCost | None = None
@@ -372,7 +384,9 @@ class Sweep:
         self.model.set_weights(self._initial)
         for var, value in zip(self.model.optimizer.variables, self._optimizer_initial, strict=True):
             var.assign(value)
-        keras.utils.set_random_seed(self.seed)
+        for var, value in self._state_initial:
+            var.assign(value)
+        set_random_seed(self.seed)
 
     def _fit(
         self,
@@ -400,6 +414,11 @@ class Sweep:
                     prepared, even_subset(val_ts, MAX_VAL_WINDOWS), cfg.lookback, self.horizon, 1
                 ),
                 epochs=epochs,
+                # SweepWindows shuffles its windows itself, from its own seeded generator.
+                # Keras' shuffle of the batch order draws on Python's global one, and under
+                # JAX a model's first fit draws it once more (its build reads a batch), so a
+                # sweep calibrated first would train otherwise than one that was not.
+                shuffle=False,
                 verbose=0,
                 callbacks=[*callbacks, InterruptCheck()],
             )
