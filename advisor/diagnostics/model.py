@@ -58,6 +58,21 @@ def set_random_seed(seed: int) -> None:
     if backend == "tensorflow":
         keras.utils.set_random_seed(seed)
         return
+    # The rest of what Keras' function does: it records the seed and drops its global
+    # SeedGenerator (``keras.random`` calls without a seed draw from it), so that a new
+    # one starts from this seed. Keras has no public call for that alone.
+    try:
+        from keras.src.backend.common import global_state
+        from keras.src.random import seed_generator
+        from keras.src.utils.rng_utils import GLOBAL_RANDOM_SEED
+
+        global_state.set_global_attribute(GLOBAL_RANDOM_SEED, seed)
+        global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    except (
+        ImportError,
+        AttributeError,
+    ):  # another Keras layout: Python's and numpy's seeds still hold
+        pass
     random.seed(seed)
     np.random.seed(seed)
     if backend == "torch":
