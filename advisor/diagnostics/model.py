@@ -23,7 +23,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from advisor.core import interrupt
 from advisor.core.backend import quiet_native_stderr
 from advisor.core.records import Curve, ModelConfig, Scaling
-from advisor.core.sizing import model_params
+from advisor.core.sizing import EPOCH_WINDOWS, MAX_VAL_WINDOWS, model_params
 from advisor.diagnostics.findings import DIVERGENCE_FACTOR
 
 # One thread per TensorFlow op on the CPU, read when TensorFlow starts its first op (so
@@ -143,11 +143,19 @@ def prepare(values: np.ndarray, fit_rows: int, scaling: Scaling, differencing: i
     return Prepared(data, data[:, 0].copy(), levels, differencing, offset, scale)
 
 
+def even_subset(ts: np.ndarray, most: int) -> np.ndarray:
+    """At most ``most`` of ``ts``, evenly spaced, first and last kept."""
+    if len(ts) <= most:
+        return ts
+    return ts[np.unique(np.linspace(0, len(ts) - 1, most).round().astype(np.int64))]
+
+
 class WindowDataset(keras.utils.PyDataset):
     """Batches of (lookback window, next ``horizon`` targets) built on demand.
 
     ``sliding_window_view`` is a view, so memory stays O(rows); only the rows of one
-    batch are ever copied.
+    batch are ever copied. With ``per_epoch`` below the number of origins, each epoch
+    is a fresh random draw of that many of them (``shuffle`` is then implied).
     """
 
     def __init__(
@@ -159,6 +167,7 @@ class WindowDataset(keras.utils.PyDataset):
         batch_size: int,
         shuffle: bool = False,
         seed: int = 0,
+        per_epoch: int | None = None,
     ):
         super().__init__()
         self._x = sliding_window_view(prepared.inputs, lookback, axis=0)
@@ -169,11 +178,17 @@ class WindowDataset(keras.utils.PyDataset):
         self._batch = batch_size
         self._shuffle = shuffle
         self._rng = np.random.default_rng(seed)
-        if shuffle:
+        self._per_epoch = per_epoch if per_epoch and per_epoch < len(self._origins) else None
+        if self._per_epoch:
+            self._order = self._draw()
+        elif shuffle:
             self._rng.shuffle(self._order)
 
+    def _draw(self) -> np.ndarray:
+        return self._rng.choice(self._origins, self._per_epoch or 0, replace=False)
+
     def __len__(self) -> int:
-        return max(1, -(-len(self._origins) // self._batch))
+        return max(1, -(-len(self._order) // self._batch))
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         ts = self._order[index * self._batch : (index + 1) * self._batch]
@@ -181,7 +196,9 @@ class WindowDataset(keras.utils.PyDataset):
         return x, np.ascontiguousarray(self._y[ts])
 
     def on_epoch_end(self) -> None:
-        if self._shuffle:
+        if self._per_epoch:
+            self._order = self._draw()
+        elif self._shuffle:
             self._rng.shuffle(self._order)
 
 
@@ -365,14 +382,27 @@ def _train(
 ) -> Fitted:
     """``fit``'s training of a compiled ``model`` (built here, or a pretrained one)."""
     train = WindowDataset(
-        prepared, train_origins, config.lookback, horizon, config.batch_size, True, seed
+        prepared,
+        train_origins,
+        config.lookback,
+        horizon,
+        config.batch_size,
+        True,
+        seed,
+        EPOCH_WINDOWS,
     )
     divergence = _Divergence()
     callbacks: list[keras.callbacks.Callback] = [keras.callbacks.TerminateOnNaN(), divergence]
     stopper = None
     val = None
     if val_origins is not None and len(val_origins):
-        val = WindowDataset(prepared, val_origins, config.lookback, horizon, config.batch_size)
+        val = WindowDataset(
+            prepared,
+            even_subset(val_origins, MAX_VAL_WINDOWS),
+            config.lookback,
+            horizon,
+            config.batch_size,
+        )
         stopper = keras.callbacks.EarlyStopping(
             patience=config.early_stopping_patience, restore_best_weights=True
         )

@@ -29,6 +29,7 @@ import numpy as np
 
 from advisor.core import forecast_eval as fe
 from advisor.core.records import FinalResult, ModelConfig, Profile, SeriesData
+from advisor.core.sizing import EPOCH_WINDOWS
 from advisor.diagnostics.trainer import KerasTrainer
 from advisor.final.board import tensorboard_callback
 from advisor.store.atomic import write_text, write_with
@@ -89,6 +90,7 @@ def render_script(
         seeds=list(member_seeds(seed)),
         config=config,
         layers=[asdict(layer) for layer in config.layers],
+        epoch_windows=EPOCH_WINDOWS,
     )
 
 

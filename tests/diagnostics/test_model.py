@@ -36,6 +36,56 @@ def test_windows_hold_the_rows_before_each_origin_and_the_next_h():
     assert y[1].tolist() == [9, 10]
 
 
+def test_an_epoch_of_a_long_series_is_a_fresh_draw_of_at_most_per_epoch_windows():
+    prepared = lstm.prepare(np.arange(500, dtype=float)[:, None], 500, "none", 0)
+    origins = np.arange(10, 490)
+    ds = lstm.WindowDataset(prepared, origins, 5, 3, batch_size=16, seed=3, per_epoch=64)
+    assert len(ds) == 4
+
+    def epoch() -> list[int]:
+        # The window's last input row is the origin's previous row.
+        return [int(v) + 1 for b in range(len(ds)) for v in ds[b][0][:, -1, 0]]
+
+    first = epoch()
+    ds.on_epoch_end()
+    second = epoch()
+    for drawn in (first, second):
+        assert len(drawn) == len(set(drawn)) == 64 and set(drawn) <= set(origins.tolist())
+    assert first != second  # every window gets its turn over the epochs
+    again = lstm.WindowDataset(prepared, origins, 5, 3, batch_size=16, seed=3, per_epoch=64)
+    assert [int(v) + 1 for b in range(4) for v in again[b][0][:, -1, 0]] == first
+    # Fewer windows than the cap: all of them every epoch, as without one.
+    short = lstm.WindowDataset(prepared, origins[:40], 5, 3, batch_size=16, per_epoch=64)
+    assert len(short) == 3
+
+
+def test_a_training_on_a_long_series_takes_the_capped_epoch_and_validation(monkeypatch):
+    """EPOCH_WINDOWS and MAX_VAL_WINDOWS bound every plain training's epoch."""
+    monkeypatch.setattr(lstm, "EPOCH_WINDOWS", 32)
+    monkeypatch.setattr(lstm, "MAX_VAL_WINDOWS", 8)
+    seen: dict[str, int] = {}
+
+    class Count(lstm.keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            seen["train"] = seen.get("train", 0) + 1
+
+        def on_test_batch_begin(self, batch, logs=None):
+            seen["val"] = seen.get("val", 0) + 1
+
+    y = np.sin(np.arange(400) / 5)[:, None]
+    prepared = lstm.prepare(y, fit_rows=300, scaling="standard", differencing=0)
+    lstm.fit(
+        config(epochs=1),
+        prepared,
+        np.arange(4, 299),
+        np.arange(300, 399),
+        horizon=2,
+        seed=0,
+        extra_callbacks=[Count()],
+    )
+    assert seen == {"train": 4, "val": 1}  # 32 of 295 windows, 8 of 99, in batches of 8
+
+
 @pytest.mark.parametrize("scaling", ["standard", "minmax", "none"])
 @pytest.mark.parametrize("differencing", [0, 1, 4])
 @pytest.mark.parametrize("horizon", [3, 9])
