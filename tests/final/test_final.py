@@ -13,6 +13,7 @@ from support.board import scalars
 from support.search import SUGGESTION, tiny_csv
 
 from advisor.core.records import LayerConfig, Settings
+from advisor.core.sizing import EPOCH_WINDOWS
 from advisor.final.training import finalize, render_script
 
 TINY = replace(
@@ -57,6 +58,7 @@ def test_model_script_is_valid_python_carrying_the_final_config(tiny):
     assert values["LOOKBACK"] == 6 and values["EPOCHS"] == 2
     assert values["LAYERS"] == [{"units": 2, "dropout": 0.0, "recurrent_dropout": 0.0}]
     assert values["SCALING"] == "standard" and values["DIFFERENCING"] == 1
+    assert values["EPOCH_WINDOWS"] == EPOCH_WINDOWS
 
 
 @pytest.mark.slow
@@ -108,7 +110,12 @@ def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, t
 
 
 @pytest.mark.slow
-def test_model_script_trains_on_the_users_csv(tiny, tmp_path):
+@pytest.mark.parametrize("epoch_windows", [EPOCH_WINDOWS, 16])
+def test_model_script_trains_on_the_users_csv(tiny, tmp_path, monkeypatch, epoch_windows):
+    """As written, and as a long series' script (each epoch a draw of 16 windows)."""
+    import advisor.final.training
+
+    monkeypatch.setattr(advisor.final.training, "EPOCH_WINDOWS", epoch_windows)
     csv, series, profile = tiny
     script = tmp_path / "model.py"
     script.write_text(render_script(TINY, series, str(csv), profile.horizon, 0))
