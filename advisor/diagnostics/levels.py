@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from advisor.core.sizing import EPOCH_WINDOWS, MAX_VAL_WINDOWS
 from advisor.diagnostics.probe import COMPARE_EPOCHS, PROBE_EPOCHS, patience_for
 from advisor.diagnostics.trainer import SweepCost
 
@@ -51,6 +52,8 @@ class Plan:
     cut: tuple[str, ...]
     budget_cut: tuple[str, ...] = ()
     """The part of ``cut`` the time budget caused."""
+    sampled: str = ""
+    """How a long series' epochs are drawn (``sampled_text``); empty for a shorter one."""
 
     def describe(self) -> str:
         widths = "/".join(str(w) for w in self.widths)
@@ -59,13 +62,27 @@ class Plan:
             shares = ", ".join(f"{f:.0%}" for f in self.fractions)
             parts.append(f"data-size runs on {shares} of the training windows at the best width")
         parts.append(f"up to {self.epochs} epochs, patience {self.patience}")
-        if self.max_batches:
+        if self.sampled:
+            parts.append(self.sampled)
+        if self.max_batches and not (self.sampled and not self.budget_cut):
             parts.append(f"at most {self.max_batches} batches an epoch")
         return "; ".join(parts)
 
 
 def epoch_batches(windows: int, fraction: float, batch: int) -> int:
-    return max(1, math.ceil(windows * fraction) // batch)
+    """Batches of an epoch: of every window, at most EPOCH_WINDOWS of them."""
+    return max(1, min(math.ceil(windows * fraction), EPOCH_WINDOWS) // batch)
+
+
+def sampled_text(windows: int) -> str:
+    """What a long series' epochs are, in the plan's words; empty where nothing is drawn."""
+    if windows <= EPOCH_WINDOWS:
+        return ""
+    return (
+        f"each epoch a fresh random draw of {EPOCH_WINDOWS:,} of the {windows:,} training "
+        f"windows, validation loss on {MAX_VAL_WINDOWS:,} evenly spaced windows (every "
+        "training of this analysis)"
+    )
 
 
 def run_seconds(cost: SweepCost, windows: int, batch: int, plan: Plan, fraction: float) -> float:
@@ -122,11 +139,15 @@ def choose_plan(
             epochs,
             patience_for(epochs),
             fractions,
-            cap,
+            # A long series' fused sweep draws its epochs like every other training.
+            cap or (epoch_batches(windows, 1.0, batch) if sampled else None),
             seconds,
             (*cut, *budget),
             tuple(budget),
+            sampled,
         )
+
+    sampled = sampled_text(windows)
 
     if cost is None:
         return plan(0, None, 0.0, ())
@@ -145,7 +166,8 @@ def choose_plan(
     if cap >= full:
         return plan(last, None, plan_seconds(cost, windows, batch, epochs, (), None), ())
     seconds = plan_seconds(cost, windows, batch, epochs, (), cap)
-    note = f"epochs cut to {cap} of {full} batches, a fresh random draw each (time budget)"
+    whole = f"{full:,} batches" + (f" ({EPOCH_WINDOWS:,} windows)" if sampled else "")
+    note = f"epochs cut to {cap} of {whole}, a fresh random draw each (time budget)"
     return plan(last, cap, seconds, (note,))
 
 

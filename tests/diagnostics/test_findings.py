@@ -506,6 +506,35 @@ def test_the_same_budget_buys_the_whole_plan_on_a_machine_ten_times_faster():
     assert not fast.budget_cut and (fast.epochs, fast.fractions) == PLAN_LEVELS[0]
 
 
+def test_a_long_series_plan_draws_its_epochs_and_says_so_whatever_the_budget():
+    """700,000 training windows: every epoch a draw of EPOCH_WINDOWS of them, set by the
+    data (under no budget too), stated in the plan and costed at that size."""
+    from advisor.core.sizing import EPOCH_WINDOWS
+    from advisor.diagnostics.levels import estimate_seconds
+
+    cost = SweepCost(setup=1.0, batch=0.01, epoch_overhead=0.05)
+    widths = (8, 16, 32, 64, 128)
+    plan = choose_plan(widths, 700_000, 32, cost, math.inf)
+    assert plan.max_batches == EPOCH_WINDOWS // 32 and not plan.budget_cut
+    assert (plan.epochs, plan.fractions) == PLAN_LEVELS[0]
+    text = plan.describe()
+    assert f"fresh random draw of {EPOCH_WINDOWS:,} of the 700,000 training windows" in text
+    assert "batches an epoch" not in text
+    # Whatever the length, an epoch costs what EPOCH_WINDOWS windows cost (the data-size
+    # runs too, once a quarter of the series is past it).
+    big, capped = (estimate_seconds(cost, n, 32, 3, 20, 5, 2) for n in (700_000, 4 * EPOCH_WINDOWS))
+    assert big == pytest.approx(capped)
+    # A budget that cannot pay for the draw cuts further, and says from what.
+    tight = choose_plan(widths, 700_000, 32, cost, 60.0)
+    assert tight.max_batches is not None and tight.max_batches < EPOCH_WINDOWS // 32
+    assert any(
+        f"of {EPOCH_WINDOWS // 32:,} batches ({EPOCH_WINDOWS:,} windows)" in c
+        for c in tight.budget_cut
+    )
+    # A shorter series is untouched.
+    assert choose_plan(widths, 2000, 32, cost, math.inf).sampled == ""
+
+
 def test_plan_stops_at_the_deadline_and_records_the_cut():
     trainer = ReplayTrainer(LADDER_CURVES)
     diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), deadline=0.0)
