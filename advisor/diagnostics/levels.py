@@ -51,10 +51,13 @@ class Plan:
     cut: tuple[str, ...]
     budget_cut: tuple[str, ...] = ()
     """The part of ``cut`` the time budget caused."""
+    form: str = ""
+    """How the sweep's widths share layers (``SweepCost.form``), where known."""
 
     def describe(self) -> str:
         widths = "/".join(str(w) for w in self.widths)
-        parts = [f"capacity sweep of widths {widths} trained together"]
+        together = " ".join(p for p in ("trained together", self.form) if p)
+        parts = [f"capacity sweep of widths {widths} {together}"]
         if self.fractions:
             shares = ", ".join(f"{f:.0%}" for f in self.fractions)
             parts.append(f"data-size runs on {shares} of the training windows at the best width")
@@ -126,6 +129,7 @@ def choose_plan(
             seconds,
             (*cut, *budget),
             tuple(budget),
+            cost.form if cost is not None else "",
         )
 
     if cost is None:
