@@ -54,10 +54,13 @@ class Plan:
     """The part of ``cut`` the time budget caused."""
     sampled: str = ""
     """How a long series' epochs are drawn (``sampled_text``); empty for a shorter one."""
+    form: str = ""
+    """How the sweep's widths share layers (``SweepCost.form``), where known."""
 
     def describe(self) -> str:
         widths = "/".join(str(w) for w in self.widths)
-        parts = [f"capacity sweep of widths {widths} trained together"]
+        together = " ".join(p for p in ("trained together", self.form) if p)
+        parts = [f"capacity sweep of widths {widths} {together}"]
         if self.fractions:
             shares = ", ".join(f"{f:.0%}" for f in self.fractions)
             parts.append(f"data-size runs on {shares} of the training windows at the best width")
@@ -145,6 +148,7 @@ def choose_plan(
             (*cut, *budget),
             tuple(budget),
             sampled,
+            cost.form if cost is not None else "",
         )
 
     sampled = sampled_text(windows)

@@ -4,7 +4,8 @@ forecasting, and its parameter count.
 This module and ``sweep`` (the fused capacity sweep, built on the windows and callbacks
 here) are the only ones that import Keras (and through it the backend); Keras loads
 here first, so the thread setting below comes before it. They use ``keras`` and
-``keras.utils.PyDataset`` only, never ``tf.*``, so the same code runs under
+``keras.utils.PyDataset`` only, never ``tf.*`` (but for ``sweep.gpu_present``, which
+asks whichever backend is active whether it has a GPU), so the same code runs under
 ``KERAS_BACKEND=tensorflow``, ``jax`` or ``torch``.
 """
 
@@ -254,12 +255,19 @@ def build_model(config: ModelConfig, channels: int, horizon: int) -> keras.Model
 
 
 class InterruptCheck(keras.callbacks.Callback):
-    """Raises a Ctrl-C noted during the fit at the next batch (see advisor.core.interrupt)."""
+    """Raises a Ctrl-C noted during the fit at the next batch (see advisor.core.interrupt).
 
-    def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+    It checks as a batch begins, never as one ends: a callback with a batch-end hook
+    makes Keras turn each batch's logs into Python numbers in the training loop itself
+    (under JAX and torch, whose Keras otherwise leaves that to a thread), so the host
+    waits for the device at every batch instead of preparing the next batch meanwhile.
+    A batch's beginning has no logs to wait for.
+    """
+
+    def on_train_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None:
         interrupt.check()
 
-    def on_test_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+    def on_test_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None:
         interrupt.check()
 
 

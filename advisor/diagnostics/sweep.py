@@ -1,28 +1,34 @@
 """The fused capacity sweep: every width of a sweep trained at once as one Keras model.
 
 Apart from ``model`` (one LSTM) because it is a different model with its own machinery:
-branch groups, block-diagonal shared layers, per-branch early stopping, and ``Sweep``,
-which builds and traces the fused model once and then calibrates and trains it. It takes
-``keras`` from ``model`` rather than importing it itself, so Keras always loads after
-``model``'s thread setting; nothing light imports this module.
+branch groups (their form chosen by device), block-diagonal shared layers, per-branch
+early stopping, and ``Sweep``, which builds and traces the fused model once and then
+calibrates and trains it. It takes ``keras`` from ``model`` rather than importing it
+itself, so Keras always loads after ``model``'s thread setting; nothing light imports
+this module. Its one direct question to the backend (JAX, torch or TensorFlow) is
+whether it trains on a GPU (``gpu_present``).
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from advisor.core import interrupt
 from advisor.core.records import Curve, ModelConfig
+from advisor.core.sizing import MAX_VAL_WINDOWS
 from advisor.diagnostics.findings import DIVERGENCE_FACTOR
 from advisor.diagnostics.model import (
     DeadlineStop,
     InterruptCheck,
     Prepared,
     WindowDataset,
+    even_subset,
     keras,
     set_random_seed,
 )
@@ -35,26 +41,73 @@ from advisor.diagnostics.trainer import SweepCost
 # every branch trains exactly as it would alone on the same batches; one pass over the
 # data trains them all and pays the per-batch and per-step overhead once.
 #
-# Narrow branches share one LSTM layer whose weights are block-diagonal (a constraint
+# Branches can share one LSTM layer whose weights are block-diagonal (a constraint
 # zeroes the blocks between branches after every update, and they start at zero), so
-# they cost one layer's overhead instead of one each.
+# they cost one layer's overhead instead of one each. Which widths share depends on the
+# device (``sweep_form``):
+#
+# - on a GPU, every width shares ONE block-diagonal layer ("block"). A small LSTM there
+#   is launch-bound, not FLOP-bound: each of its time steps is a few kernel launches
+#   whatever its width, so one wide layer costs about what its widest block alone does,
+#   where separate layers cost one set of launches each (an earlier measurement on one
+#   GPU, JAX backend: 8-to-128 in one layer 1.8x the widest alone, separately 5.7x);
+# - on a CPU, narrow widths share one layer and wide ones get their own ("branches"):
+#   there the arithmetic counts, and a shared layer does (sum of widths)^2 work where
+#   separate layers do the sum of the squares (see SHARED_LAYER_UNITS).
+#
+# Everything else (heads, losses, stopping, data) is the same code for both forms.
 
-# Widths whose units add up to at most this share one block-diagonal LSTM layer. Up to
-# about 64 units a CPU LSTM step costs about the same whatever its width, because per-op
-# overhead rather than arithmetic dominates: one training batch (32 windows of 24 steps,
-# 2 cores, best of 5) took 6-8 ms at 8 units, 10.5 ms at 64, 10.6 ms for 8+16+32 in one
-# shared layer, but 18.5 ms for 8+16+32+64 and 21 ms at 128. A shared layer does
-# (sum of widths)^2 work where separate layers do the sum of the squares, so beyond this
-# a branch gets its own layer.
+SweepForm = Literal["block", "branches"]
+FORMS: tuple[SweepForm, ...] = ("block", "branches")
+# Forces the form whatever the device (benchmarks compare both); ``None``: by device.
+FORM: SweepForm | None = None
+
+
+@functools.cache
+def gpu_present() -> bool:
+    """Whether the active Keras backend sees a GPU to train on. Asked of the backend
+    itself (the one place these modules touch it directly), once per process."""
+    backend = keras.config.backend()
+    try:
+        if backend == "jax":
+            import jax
+
+            return jax.default_backend() in ("gpu", "cuda", "rocm")
+        if backend == "torch":
+            import torch
+
+            return bool(torch.cuda.is_available())
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            return bool(tf.config.list_physical_devices("GPU"))
+    except Exception:  # a backend that cannot say has no GPU for us
+        return False
+    return False
+
+
+def sweep_form() -> SweepForm:
+    """The form a sweep takes here: ``FORM`` where set, else by device."""
+    if FORM is not None:
+        return FORM
+    return "block" if gpu_present() else "branches"
+
+
+# On a CPU, widths whose units add up to at most this share one block-diagonal LSTM
+# layer. Up to about 64 units a CPU LSTM step costs about the same whatever its width,
+# because per-op overhead rather than arithmetic dominates: one training batch (32
+# windows of 24 steps, 2 cores, best of 5) took 6-8 ms at 8 units, 10.5 ms at 64,
+# 10.6 ms for 8+16+32 in one shared layer, but 18.5 ms for 8+16+32+64 and 21 ms at 128.
+# A shared layer does (sum of widths)^2 work where separate layers do the sum of the
+# squares, so beyond this a branch gets its own layer.
 SHARED_LAYER_UNITS = 64
-# Validation loss per epoch is measured on at most this many windows, evenly spaced over
-# the validation rows: the curve's shape, not its last decimal, is what diagnosis reads,
-# and on a long series a full validation pass each epoch would cost as much as training.
-MAX_VAL_WINDOWS = 4096
 
 
-def branch_groups(widths: Sequence[int]) -> list[tuple[int, ...]]:
-    """Widths, narrowest first, packed into layers of at most SHARED_LAYER_UNITS units."""
+def branch_groups(widths: Sequence[int], form: SweepForm = "branches") -> list[tuple[int, ...]]:
+    """Widths, narrowest first, grouped into layers: ``block``, all in one; ``branches``,
+    packed into layers of at most SHARED_LAYER_UNITS units."""
+    if form == "block":
+        return [tuple(sorted(widths))]
     groups: list[list[int]] = []
     for width in sorted(widths):
         if groups and sum(groups[-1]) + width <= SHARED_LAYER_UNITS:
@@ -62,6 +115,16 @@ def branch_groups(widths: Sequence[int]) -> list[tuple[int, ...]]:
         else:
             groups.append([width])
     return [tuple(g) for g in groups]
+
+
+def describe_form(widths: Sequence[int], form: SweepForm) -> str:
+    """How the widths train together, for the plan: "in one block-diagonal LSTM", or
+    "in 3 layers (8+16+32, 64, 128)"; empty for a single width."""
+    groups = branch_groups(widths, form)
+    if len(groups) == 1:
+        return "in one block-diagonal LSTM" if len(groups[0]) > 1 else ""
+    parts = ", ".join("+".join(str(w) for w in g) for g in groups)
+    return f"in {len(groups)} layers ({parts})"
 
 
 def _branch_seed(seed: int, units: int, depth: int, part: int) -> int:
@@ -142,16 +205,31 @@ class _SumOfBranchLosses(keras.losses.Loss):
         return keras.ops.sum(keras.ops.mean(err, axis=-1), axis=-1)
 
 
-class _BranchLoss(keras.metrics.Mean):
-    """One branch's mean squared error, logged as ``<name>`` and ``val_<name>``."""
+class _BranchLosses(keras.metrics.Metric):
+    """Every branch's mean squared error, logged as ``<name>`` and ``val_<name>`` for
+    each of ``names`` (branches in output order): one metric, its running sums one
+    vector, so a training step updates one metric however many branches there are."""
 
-    def __init__(self, index: int, name: str):
-        super().__init__(name=name)
-        self.index = index
+    def __init__(self, names: Sequence[str]):
+        super().__init__(name="branch_losses")
+        self.names = list(names)
+        self.total = self.add_variable((len(self.names),), "zeros", name="total")
+        self.count = self.add_variable((), "zeros", name="count")
 
     def update_state(self, y_true: object, y_pred: object, sample_weight: object = None) -> None:
-        err = keras.ops.square(y_pred[:, self.index, :] - y_true[:, 0, :])  # type: ignore[index]
-        super().update_state(keras.ops.mean(err, axis=-1), sample_weight=sample_weight)
+        err = keras.ops.mean(keras.ops.square(keras.ops.subtract(y_pred, y_true)), axis=-1)
+        # Summed as one row per branch: the order, and on TensorFlow's CPU the very bits,
+        # of one Mean metric per branch (what this replaced), so the curves are unchanged.
+        self.total.assign_add(keras.ops.sum(keras.ops.transpose(err), axis=-1))
+        self.count.assign_add(keras.ops.cast(keras.ops.shape(err)[0], self.dtype))
+
+    def reset_state(self) -> None:
+        self.total.assign(keras.ops.zeros((len(self.names),), self.dtype))
+        self.count.assign(0)
+
+    def result(self) -> dict[str, object]:
+        means = keras.ops.divide_no_nan(self.total, self.count)
+        return {name: means[b] for b, name in enumerate(self.names)}
 
 
 def branch_name(units: int) -> str:
@@ -159,9 +237,15 @@ def branch_name(units: int) -> str:
 
 
 def build_sweep_model(
-    config: ModelConfig, widths: Sequence[int], channels: int, horizon: int, seed: int
+    config: ModelConfig,
+    widths: Sequence[int],
+    channels: int,
+    horizon: int,
+    seed: int,
+    form: SweepForm | None = None,
 ) -> keras.Model:
-    """One model, one branch per width of ``config`` (everything but the width shared).
+    """One model, one branch per width of ``config`` (everything but the width shared),
+    in ``form`` (``None``: ``sweep_form()``).
 
     The output is ``(batch, branches, horizon)``, branches in ``widths`` order; each
     branch's loss is logged under ``branch_name(width)``.
@@ -171,7 +255,7 @@ def build_sweep_model(
     reg = keras.regularizers.L2(config.l2) if config.l2 > 0 else None
     inputs = keras.Input((config.lookback, channels))
     heads: dict[int, object] = {}
-    for group in branch_groups(widths):
+    for group in branch_groups(widths, form or sweep_form()):
         x, total = inputs, sum(group)
         for depth, layer in enumerate(config.layers):
             shared = len(group) > 1
@@ -206,7 +290,7 @@ def build_sweep_model(
     model.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate),
         loss=_SumOfBranchLosses(),
-        metrics=[_BranchLoss(i, branch_name(w)) for i, w in enumerate(widths)],
+        metrics=[_BranchLosses([branch_name(w) for w in widths])],
     )
     return model
 
@@ -242,13 +326,6 @@ class SweepWindows(WindowDataset):
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         x, y = super().__getitem__(index)
         return x, y[:, None, :]
-
-
-def even_subset(ts: np.ndarray, most: int) -> np.ndarray:
-    """At most ``most`` of ``ts``, evenly spaced, first and last kept."""
-    if len(ts) <= most:
-        return ts
-    return ts[np.unique(np.linspace(0, len(ts) - 1, most).round().astype(np.int64))]
 
 
 @dataclass(frozen=True, eq=False)
@@ -352,7 +429,8 @@ class _EpochClock(keras.callbacks.Callback):
 class Sweep:
     """A fused multi-width model that is built and traced once, then calibrated and
     trained as often as needed: every ``fit`` starts from the same initial weights, dropout
-    seeds and a fresh optimizer state, so nothing of a calibration or an earlier fit leaks in."""
+    seeds and a fresh optimizer state, so nothing of a calibration or an earlier fit leaks in.
+    ``form``: how the widths share layers (``None``: ``sweep_form()``, by device)."""
 
     # The calibration: one epoch that traces, then the quickest of two more (a passing
     # burst of load on a shared machine should not halve the plan), each of this many
@@ -361,12 +439,19 @@ class Sweep:
     CALIBRATION_BATCHES = 8
 
     def __init__(
-        self, config: ModelConfig, widths: Sequence[int], channels: int, horizon: int, seed: int
+        self,
+        config: ModelConfig,
+        widths: Sequence[int],
+        channels: int,
+        horizon: int,
+        seed: int,
+        form: SweepForm | None = None,
     ):
         start = time.monotonic()
         set_random_seed(seed)
         self.config, self.widths, self.horizon, self.seed = config, tuple(widths), horizon, seed
-        self.model = build_sweep_model(config, widths, channels, horizon, seed)
+        self.form: SweepForm = form or sweep_form()
+        self.model = build_sweep_model(config, widths, channels, horizon, seed, self.form)
         self.model.optimizer.build(self.model.trainable_variables)
         self._initial = self.model.get_weights()
         self._optimizer_initial = [
@@ -437,6 +522,7 @@ class Sweep:
                 setup=self.build_seconds + max(0.0, clock.epochs[0] - steady),
                 batch=max(0.0, steady - val) / batches,
                 epoch_overhead=val,
+                form=describe_form(self.widths, self.form),
             )
             self.reset()
         return self.timing

@@ -52,6 +52,9 @@ class SweepCost:
     """One training batch through every branch."""
     epoch_overhead: float
     """Per epoch besides the training batches: validation and bookkeeping."""
+    form: str = ""
+    """How the widths train together here, for the plan's text ("in one block-diagonal
+    LSTM" on a GPU, "in 3 layers (8+16+32, 64, 128)" on a CPU); empty where unsaid."""
 
     def epoch(self, batches: int) -> float:
         return self.epoch_overhead + batches * self.batch

@@ -71,4 +71,4 @@ def test_a_keras_fit_stops_at_the_batch_after_the_ctrl_c(sigint_handler):
     probe = CtrlCAtBatch3()
     with pytest.raises(KeyboardInterrupt):
         lstm.fit(config, prepared, np.arange(6, 149), None, 1, seed=0, extra_callbacks=[probe])
-    assert probe.batches == 3  # stopped at the end of the batch the signal came in
+    assert probe.batches == 3  # stopped at the batch boundary the signal came at

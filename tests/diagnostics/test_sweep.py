@@ -50,6 +50,41 @@ def data():
 def test_narrow_widths_share_a_layer_and_wide_ones_get_their_own():
     assert fusion.branch_groups([8, 16, 32, 64, 128, 256]) == [(8, 16, 32), (64,), (128,), (256,)]
     assert fusion.branch_groups([32, 8, 16]) == [(8, 16, 32)]
+    # the GPU's form: every width in one block-diagonal layer
+    assert fusion.branch_groups([64, 8, 128, 16], "block") == [(8, 16, 64, 128)]
+
+
+@pytest.mark.parametrize(
+    ("gpu", "form", "layers", "text"),
+    [
+        (True, "block", [88], "in one block-diagonal LSTM"),
+        (False, "branches", [24, 64], "in 2 layers (8+16, 64)"),
+    ],
+)
+def test_the_sweep_takes_its_form_from_the_device_and_the_plan_says_which(
+    monkeypatch, data, gpu, form, layers, text
+):
+    from advisor.diagnostics.levels import choose_plan
+
+    monkeypatch.setattr(fusion, "gpu_present", lambda: gpu)
+    assert fusion.sweep_form() == form
+    sweep = fusion.Sweep(config(), [8, 16, 64], 1, 1, seed=0)
+    lstms = [x for x in sweep.model.layers if isinstance(x, keras.layers.LSTM)]
+    assert sweep.form == form and [x.units for x in lstms] == layers
+    cost = sweep.calibrate(*data)
+    assert cost.form == text
+    plan = choose_plan((8, 16, 64), 133, 16, cost, 600.0)
+    assert f"capacity sweep of widths 8/16/64 trained together {text};" in plan.describe()
+
+
+def test_the_form_can_be_forced_whatever_the_device(monkeypatch):
+    monkeypatch.setattr(fusion, "gpu_present", lambda: False)
+    monkeypatch.setattr(fusion, "FORM", "block")
+    assert fusion.sweep_form() == "block"
+    monkeypatch.setattr(fusion, "FORM", None)
+    assert fusion.sweep_form() == "branches"
+    assert fusion.Sweep(config(), [8, 64], 1, 1, seed=0, form="block").form == "block"
+    assert fusion.describe_form([16], "block") == ""  # one width: nothing trains together
 
 
 def test_the_fused_model_has_one_output_per_branch_and_logs_each_branch(data):
@@ -90,7 +125,7 @@ def test_each_branch_starts_as_it_would_alone():
 def test_a_branch_loss_leaves_every_other_branch_untouched():
     # One plain SGD step on a loss that reads branch 0 only: any weight of another branch
     # that moves had a gradient from branch 0. Backend-neutral (no tape, no tf.*).
-    model = fusion.build_sweep_model(config(), [8, 16, 128], 1, 2, seed=0)
+    model = fusion.build_sweep_model(config(), [8, 16, 128], 1, 2, seed=0, form="branches")
     model.compile(
         optimizer=keras.optimizers.SGD(0.5),
         loss=lambda y, p: keras.ops.sum(keras.ops.square(p[:, 0, :])),
@@ -109,9 +144,64 @@ def test_a_branch_loss_leaves_every_other_branch_untouched():
         np.testing.assert_array_equal(after[w.path], before[w.path])
 
 
-def test_a_fused_branch_trains_exactly_as_that_width_alone(data):
+@pytest.mark.parametrize("depth", [1, 2])
+def test_in_one_block_diagonal_layer_no_width_learns_from_another(depth):
+    # The GPU's form: every width in one layer (two stacked, so that the second layer's
+    # input kernel is masked too). One plain SGD step on the loss of one branch alone
+    # moves that branch's weights and no other width's: not its input kernel, its
+    # recurrent block, its bias, its head; and the blocks between widths stay zero.
+    widths = (8, 16, 32)
+    layer = LayerConfig(8, 0.0, 0.0)
+    model = fusion.build_sweep_model(
+        config(layers=(layer,) * depth), widths, 1, 2, seed=0, form="block"
+    )
+    lstms = [x for x in model.layers if isinstance(x, keras.layers.LSTM)]
+    assert [x.units for x in lstms] == [56] * depth
+    x = np.random.default_rng(0).normal(size=(5, 6, 1)).astype("float32")
+    starts = dict(zip(widths, np.cumsum([0, *widths[:-1]]), strict=True))
+
+    def cols(width):  # the gate columns of ``width``'s units
+        start = starts[width]
+        return np.concatenate([np.arange(g * 56 + start, g * 56 + start + width) for g in range(4)])
+
+    def rows(width):
+        return np.arange(starts[width], starts[width] + width)
+
+    initial = model.get_weights()
+    for b, trained in enumerate(widths):
+        model.set_weights(initial)
+        model.compile(
+            optimizer=keras.optimizers.SGD(0.5),
+            loss=lambda y, p, b=b: keras.ops.sum(keras.ops.square(p[:, b, :] - 1.0)),
+        )
+        before = {w.path: np.array(w.numpy()) for w in model.weights}
+        model.train_on_batch(x, np.zeros((5, 1, 2), dtype="float32"))
+        moved = {w.path: np.array(w.numpy()) - before[w.path] for w in model.weights}
+        for depth_, lstm_layer in enumerate(lstms):
+            kernel, recurrent, bias = (moved[w.path] for w in lstm_layer.weights)
+            after_recurrent = np.array(lstm_layer.weights[1].numpy())
+            assert np.abs(recurrent[np.ix_(rows(trained), cols(trained))]).any()
+            for other in widths:
+                if other == trained:
+                    continue
+                assert not kernel[:, cols(other)].any(), (trained, other, depth_)
+                assert not recurrent[:, cols(other)].any(), (trained, other, depth_)
+                assert not bias[cols(other)].any(), (trained, other, depth_)
+                # what connects one width to another is zero and stays zero
+                assert not after_recurrent[np.ix_(rows(other), cols(trained))].any()
+                if depth_ > 0:
+                    after_kernel = np.array(lstm_layer.weights[0].numpy())
+                    assert not after_kernel[np.ix_(rows(other), cols(trained))].any()
+        for other in widths:
+            head = model.get_layer(f"head_w{other}")
+            changed = any(moved[w.path].any() for w in head.weights)
+            assert changed == (other == trained)
+
+
+@pytest.mark.parametrize("form", fusion.FORMS)
+def test_a_fused_branch_trains_exactly_as_that_width_alone(data, form):
     prepared, train_ts, val_ts = data
-    fused = fusion.Sweep(config(), [8, 16, 64], 1, 1, seed=1)
+    fused = fusion.Sweep(config(), [8, 16, 64], 1, 1, seed=1, form=form)
     alone = fusion.Sweep(config(), [16], 1, 1, seed=1)
     together, _ = fused.fit(prepared, train_ts, val_ts, epochs=3, patience=5)
     single, _ = alone.fit(prepared, train_ts, val_ts, epochs=3, patience=5)
@@ -181,6 +271,21 @@ def test_a_nan_branch_stops_itself_but_not_the_others():
     assert not fake.stop_training
     fits = stopper.results("completed")
     assert fits[1].stopped_reason == "nan" and fits[0].stopped_reason == "completed"
+
+
+def test_the_sweep_reads_no_batch_logs(data, monkeypatch):
+    # A callback with a batch-end hook makes Keras wait for every step's numbers on the
+    # host (under JAX and torch it otherwise reads them in a thread); the sweep's own
+    # callbacks look at epochs only, and its Ctrl-C check looks as a batch begins.
+    prepared, train_ts, val_ts = data
+    sweep = fusion.Sweep(config(), [8, 16], 1, 1, seed=0)
+    seen = []
+    monkeypatch.setattr(sweep.model, "fit", lambda *a, callbacks, **kw: seen.extend(callbacks))
+    sweep.fit(prepared, train_ts, val_ts, epochs=1, patience=1, deadline=1e12)
+    assert len(seen) >= 3
+    base = keras.callbacks.Callback
+    for hook in ("on_batch_end", "on_train_batch_end", "on_test_batch_end"):
+        assert all(getattr(type(cb), hook) is getattr(base, hook) for cb in seen), hook
 
 
 def test_check_sweep_refuses_specs_that_differ_in_more_than_width():
