@@ -17,6 +17,7 @@ from advisor.core.findings import FindingId, choose_primary
 from advisor.core.records import Baseline, DiagnosticRun, Finding
 from advisor.diagnostics.comparisons import Noise, baseline_gap, capacity_limited, data_limited
 from advisor.diagnostics.findings import (
+    NOT_LEARNING_EPOCHS,
     best_run,
     diverging,
     finite_values,
@@ -88,7 +89,17 @@ def examine(
         baseline_gap(best, baseline, noise),
     )
     findings = [f for f in candidates if f is not None]
-    if not any(f.id in PROBLEMS for f in findings):
+    epochs = len(best.curve.val_loss or best.curve.train_loss)
+    if epochs < NOT_LEARNING_EPOCHS and not any(f.id in PROBLEMS for f in findings):
+        # A curve of one or two epochs (a budget that stopped every run at once) shows
+        # neither a fit nor a problem: saying "good fit" would claim what was not seen.
+        cut = " at the time budget" if best.stopped_reason == "budget" else ""
+        notes.append(
+            f"No fit is read from the curves: the best run ({best.name}) stopped{cut} "
+            f"after {epochs} epoch(s), too few to tell a good fit from under- or "
+            "overfitting; a longer budget lets the diagnostic runs show it."
+        )
+    elif not any(f.id in PROBLEMS for f in findings):
         val = finite_values(best.curve.val_loss)
         findings.append(
             Finding(

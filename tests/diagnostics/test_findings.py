@@ -207,6 +207,20 @@ def test_good_fit_is_exclusive_with_problems():
     assert ids(diagnose((SCRIPTS["good_fit"],), BASELINE)) == {"good_fit"}
 
 
+def test_runs_the_budget_stopped_after_one_epoch_are_no_good_fit():
+    """A sweep cut at the deadline after its first epoch shows nothing: no good_fit is
+    claimed, and a note says why no fit was read."""
+    from advisor.diagnostics.diagnosis import examine
+
+    cut = tuple(run([0.2], [0.25], units=u, reason="budget") for u in (8, 16, 32))
+    seen = examine(cut, BASELINE)
+    assert "good_fit" not in {f.id for f in seen.findings}
+    assert any("stopped at the time budget after 1 epoch(s)" in n for n in seen.notes)
+    # Three epochs are enough to read, as before.
+    read = examine((SCRIPTS["good_fit"],), BASELINE)
+    assert "good_fit" in {f.id for f in read.findings}
+
+
 def test_overfitting_evidence_names_the_best_epoch():
     hit = finding(diagnose((SCRIPTS["overfitting"],), BASELINE), "overfitting")
     assert hit.evidence["best_epoch"] == 13  # the first point of the climb is the lowest
