@@ -10,6 +10,7 @@ import pytest
 
 from advisor import Settings, analyze
 from advisor.core.progress import ProgressEvent
+from advisor.store.document import config_to_dict
 from advisor.store.schema import SCHEMA_VERSION
 
 CONFIG_KEYS = {
@@ -170,14 +171,17 @@ def test_a_second_analysis_of_a_similar_series_starts_from_the_first(tmp_path):
     assert "Earlier analyses with a similar profile: a.csv" in report
     with History(history) as h:
         assert [p.name for p in h.all("forecast")] == ["a.csv", "b.csv"]
-    # The same run directory again (resumed from its files) is recorded once, and does
-    # not count itself as an earlier dataset.
+    # The same run directory again (resumed from its files) is recorded once (a rerun that
+    # finished what the budget had cut replaces the record), and does not count itself as
+    # an earlier dataset.
     again = analyze(tmp_path / "b.csv", settings=settings, out=tmp_path / "b", history=history)
     assert again.history is not None and [n.past.name for n in again.history.neighbours] == [
         "a.csv"
     ]
     with History(history) as h:
         assert len(h.all()) == 2
+        assert again.final is not None
+        assert h.all()[-1].config == config_to_dict(again.final.config)
 
 
 @pytest.mark.slow
@@ -269,3 +273,14 @@ def test_a_history_that_fails_at_recording_costs_the_record_not_the_run(finished
     with History(good) as h:
         (past,) = h.all("forecast")
     assert past.name == "sales.csv" and past.config["lookback"] == result.final.config.lookback
+    # A rerun of the run directory that chose otherwise (it finished what a budget had
+    # cut) replaces the record rather than adding a second.
+    from dataclasses import replace
+
+    changed = replace(
+        result, final=replace(result.final, config=replace(result.final.config, epochs=3))
+    )
+    third = record(HistoryUse(str(good), {"rows": 0.3}, ()), changed)
+    with History(good) as h:
+        (past,) = h.all("forecast")
+    assert third.recorded_id == past.id == 2 and past.config["epochs"] == 3

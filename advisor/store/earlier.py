@@ -114,15 +114,22 @@ def record(use: HistoryUse, analysis: Analysis | ClassAnalysis) -> HistoryUse:
         return replace(use, note="Not recorded in the history: the analysis did not finish.")
     try:
         with History(Path(use.path)) as history:
-            # A rerun of a finished run directory (resumed from its files) is the same
-            # analysis: recorded once.
-            same = [
+            # A rerun of a run directory on the same data (resumed from its files) is the
+            # same analysis: recorded once. Where the rerun finished more than the first
+            # (a budget had cut its search) and so chose otherwise, its record replaces
+            # the earlier one: added first, so a failure between leaves a duplicate, never
+            # nothing.
+            earlier = [
                 p
                 for p in history.all(past.task)
-                if (p.run_dir, p.sha256, p.config) == (past.run_dir, past.sha256, past.config)
+                if (p.run_dir, p.sha256) == (past.run_dir, past.sha256)
             ]
-            if same:
-                return replace(use, recorded_id=same[-1].id)
-            return replace(use, recorded_id=history.add(past))
+            if earlier and earlier[-1].config == past.config:
+                return replace(use, recorded_id=earlier[-1].id)
+            recorded = history.add(past)
+            for p in earlier:
+                if p.id is not None:
+                    history.forget(p.id)
+            return replace(use, recorded_id=recorded)
     except AdvisorInputError as exc:
         return replace(use, note=f"Not recorded in the history: {exc.one_line()}")
