@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from advisor.core.records import (
         Diagnosis,
         FinalResult,
+        ModelConfig,
         PanelComparison,
         PretrainedComparison,
         Recommendation,
@@ -798,13 +799,17 @@ def _run(
                 deadlines.end,
             )
             progress(ProgressEvent("panel", "series compared", 1, 1))
-        if time.monotonic() >= deadlines.end:
+        left = deadlines.end - time.monotonic()
+        final_s = _final_estimate(verification, chosen, profile, FINAL_SEEDS)
+        if left <= 0 or (final_s is not None and final_s > left):
             # Never cut below the epochs the evidence asked for: said before it trains.
+            spent = "the budget is spent" if left <= 0 else f"{left:.0f} s of the budget are left"
+            about = f" (about {final_s:.0f} s on this machine)" if final_s is not None else ""
             progress(
                 ProgressEvent(
                     "estimate",
-                    f"the budget is spent; the final model still trains its {chosen.epochs} "
-                    f"epochs with each of {FINAL_SEEDS} seeds",
+                    f"{spent}; the final model still trains its {chosen.epochs} epochs with "
+                    f"each of {FINAL_SEEDS} seeds{about}",
                     1,
                     1,
                 )
@@ -864,6 +869,28 @@ def _compare_pretrained(
     ctx.rundir.save_records("pretrained", key, comparison=comparison)
     ctx.progress(ProgressEvent("pretrained", "pretrained comparison done", 1, 1))
     return comparison
+
+
+def _final_estimate(
+    verification: Verification | None, chosen: ModelConfig, profile: Profile, members: int
+) -> float | None:
+    """``final.cost.final_seconds`` of the chosen configuration, from the search's trials."""
+    if verification is None:
+        return None
+    from advisor.core.splits import train_windows
+    from advisor.final.cost import final_seconds
+
+    split, h = profile.split, profile.horizon
+    reach = chosen.lookback + chosen.differencing
+    return final_seconds(
+        verification.trials,
+        chosen,
+        train_windows(split.train - chosen.differencing, chosen.lookback, h),
+        train_windows(split.validation_end - chosen.differencing, chosen.lookback, h)
+        if split.validation_end > reach
+        else 0,
+        members,
+    )
 
 
 def _warm(earlier: HistoryUse | None) -> tuple[tuple[int, dict[str, Any]], ...]:

@@ -1,0 +1,47 @@
+"""What the final training will cost, said before it starts.
+
+A budget never cuts the final model below the epochs the evidence asked for, so where
+the time left cannot pay for them the user hears it first, with the estimate. The
+estimate reads the search's own trials of the chosen shape: seconds per epoch on this
+machine, scaled to the final training's windows (train + validation, an epoch at most
+``EPOCH_WINDOWS`` of them) and to its epochs and seeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from advisor.core.records import ModelConfig, Trial
+from advisor.core.sizing import EPOCH_WINDOWS
+
+
+def final_seconds(
+    trials: Sequence[Trial],
+    config: ModelConfig,
+    train_windows: int,
+    final_windows: int,
+    members: int,
+) -> float | None:
+    """Rough seconds of ``members`` trainings of ``config`` for its epochs on
+    ``final_windows`` windows; ``None`` where no finished trial of the same window and
+    layers was timed."""
+    same = [
+        t
+        for t in trials
+        if not t.cut
+        and t.seconds > 0
+        and t.config.lookback == config.lookback
+        and t.config.layers == config.layers
+    ]
+    if not same:
+        return None
+    # A trial ran until early stopping's patience passed its best epoch, or to its cap.
+    per_epoch = [
+        t.seconds / max(1, min(t.config.epochs, t.best_epoch + t.config.early_stopping_patience))
+        for t in same
+    ]
+    scale = min(final_windows, EPOCH_WINDOWS) / max(1, min(train_windows, EPOCH_WINDOWS))
+    return sorted(per_epoch)[len(per_epoch) // 2] * scale * config.epochs * members
+
+
+__all__ = ["final_seconds"]

@@ -1,0 +1,41 @@
+"""The final training's cost, estimated from the search's own trials."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from support.search import SUGGESTION
+
+from advisor.core.records import LayerConfig, Trial
+from advisor.core.sizing import EPOCH_WINDOWS
+from advisor.final.cost import final_seconds
+
+CONFIG = replace(SUGGESTION, epochs=30, early_stopping_patience=5)
+
+
+def trial(seconds: float, best_epoch: int, config=CONFIG, cut=False) -> Trial:
+    return Trial("00", config, 1.0, seconds=seconds, best_epoch=best_epoch, cut=cut)
+
+
+def test_seconds_per_epoch_of_the_same_shape_times_epochs_seeds_and_windows():
+    # 10 epochs ran (best 5, patience 5): 2 s an epoch; 30 epochs x 3 seeds on 1.5x windows.
+    trials = [trial(20.0, 5)]
+    assert final_seconds(trials, CONFIG, 1000, 1500, 3) == pytest.approx(2.0 * 1.5 * 30 * 3)
+
+
+def test_an_epoch_is_priced_at_the_drawn_windows_of_a_long_series():
+    trials = [trial(20.0, 5)]
+    big = final_seconds(trials, CONFIG, 700_000, 850_000, 1)
+    assert big == pytest.approx(2.0 * 30)  # both past EPOCH_WINDOWS: the same epoch
+    assert final_seconds(trials, CONFIG, EPOCH_WINDOWS // 2, 850_000, 1) == pytest.approx(
+        2.0 * 2 * 30
+    )
+
+
+def test_only_finished_trials_of_the_same_window_and_layers_count():
+    other = replace(CONFIG, layers=(LayerConfig(64, 0.0, 0.0),))
+    trials = [trial(20.0, 5, other), trial(1.0, 5, cut=True), trial(20.0, 25)]
+    # The one that counts ran to its cap of 30 epochs: 2/3 s an epoch.
+    assert final_seconds(trials, CONFIG, 100, 100, 1) == pytest.approx(20.0)
+    assert final_seconds([trial(20.0, 5, other)], CONFIG, 100, 100, 1) is None
