@@ -4,8 +4,8 @@ forecasting, and its parameter count.
 This module and ``sweep`` (the fused capacity sweep, built on the windows and callbacks
 here) are the only ones that import Keras (and through it the backend); Keras loads
 here first, so the thread setting below comes before it. They use ``keras`` and
-``keras.utils.PyDataset`` only, never ``tf.*`` (but for ``sweep.gpu_present``, which
-asks whichever backend is active whether it has a GPU), so the same code runs under
+``keras.utils.PyDataset`` only, never ``tf.*`` (``sweep.gpu_present`` asks torch alone,
+where Keras lists no devices), so the same code runs under
 ``KERAS_BACKEND=tensorflow``, ``jax`` or ``torch``.
 """
 

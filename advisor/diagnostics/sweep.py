@@ -5,8 +5,8 @@ branch groups (their form chosen by device), block-diagonal shared layers, per-b
 early stopping, and ``Sweep``, which builds and traces the fused model once and then
 calibrates and trains it. It takes ``keras`` from ``model`` rather than importing it
 itself, so Keras always loads after ``model``'s thread setting; nothing light imports
-this module. Its one direct question to the backend (JAX, torch or TensorFlow) is
-whether it trains on a GPU (``gpu_present``).
+this module. Whether it trains on a GPU (``gpu_present``) it asks Keras' device list,
+and torch directly, for which Keras keeps none.
 """
 
 from __future__ import annotations
@@ -65,25 +65,16 @@ FORM: SweepForm | None = None
 
 @functools.cache
 def gpu_present() -> bool:
-    """Whether the active Keras backend sees a GPU to train on. Asked of the backend
-    itself (the one place these modules touch it directly), once per process."""
-    backend = keras.config.backend()
+    """Whether the active Keras backend sees a GPU to train on, asked once per process:
+    through Keras' own device list (TensorFlow, JAX), or torch's where Keras has none."""
     try:
-        if backend == "jax":
-            import jax
-
-            return jax.default_backend() in ("gpu", "cuda", "rocm")
-        if backend == "torch":
+        if keras.config.backend() == "torch":
             import torch
 
             return bool(torch.cuda.is_available())
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            return bool(tf.config.list_physical_devices("GPU"))
-    except Exception:  # a backend that cannot say has no GPU for us
+        return bool(keras.distribution.list_devices("gpu"))
+    except Exception:  # a backend that cannot say (JAX without a GPU raises) has none for us
         return False
-    return False
 
 
 def sweep_form() -> SweepForm:
