@@ -880,15 +880,12 @@ def _final_estimate(
     from advisor.core.splits import train_windows
     from advisor.final.cost import final_seconds
 
-    split, h = profile.split, profile.horizon
-    reach = chosen.lookback + chosen.differencing
+    split, h, d = profile.split, profile.horizon, chosen.differencing
     return final_seconds(
         verification.trials,
         chosen,
-        train_windows(split.train - chosen.differencing, chosen.lookback, h),
-        train_windows(split.validation_end - chosen.differencing, chosen.lookback, h)
-        if split.validation_end > reach
-        else 0,
+        train_windows(split.train - d, chosen.lookback, h),
+        train_windows(split.validation_end - d, chosen.lookback, h),
         members,
     )
 

@@ -89,8 +89,9 @@ def examine(
         baseline_gap(best, baseline, noise),
     )
     findings = [f for f in candidates if f is not None]
+    problem = any(f.id in PROBLEMS for f in findings)
     epochs = len(best.curve.val_loss or best.curve.train_loss)
-    if epochs < NOT_LEARNING_EPOCHS and not any(f.id in PROBLEMS for f in findings):
+    if epochs < NOT_LEARNING_EPOCHS and not problem:
         # A curve of one or two epochs (a budget that stopped every run at once) shows
         # neither a fit nor a problem: saying "good fit" would claim what was not seen.
         cut = " at the time budget" if best.stopped_reason == "budget" else ""
@@ -99,7 +100,7 @@ def examine(
             f"after {epochs} epoch(s), too few to tell a good fit from under- or "
             "overfitting; a longer budget lets the diagnostic runs show it."
         )
-    elif not any(f.id in PROBLEMS for f in findings):
+    elif not problem:
         val = finite_values(best.curve.val_loss)
         findings.append(
             Finding(
