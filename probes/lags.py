@@ -14,7 +14,12 @@ import numpy as np
 from statsmodels.tsa.stattools import acf, levinson_durbin
 
 from advisor.core.records import LagStructure
-from advisor.core.sizing import max_lookback
+from advisor.core.sizing import (
+    MAX_SEASON_WINDOW,
+    long_season_window,
+    max_lookback,
+    season_fits_window,
+)
 
 # The largest lag worth drawing and testing: long enough for yearly seasons of weekly data.
 MAX_ACF_LAGS = 400
@@ -88,10 +93,22 @@ def lookback_range(
     low = max(MIN_LOOKBACK, ar_order)
     if ar_order >= MIN_LOOKBACK:
         reasons.append(f"the AR memory is {ar_order} steps")
+    if season and not season_fits_window(season):
+        # Seasonal differencing takes the season out; the window holds what is shorter.
+        held = long_season_window(periods, season, ar_order)
+        reasons.append(
+            f"one season is {season} steps, longer than a window holds "
+            f"({MAX_SEASON_WINDOW}): a seasonal difference takes it out"
+        )
+        if held:
+            reasons.append(f"the window holds {held} steps")
+        low = max(MIN_LOOKBACK, held)
+        periods = tuple(p for p in periods if season_fits_window(p))
+        season = None
     if season:
         low = max(low, season)
         reasons.append(f"one season is {season} steps")
-    longest = max((*periods, season or 0))
+    longest = max((*periods, season or 0), default=0)
     high = max(2 * low, longest, horizon)
     if longest > low:
         reasons.append(f"the longest season is {longest} steps")

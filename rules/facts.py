@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 
 from advisor.core.findings import FindingId
 from advisor.core.records import Baseline, Diagnosis, Profile, Settings
+from advisor.core.sizing import long_season_window, season_fits_window
 from advisor.core.splits import train_windows
 from advisor.probes.baselines import STATISTICAL
 
@@ -28,6 +29,12 @@ class Facts:
     seasonal_period: int
     """0 where no season was found."""
     has_season: bool
+    season_fits_window: bool
+    """The season is at most ``advisor.core.sizing.MAX_SEASON_WINDOW`` (400) steps: a window
+    can hold it. A longer one is taken out by seasonal differencing instead."""
+    long_season_window: int
+    """Where the season is too long for a window: the window that holds what is shorter
+    (a shorter season, else the AR memory; 0 where neither fits)."""
     max_significant_lag: int
     """Largest lag whose autocorrelation is significant (0 where none)."""
     stationarity: str
@@ -153,6 +160,10 @@ def build_facts(
         train_windows=train_windows(profile.split.train, default_lookback, profile.horizon),
         seasonal_period=profile.seasonal_period or 0,
         has_season=bool(profile.seasonal_period and profile.seasonal_period > 1),
+        season_fits_window=season_fits_window(profile.seasonal_period),
+        long_season_window=long_season_window(
+            profile.baseline_periods, profile.seasonal_period or 0, profile.lags.ar_order
+        ),
         max_significant_lag=max(profile.significant_lags, default=0),
         stationarity=profile.stationarity,
         adf_pvalue=profile.adf_pvalue,

@@ -36,6 +36,29 @@ def max_lookback(train_rows: int) -> int:
     return max(1, train_rows // LOOKBACK_SHARE_OF_TRAIN)
 
 
+# The longest season a window is asked to hold. An LSTM's steps run one after another,
+# so a window's cost grows with its length, and backpropagation through a few hundred
+# steps is already where gradients fade; yearly seasons of daily or weekly data (365,
+# 52) and weekly ones of half-hourly data (336) fit. A longer season (a day of minute
+# data: 1,440 steps) is taken out by seasonal differencing, the change since one season
+# back, as Hewamalage, Bergmeir & Bandara (2021) deseasonalise before an RNN, and the
+# window holds the shorter structure: a shorter season, else the AR memory.
+MAX_SEASON_WINDOW = 400
+
+
+def season_fits_window(season: int | None) -> bool:
+    return bool(season and 1 < season <= MAX_SEASON_WINDOW)
+
+
+def long_season_window(periods: Sequence[int], season: int, ar_order: int) -> int:
+    """The window for a season too long to hold (``MAX_SEASON_WINDOW``): the longest other
+    season that fits, else the AR memory where it fits, else 0 (the defaults decide)."""
+    shorter = [p for p in periods if p != season and season_fits_window(p)]
+    if shorter:
+        return max(shorter)
+    return ar_order if 0 < ar_order <= MAX_SEASON_WINDOW else 0
+
+
 def model_params(widths: Sequence[int], inputs: int, horizon: int) -> int:
     """Weights of stacked ``LSTM(width)`` layers, bottom first, then ``Dense(horizon)``.
 

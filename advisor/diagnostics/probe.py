@@ -17,7 +17,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from advisor.core.records import DiagnosticRun, LayerConfig, ModelConfig, Profile, Settings
-from advisor.core.sizing import lstm_params, max_lookback
+from advisor.core.sizing import (
+    long_season_window,
+    lstm_params,
+    max_lookback,
+    season_fits_window,
+)
 from advisor.core.splits import train_windows
 from advisor.diagnostics.comparisons import BASELINE_MARGIN, Noise, clearly_lower, compare
 
@@ -66,8 +71,13 @@ def probe_lookback(profile: Profile, settings: Settings) -> int:
     (rules/rulebook: season-lookback, acf-lookback, default-lookback, lookback-covers-horizon)."""
     if settings.lookback:
         return settings.lookback
-    if profile.seasonal_period and profile.seasonal_period > 1:
-        memory = profile.seasonal_period
+    season = profile.seasonal_period or 0
+    if season_fits_window(season):
+        memory = season
+    elif season > 1:  # long-season-lookback: seasonal differencing holds the season
+        memory = long_season_window(profile.baseline_periods, season, profile.lags.ar_order) or max(
+            2 * profile.horizon, DEFAULT_LOOKBACK
+        )
     elif profile.lags.ar_order > 0:
         memory = profile.lags.ar_order
     else:
@@ -91,12 +101,14 @@ def probe_differencing(profile: Profile) -> int:
     """The differencing the rulebook's data rules would choose, so the diagnostic curves
     describe the target the recommended model will learn: a trend leaves the training
     range and saturates an LSTM trained on levels (rules/rulebook/data.toml:
-    difference-seasonal, difference-unit-root, difference-strong-trend,
+    difference-long-season, difference-seasonal, difference-unit-root, difference-strong-trend,
     difference-trend-stationary, season-not-unit-root, season-not-unit-root-seasonal)."""
     period = profile.seasonal_period or 0
     trend = profile.trend_strength
     root = profile.unit_root
     seasons_fit = period > 1 and profile.split.train >= SEASONAL_DIFFERENCE_SEASONS * period
+    if seasons_fit and not season_fits_window(period):
+        return period  # difference-long-season: the window cannot hold the season
     if seasons_fit and root.seasonal_differencing_order >= 1 and trend > SEASONAL_DIFFERENCE_TREND:
         return period
     if profile.stationarity in ("difference-stationary", "trend-stationary"):

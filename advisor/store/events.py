@@ -66,7 +66,10 @@ class RunLog:
 
     def _writer(self, split: str) -> Any:
         if split not in self._writers:
-            from tensorboard.summary import Writer
+            from advisor.core.backend import quiet_native_stderr
+
+            with quiet_native_stderr():  # the package imports TensorFlow where it is installed
+                from tensorboard.summary import Writer
 
             self._writers[split] = Writer(str(self.path / split))
         return self._writers[split]

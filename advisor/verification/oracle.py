@@ -17,6 +17,7 @@ import math
 import os
 import statistics
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -187,7 +188,15 @@ def make_oracle(
             if len(completed) < (self.num_initial_points or MIN_INITIAL_POINTS):
                 return self._random_populate_space()
             x, y = self._vectorize_trials()
-            self.gpr.fit(np.nan_to_num(x, posinf=0, neginf=0), np.nan_to_num(y, posinf=0, neginf=0))
+            # A length scale at its bound is what a GP fitted on a handful of trials
+            # often finds; scikit-learn's warning about it is noise on the user's terminal.
+            from sklearn.exceptions import ConvergenceWarning
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                self.gpr.fit(
+                    np.nan_to_num(x, posinf=0, neginf=0), np.nan_to_num(y, posinf=0, neginf=0)
+                )
             rng = np.random.RandomState(self.seed + len(self.trials))
             candidates = rng.uniform(0, 1, size=(ACQUISITION_CANDIDATES, x.shape[1]))
             mean, std = self.gpr.predict(candidates, return_std=True)

@@ -244,6 +244,34 @@ def test_the_lookback_covers_the_season_and_the_memory_within_a_third_of_train()
     assert lookback_range(2, (365,), 365, 7, 900)[:3] == (300, 300, 300)
 
 
+def test_a_season_too_long_for_a_window_is_differenced_away_and_the_window_holds_less():
+    """A day of minute data is 1,440 steps: the window holds the shorter season (or the
+    AR memory) and seasonal differencing carries the long one."""
+    assert lookback_range(2, (60, 1440), 1440, 60, 700_000)[:3] == (60, 60, 120)
+    assert lookback_range(5, (480,), 480, 1, 100_000)[:3] == (5, 5, 10)
+    assert "a seasonal difference takes it out" in lookback_range(5, (480,), 480, 1, 10**5)[3]
+
+
+def test_a_long_season_with_a_shorter_one_trains_a_short_window_on_seasonal_differences():
+    from advisor.diagnostics.probe import lookback_candidates, probe_differencing, probe_lookback
+
+    t = np.arange(6000)
+    y = (
+        5 * np.sin(2 * np.pi * t / 480)
+        + 2 * np.sin(2 * np.pi * t / 24)
+        + 0.3 * rng(26).normal(size=len(t)).cumsum() / 10
+        + 0.5 * rng(27).normal(size=len(t))
+    )
+    settings = Settings(season=480, horizon=12)
+    prof = build_profile(series(y), settings)
+    assert prof.seasonal_period == 480
+    assert 24 in prof.baseline_periods
+    assert probe_lookback(prof, settings) == 24
+    assert probe_differencing(prof) == 480
+    assert max(lookback_candidates(prof, settings), default=0) <= 400
+    assert prof.lags.lookback <= 400
+
+
 # --- quality -------------------------------------------------------------------------
 
 

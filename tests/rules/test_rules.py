@@ -19,6 +19,7 @@ import pytest
 
 from advisor.core.errors import RulebookError
 from advisor.core.records import LayerConfig, ModelConfig, Recommendation, RuleHit, Scaling
+from advisor.core.sizing import season_fits_window
 from advisor.rules import (
     ACTIONS,
     FACT_NAMES,
@@ -43,6 +44,8 @@ NEUTRAL: dict[str, Any] = {
     "train_windows": 690,
     "seasonal_period": 0,
     "has_season": False,
+    "season_fits_window": False,
+    "long_season_window": 0,
     "max_significant_lag": 0,
     "stationarity": "stationary",
     "adf_pvalue": 0.01,
@@ -98,6 +101,8 @@ def make_facts(**overrides: Any) -> Facts:
     """Neutral facts: a clean, stationary, well-fitting series where no finding fires."""
     unknown = set(overrides) - set(FACT_NAMES)
     assert not unknown, f"not facts: {unknown}"
+    if "seasonal_period" in overrides and "season_fits_window" not in overrides:
+        overrides["season_fits_window"] = season_fits_window(overrides["seasonal_period"])
     return Facts(**{**NEUTRAL, **overrides})
 
 
@@ -321,6 +326,8 @@ BEHAVIOUR: list[tuple[str, dict[str, Any], float | int | str]] = [
     ("patience-from-best-epoch", {"best_epoch": 60}, 15),
     ("noisy-val-more-patience", {"noisy_validation": True}, 15),
     ("season-lookback", {"has_season": True, "seasonal_period": 12}, 12),
+    ("long-season-lookback", {"has_season": True, "seasonal_period": 1440,
+                              "long_season_window": 60, "train_rows": 700_000}, 60),
     ("acf-lookback", {"ar_order": 5}, 5),
     ("lookback-as-trained", {"best_lookback": 48, "has_season": True, "seasonal_period": 336,
                              "train_rows": 3000}, 48),
@@ -331,6 +338,8 @@ BEHAVIOUR: list[tuple[str, dict[str, Any], float | int | str]] = [
     ("difference-as-trained", {"best_differencing": 12, "stationarity": "difference-stationary"}, 12),
     ("difference-seasonal", {"has_season": True, "seasonal_period": 12, "seasonal_differencing": 1,
                              "trend_strength": 0.8, "train_rows": 100}, 12),
+    ("difference-long-season", {"has_season": True, "seasonal_period": 1440,
+                                "train_rows": 700_000}, 1440),
     ("season-not-unit-root", {"stationarity": "difference-stationary", "seasonal_period": 365,
                               "has_season": True, "seasonal_differencing": 1,
                               "differencing_after_season": 0, "train_rows": 1000}, 0),
