@@ -738,7 +738,11 @@ def _run(
         if verification is not None:
             verification = against_baseline(verification, profile.best_baseline)
             verification = held_on_test(verification, final)
-            cuts = (*diagnosis.budget_cut, *verification.budget_cut)
+            cuts = (
+                *diagnosis.budget_cut,
+                *verification.budget_cut,
+                *(final.budget_cut if final else ()),
+            )
             verification = provisional(verification, cuts, settings.budget_s, diagnosis.estimate_s)
 
         analysis = NotebookAnalysis(
@@ -801,19 +805,22 @@ def _run(
             progress(ProgressEvent("panel", "series compared", 1, 1))
         left = deadlines.end - time.monotonic()
         final_s = _final_estimate(verification, chosen, profile, FINAL_SEEDS)
+        # Never cut below the epochs the evidence asked for. Where no training settled
+        # them (the budget cut every one), the count is the rules' guess, and the user's
+        # budget bounds the final training too.
+        settled = verification is not None and verification.final_epochs_settled
+        final_deadline = None if settled or settings.budget_s is None else deadlines.end
         if left <= 0 or (final_s is not None and final_s > left):
-            # Never cut below the epochs the evidence asked for: said before it trains.
             spent = "the budget is spent" if left <= 0 else f"{left:.0f} s of the budget are left"
             about = f" (about {final_s:.0f} s on this machine)" if final_s is not None else ""
-            progress(
-                ProgressEvent(
-                    "estimate",
-                    f"{spent}; the final model still trains its {chosen.epochs} epochs with "
-                    f"each of {FINAL_SEEDS} seeds{about}",
-                    1,
-                    1,
-                )
+            what = (
+                f"the final model still trains its {chosen.epochs} epochs with each of "
+                f"{FINAL_SEEDS} seeds{about}"
+                if final_deadline is None
+                else f"the final model's {chosen.epochs} suggested epochs{about} stop where "
+                f"the budget ends, shared by its {FINAL_SEEDS} seeds"
             )
+            progress(ProgressEvent("estimate", f"{spent}; {what}", 1, 1))
         progress(
             ProgressEvent(
                 "final", f"training the final model ({FINAL_SEEDS} seeds, averaged)", 0, 1
@@ -826,7 +833,7 @@ def _run(
             series,
             ctx.rundir.path,
             settings.seed,
-            None,
+            final_deadline,
             str(ctx.path.resolve()),
         )
         progress(ProgressEvent("final", "final model trained", 1, 1))

@@ -605,6 +605,10 @@ class Verification:
     """That baseline's RMSE on the held-out test rows (``None``: no final model)."""
     lstm_test_rmse: float | None = None
     """The final model's RMSE on those rows."""
+    final_epochs_settled: bool = True
+    """Early stopping settled the final training's epoch count (a training of the chosen
+    configuration ended by itself). Where the budget cut every one, the count is the
+    rules' suggestion, which a user's budget may cut too."""
 
     @property
     def held_val_rmse(self) -> float:
@@ -720,6 +724,9 @@ class FinalResult:
     """The seeds of the trainings whose forecasts the final model averages."""
     member_test_rmse: tuple[float, ...] = ()
     """Each of those trainings' own test RMSE, in ``seeds`` order."""
+    budget_cut: tuple[str, ...] = ()
+    """What the user's time budget cut of the final training, in plain words (only where
+    no training had settled its epoch count)."""
 
 
 @dataclass(frozen=True)

@@ -131,29 +131,40 @@ def finalize(
     trained: list[tuple[int, Any, np.ndarray]] = []  # (seed, model, test forecast)
     epochs: list[int] = []
     actual = np.empty(0)
-    for member in member_seeds(seed):
+    members = member_seeds(seed)
+    for i, member in enumerate(members):
+        # A deadline is shared: each seed's training gets an equal part of what is left,
+        # so a cut final model still averages every seed rather than one long training.
+        share = (
+            None
+            if deadline is None
+            else time.monotonic() + (deadline - time.monotonic()) / (len(members) - i)
+        )
         board, why_not = tensorboard_callback(log_dir / f"seed-{member}")
         if why_not and why_not not in notes:
             notes.append(why_not)
         counter = _epoch_counter()
         callbacks = [counter] + ([board] if board is not None else [])
         try:
-            model, pred, actual = trainer.fit_final(config, member, deadline, callbacks)
+            model, pred, actual = trainer.fit_final(config, member, share, callbacks)
         finally:  # a Ctrl-C skips Keras' on_train_end
             if board is not None:
                 board.close()
         trained.append((member, model, pred))
         epochs.append(counter.epochs)
         if counter.epochs < config.epochs:
-            spent = deadline is not None and time.monotonic() >= deadline
-            why = "the time budget ran out" if spent else "its loss diverged"
+            spent = share is not None and time.monotonic() >= share
+            why = "its share of the time budget ran out" if spent else "its loss diverged"
             notes.append(
                 f"The final training with seed {member} stopped after {counter.epochs} of "
                 f"{config.epochs} epochs: {why}."
             )
-            if spent:
-                break  # average what trained
     cut = min(epochs) < config.epochs
+    budget_cut = (
+        (f"the final training at {min(epochs)} of {config.epochs} epochs",)
+        if cut and any("time budget" in n for n in notes)
+        else ()
+    )
     # A training that diverged forecasts nothing finite: it stays out of the average.
     kept = [t for t in trained if np.isfinite(t[2]).all()] or trained
     if len(kept) < len(trained):
@@ -197,6 +208,7 @@ def finalize(
         notes=tuple(notes),
         seeds=tuple(m for m, _, _ in kept),
         member_test_rmse=tuple(fe.rmse(p, actual) for _, _, p in kept),
+        budget_cut=budget_cut,
     )
     if not cut:  # a cut training is redone when a rerun has the time
         write_text(checkpoint, json.dumps({"key": key, "result": to_plain(result)}) + "\n")

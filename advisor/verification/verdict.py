@@ -228,6 +228,13 @@ def decide(
     return "refined", reason, (), best
 
 
+def epochs_settled(chosen: Trial | ClassTrial, label: str, cv: AnyCrossValidation | None) -> bool:
+    """Whether a training of the chosen configuration ended by early stopping, so the
+    final training's epoch count is evidence rather than the rules' suggestion."""
+    settled = median_best_epoch(cv.runs, label) if cv else None  # type: ignore[arg-type]
+    return bool(settled) or not chosen.cut
+
+
 def final_config(
     chosen: Trial | ClassTrial, config: ConfigT, label: str, cv: AnyCrossValidation | None
 ) -> tuple[ConfigT, tuple[str, ...]]:
@@ -235,8 +242,8 @@ def final_config(
     early stopping settled on, and a note where that is not settled. Where the budget
     cut every training of it short, it keeps the epochs the rules suggested (an epoch
     count from a cut training is where time ran out, and would undertrain the model)."""
+    all_cut = not epochs_settled(chosen, label, cv)
     epochs = median_best_epoch(cv.runs, label) if cv else None  # type: ignore[arg-type]
-    all_cut = not epochs and chosen.cut
     if not epochs and not chosen.cut:
         epochs = chosen.best_epoch
     epochs = epochs or config.epochs
@@ -244,8 +251,9 @@ def final_config(
     if all_cut:
         return final, (
             "The time budget stopped every training of the chosen configuration before "
-            f"early stopping settled, so the final model trains for the suggested "
-            f"{final.epochs} epochs; a larger --budget lets early stopping decide.",
+            "early stopping settled, so the final model trains for up to the suggested "
+            f"{final.epochs} epochs, as many as the --budget leaves time for; a larger "
+            "--budget lets early stopping decide.",
         )
     if final.epochs >= config.epochs:
         return final, (
@@ -321,6 +329,7 @@ def assemble(
         workers=result.workers,
         outcome=verdict,
         budget_cut=budget_cuts(result, cv, extra_notes),
+        final_epochs_settled=epochs_settled(chosen, label, cv),
     )
 
 

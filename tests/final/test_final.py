@@ -61,6 +61,33 @@ def test_model_script_is_valid_python_carrying_the_final_config(tiny):
     assert values["EPOCH_WINDOWS"] == EPOCH_WINDOWS
 
 
+def test_a_final_training_the_budget_cuts_still_averages_every_seed_and_says_so(tiny, tmp_path):
+    """Where no training settled the epochs, the user's budget bounds the final training:
+    each seed gets its share of what is left (here none: one epoch each), all are averaged,
+    and the cut is named so the verdict can say provisional."""
+    import time
+
+    from advisor.diagnostics.trainer import KerasTrainer
+
+    csv, series, profile = tiny
+    deadlines: list[float | None] = []
+
+    class Recording(KerasTrainer):
+        def fit_final(self, config, seed, deadline, callbacks=None):
+            deadlines.append(deadline)
+            return super().fit_final(config, seed, deadline, callbacks)
+
+    trainer = Recording(series.frame.to_numpy(dtype=float), profile.split, profile.horizon)
+    (tmp_path / "state").mkdir()
+    spent = time.monotonic() - 1.0
+    result = finalize(trainer, TINY, profile, series, tmp_path, 0, spent, str(csv))
+    assert len(deadlines) == 3 and all(d is not None for d in deadlines)
+    assert result.seeds == (0, 1, 2) and result.epochs_trained == 1
+    assert result.budget_cut == ("the final training at 1 of 2 epochs",)
+    assert sum("share of the time budget" in n for n in result.notes) == 3
+    assert not (tmp_path / "state" / "final.json").exists()  # a rerun with time trains again
+
+
 @pytest.mark.slow
 def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, tmp_path):
     from advisor.diagnostics.trainer import KerasTrainer

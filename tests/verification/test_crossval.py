@@ -336,11 +336,13 @@ def test_epochs_from_trainings_the_budget_cut_short_are_not_taken_as_settled():
     assert ver.best_config.epochs == SUGGESTION.epochs  # the rules' count, not 3
     assert any("before early stopping settled" in n for n in ver.notes)
     assert not any("still improving" in n for n in ver.notes)
+    assert not ver.final_epochs_settled  # so the user's budget may bound the final training
 
     # one settled cross-validation run is enough to take its epoch count
     ver = verify_one(cut_trial, replace(only_cut, runs=(*cut, settled[0])))
     assert ver.best_config.epochs == 20
     assert not any("before early stopping settled" in n for n in ver.notes)
+    assert ver.final_epochs_settled  # evidence: the final training is never cut below it
 
     # a finished trial without a recorded best epoch was not cut: no word of the budget
     unrecorded = replace(trial("0", SUGGESTION, 10.0, True), best_epoch=0)
