@@ -15,6 +15,7 @@ still stops any training that overruns. What the plan leaves out is listed in
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -283,7 +284,11 @@ def _compare(
     time left; else train nothing and return the note ``skipped`` says.
 
     ``cost`` was measured on the sweep's configuration, whose window is the longest any
-    candidate has, so it bounds each candidate's epoch from above.
+    candidate has, so it bounds each candidate's epoch from above. Under a budget the
+    small model's own epoch is measured too: the fused sweep's widths (up to 256 units)
+    cost several times one of COMPARE_WIDTH, and a bound that loose skipped comparisons
+    on a long series that had the time for them. The measured model is the one the first
+    candidates then train (the trainer keeps it by shape), so little is spent twice.
     """
     width = min(COMPARE_WIDTH, widest)
     probe = configs[0][1]
@@ -291,6 +296,12 @@ def _compare(
     available = deadline - time.monotonic()
     if available <= 0:
         return [], [skipped]
+    sweep_cost, cost = cost, cost
+    if cost is not None and math.isfinite(deadline):
+        longest = max((c for _, c in configs), key=lambda c: c.lookback)
+        small = trainer.sweep_cost([RunSpec("compare", with_units(longest, width), 1.0, seed)])
+        cost = small or cost
+        available = deadline - time.monotonic()
     plan = choose_plan((width,), windows, probe.batch_size, cost, available)
     epochs = min(plan.epochs, COMPARE_EPOCHS)
     plan = replace(plan, epochs=epochs, patience=patience_for(epochs), fractions=())
@@ -305,7 +316,9 @@ def _compare(
             each.append(epochs * cost.epoch(min(n, plan.max_batches or n)))
         # One traced model serves every candidate of one shape, so at most one set-up each.
         need = len({c.lookback for _, c in configs}) * cost.setup + sum(each)
-        leanest = plan_seconds(cost, windows, probe.batch_size, PLAN_LEVELS[-1][0], (), None)
+        leanest = plan_seconds(
+            sweep_cost or cost, windows, probe.batch_size, PLAN_LEVELS[-1][0], (), None
+        )
         if need + leanest > PLAN_SHARE * available:
             return [], [f"{skipped} (needs up to {need:.0f} s)"]
     runs: list[DiagnosticRun] = []

@@ -345,9 +345,11 @@ def test_divergence_of_any_run_is_reported_with_its_name():
 class ReplayTrainer(Trainer):
     """keras-tuner style: replays scripted curves instead of training."""
 
-    def __init__(self, curves, cost=None, by_lag=None, by_lookback=None):
+    def __init__(self, curves, cost=None, by_lag=None, by_lookback=None, small_cost=None):
         self.curves = curves
         self.cost = cost
+        self.small_cost = small_cost
+        """What one model of a single width costs, where it differs from the sweep's."""
         self.by_lag = by_lag or {}
         self.by_lookback = by_lookback or {}
         self.windows: list[RunSpec] = []
@@ -378,7 +380,7 @@ class ReplayTrainer(Trainer):
         )
 
     def sweep_cost(self, specs):
-        return self.cost
+        return self.small_cost if len(specs) == 1 and self.small_cost else self.cost
 
 
 def profile(train_rows=400):
@@ -602,6 +604,8 @@ def test_ladder_follows_the_training_windows():
              "after": 0, "trend_strength": 0.8, "train_rows": 40},
             1,
         ),
+        # a season longer than a window holds: differenced away, trend or not
+        ({"seasonal_period": 480, "train_rows": 2000}, 480),
         # a level that still wanders after the seasonal difference: step-to-step changes
         (
             {"stationarity": "difference-stationary", "seasonal_period": 12, "nsdiffs": 1,
@@ -670,6 +674,23 @@ def test_no_time_for_the_comparison_leaves_the_tests_choice_and_says_so():
     )
     assert trainer.compared == [] and diagnosis.differencing is None
     assert any("differencing" in c and "time budget" in c for c in diagnosis.cut)
+
+
+def test_under_a_budget_a_comparison_is_costed_by_its_own_small_model():
+    """The fused sweep's widths (up to 256 units) cost several times one model of 16:
+    costed as the sweep, a comparison the time had room for was skipped."""
+    fused = SweepCost(setup=5.0, batch=0.05, epoch_overhead=0.5)
+    small = SweepCost(setup=0.5, batch=0.002, epoch_overhead=0.05)
+    lags = {0: scored(10.0), 1: scored(1.0)}
+    skipped = ReplayTrainer(LADDER_CURVES, fused, by_lag=lags)
+    run_diagnostics(skipped, profile(train_rows=2000), Settings(), time.monotonic() + 60)
+    assert skipped.compared == []
+    measured = ReplayTrainer(LADDER_CURVES, fused, by_lag=lags, small_cost=small)
+    diagnosis = run_diagnostics(
+        measured, profile(train_rows=2000), Settings(), time.monotonic() + 60
+    )
+    assert [s.config.differencing for s in measured.compared] == [0, 1]
+    assert diagnosis.differencing == 1
 
 
 def half_hourly(train_rows=2800, ar_order=2):
