@@ -810,22 +810,27 @@ def _run(
         # budget bounds the final training too.
         settled = verification is not None and verification.final_epochs_settled
         final_deadline = None if settled or settings.budget_s is None else deadlines.end
+        members = FINAL_SEEDS
         if left <= 0 or (final_s is not None and final_s > left):
             spent = "the budget is spent" if left <= 0 else f"{left:.0f} s of the budget are left"
             about = f" (about {final_s:.0f} s on this machine)" if final_s is not None else ""
-            what = (
-                f"the final model still trains its {chosen.epochs} epochs with each of "
-                f"{FINAL_SEEDS} seeds{about}"
-                if final_deadline is None
-                else f"the final model's {chosen.epochs} suggested epochs{about} stop where "
-                f"the budget ends, shared by its {FINAL_SEEDS} seeds"
-            )
+            if final_deadline is not None:
+                what = (
+                    f"the final model's {chosen.epochs} suggested epochs{about} stop where "
+                    f"the budget ends, shared by its {FINAL_SEEDS} seeds"
+                )
+            else:
+                # The epochs are evidence and stay; the seeds averaged are a refinement
+                # a user's budget may drop (never below one training).
+                if settings.budget_s is not None and final_s is not None:
+                    members = max(1, min(FINAL_SEEDS, int(left / (final_s / FINAL_SEEDS))))
+                what = (
+                    f"the final model still trains its {chosen.epochs} epochs with "
+                    f"{members} of {FINAL_SEEDS} seeds{about}"
+                )
             progress(ProgressEvent("estimate", f"{spent}; {what}", 1, 1))
-        progress(
-            ProgressEvent(
-                "final", f"training the final model ({FINAL_SEEDS} seeds, averaged)", 0, 1
-            )
-        )
+        averaged = f"{members} seeds, averaged" if members > 1 else "one seed"
+        progress(ProgressEvent("final", f"training the final model ({averaged})", 0, 1))
         final = finalize(
             ctx.keras_trainer(profile.split),
             chosen,
@@ -835,6 +840,7 @@ def _run(
             settings.seed,
             final_deadline,
             str(ctx.path.resolve()),
+            members,
         )
         progress(ProgressEvent("final", "final model trained", 1, 1))
     except Interrupted as stop:

@@ -42,8 +42,8 @@ FINAL_SEEDS = 3
 """Trainings averaged into the final model: cross-validation's seed count."""
 
 
-def member_seeds(seed: int) -> tuple[int, ...]:
-    return tuple(seed + j for j in range(FINAL_SEEDS))
+def member_seeds(seed: int, members: int = FINAL_SEEDS) -> tuple[int, ...]:
+    return tuple(seed + j for j in range(members))
 
 
 def _epoch_counter() -> Any:
@@ -61,7 +61,12 @@ def _epoch_counter() -> Any:
 
 
 def render_script(
-    config: ModelConfig, series: SeriesData, data_path: str, horizon: int, seed: int
+    config: ModelConfig,
+    series: SeriesData,
+    data_path: str,
+    horizon: int,
+    seed: int,
+    members: int = FINAL_SEEDS,
 ) -> str:
     """``model.py``: every value a Python literal (``repr``), whatever the CSV's names.
 
@@ -87,17 +92,15 @@ def render_script(
         features=list(series.features),
         time_column=series.time_column,
         horizon=horizon,
-        seeds=list(member_seeds(seed)),
+        seeds=list(member_seeds(seed, members)),
         config=config,
         layers=[asdict(layer) for layer in config.layers],
         epoch_windows=EPOCH_WINDOWS,
     )
 
 
-def _key(config: ModelConfig, profile: Profile, seed: int) -> str:
-    return key_of(
-        {"config": asdict(config), "split": asdict(profile.split), "seeds": member_seeds(seed)}
-    )
+def _key(config: ModelConfig, profile: Profile, seeds: tuple[int, ...]) -> str:
+    return key_of({"config": asdict(config), "split": asdict(profile.split), "seeds": seeds})
 
 
 def finalize(
@@ -109,13 +112,19 @@ def finalize(
     seed: int,
     deadline: float | None,
     data_path: str,
+    members: int = FINAL_SEEDS,
 ) -> FinalResult:
+    """Train ``members`` seeds' trainings (fewer than ``FINAL_SEEDS`` only where a user's
+    budget cannot pay for every one) and average them; a ``deadline`` bounds them."""
     start = time.monotonic()
     model_path = run_dir / "model.keras"
     script_path = run_dir / "model.py"
     checkpoint = run_dir / "state" / "final.json"
-    key = _key(config, profile, seed)
-    write_text(script_path, render_script(config, series, data_path, profile.horizon, seed))
+    seeds = member_seeds(seed, members)
+    key = _key(config, profile, seeds)
+    write_text(
+        script_path, render_script(config, series, data_path, profile.horizon, seed, members)
+    )
 
     saved = read_json(checkpoint)
     if saved and saved.get("key") == key and model_path.is_file():
@@ -131,14 +140,13 @@ def finalize(
     trained: list[tuple[int, Any, np.ndarray]] = []  # (seed, model, test forecast)
     epochs: list[int] = []
     actual = np.empty(0)
-    members = member_seeds(seed)
-    for i, member in enumerate(members):
+    for i, member in enumerate(seeds):
         # A deadline is shared: each seed's training gets an equal part of what is left,
         # so a cut final model still averages every seed rather than one long training.
         share = (
             None
             if deadline is None
-            else time.monotonic() + (deadline - time.monotonic()) / (len(members) - i)
+            else time.monotonic() + (deadline - time.monotonic()) / (len(seeds) - i)
         )
         board, why_not = tensorboard_callback(log_dir / f"seed-{member}")
         if why_not and why_not not in notes:
@@ -160,11 +168,13 @@ def finalize(
                 f"{config.epochs} epochs: {why}."
             )
     cut = min(epochs) < config.epochs
-    budget_cut = (
+    budget_cut: tuple[str, ...] = (
         (f"the final training at {min(epochs)} of {config.epochs} epochs",)
         if cut and any("time budget" in n for n in notes)
         else ()
     )
+    if members < FINAL_SEEDS:
+        budget_cut += (f"the final model to {members} of {FINAL_SEEDS} seeds' trainings",)
     # A training that diverged forecasts nothing finite: it stays out of the average.
     kept = [t for t in trained if np.isfinite(t[2]).all()] or trained
     if len(kept) < len(trained):

@@ -87,6 +87,12 @@ def test_a_final_training_the_budget_cuts_still_averages_every_seed_and_says_so(
     assert sum("share of the time budget" in n for n in result.notes) == 3
     assert not (tmp_path / "state" / "final.json").exists()  # a rerun with time trains again
 
+    # Epochs early stopping settled are never cut: a budget short of them drops seeds.
+    fewer = finalize(trainer, TINY, profile, series, tmp_path, 0, None, str(csv), members=1)
+    assert fewer.seeds == (0,) and fewer.epochs_trained == 2
+    assert fewer.budget_cut == ("the final model to 1 of 3 seeds' trainings",)
+    assert literals((tmp_path / "model.py").read_text())["SEEDS"] == [0]
+
 
 @pytest.mark.slow
 def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, tmp_path):
