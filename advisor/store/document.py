@@ -475,6 +475,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             "notes": list(fin.notes),
             "seeds": list(fin.seeds),
             "member_test_rmse": [finite_or_null(v) for v in fin.member_test_rmse],
+            "budget_cut": list(fin.budget_cut),
         }
     if analysis.history is not None:
         doc["history"] = history_to_dict(analysis.history)
