@@ -653,6 +653,7 @@ def _run(
     panel: Panel | None = None,
 ) -> Analysis:
     from advisor.diagnostics.plan import run_diagnostics
+    from advisor.final.cost import affordable_members
     from advisor.final.training import FINAL_SEEDS, finalize
     from advisor.rules.facts import build_facts
     from advisor.store.events import write_diagnostics
@@ -813,17 +814,19 @@ def _run(
         members = FINAL_SEEDS
         if left <= 0 or (final_s is not None and final_s > left):
             spent = "the budget is spent" if left <= 0 else f"{left:.0f} s of the budget are left"
-            about = f" (about {final_s:.0f} s on this machine)" if final_s is not None else ""
+            if final_deadline is None:
+                members = affordable_members(final_s, left, FINAL_SEEDS, settings.budget_s)
+            about = (
+                f" (about {final_s * members / FINAL_SEEDS:.0f} s on this machine)"
+                if final_s is not None
+                else ""
+            )
             if final_deadline is not None:
                 what = (
                     f"the final model's {chosen.epochs} suggested epochs{about} stop where "
                     f"the budget ends, shared by its {FINAL_SEEDS} seeds"
                 )
             else:
-                # The epochs are evidence and stay; the seeds averaged are a refinement
-                # a user's budget may drop (never below one training).
-                if settings.budget_s is not None and final_s is not None:
-                    members = max(1, min(FINAL_SEEDS, int(left / (final_s / FINAL_SEEDS))))
                 what = (
                     f"the final model still trains its {chosen.epochs} epochs with "
                     f"{members} of {FINAL_SEEDS} seeds{about}"

@@ -44,4 +44,15 @@ def final_seconds(
     return sorted(per_epoch)[len(per_epoch) // 2] * scale * config.epochs * members
 
 
-__all__ = ["final_seconds"]
+def affordable_members(
+    final_s: float | None, left: float, members: int, budget_s: float | None
+) -> int:
+    """How many seeds' trainings the final model averages where the epochs are settled:
+    all of them under ``--budget auto`` or where the time left pays for them, else as many
+    as it pays for (at least one: the epochs are evidence, the average a refinement)."""
+    if budget_s is None or final_s is None or final_s <= left:
+        return members
+    return max(1, min(members, int(left / (final_s / members))))
+
+
+__all__ = ["affordable_members", "final_seconds"]

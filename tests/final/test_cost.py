@@ -9,7 +9,7 @@ from support.search import SUGGESTION
 
 from advisor.core.records import LayerConfig, Trial
 from advisor.core.sizing import EPOCH_WINDOWS
-from advisor.final.cost import final_seconds
+from advisor.final.cost import affordable_members, final_seconds
 
 CONFIG = replace(SUGGESTION, epochs=30, early_stopping_patience=5)
 
@@ -39,3 +39,13 @@ def test_only_finished_trials_of_the_same_window_and_layers_count():
     # The one that counts ran to its cap of 30 epochs: 2/3 s an epoch.
     assert final_seconds(trials, CONFIG, 100, 100, 1) == pytest.approx(20.0)
     assert final_seconds([trial(20.0, 5, other)], CONFIG, 100, 100, 1) is None
+
+
+def test_a_budget_short_of_every_seed_drops_seeds_never_below_one():
+
+    assert affordable_members(300.0, 145.0, 3, 900.0) == 1  # 100 s a seed, 145 s left
+    assert affordable_members(300.0, 210.0, 3, 900.0) == 2
+    assert affordable_members(300.0, 20.0, 3, 900.0) == 1  # the epochs are evidence
+    assert affordable_members(300.0, 400.0, 3, 900.0) == 3  # it fits
+    assert affordable_members(300.0, 20.0, 3, None) == 3  # --budget auto cuts nothing
+    assert affordable_members(None, 20.0, 3, 900.0) == 3  # no estimate: nothing to go by
