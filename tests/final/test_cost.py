@@ -42,7 +42,6 @@ def test_only_finished_trials_of_the_same_window_and_layers_count():
 
 
 def test_a_budget_short_of_every_seed_drops_seeds_never_below_one():
-
     assert affordable_members(300.0, 145.0, 3, 900.0) == 1  # 100 s a seed, 145 s left
     assert affordable_members(300.0, 210.0, 3, 900.0) == 2
     assert affordable_members(300.0, 20.0, 3, 900.0) == 1  # the epochs are evidence
