@@ -5,7 +5,7 @@ random draw each epoch, and early stopping reads at most ``MAX_VAL_WINDOWS`` (4,
 validation windows (``advisor.core.sizing``). The draw is scale-free: what matters is
 the share of the windows an epoch sees. So the check runs where both plans fit on a
 small machine: a seeded hourly series whose training windows are several times a cap
-lowered for the run (``--cap``, default 1,024 windows an epoch, validation on a quarter
+lowered for the run (``--cap``, default 512 windows an epoch, validation on a quarter
 of that), analysed once with every window each epoch (the full plan) and once drawn,
 same data, settings and seed. Reported: each run's recommended and final settings, its
 chosen configuration's validation RMSE, its final model's test RMSE, the verdict and the
@@ -14,7 +14,7 @@ configuration (a few percent) the sampled plan gives the same advice.
 
 Usage::
 
-    python benchmarks/sampled_plan.py [--rows 6000] [--cap 1024] [--budget auto]
+    python benchmarks/sampled_plan.py [--rows 3000] [--cap 512] [--budget auto]
         [--seed 0] [--out sampled-plan]
 
 Not a test: each analysis trains for minutes.
@@ -43,8 +43,10 @@ CAP_READERS = (
 )
 
 
-def hourly_series(rows: int, seed: int) -> pd.DataFrame:
-    """A daily cycle, a weaker weekly one, an AR(1) wobble and noise, hour by hour."""
+def hourly_series(rows: int, seed: int, weekly: float = 0.0) -> pd.DataFrame:
+    """A daily cycle, an AR(1) wobble and noise, hour by hour; ``weekly`` the amplitude of
+    a weekly cycle beside it (none by default: a 168-step window makes each analysis
+    several times longer)."""
     rng = np.random.default_rng(seed)
     t = np.arange(rows)
     wobble = np.zeros(rows)
@@ -54,7 +56,7 @@ def hourly_series(rows: int, seed: int) -> pd.DataFrame:
     y = (
         20
         + 5 * np.sin(2 * np.pi * t / 24)
-        + 2 * np.sin(2 * np.pi * t / 168)
+        + weekly * np.sin(2 * np.pi * t / 168)
         + wobble
         + rng.normal(scale=0.5, size=rows)
     )
@@ -109,8 +111,8 @@ def differing(a: dict[str, Any] | None, b: dict[str, Any] | None) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=6000)
-    parser.add_argument("--cap", type=int, default=1024, help="windows an epoch, drawn")
+    parser.add_argument("--rows", type=int, default=3000)
+    parser.add_argument("--cap", type=int, default=512, help="windows an epoch, drawn")
     parser.add_argument("--budget", default="auto")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("sampled-plan"))
