@@ -55,8 +55,10 @@ if TYPE_CHECKING:
 
 EXAMPLES = ("airline",)
 # Shares of a user's time budget: diagnostics first, then the search, then the
-# walk-forward cross-validation; the final training gets what is left, and is never cut
-# below the epochs the evidence asked for, so even a tight budget yields a sound model.
+# walk-forward cross-validation; the final training gets what is left. It is never cut
+# below the epochs early stopping settled, so even a tight budget yields a sound model:
+# a budget short of them averages fewer seeds' trainings instead. Only epochs no
+# training settled (the rules' guess, where the budget cut every training) stop there.
 DIAGNOSTIC_SHARE = 0.45
 SEARCH_SHARE = 0.25
 CV_SHARE = 0.15
