@@ -628,6 +628,16 @@ def _earlier(ctx: _Context, history: str | os.PathLike[str] | None) -> HistoryUs
 
     features = forecast_features(ctx.profile, len(ctx.series.features))
     use = find_neighbours(Path(history), features, "forecast", ctx.rundir)
+    train = ctx.profile.split.train
+    kept = tuple(n for n in use.neighbours if trainable_here(n.past.config, train))
+    if len(kept) < len(use.neighbours):
+        left_out = ", ".join(n.past.name for n in use.neighbours if n not in kept)
+        note = (
+            f"Similar earlier analyses whose configuration this data cannot train as it "
+            f"was (its differencing or window needs more than {train} training rows) "
+            f"are left out: {left_out}."
+        )
+        use = replace(use, neighbours=kept, note=" ".join(p for p in (use.note, note) if p))
     if use.neighbours:
         names = ", ".join(n.past.name for n in use.neighbours)
         ctx.progress(ProgressEvent("history", f"similar earlier analyses: {names}", 1, 1))
@@ -926,6 +936,25 @@ def _warm(earlier: HistoryUse | None) -> tuple[tuple[int, dict[str, Any]], ...]:
         values.pop("epochs", None)
         warm.append((n.past.id, values))
     return tuple(warm)
+
+
+def trainable_here(config: dict[str, Any], train_rows: int) -> bool:
+    """Whether an earlier analysis' configuration (as recommendation.json writes it) can be
+    trained as it was on ``train_rows`` rows: its seasonal differencing leaves as many
+    seasons as the rules ask before differencing one away, and its window fits. A day of
+    minute data differenced at 1,440 steps, offered to 96 monthly rows, left nothing to
+    train on."""
+    from advisor.core.sizing import max_lookback
+    from advisor.diagnostics.probe import SEASONAL_DIFFERENCE_SEASONS
+
+    try:
+        lag = int(config.get("differencing") or 0)
+        lookback = int(config.get("lookback") or 1)
+    except (TypeError, ValueError):
+        return False
+    if lag > 1 and train_rows < SEASONAL_DIFFERENCE_SEASONS * lag:
+        return False
+    return lookback <= max_lookback(train_rows - lag)
 
 
 def rules_key(rulebook: Rulebook) -> str:

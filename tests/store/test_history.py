@@ -353,3 +353,17 @@ def test_a_failing_upgrade_step_leaves_the_old_database(tmp_path, monkeypatch):
     monkeypatch.setattr(store, "SCHEMA_VERSION", 1)
     with History(path) as history:
         assert history.all() == [saved]
+
+
+def test_an_earlier_configuration_this_data_cannot_train_is_not_borrowed():
+    """A million minute rows differenced a day back, offered to 96 monthly rows, left
+    nothing to train on: the trial failed with scikit-learn's traceback on the terminal."""
+    from advisor.api import trainable_here
+
+    assert trainable_here({"lookback": 12, "differencing": 12}, 96)
+    assert trainable_here({"lookback": 24, "differencing": 1}, 96)
+    assert not trainable_here({"lookback": 60, "differencing": 1440}, 96)
+    assert not trainable_here({"lookback": 12, "differencing": 48}, 96)  # two seasons only
+    assert not trainable_here({"lookback": 60, "differencing": 0}, 96)  # past a third
+    assert trainable_here({"lookback": 60, "differencing": 1440}, 700_000)
+    assert not trainable_here({"lookback": "sixty"}, 96)
