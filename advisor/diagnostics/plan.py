@@ -296,7 +296,7 @@ def _compare(
     available = deadline - time.monotonic()
     if available <= 0:
         return [], [skipped]
-    sweep_cost, cost = cost, cost
+    fused = cost  # the sweep's own cost: what the leanest sweep plan must still fit
     if cost is not None and math.isfinite(deadline):
         longest = max((c for _, c in configs), key=lambda c: c.lookback)
         small = trainer.sweep_cost([RunSpec("compare", with_units(longest, width), 1.0, seed)])
@@ -317,7 +317,7 @@ def _compare(
         # One traced model serves every candidate of one shape, so at most one set-up each.
         need = len({c.lookback for _, c in configs}) * cost.setup + sum(each)
         leanest = plan_seconds(
-            sweep_cost or cost, windows, probe.batch_size, PLAN_LEVELS[-1][0], (), None
+            fused or cost, windows, probe.batch_size, PLAN_LEVELS[-1][0], (), None
         )
         if need + leanest > PLAN_SHARE * available:
             return [], [f"{skipped} (needs up to {need:.0f} s)"]
