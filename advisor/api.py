@@ -940,21 +940,16 @@ def _warm(earlier: HistoryUse | None) -> tuple[tuple[int, dict[str, Any]], ...]:
 
 def trainable_here(config: dict[str, Any], train_rows: int) -> bool:
     """Whether an earlier analysis' configuration (as recommendation.json writes it) can be
-    trained as it was on ``train_rows`` rows: its seasonal differencing leaves as many
-    seasons as the rules ask before differencing one away, and its window fits. A day of
-    minute data differenced at 1,440 steps, offered to 96 monthly rows, left nothing to
-    train on."""
-    from advisor.core.sizing import max_lookback
-    from advisor.diagnostics.probe import SEASONAL_DIFFERENCE_SEASONS
+    trained as it was on ``train_rows`` rows (``sizing.trainable_on``). A day of minute
+    data differenced at 1,440 steps, offered to 96 monthly rows, left nothing to train on."""
+    from advisor.core.sizing import trainable_on
 
     try:
         lag = int(config.get("differencing") or 0)
         lookback = int(config.get("lookback") or 1)
     except (TypeError, ValueError):
         return False
-    if lag > 1 and train_rows < SEASONAL_DIFFERENCE_SEASONS * lag:
-        return False
-    return lookback <= max_lookback(train_rows - lag)
+    return trainable_on(lookback, lag, train_rows)
 
 
 def rules_key(rulebook: Rulebook) -> str:

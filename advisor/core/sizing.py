@@ -59,6 +59,20 @@ def long_season_window(periods: Sequence[int], season: int, ar_order: int) -> in
     return ar_order if 0 < ar_order <= MAX_SEASON_WINDOW else 0
 
 
+# Seasonal differencing needs this many seasons of training rows (rules/rulebook/data.toml:
+# difference-seasonal and the rules beside it; ets() asks as much of a season).
+SEASONAL_DIFFERENCE_SEASONS = 4
+
+
+def trainable_on(lookback: int, differencing: int, train_rows: int) -> bool:
+    """Whether a window and a differencing lag can be trained on ``train_rows`` rows as
+    the rules would allow them: a seasonal lag leaves ``SEASONAL_DIFFERENCE_SEASONS``
+    seasons, and the window fits the differenced rows (``max_lookback``)."""
+    if differencing > 1 and train_rows < SEASONAL_DIFFERENCE_SEASONS * differencing:
+        return False
+    return lookback <= max_lookback(train_rows - differencing)
+
+
 def model_params(widths: Sequence[int], inputs: int, horizon: int) -> int:
     """Weights of stacked ``LSTM(width)`` layers, bottom first, then ``Dense(horizon)``.
 

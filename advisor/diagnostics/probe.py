@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from advisor.core.records import DiagnosticRun, LayerConfig, ModelConfig, Profile, Settings
 from advisor.core.sizing import (
+    SEASONAL_DIFFERENCE_SEASONS,
     long_season_window,
     lstm_params,
     max_lookback,
@@ -94,7 +95,6 @@ def probe_batch(profile: Profile, settings: Settings, lookback: int | None = Non
 
 # rules/rulebook/data.toml: difference-seasonal and difference-strong-trend.
 SEASONAL_DIFFERENCE_TREND = 0.6
-SEASONAL_DIFFERENCE_SEASONS = 4
 
 
 def probe_differencing(profile: Profile) -> int:
