@@ -657,10 +657,24 @@ def advisor(
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:]
         raise RuntimeError(f"advisor failed on {p.name}: {tail}")
     doc = json.loads((out / "recommendation.json").read_text())
+    doc["run"]["wall_seconds"] = seconds  # the whole command's, startup and exit included
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
         (keep / f"{p.name}.recommendation.json").write_text(json.dumps(doc, indent=1))
     return advisor_entry(p, doc, seeds, seconds, final_seeds)
+
+
+def advisor_budget(budget: str | None, share: str | None, folder: Path, dataset: str) -> str | None:
+    """``--budget`` as given, or ``--budget-share``'s fraction of a competitor's recorded
+    seconds on ``dataset`` (whole seconds, rounded down, so the advisor never gets more)."""
+    if share is None:
+        return budget
+    name, _, fraction = share.partition(":")
+    entry = folder / f"{dataset}.{name}.json"
+    if not entry.exists():
+        raise SystemExit(f"--budget-share {share}: no {name} entry for {dataset} in {folder}")
+    seconds = json.loads(entry.read_text())["seconds"] * float(fraction)
+    return f"{max(1, math.floor(seconds))}s"
 
 
 def advisor_entry(
@@ -685,6 +699,7 @@ def advisor_entry(
             "baseline_warning": doc["recommendation"]["baseline_warning"],
             "seed_rmse": rmses,
             "members": members,
+            "budget_s": doc["run"].get("budget_s"),
             **calibration(doc),
         },
     )
@@ -1086,6 +1101,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--budget", help="advisor --budget (default: the advisor's own default)")
     ap.add_argument(
+        "--budget-share",
+        metavar="COMPETITOR:FRACTION",
+        help="advisor --budget set per dataset to FRACTION of that competitor's recorded wall "
+        "seconds in OUT/entries (autolstm:0.5 asks the advisor for its answer in half "
+        "AutoLSTM's time); instead of --budget",
+    )
+    ap.add_argument(
         "--advisor-from",
         type=Path,
         help="a folder of kept NAME.recommendation.json (an earlier --out's runs/): train "
@@ -1154,7 +1176,7 @@ def main(argv: list[str] | None = None) -> int:
                         p,
                         args.seeds,
                         work,
-                        args.budget,
+                        advisor_budget(args.budget, args.budget_share, folder, p.name),
                         args.out / "runs",
                         args.advisor_from,
                         args.final_seeds,

@@ -189,7 +189,11 @@ def test_budget_auto_is_no_deadline_and_a_user_budget_is_shared_out():
     auto = Deadlines.of(100.0, None)
     assert (auto.diagnostics, auto.search, auto.cv, auto.end) == (math.inf,) * 4
     user = Deadlines.of(100.0, 200.0)
-    assert 100.0 < user.diagnostics < user.search < user.cv <= user.end == 300.0
+    # The trainings end 10 s (5%) early, for the report and the exit.
+    assert 100.0 < user.diagnostics < user.search < user.cv <= user.end == 290.0
+    assert Deadlines.of(0.0, 60.0).end == 56.0  # at least 4 s kept back
+    assert Deadlines.of(0.0, 3600.0).end == 3570.0  # at most 30 s
+    assert Deadlines.of(0.0, 4.0).end == 2.0  # never more than half
 
 
 def test_analyze_takes_the_classification_flags_as_keywords(tmp_path):
