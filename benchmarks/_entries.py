@@ -144,3 +144,15 @@ def count_goal(label: str, hits: int, n: int, share: tuple[int, int]) -> str:
     # the share as a fraction, so that 1 of 3 meets a third exactly
     met = "yes" if n and hits * share[1] >= share[0] * n else "no"
     return f"| {label} | {hits} of {n} | {met} |"
+
+
+def shared_budget(share: str, folder: Path, dataset: str) -> str:
+    """An advisor ``--budget`` of ``share`` (``COMPETITOR:FRACTION``): that fraction of the
+    competitor's recorded wall seconds on ``dataset`` in ``folder``, in whole seconds
+    rounded down, so the advisor never gets more than the goal allows it."""
+    name, _, fraction = share.partition(":")
+    entry = folder / f"{dataset}.{name}.json"
+    if not entry.exists():
+        raise SystemExit(f"--budget-share {share}: no {name} entry for {dataset} in {folder}")
+    seconds = json.loads(entry.read_text())["seconds"] * float(fraction)
+    return f"{max(1, math.floor(seconds))}s"

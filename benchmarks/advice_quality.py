@@ -62,7 +62,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from _entries import Skipped, count_goal, fmt, gather, med, ratio
+from _entries import Skipped, count_goal, fmt, gather, med, ratio, shared_budget
 from _entries import save_entry as save_entry
 
 from advisor.core import forecast_eval as fe
@@ -664,19 +664,6 @@ def advisor(
     return advisor_entry(p, doc, seeds, seconds, final_seeds)
 
 
-def advisor_budget(budget: str | None, share: str | None, folder: Path, dataset: str) -> str | None:
-    """``--budget`` as given, or ``--budget-share``'s fraction of a competitor's recorded
-    seconds on ``dataset`` (whole seconds, rounded down, so the advisor never gets more)."""
-    if share is None:
-        return budget
-    name, _, fraction = share.partition(":")
-    entry = folder / f"{dataset}.{name}.json"
-    if not entry.exists():
-        raise SystemExit(f"--budget-share {share}: no {name} entry for {dataset} in {folder}")
-    seconds = json.loads(entry.read_text())["seconds"] * float(fraction)
-    return f"{max(1, math.floor(seconds))}s"
-
-
 def advisor_entry(
     p: Problem, doc: dict[str, Any], seeds: int, seconds: float, final_seeds: int | None
 ) -> Entry:
@@ -1176,7 +1163,9 @@ def main(argv: list[str] | None = None) -> int:
                         p,
                         args.seeds,
                         work,
-                        advisor_budget(args.budget, args.budget_share, folder, p.name),
+                        args.budget
+                        if args.budget_share is None
+                        else shared_budget(args.budget_share, folder, p.name),
                         args.out / "runs",
                         args.advisor_from,
                         args.final_seeds,

@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _entries import Skipped, fmt, gather, med, ratio
+from _entries import Skipped, fmt, gather, med, ratio, shared_budget
 from _entries import save_entry as save_entry
 
 from advisor.core.class_models import ClassFinal, ClassifierConfig
@@ -368,8 +368,15 @@ def wide_search(
     )
 
 
-def advisor(p: Problem, seeds: int, workdir: Path, keep: Path | None = None) -> list[Entry]:
-    """``advisor analyze`` on the file as a user would run it, its ``final.config``
+def advisor(
+    p: Problem,
+    seeds: int,
+    workdir: Path,
+    keep: Path | None = None,
+    budget: str | None = None,
+) -> list[Entry]:
+    """``advisor analyze`` on the file as a user would run it (``budget``: its ``--budget``,
+    default its own), its ``final.config``
     trained as the tutorial LSTM is (all of train, the median of ``seeds`` seeds), each
     seed's model the average of as many trainings as the advisor's final model averages
     (``final.seeds``). Its seconds are the analysis' wall time: what the advice cost."""
@@ -389,6 +396,8 @@ def advisor(p: Problem, seeds: int, workdir: Path, keep: Path | None = None) -> 
     ):
         if column:
             cmd += [flag, column]
+    if budget:
+        cmd += ["--budget", budget]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -414,6 +423,7 @@ def advisor(p: Problem, seeds: int, workdir: Path, keep: Path | None = None) -> 
             "advised_baseline": verdict.get("baseline") if verdict.get("advised") else None,
             "verification": (doc.get("verification") or {}).get("verdict"),
             "findings": [f["id"] for f in doc["diagnosis"]["findings"]],
+            "budget_s": doc["run"].get("budget_s"),
         }
     )
     return [entry]
@@ -661,6 +671,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help=f"competitors to leave out: {', '.join((MAJORITY, DTW, MINIROCKET, TUTORIAL, WIDE))}",
     )
+    ap.add_argument("--budget", help="advisor --budget (default: the advisor's own default)")
+    ap.add_argument(
+        "--budget-share",
+        metavar="COMPETITOR:FRACTION",
+        help="advisor --budget set per dataset to FRACTION of that competitor's recorded wall "
+        "seconds in OUT/entries (wide_search:0.33: a third of the wide search's time); "
+        "instead of --budget",
+    )
     ap.add_argument("--out", type=Path, default=Path("bench-class-out"))
     ap.add_argument(
         "--reuse", action="store_true", help="take results already in OUT/entries where present"
@@ -699,7 +717,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 WIDE: lambda p=p: [
                     wide_search(p, args.trials, args.seeds, work, args.wide_minutes)
                 ],
-                ADVISOR: lambda p=p: advisor(p, args.seeds, work, args.out / "runs"),
+                ADVISOR: lambda p=p: advisor(
+                    p,
+                    args.seeds,
+                    work,
+                    args.out / "runs",
+                    args.budget
+                    if args.budget_share is None
+                    else shared_budget(args.budget_share, folder, p.name),
+                ),
             }
             entries: list[Entry] = []
             for e in gather(

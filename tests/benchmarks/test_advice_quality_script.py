@@ -585,3 +585,11 @@ def test_a_recorded_recommendation_is_trained_without_running_the_analysis(
     assert calls == [(config, 2, 3)]
     bench.advisor(p, 2, tmp_path, None, None, tmp_path, final_seeds=1)
     assert calls[-1] == (config, 2, 1)
+
+
+def test_a_budget_share_is_a_fraction_of_the_competitors_recorded_seconds(tmp_path):
+    entries = load_script("_entries")
+    (tmp_path / "toy.autolstm.json").write_text(json.dumps({"seconds": 145.9}))
+    assert entries.shared_budget("autolstm:0.5", tmp_path, "toy") == "72s"  # rounded down
+    with pytest.raises(SystemExit, match="no wide_search entry for toy"):
+        entries.shared_budget("wide_search:0.33", tmp_path, "toy")
