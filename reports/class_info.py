@@ -46,6 +46,8 @@ class ClassDataInfo:
     classes: tuple[str, ...]
     channels: tuple[str, ...]
     notices: tuple[str, ...]
+    longest: int | None
+    """Steps of the longest sequence in the file (files before it was recorded: None)."""
 
     @classmethod
     def parse(cls, d: Mapping[str, Any]) -> ClassDataInfo:
@@ -61,6 +63,7 @@ class ClassDataInfo:
             classes=_texts(d["classes"]),
             channels=_texts(d.get("channels")),
             notices=_texts(d.get("notices")),
+            longest=None if d.get("longest") is None else int(d["longest"]),
         )
 
 

@@ -29,7 +29,7 @@ def test_analyze_classifies_a_ragged_multichannel_file_and_writes_every_file(
     )
     assert result.exit_code == 0, result.output
     doc = json.loads((out / "recommendation.json").read_text())
-    assert doc["schema_version"] == 2
+    assert doc["schema_version"] == 3
     assert doc["data"]["task"] == "classify"
     final = doc["final"]
     assert 0.0 <= final["test_accuracy"] <= 1.0

@@ -45,9 +45,24 @@ class ClassifierConfig:
     """Weigh each training sequence by ``n / (classes * count of its class)``
     (scikit-learn's "balanced"), so every class counts alike in the loss."""
     max_length: int | None
-    """Sequences longer than this are shortened to it by averaging equal stretches of
-    steps; ``None`` keeps every step."""
+    """The most steps the LSTM reads: where a sequence is longer, every ``fold_patch``
+    consecutive steps become one step of that many times the channels; ``None`` keeps
+    every step as it is."""
     scaling: ClassScaling
+
+
+def fold_patch(longest: int, max_length: int | None) -> int:
+    """How many consecutive steps ``max_length`` folds into one LSTM step, for sequences
+    of at most ``longest`` steps: the fewest that bring ``longest`` down to ``max_length``
+    (1: nothing folded)."""
+    if max_length is None or longest <= max_length:
+        return 1
+    return -(-longest // max_length)
+
+
+def model_channels(channels: int, longest: int, max_length: int | None) -> int:
+    """The channels of each step the LSTM reads: the file's, times the steps folded."""
+    return channels * fold_patch(longest, max_length)
 
 
 @dataclass(frozen=True)

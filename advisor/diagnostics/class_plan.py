@@ -23,7 +23,13 @@ import math
 from collections.abc import Sequence
 from time import monotonic
 
-from advisor.core.class_models import ClassDiagnosis, ClassifierConfig, ClassRun
+from advisor.core.class_models import (
+    ClassDiagnosis,
+    ClassifierConfig,
+    ClassRun,
+    fold_patch,
+    model_channels,
+)
 from advisor.core.class_records import ClassProfile
 from advisor.core.records import Settings
 from advisor.diagnostics.class_findings import best_class_run, examine_classifier
@@ -70,7 +76,7 @@ def _fits(need: float | None, deadline: float) -> bool:
     return need is None or now + MIN_RUN_SHARE * need < deadline
 
 
-def describe(widths: Sequence[int], config: ClassifierConfig) -> str:
+def describe(widths: Sequence[int], config: ClassifierConfig, longest: int) -> str:
     """The plan in one sentence, for ``ClassDiagnosis.planned``."""
     parts = [
         f"capacity sweep of bidirectional LSTM widths {'/'.join(map(str, widths))}, "
@@ -80,7 +86,10 @@ def describe(widths: Sequence[int], config: ClassifierConfig) -> str:
         f"batch {config.batch_size}, average pooling",
     ]
     if config.max_length is not None:
-        parts.append(f"sequences averaged down to {config.max_length} steps")
+        parts.append(
+            f"sequences folded to at most {config.max_length} steps, "
+            f"{fold_patch(longest, config.max_length)} time steps to one"
+        )
     if config.class_weights:
         parts.append("classes weighed equally")
     return "; ".join(parts)
@@ -102,7 +111,7 @@ def run_class_diagnostics(
 
     widths, cut = class_sweep_widths(profile, settings)
     configs = {w: probe_class_config(profile, w) for w in widths}
-    channels, classes = len(profile.channels), profile.n_classes
+    classes = profile.n_classes
     seed = settings.seed
     total = len(widths) + 1
     budget: list[str] = []
@@ -110,6 +119,7 @@ def run_class_diagnostics(
     for i, width in enumerate(widths):
         name = f"width-{width}"
         config = configs[width]
+        channels = model_channels(len(profile.channels), profile.max_length, config.max_length)
         per_epoch = epoch_seconds(runs, count_params(config, channels, classes))
         need = None if per_epoch is None else per_epoch * config.epochs
         # Once one width does not fit, no wider one will: each costs more.
@@ -145,7 +155,7 @@ def run_class_diagnostics(
     return ClassDiagnosis(
         runs=tuple(runs),
         findings=exam.findings,
-        planned=describe(widths, configs[widths[0]]),
+        planned=describe(widths, configs[widths[0]], profile.max_length),
         cut=(*cut, *budget),
         budget_cut=tuple(budget),
         primary=exam.primary,

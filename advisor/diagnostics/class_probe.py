@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.core.class_models import ClassifierConfig
+from advisor.core.class_models import ClassifierConfig, model_channels
 from advisor.core.class_records import ClassProfile
 from advisor.core.records import LayerConfig, Settings
 from advisor.diagnostics.classifier import count_params
@@ -33,12 +33,12 @@ MIN_STEPS_PER_EPOCH = 8
 # Batches tried, largest first: the forecasting probe's batch, halved down to 8, below
 # which Adam's steps on a handful of sequences are mostly noise.
 PROBE_BATCHES = (PROBE_BATCH, PROBE_BATCH // 2, PROBE_BATCH // 4)
-# Sequences longer than this are shortened to it by averaging equal stretches
-# (``classifier.downsample``). An LSTM carries its gradient back through every step, and
-# over 150-250 steps of one channel it learns slowly: on GunPoint (150 steps) the same
-# LSTM reached about 0.70 test accuracy on sequences averaged down to 50 steps against
-# about 0.59 on all 150. 64, a power of two near that measured 50, keeps more detail
-# than 50 for the shapes that need it.
+# Sequences longer than this are folded to it: consecutive steps side by side as the
+# channels of one step (``classifier.fold``). An LSTM carries its gradient back through
+# every step, and over 150-250 steps of one channel it learns slowly: on GunPoint (150
+# steps) the same LSTM reached about 0.70 test accuracy on sequences averaged down to 50
+# steps against about 0.59 on all 150, and folding keeps the detail averaging loses. 64,
+# a power of two near that measured 50, leaves room for the shapes that need more steps.
 PROBE_MAX_LENGTH = 64
 # The probes weigh classes equally (``ClassifierConfig.class_weights``) where the largest
 # training class has more than this many times the sequences of the smallest: below it
@@ -94,14 +94,16 @@ def class_sweep_widths(
     least as much as overlapping windows, so the same ratio is the cautious side.
     Returns the widths and what the cap left out, said for ``ClassDiagnosis.cut``."""
     sequences = max(1, profile.split.n_train)
-    channels, classes = len(profile.channels), profile.n_classes
+    classes = profile.n_classes
     widths: list[int] = []
     cut: list[str] = []
     for width in WIDTH_LADDER:
         if settings.max_units and width > settings.max_units:
             cut.append(f"width {width} (above --max-units {settings.max_units})")
             continue
-        params = count_params(probe_class_config(profile, width), channels, classes)
+        probe = probe_class_config(profile, width)
+        channels = model_channels(len(profile.channels), profile.max_length, probe.max_length)
+        params = count_params(probe, channels, classes)
         if len(widths) >= MIN_SWEEP_WIDTHS and params > SWEEP_PARAMS_PER_WINDOW * sequences:
             cut.append(f"width {width} ({params:,} weights for {sequences:,} training sequences)")
             continue

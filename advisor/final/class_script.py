@@ -138,12 +138,27 @@ def write_class_script(
 
 
 def class_keras_snippet(
-    config: ClassifierConfig, channels: int, classes: int, length: int | None
+    config: ClassifierConfig,
+    channels: int,
+    classes: int,
+    length: int | None,
+    patch: int = 1,
+    averaged: bool = False,
 ) -> str:
     """The recommended classifier's Keras 3 model definition, valid Python on its own:
-    the same macro as ``model.py``'s ``build_model``, the values written in place."""
+    the same macro as ``model.py``'s ``build_model``, the values written in place.
+    ``channels`` are the file's; ``patch`` the steps folded into one (``fold_patch``);
+    ``averaged``: a document of schema version 2, whose ``max_length`` averaged down."""
     return (
         _environment()
         .get_template(SNIPPET_TEMPLATE)
-        .render(config=config, channels=channels, classes=classes, length=length, mask=MASK)
+        .render(
+            config=config,
+            channels=channels * patch,
+            classes=classes,
+            length=length,
+            mask=MASK,
+            patch=patch,
+            averaged=averaged,
+        )
     )

@@ -91,6 +91,7 @@ def _data(seqs: SequenceSet) -> dict[str, Any]:
         "sequences": seqs.n_sequences,
         "classes": list(seqs.classes),
         "channels": list(seqs.channels),
+        "longest": seqs.max_length,
         "notices": list(seqs.notices),
     }
 

@@ -2,7 +2,9 @@
 
 Version 2 added classification (``data.task`` ``classify``, ``store.class_document``);
 a forecasting document of version 2 is shaped as one of version 1, so both stay
-readable. Version 1 documents hold forecasting only.
+readable. Version 1 documents hold forecasting only. Version 3 changed what a
+classifier's ``max_length`` does (sequences past it are folded, no longer averaged down)
+and added ``data.longest``; forecasting documents are unchanged.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """What ``to_document`` and ``to_class_document`` write."""
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
 CLASSIFY = "classify"
 """``data.task`` of a classification document (``SequenceSet.task``)."""
 _FIX = "fix: rerun `advisor analyze`"

@@ -339,6 +339,7 @@ def _uncompared(info: ClassDocumentInfo) -> list[str]:
 
 def keras_code(info: ClassDocumentInfo) -> tuple[str, str]:
     """The configuration trained last as a Keras 3 model definition, and a sentence on it."""
+    from advisor.core.class_models import fold_patch
     from advisor.final.class_script import class_keras_snippet
 
     intro = (
@@ -349,9 +350,10 @@ def keras_code(info: ClassDocumentInfo) -> tuple[str, str]:
     if info.final is not None and info.final.script_path:
         intro += " model.py in the run folder also reads your file, keeps out the same test "
         intro += "sequences, prepares them as the advisor did and trains this model."
-    code = class_keras_snippet(
-        info.final_config, len(info.data.channels), len(info.data.classes), None
-    )
+    config, longest = info.final_config, info.data.longest
+    # Files from before the longest was recorded were averaged down, never folded.
+    patch = 1 if longest is None else fold_patch(longest, config.max_length)
+    code = class_keras_snippet(config, len(info.data.channels), len(info.data.classes), None, patch)
     return intro, code
 
 

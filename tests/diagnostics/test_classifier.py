@@ -125,26 +125,39 @@ def test_padding_after_a_sequence_does_not_change_its_prediction(pooling, bidire
 # --- data -------------------------------------------------------------------------------
 
 
-def test_downsampling_averages_equal_stretches():
+def test_folding_puts_consecutive_steps_side_by_side_and_repeats_the_last_step():
     six = np.arange(1.0, 7.0)[:, None]
-    np.testing.assert_allclose(clf.downsample(six, 3)[:, 0], [1.5, 3.5, 5.5])
-    # 5 steps into 2: steps 1, 2 and half of 3; then half of 3, 4 and 5 (each over 2.5).
+    np.testing.assert_array_equal(clf.fold(six, 3), [[1, 2, 3], [4, 5, 6]])
+    # Two channels: a folded step holds step 1's channels, then step 2's; 5 steps by 2
+    # leave a last stretch of one step, completed with a copy of it (never half mask).
     five = np.stack([np.arange(1.0, 6.0), 10 * np.arange(1.0, 6.0)], axis=1)
-    np.testing.assert_allclose(clf.downsample(five, 2), [[1.8, 18.0], [4.2, 42.0]])
-    assert clf.downsample(six, 6) is six and clf.downsample(six, 10) is six
+    np.testing.assert_array_equal(
+        clf.fold(five, 2), [[1, 10, 2, 20], [3, 30, 4, 40], [5, 50, 5, 50]]
+    )
+    assert clf.fold(six, 1) is six
 
 
-def test_prepare_shortens_only_sequences_past_max_length_and_masks_the_rest():
+def test_the_patch_is_the_fewest_steps_that_bring_the_longest_sequence_within_max_length():
+    from advisor.core.class_models import fold_patch, model_channels
+
+    assert fold_patch(150, 64) == 3 and fold_patch(128, 64) == 2 and fold_patch(129, 64) == 3
+    assert fold_patch(64, 64) == 1 and fold_patch(500, None) == 1
+    assert model_channels(6, 100, 64) == 12 and model_channels(6, 100, None) == 6
+
+
+def test_prepare_folds_by_the_longest_sequence_and_masks_the_rest():
     seqs = sequence_set(
         [np.arange(1.0, 7.0)[:, None], np.array([[2.0], [4.0]]), np.arange(4.0)[:, None]],
         [0, 1, 0],
     )
+    # The longest has 6 steps: 2 to a step brings it to 3; every sequence folds by 2.
     feed = clf.prepare(seqs, np.arange(3), "none", max_length=3)
-    assert feed.x.shape == (3, 3, 1) and feed.lengths.tolist() == [3, 2, 3]
-    np.testing.assert_allclose(feed.x[0, :, 0], [1.5, 3.5, 5.5])
-    np.testing.assert_allclose(feed.x[1, :, 0], [2.0, 4.0, clf.MASK])
-    # 4 steps into 3 (each output covers 4/3 of a step).
-    np.testing.assert_allclose(feed.x[2, :, 0], [0.25, 1.5, 2.75], rtol=1e-6)
+    assert feed.x.shape == (3, 3, 2) and feed.lengths.tolist() == [3, 1, 2]
+    np.testing.assert_array_equal(feed.x[0], [[1, 2], [3, 4], [5, 6]])
+    np.testing.assert_array_equal(feed.x[1], [[2, 4], [clf.MASK] * 2, [clf.MASK] * 2])
+    np.testing.assert_array_equal(feed.x[2], [[0, 1], [2, 3], [clf.MASK] * 2])
+    # None past max_length: nothing folded.
+    assert clf.prepare(seqs, np.arange(3), "none", max_length=6).x.shape == (3, 6, 1)
 
 
 def test_standardisation_is_fitted_on_the_training_sequences_only():

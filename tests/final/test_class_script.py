@@ -269,6 +269,21 @@ def test_snippet_is_valid_python_building_the_same_network(cfg):
         assert "regularizers" not in snippet  # none at all, as build_classifier has none
 
 
+def test_snippet_says_how_its_sequences_were_shortened():
+    from dataclasses import replace
+
+    cfg = replace(config(), max_length=50)
+    folded = class_keras_snippet(cfg, channels=2, classes=3, length=None, patch=3)
+    namespace: dict[str, Any] = {}
+    exec(compile(folded, "snippet.py", "exec"), namespace)
+    assert namespace["CHANNELS"] == 6  # 3 steps of 2 channels side by side
+    assert "every 3 consecutive steps side by side" in folded and "averaged" not in folded
+    # A schema version 2 file's max_length averaged down; its snippet still says so.
+    old = class_keras_snippet(cfg, channels=2, classes=3, length=None, averaged=True)
+    assert "averaged down to 50" in old and "consecutive steps" not in old
+    assert "consecutive steps" not in class_keras_snippet(config(), 2, 3, None)
+
+
 # --- helpers --------------------------------------------------------------------------
 
 

@@ -298,7 +298,7 @@ BEHAVIOUR: list[tuple[str, dict[str, Any], float | int | str | bool]] = [
     ("ragged-masking-note", {"ragged": True, "shortest_length": 10, "longest_length": 24},
      "average"),
     ("imbalance-class-weights", {"imbalance": 2.0}, True),
-    ("long-sequences-average-down", {"longest_length": 150}, 64),
+    ("long-sequences-fold", {"longest_length": 150}, 64),
     ("sweep-best-units", {"best_units": 16}, 16),
     ("underfit-widen", {"underfitting": True, "good_fit": False, "best_units": 16,
                         "primary_finding": "underfitting"}, 32),
@@ -417,7 +417,7 @@ def test_no_gain_warns_and_names_the_baseline() -> None:
 
 
 def test_long_sequences_are_capped_at_the_probes_length() -> None:
-    rule = BOOK.get("long-sequences-average-down")
+    rule = BOOK.get("long-sequences-fold")
     assert rule.value is not None and int(rule.value) == PROBE_MAX_LENGTH
     assert str(PROBE_MAX_LENGTH) in rule.when
     at_cap = recommend_class(make_facts(longest_length=PROBE_MAX_LENGTH))

@@ -89,7 +89,7 @@ def _document(**kwargs: bool) -> dict:
 def test_the_classification_document_is_strict_json_at_version_2() -> None:
     document = _document()
     back = json.loads(json.dumps(document, allow_nan=False))
-    assert back["schema_version"] == SCHEMA_VERSION == 2
+    assert back["schema_version"] == SCHEMA_VERSION == 3
     data = back["data"]
     assert data["task"] == "classify" and data["layout"] == "long"
     assert data["classes"] == ["fall", "rise", "wave"] and data["sequences"] == 30
@@ -154,7 +154,8 @@ def test_readable_schema_reads_both_versions_and_refuses_others() -> None:
     assert readable_schema(forecast_v1) is None
     assert readable_schema(_document()) is None
     assert readable_schema({**forecast_v1, "schema_version": 2}) is None
-    for version in (3, None, "2", True):
+    assert readable_schema({**forecast_v1, "schema_version": 3}) is None
+    for version in (4, None, "2", True):
         problem = readable_schema({**forecast_v1, "schema_version": version})
         assert problem is not None and "schema_version" in problem and "fix:" in problem
     classify_v1 = {"schema_version": 1, "data": {"task": "classify"}}
