@@ -82,9 +82,10 @@ class ClassCVRun:
 class ClassCrossValidation:
     """Stratified k-fold cross-validation of the suggestion and the search's best.
 
-    ``improvement`` is the mean over (fold, seed) pairs of the best's relative fall in
-    cross-entropy (positive: the best did better); ``beyond_noise`` says whether it clears
-    a paired t-test at 95%.
+    ``improvement`` is the best's relative fall in cross-entropy (positive: the best did
+    better), averaged over each fold's (fold, seed) pairs and then over the folds;
+    ``beyond_noise`` says whether it clears a t-test at 95% over the folds
+    (``crossval.compare``).
     """
 
     objective: str

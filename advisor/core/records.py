@@ -543,9 +543,10 @@ class CVSummary:
 class CrossValidation:
     """Walk-forward cross-validation of the suggestion and the search's best.
 
-    ``improvement`` is the mean over (fold, seed) pairs of the best's relative gain
-    on the objective (positive: the best did better); ``beyond_noise`` says whether it
-    clears a paired t-test at 95%.
+    ``improvement`` is the best's relative gain on the objective (positive: the best did
+    better), averaged over each fold's (fold, seed) pairs and then over the folds;
+    ``beyond_noise`` says whether it clears a t-test at 95% over the folds
+    (``crossval.compare``).
     """
 
     objective: str
@@ -657,7 +658,8 @@ class PretrainedComparison:
     """Fine-tuning a pretrained model against training the chosen configuration from
     scratch, on the same walk-forward folds and seeds (the cross-validation's, where it
     ran). ``improvement``: fine-tuning's mean relative gain on the objective (positive:
-    it did better), with its standard error and a paired t-test at 95%."""
+    it did better), with its standard error and a t-test at 95% over the folds
+    (``crossval.compare``)."""
 
     path: str
     sha256: str
@@ -675,7 +677,8 @@ class PretrainedComparison:
     fine_tune_seconds: float
     """Mean seconds of one fine-tuning (both phases)."""
     winner: Literal["fine_tuned", "scratch", "level"] = "level"
-    """The arm ahead beyond the noise (a paired t-test at 95% either way), else ``level``."""
+    """The arm ahead beyond the noise (a t-test at 95% over the folds, either way), else
+    ``level``."""
     notes: tuple[str, ...] = ()
 
 

@@ -6,8 +6,8 @@ training and validation sequences are pooled and dealt into ``k`` stratified fol
 (scikit-learn's ``StratifiedKFold``, shuffled with the project's seed), so every
 sequence is validated on once and every fold holds each class in its share; each fold
 trains both configurations with as many seeds as make ``MIN_PAIRS`` (fold, seed) pairs
-in all, and their paired relative difference is
-tested against its own spread (``crossval.compare``, forecasting's test). The test
+in all, and their paired relative difference, averaged within each fold, is tested
+against its spread over the folds (``crossval.compare``, forecasting's test). The test
 sequences are never part of the pool.
 """
 
@@ -37,10 +37,11 @@ from advisor.verification.objective import Objective
 # fold validates on nothing it did not train on only when there is another.
 MAX_FOLDS = 5
 MIN_FOLDS = 2
-# Enough (fold, seed) pairs for the paired test to have a spread (four degrees of
-# freedom), and no more: each pair trains every configuration once, and the folds
-# already give each sequence its turn in validation. Seeds make up for few folds only
-# (k = 2 takes 3 seeds, k = 5 takes 1), since folds are independent data and seeds not.
+# Enough (fold, seed) pairs for a spread, and no more: each pair trains every
+# configuration once, and the folds already give each sequence its turn in validation.
+# Seeds make up for few folds only (k = 2 takes 3 seeds, k = 5 takes 1), and only
+# against the seed's noise: the test counts folds (four degrees of freedom at k = 5,
+# one at k = 2), since folds are independent data and seeds not.
 MIN_PAIRS = 5
 
 ClassTrainerFor = Callable[[np.ndarray, np.ndarray], ClassTrainer]

@@ -42,7 +42,8 @@ from advisor.verification.objective import Objective
 # more folds first among equals (folds are independent data, seeds are not).
 CV_FOLDS = 3
 CV_SEEDS = 3
-# Two-sided 95%: "beyond the noise" means a paired t-test rejects "no difference".
+# Two-sided 95%: "beyond the noise" means a t-test over the folds' paired gains rejects
+# "no difference" (``compare``).
 CONFIDENCE = 0.95
 
 Label = Literal["suggestion", "best"]
@@ -113,24 +114,41 @@ def compare(
 ) -> tuple[float | None, float | None, bool]:
     """Mean relative gain of ``other`` over ``base`` (the runs' ``config`` labels: the
     search's best over the suggestion, unless told), its standard error, and whether a
-    paired two-sided t-test at 95% calls it real; runs are paired by (fold, seed), a
-    forecaster's or a classifier's alike."""
+    two-sided t-test at 95% calls it real; a forecaster's or a classifier's alike.
+
+    Runs pair by (fold, seed), and the test counts folds, not pairs: the seeds of one
+    fold train on the same rows, so their gains share that fold's luck and are not
+    independent evidence about the data. Counting each as a sample (nine pairs from
+    three folds) shrank the standard error by up to the square root of the seeds and
+    called a gain real that one stretch of the series could explain. Each fold's gain
+    is the mean over its seeds; the mean, its standard error and the test are over the
+    folds (``n - 1`` degrees of freedom), so a gain is beyond the noise only where at
+    least two folds agree, and one fold's seeds alone, however many, show only the
+    seeds' spread (reported as the standard error, never called beyond the noise).
+    """
     from scipy import stats
 
     pairs: dict[tuple[int, int], dict[str, float]] = {}
     for r in runs:
         if math.isfinite(r.score):
             pairs.setdefault((r.fold, r.seed), {})[r.config] = r.score
-    gains = [objective.gain(p[base], p[other]) for p in pairs.values() if base in p and other in p]
-    if not gains:
+    by_fold: dict[int, list[float]] = {}
+    for (fold, _), p in sorted(pairs.items()):
+        if base in p and other in p:
+            by_fold.setdefault(fold, []).append(objective.gain(p[base], p[other]))
+    if not by_fold:
         return None, None, False
-    mean = statistics.fmean(gains)
-    if len(gains) < 2:
-        return mean, None, False
-    stderr = statistics.stdev(gains) / math.sqrt(len(gains))
+    if len(by_fold) == 1:
+        (gains,) = by_fold.values()
+        mean = statistics.fmean(gains)
+        spread = statistics.stdev(gains) / math.sqrt(len(gains)) if len(gains) > 1 else None
+        return mean, spread, False
+    folds = [statistics.fmean(g) for g in by_fold.values()]
+    mean = statistics.fmean(folds)
+    stderr = statistics.stdev(folds) / math.sqrt(len(folds))
     if stderr == 0:
         return mean, 0.0, mean > 0
-    critical = float(stats.t.ppf(0.5 + CONFIDENCE / 2, len(gains) - 1))
+    critical = float(stats.t.ppf(0.5 + CONFIDENCE / 2, len(folds) - 1))
     return mean, stderr, mean > 0 and mean / stderr > critical
 
 

@@ -54,7 +54,36 @@ def runs(pairs):
 
 def test_a_consistent_gain_is_beyond_the_noise():
     gain, stderr, beyond = compare(runs([(10, 9), (11, 9.9), (12, 10.7), (10, 9.1)]), RMSE)
-    assert gain == pytest.approx(0.0998, abs=1e-3) and stderr < 0.01 and beyond
+    # Fold 1's two seeds (gains 0.10, 0.09) count as one fold of 0.095; folds 2, 3: 0.10, 0.108.
+    assert gain == pytest.approx((0.095 + 0.1 + 1.3 / 12) / 3, abs=1e-4)
+    assert stderr < 0.01 and beyond
+
+
+def test_the_test_counts_folds_not_seeds():
+    # Three folds, three seeds each: fold 1 gains a little, folds 2 and 3 a lot, every seed
+    # alike. Nine pairs as nine samples would call it real (t = 4.8 on 8 degrees of
+    # freedom); the three folds do not agree enough (t = 2.4 on 2).
+    gains = {1: 0.01, 2: 0.08, 3: 0.09}
+    pairs = [
+        CVRun(c, f, s, v, v, 5)
+        for f, g in gains.items()
+        for s in range(3)
+        for c, v in (("suggestion", 10.0 + 0.01 * s), ("best", (10.0 + 0.01 * s) * (1 - g)))
+    ]
+    gain, stderr, beyond = compare(pairs, RMSE)
+    assert gain == pytest.approx(0.06, abs=1e-3) and not beyond
+    assert stderr == pytest.approx(0.0252, abs=1e-3)
+
+
+def test_one_folds_seeds_show_their_spread_but_never_a_gain_beyond_the_noise():
+    same_fold = [
+        CVRun(c, 1, s, v, v, 5)
+        for s, (a, b) in enumerate([(10, 8), (10, 8.1), (10, 7.9)])
+        for c, v in (("suggestion", a), ("best", b))
+    ]
+    gain, stderr, beyond = compare(same_fold, RMSE)
+    assert gain == pytest.approx(0.2) and stderr is not None and stderr < 0.01
+    assert not beyond
 
 
 def test_a_gain_that_flips_sign_is_noise():

@@ -165,7 +165,9 @@ def test_fine_tuning_is_paired_with_the_cross_validations_own_runs():
     assert {(r.fold, r.seed) for r in c.runs if r.config == "fine_tuned"} == {
         (f, s) for f in (1, 2) for s in (0, 1, 2)
     }
-    assert c.winner == "fine_tuned" and c.improvement is not None and c.improvement > 0
+    assert c.improvement is not None and c.improvement > 0
+    # Two folds (gains 0.19 and 0.26) are one degree of freedom: not enough to call it.
+    assert c.winner == "level"
     assert c.scratch is not None and c.fine_tuned is not None and c.fine_tuned.n == 6
     assert c.scratch_seconds == 2.0 and c.fine_tune_seconds == 0.5
 
