@@ -27,9 +27,10 @@ if TYPE_CHECKING:
     from advisor.core.class_models import (
         ClassDiagnosis,
         ClassFinal,
+        ClassifierConfig,
         ClassRecommendation,
     )
-    from advisor.core.class_records import ClassBaseline, ClassProfile
+    from advisor.core.class_records import ClassBaseline, ClassProfile, ClassSplit
     from advisor.core.class_verification import ClassVerification
     from advisor.diagnostics.classifier import ClassTrainer
     from advisor.rules import Rulebook
@@ -77,6 +78,7 @@ def run_classification(
     search tries the settings of the most similar earlier classification data first."""
     from advisor.api import Deadlines, versions
     from advisor.diagnostics.classifier import ClassifierTrainer
+    from advisor.final.training import FINAL_SEEDS
     from advisor.rules.loading import load_class_rulebook
     from advisor.store.events import write_diagnostics
     from advisor.verification.class_search import ClassInterrupted, verify_class
@@ -108,10 +110,20 @@ def run_classification(
         final: ClassFinal | None,
         on_test: tuple[ClassBaseline, ...],
         partial: bool,
+        final_cut: tuple[str, ...] = (),
     ) -> ClassAnalysis:
         # Jupyter shows what analyze returns as its report (see advisor.notebook).
+        from dataclasses import replace
+
         from advisor.notebook import NotebookClassAnalysis
         from advisor.verification.class_verdict import baseline_verdict
+        from advisor.verification.verdict import provisional
+
+        if verification is not None:
+            # Every cut, the final model's seeds included, named once in the verdict.
+            verification = replace(verification, budget_cut=(*verification.budget_cut, *final_cut))
+            cuts = (*diagnosis.budget_cut, *verification.budget_cut)
+            verification = provisional(verification, cuts, settings.budget_s, None)
 
         analysis = NotebookClassAnalysis(
             data=seqs,
@@ -133,8 +145,6 @@ def run_classification(
             history=earlier,
         )
         if earlier is not None and not partial:
-            from dataclasses import replace
-
             from advisor.store.earlier import record
 
             analysis = replace(analysis, history=record(earlier, analysis))
@@ -159,16 +169,21 @@ def run_classification(
             ctx.rundir.state,
             options,
             Budget(deadlines.search, deadlines.cv),
-            budget_s=settings.budget_s,
-            earlier_cuts=diagnosis.budget_cut,
-            progress=progress,
+            progress=progress,  # the verdict is marked provisional in finish, once
         )
         chosen = verification.best_config if verification else recommendation.config
-        progress(ProgressEvent("final", "training the final classifier (3 seeds, averaged)", 0, 1))
+        members = _final_members(verification, chosen, split, deadlines.end, settings)
+        final_cut = (
+            (f"the final model to {members} of {FINAL_SEEDS} seeds' trainings",)
+            if members < FINAL_SEEDS
+            else ()
+        )
+        averaged = f"{members} seeds, averaged" if members > 1 else "one seed"
+        progress(ProgressEvent("final", f"training the final classifier ({averaged})", 0, 1))
         from advisor.final.class_final import finalize_class
 
         final, on_test = finalize_class(
-            trainer, chosen, seqs, split, ctx.rundir.path, settings.seed, ctx.data_path
+            trainer, chosen, seqs, split, ctx.rundir.path, settings.seed, ctx.data_path, members
         )
         progress(ProgressEvent("final", "final classifier trained", 1, 1))
     except ClassInterrupted as stop:
@@ -177,7 +192,33 @@ def run_classification(
     except KeyboardInterrupt:
         finish(verification, None, (), partial=True)
         raise
-    return finish(verification, final, on_test, partial=False)
+    return finish(verification, final, on_test, partial=False, final_cut=final_cut)
+
+
+def _final_members(
+    verification: ClassVerification | None,
+    chosen: ClassifierConfig,
+    split: ClassSplit,
+    end: float,
+    settings: Settings,
+) -> int:
+    """The seeds' trainings the final classifier averages: all of them under ``--budget
+    auto`` or where the time left pays for them (priced by the search's trials of the
+    chosen shape), else as many as it pays for, at least one. Its epochs are never cut:
+    they are the cross-validation's evidence, the average a refinement."""
+    from advisor.final.cost import affordable_members, class_final_seconds
+    from advisor.final.training import FINAL_SEEDS
+
+    if settings.budget_s is None:
+        return FINAL_SEEDS
+    left = end - time.monotonic()
+    trials = verification.trials if verification is not None else ()
+    final_s = class_final_seconds(
+        trials, chosen, len(split.train), len(split.train) + len(split.validation), FINAL_SEEDS
+    )
+    if final_s is None:
+        return FINAL_SEEDS if left > 0 else 1
+    return affordable_members(final_s, left, FINAL_SEEDS, settings.budget_s)
 
 
 def _class_warm(earlier: HistoryUse | None) -> tuple[tuple[int, dict[str, Any]], ...]:

@@ -85,17 +85,23 @@ def _has_header(seqs: SequenceSet) -> bool:
 
 
 def class_script(
-    config: ClassifierConfig, seqs: SequenceSet, split: ClassSplit, data_path: str, seed: int
+    config: ClassifierConfig,
+    seqs: SequenceSet,
+    split: ClassSplit,
+    data_path: str,
+    seed: int,
+    members: int | None = None,
 ) -> str:
     """``model.py`` for ``config`` on the file ``seqs`` was read from; every value a
     Python literal (``repr``), whatever the CSV's names. It trains once per final seed
-    (``training.member_seeds``) and averages the trainings, as the advisor's final model.
+    (``training.member_seeds``, ``members`` of them: the default's unless the budget took
+    fewer) and averages the trainings, as the advisor's final model.
 
     ``EPOCHS`` is ``config.epochs``: the final training runs that many epochs on train +
     validation, with nothing left to stop early on.
     """
     from advisor import __version__
-    from advisor.final.training import member_seeds
+    from advisor.final.training import FINAL_SEEDS, member_seeds
 
     return (
         _environment()
@@ -114,7 +120,7 @@ def class_script(
             n_sequences=seqs.n_sequences,
             test_ids=[seqs.ids[i] for i in split.test],
             test_source=split.test_source,
-            seeds=list(member_seeds(seed)),
+            seeds=list(member_seeds(seed, members or FINAL_SEEDS)),
             config=config,
             layers=[asdict(layer) for layer in config.layers],
             mask=float(MASK),
@@ -130,10 +136,11 @@ def write_class_script(
     data_path: str,
     run_dir: Path,
     seed: int,
+    members: int | None = None,
 ) -> Path:
     """Write ``run_dir/model.py`` whole or not at all, and return its path."""
     path = Path(run_dir) / SCRIPT_NAME
-    write_text(path, class_script(config, seqs, split, data_path, seed))
+    write_text(path, class_script(config, seqs, split, data_path, seed, members))
     return path
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from advisor.core.class_models import ClassifierConfig
+from advisor.core.class_verification import ClassTrial
 from advisor.core.records import ModelConfig, Trial
 from advisor.core.sizing import EPOCH_WINDOWS
 
@@ -33,6 +35,35 @@ def final_seconds(
         and t.config.lookback == config.lookback
         and t.config.layers == config.layers
     ]
+    scale = min(final_windows, EPOCH_WINDOWS) / max(1, min(train_windows, EPOCH_WINDOWS))
+    return _estimate(same, scale, config.epochs, members)
+
+
+def class_final_seconds(
+    trials: Sequence[ClassTrial],
+    config: ClassifierConfig,
+    train_sequences: int,
+    final_sequences: int,
+    members: int,
+) -> float | None:
+    """``final_seconds`` for a classifier: its trials of the same layers, directions and
+    length, scaled to the final training's sequences (train + validation)."""
+    same = [
+        t
+        for t in trials
+        if not t.cut
+        and t.seconds > 0
+        and t.config.layers == config.layers
+        and t.config.bidirectional == config.bidirectional
+        and t.config.max_length == config.max_length
+    ]
+    return _estimate(same, final_sequences / max(1, train_sequences), config.epochs, members)
+
+
+def _estimate(
+    same: Sequence[Trial | ClassTrial], scale: float, epochs: int, members: int
+) -> float | None:
+    """The median trial's seconds per epoch, times ``scale``, ``epochs`` and ``members``."""
     if not same:
         return None
     # A trial ran until early stopping's patience passed its best epoch, or to its cap.
@@ -40,8 +71,7 @@ def final_seconds(
         t.seconds / max(1, min(t.config.epochs, t.best_epoch + t.config.early_stopping_patience))
         for t in same
     ]
-    scale = min(final_windows, EPOCH_WINDOWS) / max(1, min(train_windows, EPOCH_WINDOWS))
-    return sorted(per_epoch)[len(per_epoch) // 2] * scale * config.epochs * members
+    return sorted(per_epoch)[len(per_epoch) // 2] * scale * epochs * members
 
 
 def affordable_members(
@@ -55,4 +85,4 @@ def affordable_members(
     return max(1, min(members, int(left / (final_s / members))))
 
 
-__all__ = ["affordable_members", "final_seconds"]
+__all__ = ["affordable_members", "class_final_seconds", "final_seconds"]

@@ -48,3 +48,47 @@ def test_a_budget_short_of_every_seed_drops_seeds_never_below_one():
     assert affordable_members(300.0, 400.0, 3, 900.0) == 3  # it fits
     assert affordable_members(300.0, 20.0, 3, None) == 3  # --budget auto cuts nothing
     assert affordable_members(None, 20.0, 3, 900.0) == 3  # no estimate: nothing to go by
+
+
+def test_a_classifiers_final_training_is_priced_by_its_trials_of_the_same_shape():
+    from advisor.core.class_models import ClassifierConfig
+    from advisor.core.class_verification import ClassTrial
+    from advisor.final.cost import class_final_seconds
+
+    cfg = ClassifierConfig(
+        (LayerConfig(16, 0.0, 0.0),), True, "average", 0.0, 1e-3, 8, 40, 10, False, 64, "standard"
+    )
+
+    def timed(config: ClassifierConfig, seconds: float, cut: bool = False) -> ClassTrial:
+        return ClassTrial("00", config, 1.0, 0.5, 0.5, 0.5, seconds=seconds, best_epoch=10, cut=cut)
+
+    unfolded = replace(cfg, max_length=None)  # another length: another cost an epoch
+    trials = [timed(cfg, 40.0), timed(unfolded, 400.0), timed(cfg, 1.0, cut=True)]
+    # 20 epochs ran (best 10, patience 10): 2 s an epoch, on 40 of the final 50 sequences.
+    assert class_final_seconds(trials, cfg, 40, 50, 3) == pytest.approx(2.0 * 1.25 * 40 * 3)
+    assert class_final_seconds([timed(unfolded, 400.0)], cfg, 40, 50, 3) is None
+
+
+def test_a_classifiers_final_model_averages_what_the_time_left_pays_for(monkeypatch):
+    import time
+
+    from advisor.classify import _final_members
+    from advisor.core.class_models import ClassifierConfig
+    from advisor.core.class_verification import ClassTrial
+    from advisor.core.records import Settings
+
+    cfg = ClassifierConfig(
+        (LayerConfig(16, 0.0, 0.0),), True, "average", 0.0, 1e-3, 8, 40, 10, False, None, "standard"
+    )
+    # 2 s an epoch on all the training sequences: 80 s a seed over 40 epochs.
+    ver = type(
+        "V",
+        (),
+        {"trials": (ClassTrial("00", cfg, 1.0, 0.5, 0.5, 0.5, best_epoch=10, seconds=40.0),)},
+    )()
+    split = type("S", (), {"train": tuple(range(40)), "validation": ()})()
+    now = time.monotonic()
+    assert _final_members(ver, cfg, split, now + 170, Settings(budget_s=600.0)) == 2
+    assert _final_members(ver, cfg, split, now - 5, Settings(budget_s=600.0)) == 1
+    assert _final_members(ver, cfg, split, now - 5, Settings()) == 3  # auto cuts nothing
+    assert _final_members(None, cfg, split, now - 5, Settings(budget_s=600.0)) == 1
