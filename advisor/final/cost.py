@@ -30,10 +30,7 @@ def final_seconds(
     same = [
         t
         for t in trials
-        if not t.cut
-        and t.seconds > 0
-        and t.config.lookback == config.lookback
-        and t.config.layers == config.layers
+        if t.config.lookback == config.lookback and t.config.layers == config.layers
     ]
     scale = min(final_windows, EPOCH_WINDOWS) / max(1, min(train_windows, EPOCH_WINDOWS))
     return _estimate(same, scale, config.epochs, members)
@@ -51,11 +48,8 @@ def class_final_seconds(
     same = [
         t
         for t in trials
-        if not t.cut
-        and t.seconds > 0
-        and t.config.layers == config.layers
-        and t.config.bidirectional == config.bidirectional
-        and t.config.max_length == config.max_length
+        if (t.config.layers, t.config.bidirectional, t.config.max_length)
+        == (config.layers, config.bidirectional, config.max_length)
     ]
     return _estimate(same, final_sequences / max(1, train_sequences), config.epochs, members)
 
@@ -63,7 +57,9 @@ def class_final_seconds(
 def _estimate(
     same: Sequence[Trial | ClassTrial], scale: float, epochs: int, members: int
 ) -> float | None:
-    """The median trial's seconds per epoch, times ``scale``, ``epochs`` and ``members``."""
+    """The median finished trial's seconds per epoch, times ``scale``, ``epochs`` and
+    ``members``; ``None`` where no trial of ``same`` finished and was timed."""
+    same = [t for t in same if not t.cut and t.seconds > 0]
     if not same:
         return None
     # A trial ran until early stopping's patience passed its best epoch, or to its cap.
