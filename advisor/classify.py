@@ -27,10 +27,9 @@ if TYPE_CHECKING:
     from advisor.core.class_models import (
         ClassDiagnosis,
         ClassFinal,
-        ClassifierConfig,
         ClassRecommendation,
     )
-    from advisor.core.class_records import ClassBaseline, ClassProfile, ClassSplit
+    from advisor.core.class_records import ClassBaseline, ClassProfile
     from advisor.core.class_verification import ClassVerification
     from advisor.diagnostics.classifier import ClassTrainer
     from advisor.rules import Rulebook
@@ -172,18 +171,22 @@ def run_classification(
             progress=progress,  # the verdict is marked provisional in finish, once
         )
         chosen = verification.best_config if verification else recommendation.config
-        members = _final_members(verification, chosen, split, deadlines.end, settings)
+        what = f"{FINAL_SEEDS} seeds, averaged"
+        if settings.budget_s is not None:
+            what += ", fewer where the budget ends first"
+        progress(ProgressEvent("final", f"training the final classifier ({what})", 0, 1))
+        from advisor.final.class_final import finalize_class
+
+        # A user's budget ends the seeds, never a seed's epochs (forecasting's rule).
+        until = None if settings.budget_s is None else deadlines.end
+        final, on_test = finalize_class(
+            trainer, chosen, seqs, split, ctx.rundir.path, settings.seed, ctx.data_path, until
+        )
+        members = len(final.seeds) + len(final.dropped)
         final_cut = (
             (f"the final model to {members} of {FINAL_SEEDS} seeds' trainings",)
             if members < FINAL_SEEDS
             else ()
-        )
-        averaged = f"{members} seeds, averaged" if members > 1 else "one seed"
-        progress(ProgressEvent("final", f"training the final classifier ({averaged})", 0, 1))
-        from advisor.final.class_final import finalize_class
-
-        final, on_test = finalize_class(
-            trainer, chosen, seqs, split, ctx.rundir.path, settings.seed, ctx.data_path, members
         )
         progress(ProgressEvent("final", "final classifier trained", 1, 1))
     except ClassInterrupted as stop:
@@ -193,32 +196,6 @@ def run_classification(
         finish(verification, None, (), partial=True)
         raise
     return finish(verification, final, on_test, partial=False, final_cut=final_cut)
-
-
-def _final_members(
-    verification: ClassVerification | None,
-    chosen: ClassifierConfig,
-    split: ClassSplit,
-    end: float,
-    settings: Settings,
-) -> int:
-    """The seeds' trainings the final classifier averages: all of them under ``--budget
-    auto`` or where the time left pays for them (priced by the search's trials of the
-    chosen shape), else as many as it pays for, at least one. Its epochs are never cut:
-    they are the cross-validation's evidence, the average a refinement."""
-    from advisor.final.cost import affordable_members, class_final_seconds
-    from advisor.final.training import FINAL_SEEDS
-
-    if settings.budget_s is None:
-        return FINAL_SEEDS
-    left = end - time.monotonic()
-    trials = verification.trials if verification is not None else ()
-    final_s = class_final_seconds(
-        trials, chosen, len(split.train), len(split.train) + len(split.validation), FINAL_SEEDS
-    )
-    if final_s is None:
-        return FINAL_SEEDS if left > 0 else 1
-    return affordable_members(final_s, left, FINAL_SEEDS, settings.budget_s)
 
 
 def _class_warm(earlier: HistoryUse | None) -> tuple[tuple[int, dict[str, Any]], ...]:

@@ -481,11 +481,16 @@ class ClassifierTrainer(ClassTrainer):
         seeds: Sequence[int],
         test_idx: Sequence[int] | np.ndarray,
         epochs: int,
-        deadline: float | None = None,
+        seeds_until: float | None = None,
     ) -> ClassFinal:
         """Train on train + validation for ``epochs`` (the diagnostics' best epoch count:
         no validation is left to stop on) once per seed, the scaler fitted on both; score
         the average of their class probabilities once on the test sequences.
+
+        ``seeds_until`` (``time.monotonic``'s clock; a user's budget): a seed after the
+        first trains only where a training as long as the last one ends before it. Its
+        epochs are never cut: the count is evidence, the average a refinement; the seeds
+        that trained are ``seeds`` (with ``dropped``).
 
         One short training's test accuracy moves by several points with its seed on a
         few dozen test sequences; the average moves less, and its log loss is never
@@ -507,8 +512,13 @@ class ClassifierTrainer(ClassTrainer):
         kept: list[tuple[int, _Fitted, np.ndarray]] = []
         accuracies: list[float] = []
         last: _Fitted | None = None
-        for seed in seeds:
-            last = _fit(config, feed, n_classes, rows, None, seed, deadline, epochs)
+        took = 0.0
+        for i, seed in enumerate(seeds):
+            began = time.monotonic()
+            if i and seeds_until is not None and began + took > seeds_until:
+                break
+            last = _fit(config, feed, n_classes, rows, None, seed, None, epochs)
+            took = time.monotonic() - began
             member = _probabilities(last.model, feed.x[test])
             accuracies.append(score(member, truth).accuracy)
             if np.all(np.isfinite(member)):
@@ -548,5 +558,7 @@ class ClassifierTrainer(ClassTrainer):
             predicted=tuple(int(c) for c in predicted),
             seeds=tuple(int(seed) for seed, _, _ in members),
             member_test_accuracy=tuple(accuracies),
-            dropped=tuple(int(s) for s in seeds if s not in {m[0] for m in members}),
+            dropped=tuple(
+                int(s) for s in seeds[: len(accuracies)] if s not in {m[0] for m in members}
+            ),
         )

@@ -17,7 +17,6 @@ from advisor.core.class_models import ClassFinal, ClassifierConfig
 from advisor.core.class_records import ClassBaseline, ClassSplit
 from advisor.core.sequences import SequenceSet
 from advisor.diagnostics.classifier import ClassifierTrainer
-from advisor.final.training import FINAL_SEEDS
 from advisor.store.atomic import write_text, write_with
 from advisor.store.plain import from_plain, to_plain
 from advisor.store.rundir import key_of, read_json
@@ -43,30 +42,33 @@ def finalize_class(
     run_dir: Path,
     seed: int,
     data_path: str,
-    members: int = FINAL_SEEDS,
+    seeds_until: float | None = None,
 ) -> tuple[ClassFinal, tuple[ClassBaseline, ...]]:
     """Train ``config`` for its epochs on train + validation with each of the final
-    seeds (``training.member_seeds``: the forecaster's too; ``members`` of them, fewer
-    only where a user's budget cannot pay for all), score the average of their class
-    probabilities and the baselines on the test sequences, and save the averaged model
-    and its script."""
+    seeds (``training.member_seeds``: the forecaster's too; fewer only where a user's
+    budget ends before another would, ``seeds_until``), score the average of their
+    class probabilities and the baselines on the test sequences, and save the averaged
+    model and its script, which trains the same seeds."""
     from advisor.final.class_script import write_class_script
     from advisor.final.training import member_seeds
 
     model_path = run_dir / "model.keras"
     checkpoint = run_dir / "state" / CHECKPOINT
-    seeds = member_seeds(seed, members)
+    seeds = member_seeds(seed)
     key = key_of({"config": asdict(config), "split": asdict(split), "seeds": seeds})
-    script = write_class_script(config, seqs, split, data_path, run_dir, seed, members)
     saved = read_json(checkpoint)
     if saved and saved.get("key") == key and model_path.is_file():
         try:
             final = from_plain(ClassFinal, saved["final"])
             baselines = tuple(from_plain(ClassBaseline, b) for b in saved["baselines"])
+            trained = len(final.seeds) + len(final.dropped)
+            write_class_script(config, seqs, split, data_path, run_dir, seed, trained)
             return final, baselines
         except (ValueError, KeyError, TypeError):
             pass  # an older layout of the records: train again
-    final = trainer.fit_final(config, seeds, split.test, config.epochs)
+    final = trainer.fit_final(config, seeds, split.test, config.epochs, seeds_until)
+    trained = len(final.seeds) + len(final.dropped)
+    script = write_class_script(config, seqs, split, data_path, run_dir, seed, trained)
     model = trainer.final_model
     write_with(model_path, lambda tmp: model.save(tmp), suffix=".keras")
     final = replace(final, model_path=str(model_path), script_path=str(script))

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from advisor.core.class_models import ClassifierConfig
-from advisor.core.class_verification import ClassTrial
 from advisor.core.records import ModelConfig, Trial
 from advisor.core.sizing import EPOCH_WINDOWS
 
@@ -36,27 +34,7 @@ def final_seconds(
     return _estimate(same, scale, config.epochs, members)
 
 
-def class_final_seconds(
-    trials: Sequence[ClassTrial],
-    config: ClassifierConfig,
-    train_sequences: int,
-    final_sequences: int,
-    members: int,
-) -> float | None:
-    """``final_seconds`` for a classifier: its trials of the same layers, directions and
-    length, scaled to the final training's sequences (train + validation)."""
-    same = [
-        t
-        for t in trials
-        if (t.config.layers, t.config.bidirectional, t.config.max_length)
-        == (config.layers, config.bidirectional, config.max_length)
-    ]
-    return _estimate(same, final_sequences / max(1, train_sequences), config.epochs, members)
-
-
-def _estimate(
-    same: Sequence[Trial | ClassTrial], scale: float, epochs: int, members: int
-) -> float | None:
+def _estimate(same: Sequence[Trial], scale: float, epochs: int, members: int) -> float | None:
     """The median finished trial's seconds per epoch, times ``scale``, ``epochs`` and
     ``members``; ``None`` where no trial of ``same`` finished and was timed."""
     same = [t for t in same if not t.cut and t.seconds > 0]
@@ -81,4 +59,4 @@ def affordable_members(
     return max(1, min(members, int(left / (final_s / members))))
 
 
-__all__ = ["affordable_members", "class_final_seconds", "final_seconds"]
+__all__ = ["affordable_members", "final_seconds"]

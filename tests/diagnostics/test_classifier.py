@@ -302,6 +302,13 @@ def test_an_lstm_tells_sines_from_square_waves():
     assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert tuple(int(c) for c in probabilities.argmax(axis=1)) == final.predicted
 
+    # A budget already spent: the first seed trains all its epochs, no later one starts.
+    import time
+
+    spent = trainer.fit_final(cfg, (0, 1, 2), test, 3, seeds_until=time.monotonic())
+    assert spent.seeds == (0,) and spent.epochs_trained == 3 and not spent.dropped
+    assert len(spent.member_test_accuracy) == 1
+
 
 class _Weights:
     """What EarlyStopping asks of a model: weights to keep and a flag to stop."""
