@@ -681,7 +681,7 @@ def _run(
     panel: Panel | None = None,
 ) -> Analysis:
     from advisor.diagnostics.plan import run_diagnostics
-    from advisor.final.cost import affordable_members
+    from advisor.final.cost import final_members
     from advisor.final.training import FINAL_SEEDS, finalize
     from advisor.rules.facts import build_facts
     from advisor.store.events import write_diagnostics
@@ -839,20 +839,20 @@ def _run(
         # budget bounds the final training too.
         settled = verification is not None and verification.final_epochs_settled
         final_deadline = None if settled or settings.budget_s is None else deadlines.end
-        members = FINAL_SEEDS
-        if left <= 0 or (final_s is not None and final_s > left):
+        # Unsettled epochs stop where the budget ends; fewer seeds then train longer.
+        members = final_members(final_s, left, FINAL_SEEDS, settings.budget_s, settled)
+        if members < FINAL_SEEDS or left <= 0 or (final_s is not None and final_s > left):
             spent = "the budget is spent" if left <= 0 else f"{left:.0f} s of the budget are left"
-            if final_deadline is None:
-                members = affordable_members(final_s, left, FINAL_SEEDS, settings.budget_s)
             about = (
                 f" (about {final_s * members / FINAL_SEEDS:.0f} s on this machine)"
                 if final_s is not None
                 else ""
             )
             if final_deadline is not None:
+                seeds = "its one seed" if members == 1 else f"its {members} seeds"
                 what = (
                     f"the final model's {chosen.epochs} suggested epochs{about} stop where "
-                    f"the budget ends, shared by its {FINAL_SEEDS} seeds"
+                    f"the budget ends, shared by {seeds}"
                 )
             else:
                 what = (

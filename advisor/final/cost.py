@@ -59,4 +59,18 @@ def affordable_members(
     return max(1, min(members, int(left / (final_s / members))))
 
 
-__all__ = ["affordable_members", "final_seconds"]
+def final_members(
+    final_s: float | None, left: float, members: int, budget_s: float | None, settled: bool
+) -> int:
+    """The seeds' trainings of the final model: ``affordable_members`` where its epochs are
+    settled or priced; one where they are neither (no training settled them, so they stop
+    where the budget ends, and no trial says what they cost). Seeds sharing an unknown,
+    short remainder would each train a few epochs, and their average is no model: at a
+    72 s budget on nottem three trainings of 1-5 of 54 epochs scored 3.4 times the
+    baseline's test RMSE."""
+    if budget_s is not None and not settled and final_s is None:
+        return 1
+    return affordable_members(final_s, left, members, budget_s)
+
+
+__all__ = ["affordable_members", "final_members", "final_seconds"]

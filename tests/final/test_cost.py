@@ -9,7 +9,7 @@ from support.search import SUGGESTION
 
 from advisor.core.records import LayerConfig, Trial
 from advisor.core.sizing import EPOCH_WINDOWS
-from advisor.final.cost import affordable_members, final_seconds
+from advisor.final.cost import affordable_members, final_members, final_seconds
 
 CONFIG = replace(SUGGESTION, epochs=30, early_stopping_patience=5)
 
@@ -48,3 +48,14 @@ def test_a_budget_short_of_every_seed_drops_seeds_never_below_one():
     assert affordable_members(300.0, 400.0, 3, 900.0) == 3  # it fits
     assert affordable_members(300.0, 20.0, 3, None) == 3  # --budget auto cuts nothing
     assert affordable_members(None, 20.0, 3, 900.0) == 3  # no estimate: nothing to go by
+
+
+def test_unsettled_unpriced_epochs_go_to_one_seed_with_all_the_time_left():
+    # Neither settled nor priced: one seed takes the remainder (three would share it).
+    assert final_members(None, 20.0, 3, 72.0, settled=False) == 1
+    # Priced: as many seeds as the time left pays for, settled or not.
+    assert final_members(300.0, 210.0, 3, 900.0, settled=False) == 2
+    assert final_members(300.0, 400.0, 3, 900.0, settled=False) == 3
+    # Settled epochs without a price, or --budget auto: every seed.
+    assert final_members(None, 20.0, 3, 72.0, settled=True) == 3
+    assert final_members(None, -5.0, 3, None, settled=False) == 3
