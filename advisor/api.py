@@ -581,6 +581,16 @@ class Deadlines:
             start + usable,
         )
 
+    def reserving(self, seconds: float, now: float) -> Deadlines:
+        """These deadlines with the last ``seconds`` before ``end`` kept for the final
+        training: the search and the cross-validation share what is left before that, in
+        their usual proportion (nothing, where the reserve takes it all)."""
+        last = max(now, self.end - seconds)
+        if last >= self.cv:
+            return self
+        search = now + (last - now) * SEARCH_SHARE / (SEARCH_SHARE + CV_SHARE)
+        return replace(self, search=min(self.search, search), cv=last)
+
 
 def wrap_up_seconds(budget_s: float) -> float:
     """What a ``budget_s`` keeps back for the writing and the exit after the last training:

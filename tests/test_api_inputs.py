@@ -196,6 +196,20 @@ def test_budget_auto_is_no_deadline_and_a_user_budget_is_shared_out():
     assert Deadlines.of(0.0, 4.0).end == 2.0  # never more than half
 
 
+def test_a_reserve_for_the_final_training_shrinks_the_search_and_the_cross_validation():
+    from advisor.api import CV_SHARE, SEARCH_SHARE, Deadlines
+
+    plan = Deadlines.of(0.0, 200.0)  # trainings end at 190: diagnostics 85.5, search 133
+    assert plan.reserving(10.0, 85.5) == plan  # the final share already holds 10 s
+    kept = plan.reserving(80.5, 85.5)  # 80.5 s kept: 24 s left for search and CV
+    assert kept.end == plan.end and kept.diagnostics == plan.diagnostics
+    assert kept.cv == 190.0 - 80.5
+    share = SEARCH_SHARE / (SEARCH_SHARE + CV_SHARE)
+    assert kept.search == 85.5 + 24.0 * share
+    spent = plan.reserving(500.0, 85.5)  # the reserve takes it all: both end now
+    assert spent.search == spent.cv == 85.5
+
+
 def test_analyze_takes_the_classification_flags_as_keywords(tmp_path):
     frame = pd.DataFrame(
         [

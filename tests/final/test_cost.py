@@ -59,3 +59,19 @@ def test_unsettled_unpriced_epochs_go_to_one_seed_with_all_the_time_left():
     # Settled epochs without a price, or --budget auto: every seed.
     assert final_members(None, 20.0, 3, 72.0, settled=True) == 3
     assert final_members(None, -5.0, 3, None, settled=False) == 3
+
+
+def test_a_classifiers_final_reserve_is_its_best_diagnostic_run_scaled_to_the_final_training():
+    from dataclasses import replace as swap
+
+    from support.class_analysis import diagnosis, profile
+
+    from advisor.classify import _final_reserve
+
+    diag, split = diagnosis(), profile().split
+    # The best full-data run (width 32, loss 0.7): 4.2 s for 12 epochs, best at 12, on
+    # train + validation over train, three times.
+    share = (len(split.train) + len(split.validation)) / len(split.train)
+    assert _final_reserve(diag, split, 3) == pytest.approx(4.2 / 12 * 12 * share * 3)
+    unsettled = swap(diag, runs=tuple(swap(r, best_epoch=0) for r in diag.runs))
+    assert _final_reserve(unsettled, split, 3) is None
