@@ -29,7 +29,7 @@ if TYPE_CHECKING:
         ClassFinal,
         ClassRecommendation,
     )
-    from advisor.core.class_records import ClassBaseline, ClassProfile, ClassSplit
+    from advisor.core.class_records import ClassBaseline, ClassProfile
     from advisor.core.class_verification import ClassVerification
     from advisor.diagnostics.classifier import ClassTrainer
     from advisor.rules import Rulebook
@@ -77,6 +77,7 @@ def run_classification(
     search tries the settings of the most similar earlier classification data first."""
     from advisor.api import Deadlines, versions
     from advisor.diagnostics.classifier import ClassifierTrainer
+    from advisor.final.cost import class_final_reserve
     from advisor.final.training import FINAL_SEEDS
     from advisor.rules.loading import load_class_rulebook
     from advisor.store.events import write_diagnostics
@@ -107,7 +108,7 @@ def run_classification(
         # The final model's seeds come before more trials: on 50 GunPoint sequences the
         # average of three trainings scored 0.85-0.86 in three retrainings, of two
         # 0.71-0.82, and a budget's search there runs one or two trials.
-        reserve = _final_reserve(diagnosis, split, FINAL_SEEDS)
+        reserve = class_final_reserve(diagnosis.runs, split, FINAL_SEEDS)
         if reserve is not None:
             deadlines = deadlines.reserving(reserve, time.monotonic())
 
@@ -203,22 +204,6 @@ def run_classification(
         finish(verification, None, (), partial=True)
         raise
     return finish(verification, final, on_test, partial=False, final_cut=final_cut)
-
-
-def _final_reserve(diagnosis: ClassDiagnosis, split: ClassSplit, members: int) -> float | None:
-    """What ``members`` final trainings may take, read off the diagnostics' best full-data
-    run: its seconds per epoch, scaled to the final training's sequences (train +
-    validation), for its best epoch count, which the final training's (the epochs early
-    stopping settles in cross-validation) is near. ``None`` where no run settled."""
-    from advisor.diagnostics.class_findings import best_class_run
-
-    runs = [r for r in diagnosis.runs if r.curve.epochs > 0 and r.best_epoch > 0]
-    if not runs:
-        return None
-    best = best_class_run(runs)
-    per_epoch = best.seconds / best.curve.epochs
-    share = (len(split.train) + len(split.validation)) / max(1, len(split.train))
-    return per_epoch * best.best_epoch * share * members
 
 
 def _class_warm(earlier: HistoryUse | None) -> tuple[tuple[int, dict[str, Any]], ...]:

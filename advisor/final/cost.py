@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from advisor.core.class_models import ClassRun
+from advisor.core.class_records import ClassSplit
 from advisor.core.records import ModelConfig, Trial
 from advisor.core.sizing import EPOCH_WINDOWS
 
@@ -48,6 +50,23 @@ def _estimate(same: Sequence[Trial], scale: float, epochs: int, members: int) ->
     return sorted(per_epoch)[len(per_epoch) // 2] * scale * epochs * members
 
 
+def class_final_reserve(runs: Sequence[ClassRun], split: ClassSplit, members: int) -> float | None:
+    """What ``members`` final trainings of a classifier may take, read off the
+    diagnostics' best full-data run: its seconds per epoch, scaled to the final
+    training's sequences (train + validation), for its best epoch count, which the final
+    training's (the epochs early stopping settles in cross-validation) is near. ``None``
+    where no run settled. Read before the search, so a budget can keep it back."""
+    from advisor.diagnostics.class_findings import best_class_run
+
+    settled = [r for r in runs if r.curve.epochs > 0 and r.best_epoch > 0]
+    if not settled:
+        return None
+    best = best_class_run(settled)
+    per_epoch = best.seconds / best.curve.epochs
+    share = (len(split.train) + len(split.validation)) / max(1, len(split.train))
+    return per_epoch * best.best_epoch * share * members
+
+
 def affordable_members(
     final_s: float | None, left: float, members: int, budget_s: float | None
 ) -> int:
@@ -73,4 +92,4 @@ def final_members(
     return affordable_members(final_s, left, members, budget_s)
 
 
-__all__ = ["affordable_members", "final_members", "final_seconds"]
+__all__ = ["affordable_members", "class_final_reserve", "final_members", "final_seconds"]

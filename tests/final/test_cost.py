@@ -66,7 +66,10 @@ def test_a_classifiers_final_reserve_is_its_best_diagnostic_run_scaled_to_the_fi
 
     from support.class_analysis import diagnosis, profile
 
-    from advisor.classify import _final_reserve
+    from advisor.final.cost import class_final_reserve
+
+    def _final_reserve(diag, split, members):
+        return class_final_reserve(diag.runs, split, members)
 
     diag, split = diagnosis(), profile().split
     # The best full-data run (width 32, loss 0.7): 4.2 s for 12 epochs, best at 12, on
