@@ -8,6 +8,7 @@ beside them: Python puts a script's own folder first on ``sys.path``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -156,3 +157,23 @@ def shared_budget(share: str, folder: Path, dataset: str) -> str:
         raise SystemExit(f"--budget-share {share}: no {name} entry for {dataset} in {folder}")
     seconds = json.loads(entry.read_text())["seconds"] * float(fraction)
     return f"{max(1, math.floor(seconds))}s"
+
+
+def add_budget_arguments(ap: argparse.ArgumentParser, share_example: str) -> None:
+    """``--budget`` and ``--budget-share`` for a script that runs the advisor;
+    ``share_example`` says what a share of its competitors means."""
+    ap.add_argument("--budget", help="advisor --budget (default: the advisor's own default)")
+    ap.add_argument(
+        "--budget-share",
+        metavar="COMPETITOR:FRACTION",
+        help="advisor --budget set per dataset to FRACTION of that competitor's recorded wall "
+        f"seconds in OUT/entries ({share_example}); instead of --budget",
+    )
+
+
+def advisor_budget(args: argparse.Namespace, folder: Path, dataset: str) -> str | None:
+    """The advisor's ``--budget`` on ``dataset``: ``--budget-share``'s where given, else
+    ``--budget`` (``None``: the advisor's own default)."""
+    if args.budget_share is None:
+        return args.budget
+    return shared_budget(args.budget_share, folder, dataset)

@@ -62,7 +62,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from _entries import Skipped, count_goal, fmt, gather, med, ratio, shared_budget
+from _entries import (
+    Skipped,
+    add_budget_arguments,
+    advisor_budget,
+    count_goal,
+    fmt,
+    gather,
+    med,
+    ratio,
+)
 from _entries import save_entry as save_entry
 
 from advisor.core import forecast_eval as fe
@@ -1086,14 +1095,7 @@ def main(argv: list[str] | None = None) -> int:
         default=200,
         help="training steps of every AutoLSTM trial and refit (its default space has 500/1000)",
     )
-    ap.add_argument("--budget", help="advisor --budget (default: the advisor's own default)")
-    ap.add_argument(
-        "--budget-share",
-        metavar="COMPETITOR:FRACTION",
-        help="advisor --budget set per dataset to FRACTION of that competitor's recorded wall "
-        "seconds in OUT/entries (autolstm:0.5 asks the advisor for its answer in half "
-        "AutoLSTM's time); instead of --budget",
-    )
+    add_budget_arguments(ap, "autolstm:0.5 asks the advisor for its answer in half AutoLSTM's time")
     ap.add_argument(
         "--advisor-from",
         type=Path,
@@ -1163,9 +1165,7 @@ def main(argv: list[str] | None = None) -> int:
                         p,
                         args.seeds,
                         work,
-                        args.budget
-                        if args.budget_share is None
-                        else shared_budget(args.budget_share, folder, p.name),
+                        advisor_budget(args, folder, p.name),
                         args.out / "runs",
                         args.advisor_from,
                         args.final_seeds,

@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _entries import Skipped, fmt, gather, med, ratio, shared_budget
+from _entries import Skipped, add_budget_arguments, advisor_budget, fmt, gather, med, ratio
 from _entries import save_entry as save_entry
 
 from advisor.core.class_models import ClassFinal, ClassifierConfig
@@ -671,14 +671,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help=f"competitors to leave out: {', '.join((MAJORITY, DTW, MINIROCKET, TUTORIAL, WIDE))}",
     )
-    ap.add_argument("--budget", help="advisor --budget (default: the advisor's own default)")
-    ap.add_argument(
-        "--budget-share",
-        metavar="COMPETITOR:FRACTION",
-        help="advisor --budget set per dataset to FRACTION of that competitor's recorded wall "
-        "seconds in OUT/entries (wide_search:0.33: a third of the wide search's time); "
-        "instead of --budget",
-    )
+    add_budget_arguments(ap, "wide_search:0.33: a third of the wide search's time")
     ap.add_argument("--out", type=Path, default=Path("bench-class-out"))
     ap.add_argument(
         "--reuse", action="store_true", help="take results already in OUT/entries where present"
@@ -722,9 +715,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     args.seeds,
                     work,
                     args.out / "runs",
-                    args.budget
-                    if args.budget_share is None
-                    else shared_budget(args.budget_share, folder, p.name),
+                    advisor_budget(args, folder, p.name),
                 ),
             }
             entries: list[Entry] = []
