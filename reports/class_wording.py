@@ -22,6 +22,13 @@ STOP_WORDS = {
     "budget": "time budget ran out",
     "diverged": "loss grew without bound (diverged)",
 }
+FINAL_STOP_WORDS = {
+    "early_stopping": "the first training stopped where its training loss stopped falling, "
+    "and the others trained as many epochs",
+    "budget": "the time budget ended the first training before its training loss stopped "
+    "falling, and the others trained as many epochs",
+}
+"""How the final classifier's epoch count came about (``ClassFinal.stopped_reason``)."""
 POOLING_WORDS = {
     "average": "average over the real steps",
     "last": "output after the last real step",

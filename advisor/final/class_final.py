@@ -44,31 +44,46 @@ def finalize_class(
     data_path: str,
     seeds_until: float | None = None,
 ) -> tuple[ClassFinal, tuple[ClassBaseline, ...]]:
-    """Train ``config`` for its epochs on train + validation with each of the final
-    seeds (``training.member_seeds``: the forecaster's too; fewer only where a user's
-    budget ends before another would, ``seeds_until``), score the average of their
-    class probabilities and the baselines on the test sequences, and save the averaged
-    model and its script, which trains the same seeds."""
+    """Train ``config`` on train + validation with each of the final seeds
+    (``training.member_seeds``: the forecaster's too; fewer only where a user's budget
+    ends before another would, ``seeds_until``), score the average of their class
+    probabilities and the baselines on the test sequences, and save the averaged model
+    and its script, which trains the same seeds.
+
+    The first seed trains until its training loss converges (``FINAL_MAX_EPOCHS`` at
+    most, or until ``seeds_until``), not for the epochs where cross-validation's
+    validation loss bottomed out (``classifier.CONVERGED_PATIENCE`` says why); the others
+    train as many epochs, and the returned final's ``config`` holds that count."""
+    from advisor.diagnostics.classifier import CONVERGED_PATIENCE, FINAL_MAX_EPOCHS
     from advisor.final.class_script import write_class_script
     from advisor.final.training import member_seeds
 
     model_path = run_dir / "model.keras"
     checkpoint = run_dir / "state" / CHECKPOINT
     seeds = member_seeds(seed)
-    key = key_of({"config": asdict(config), "split": asdict(split), "seeds": seeds})
+    key = key_of(
+        {
+            "config": asdict(config),
+            "split": asdict(split),
+            "seeds": seeds,
+            "converged": [CONVERGED_PATIENCE, FINAL_MAX_EPOCHS],
+        }
+    )
     saved = read_json(checkpoint)
     if saved and saved.get("key") == key and model_path.is_file():
         try:
             final = from_plain(ClassFinal, saved["final"])
             baselines = tuple(from_plain(ClassBaseline, b) for b in saved["baselines"])
             trained = len(final.seeds) + len(final.dropped)
-            write_class_script(config, seqs, split, data_path, run_dir, seed, trained)
+            write_class_script(final.config, seqs, split, data_path, run_dir, seed, trained)
             return final, baselines
         except (ValueError, KeyError, TypeError):
             pass  # an older layout of the records: train again
-    final = trainer.fit_final(config, seeds, split.test, config.epochs, seeds_until)
+    final = trainer.fit_final(
+        config, seeds, split.test, FINAL_MAX_EPOCHS, seeds_until, converge=True
+    )
     trained = len(final.seeds) + len(final.dropped)
-    script = write_class_script(config, seqs, split, data_path, run_dir, seed, trained)
+    script = write_class_script(final.config, seqs, split, data_path, run_dir, seed, trained)
     model = trainer.final_model
     write_with(model_path, lambda tmp: model.save(tmp), suffix=".keras")
     final = replace(final, model_path=str(model_path), script_path=str(script))

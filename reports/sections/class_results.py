@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from advisor.core.class_models import ClassifierConfig
 from advisor.core.class_settings import NO_MAX_LENGTH
 from advisor.reports.class_info import ClassDocumentInfo, ScoreInfo
-from advisor.reports.class_wording import BASELINE_WORDS, POOLING_WORDS, SETTING_LABELS
+from advisor.reports.class_wording import (
+    BASELINE_WORDS,
+    FINAL_STOP_WORDS,
+    POOLING_WORDS,
+    SETTING_LABELS,
+)
 from advisor.reports.info import RuleHitInfo, Scalar
 from advisor.reports.sections.common import (
     Table,
@@ -190,6 +195,9 @@ def test_metrics(info: ClassDocumentInfo) -> tuple[str, ...]:
             f"sequences for {plural(final.epochs_trained, 'epoch')} each "
             f"({seconds(final.seconds)} in all)"
         )
+    ended = FINAL_STOP_WORDS.get(final.stopped_reason)
+    if ended:
+        trained += f"; {ended}"
     sentences = [
         f"The final LSTM, {trained}, classifies {pct(final.test_accuracy)} of the test "
         f"sequences right: macro-F1 {score(final.test_macro_f1)}, balanced accuracy "

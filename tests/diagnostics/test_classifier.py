@@ -309,6 +309,15 @@ def test_an_lstm_tells_sines_from_square_waves():
     assert spent.seeds == (0,) and spent.epochs_trained == 3 and not spent.dropped
     assert len(spent.member_test_accuracy) == 1
 
+    # To convergence: the first seed stops where its training loss stops falling, well
+    # before the cap on these easy sequences, and keeps that epoch's weights; the second
+    # trains as many epochs, the count the result's config holds (model.py's EPOCHS).
+    converged = trainer.fit_final(cfg, (0, 1), test, 400, converge=True)
+    assert converged.stopped_reason == "early_stopping", converged
+    assert 1 <= converged.epochs_trained <= 400 - clf.CONVERGED_PATIENCE
+    assert converged.config.epochs == converged.epochs_trained
+    assert converged.seeds == (0, 1) and converged.test_accuracy >= 0.75
+
 
 class _Weights:
     """What EarlyStopping asks of a model: weights to keep and a flag to stop."""

@@ -66,6 +66,7 @@ def test_a_classifiers_final_reserve_is_its_best_diagnostic_run_scaled_to_the_fi
 
     from support.class_analysis import diagnosis, profile
 
+    from advisor.diagnostics.classifier import CONVERGED_PATIENCE
     from advisor.final.cost import class_final_reserve
 
     def _final_reserve(diag, split, members):
@@ -73,8 +74,11 @@ def test_a_classifiers_final_reserve_is_its_best_diagnostic_run_scaled_to_the_fi
 
     diag, split = diagnosis(), profile().split
     # The best full-data run (width 32, loss 0.7): 4.2 s for 12 epochs, best at 12, on
-    # train + validation over train, three times.
+    # train + validation over train; three trainings of twice its best epochs (where the
+    # training loss converges) and the first one's patience beyond them.
     share = (len(split.train) + len(split.validation)) / len(split.train)
-    assert _final_reserve(diag, split, 3) == pytest.approx(4.2 / 12 * 12 * share * 3)
+    assert _final_reserve(diag, split, 3) == pytest.approx(
+        4.2 / 12 * share * (2 * 12 * 3 + CONVERGED_PATIENCE)
+    )
     unsettled = swap(diag, runs=tuple(swap(r, best_epoch=0) for r in diag.runs))
     assert _final_reserve(unsettled, split, 3) is None
