@@ -56,6 +56,8 @@ the mean, so within 100 for up to 10,000 steps), and ``prepare`` moves the rare 
 step that equals it on every channel one float up, so no real step is ever masked."""
 
 LOG_LOSS_FLOOR = 1e-7
+"""Probabilities are clipped to at least this before the log: Keras' own epsilon in its
+cross-entropy, so a sequence's log loss matches what the training curve counts."""
 # The final classifier trains until its training loss stops falling (by CONVERGED_DELTA
 # over CONVERGED_PATIENCE epochs), at most FINAL_MAX_EPOCHS, and keeps its best epoch's
 # weights. Refitting for the epoch count where the validation loss bottomed out
@@ -63,15 +65,14 @@ LOG_LOSS_FLOOR = 1e-7
 # long before the accuracy does. Stratified 5-fold cross-validation of the official
 # training sequences (bidirectional LSTM of 32, average pooling; the test splits unread):
 # GunPoint 0.68 refit at each fold's early-stopping epoch, 0.90 trained to convergence;
-# ItalyPowerDemand 0.77 and 0.91 (benchmarks/final_epochs_classifier.py). Deep-learning time-series
+# ItalyPowerDemand 0.77 and 0.91; ArrowHead 0.66 and 0.73
+# (benchmarks/final_epochs_classifier.py). Deep-learning time-series
 # classification trains on all of a small training set and keeps the minimum training
 # loss for the same reason (Fawaz et al., "Deep learning for time series classification:
 # a review", Data Mining and Knowledge Discovery 33, 2019).
 CONVERGED_PATIENCE = 20
 CONVERGED_DELTA = 1e-3
 FINAL_MAX_EPOCHS = 300
-"""Probabilities are clipped to at least this before the log: Keras' own epsilon in its
-cross-entropy, so a sequence's log loss matches what the training curve counts."""
 
 
 # --- data --------------------------------------------------------------------------------
@@ -275,12 +276,14 @@ def _fit(
     epochs: int,
     learn_first: bool = True,
     converge: bool = False,
+    min_epochs: int = 0,
 ) -> _Fitted:
     """Train one classifier; with validation rows, early stopping keeps the best epoch
     (its patience running only off the plateau of guessing, unless ``learn_first`` is
     false: Keras' own EarlyStopping, as a tutorial uses it). Without them and with
     ``converge``, training stops where the training loss stops falling and keeps the
-    weights of its lowest (``CONVERGED_PATIENCE``)."""
+    weights of its lowest (``CONVERGED_PATIENCE``), after ``min_epochs`` at least, which
+    the ``deadline`` does not cut either."""
     from advisor.diagnostics.model import (
         DeadlineStop,
         InterruptCheck,
@@ -321,9 +324,10 @@ def _fit(
             patience=CONVERGED_PATIENCE,
             min_delta=CONVERGED_DELTA,
             restore_best_weights=True,
+            start_from_epoch=max(0, min_epochs - 1),
         )
         callbacks.append(stopper)
-    limit = DeadlineStop(deadline) if deadline is not None else None
+    limit = DeadlineStop(deadline, min_epochs) if deadline is not None else None
     if limit is not None:
         callbacks.append(limit)
     callbacks.append(InterruptCheck())
@@ -510,15 +514,17 @@ class ClassifierTrainer(ClassTrainer):
         epochs: int,
         seeds_until: float | None = None,
         converge: bool = False,
+        min_epochs: int = 0,
     ) -> ClassFinal:
         """Train on train + validation for ``epochs`` (no validation is left to stop on)
         once per seed, the scaler fitted on both; score the average of their class
         probabilities once on the test sequences.
 
-        ``converge``: ``epochs`` is a cap; the first seed trains until its training loss
-        stops falling (``CONVERGED_PATIENCE``), or until ``seeds_until``, and keeps its
-        lowest epoch's weights; the later seeds train for that many epochs, which the
-        result's ``config`` holds (what ``model.py`` trains).
+        ``converge``: ``epochs`` is a cap; the first seed trains ``min_epochs`` (the
+        count cross-validation's early stopping settled on: evidence, never cut), then on
+        until its training loss stops falling (``CONVERGED_PATIENCE``) or ``seeds_until``
+        passes, and keeps its lowest epoch's weights; the later seeds train for that many
+        epochs, which the result's ``config`` holds (what ``model.py`` trains).
 
         ``seeds_until`` (``time.monotonic``'s clock; a user's budget): a seed after the
         first trains only where a training as long as the last one ends before it. Its
@@ -552,7 +558,16 @@ class ClassifierTrainer(ClassTrainer):
                 break
             if converge and i == 0:
                 last = _fit(
-                    config, feed, n_classes, rows, None, seed, seeds_until, epochs, converge=True
+                    config,
+                    feed,
+                    n_classes,
+                    rows,
+                    None,
+                    seed,
+                    seeds_until,
+                    epochs,
+                    converge=True,
+                    min_epochs=min(min_epochs, epochs),
                 )
                 epochs = max(1, last.best_epoch)
             else:

@@ -272,15 +272,17 @@ class InterruptCheck(keras.callbacks.Callback):
 
 
 class DeadlineStop(keras.callbacks.Callback):
-    """Stops training between epochs once a wall-clock deadline has passed."""
+    """Stops training between epochs once a wall-clock deadline has passed, but never
+    before ``not_before`` epochs have run."""
 
-    def __init__(self, deadline: float):
+    def __init__(self, deadline: float, not_before: int = 0):
         super().__init__()
         self.deadline = deadline
+        self.not_before = not_before
         self.hit = False
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-        if time.monotonic() > self.deadline:
+        if epoch + 1 >= self.not_before and time.monotonic() > self.deadline:
             self.hit = True
             self.model.stop_training = True
 

@@ -50,10 +50,11 @@ def finalize_class(
     probabilities and the baselines on the test sequences, and save the averaged model
     and its script, which trains the same seeds.
 
-    The first seed trains until its training loss converges (``FINAL_MAX_EPOCHS`` at
-    most, or until ``seeds_until``), not for the epochs where cross-validation's
-    validation loss bottomed out (``classifier.CONVERGED_PATIENCE`` says why); the others
-    train as many epochs, and the returned final's ``config`` holds that count."""
+    The first seed trains ``config.epochs`` (where cross-validation's validation loss
+    bottomed out), then on until its training loss converges (``FINAL_MAX_EPOCHS`` at
+    most) or ``seeds_until`` passes: stopping at that epoch count undertrained it
+    (``classifier.CONVERGED_PATIENCE`` says why). The others train as many epochs, and
+    the returned final's ``config`` holds that count."""
     from advisor.diagnostics.classifier import CONVERGED_PATIENCE, FINAL_MAX_EPOCHS
     from advisor.final.class_script import write_class_script
     from advisor.final.training import member_seeds
@@ -80,7 +81,13 @@ def finalize_class(
         except (ValueError, KeyError, TypeError):
             pass  # an older layout of the records: train again
     final = trainer.fit_final(
-        config, seeds, split.test, FINAL_MAX_EPOCHS, seeds_until, converge=True
+        config,
+        seeds,
+        split.test,
+        FINAL_MAX_EPOCHS,
+        seeds_until,
+        converge=True,
+        min_epochs=config.epochs,
     )
     trained = len(final.seeds) + len(final.dropped)
     script = write_class_script(final.config, seqs, split, data_path, run_dir, seed, trained)

@@ -250,6 +250,20 @@ def test_an_exploding_loss_stops_as_diverged():
     assert run.stopped_reason == "diverged" and run.curve.epochs < 6
 
 
+def test_a_deadline_stops_training_only_after_its_first_epochs():
+    from types import SimpleNamespace
+
+    from advisor.diagnostics.model import DeadlineStop
+
+    stop = DeadlineStop(deadline=0.0, not_before=3)  # long past
+    stop.set_model(SimpleNamespace(stop_training=False))
+    for epoch in (0, 1):
+        stop.on_epoch_end(epoch)
+        assert not stop.hit and not stop.model.stop_training
+    stop.on_epoch_end(2)
+    assert stop.hit and stop.model.stop_training
+
+
 def test_a_tenfold_rise_from_a_near_perfect_fit_is_not_divergence():
     from types import SimpleNamespace
 
@@ -317,6 +331,13 @@ def test_an_lstm_tells_sines_from_square_waves():
     assert 1 <= converged.epochs_trained <= 400 - clf.CONVERGED_PATIENCE
     assert converged.config.epochs == converged.epochs_trained
     assert converged.seeds == (0, 1) and converged.test_accuracy >= 0.75
+    # A budget already spent cuts the convergence, never the epochs cross-validation
+    # settled on: the first seed trains those 5, and no later seed starts.
+    cut = trainer.fit_final(
+        cfg, (0, 1), test, 400, seeds_until=time.monotonic(), converge=True, min_epochs=5
+    )
+    assert cut.stopped_reason == "budget" and cut.config.epochs == cut.epochs_trained == 5
+    assert cut.seeds == (0,)
 
 
 class _Weights:
