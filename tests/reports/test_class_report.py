@@ -8,6 +8,7 @@ counts is what a reader sees where.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from html.parser import HTMLParser
 from typing import Any
@@ -300,6 +301,18 @@ def test_the_terminal_says_the_verdict_scores_config_and_files() -> None:
     assert "MiniRocket 100% 89% 0.89" in text and "LSTM 67% 67% 0.66" in text
     assert "Units per layer 32 (final model: 64)" in text
     assert "Report: runs/shapes-0/report.html" in text and "model.py: run/model.py" in text
+
+
+def test_the_terminals_lstm_row_shows_the_chosen_configurations_validation_accuracy() -> None:
+    # The verdict compares the configuration the advice ends on; the best diagnostic run
+    # (67% here) may be a narrower width a budget left. The row agrees with the verdict.
+    analysis = make_analysis()
+    assert analysis.verdict is not None
+    analysis = dataclasses.replace(
+        analysis, verdict=dataclasses.replace(analysis.verdict, lstm_val_accuracy=0.9)
+    )
+    text = _screen(class_analysis_renderables(analysis))
+    assert "LSTM 90% 67% 0.66" in text
 
 
 def test_the_terminal_copes_with_a_partial_run_and_prints_markup_as_typed() -> None:
