@@ -23,10 +23,8 @@ STOP_WORDS = {
     "diverged": "loss grew without bound (diverged)",
 }
 FINAL_STOP_WORDS = {
-    "early_stopping": "the first training stopped where its training loss stopped falling, "
-    "and the others trained as many epochs",
-    "budget": "the time budget ended the first training before its training loss stopped "
-    "falling, and the others trained as many epochs",
+    "early_stopping": "the first training stopped where its training loss stopped falling",
+    "budget": "the time budget ended the first training before its training loss stopped falling",
 }
 """How the final classifier's epoch count came about (``ClassFinal.stopped_reason``)."""
 POOLING_WORDS = {

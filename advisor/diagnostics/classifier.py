@@ -303,6 +303,7 @@ def _fit(
     divergence = _Divergence(floor=math.log(n_classes))
     callbacks: list[keras.callbacks.Callback] = [keras.callbacks.TerminateOnNaN(), divergence]
     stopper = None
+    on_loss = None  # converging on the training loss: its kept epoch is the best
     validation = None
     if val_rows is not None and len(val_rows):
         validation = (feed.x[val_rows], feed.labels[val_rows])
@@ -319,7 +320,7 @@ def _fit(
         )
         callbacks.append(stopper)
     elif converge:
-        stopper = keras.callbacks.EarlyStopping(
+        stopper = on_loss = keras.callbacks.EarlyStopping(
             monitor="loss",
             patience=CONVERGED_PATIENCE,
             min_delta=CONVERGED_DELTA,
@@ -347,8 +348,8 @@ def _fit(
     val_loss = tuple(float(v) for v in history.history.get("val_loss", []))
     finite = [v if math.isfinite(v) else math.inf for v in (val_loss or train_loss)]
     best = int(np.argmin(finite)) + 1 if finite and min(finite) < math.inf else 0
-    if converge and validation is None and stopper is not None and best:
-        best = int(stopper.best_epoch) + 1  # the weights kept: improved by CONVERGED_DELTA
+    if on_loss is not None and best:
+        best = int(on_loss.best_epoch) + 1  # the weights kept: improved by CONVERGED_DELTA
     reason: StopReason
     if (train_loss and not math.isfinite(train_loss[-1])) or divergence.hit:
         reason = "diverged"

@@ -197,7 +197,9 @@ def test_metrics(info: ClassDocumentInfo) -> tuple[str, ...]:
         )
     ended = FINAL_STOP_WORDS.get(final.stopped_reason)
     if ended:
-        trained += f"; {ended}"
+        trained += f"; {ended}" + (
+            ", and the others trained as many" if len(final.seeds) > 1 else ""
+        )
     sentences = [
         f"The final LSTM, {trained}, classifies {pct(final.test_accuracy)} of the test "
         f"sequences right: macro-F1 {score(final.test_macro_f1)}, balanced accuracy "

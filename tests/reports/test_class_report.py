@@ -167,6 +167,16 @@ def test_the_final_models_average_and_its_members_are_said() -> None:
     assert "seed(s) 2 diverged and are left out" in " ".join(
         test_metrics(parse_class_document(doc))
     )
+    # How the epoch count came about: the first training converged, the others followed it.
+    doc["final"].update(stopped_reason="early_stopping", dropped_seeds=[])
+    converged = " ".join(test_metrics(parse_class_document(doc)))
+    assert (
+        "in all); the first training stopped where its training loss stopped falling, and "
+        "the others trained as many, classifies"
+    ) in converged
+    doc["final"].update(seeds=[0], member_test_accuracy=[0.6])
+    alone = " ".join(test_metrics(parse_class_document(doc)))
+    assert "stopped where its training loss stopped falling, classifies" in alone
 
 
 def test_the_keras_code_is_python_for_the_final_configuration(advised: Page) -> None:
