@@ -199,6 +199,8 @@ def _compact(key: str, config: ModelConfig) -> str | None:
         return _SHORT_SCALING.get(config.scaling, config.scaling)
     if key == "differencing":
         return _short_differencing(config.differencing)
+    if key == "season_position" and config.season_position:
+        return f"{config.season_position}-step season"
     return None
 
 
@@ -208,6 +210,10 @@ def _settings_compact(info: DocumentInfo, view: ReportView) -> Table:
     table.add_column("Value", style="bold", overflow="fold")
     suggested, trained = info.recommendation.config, info.final_config
     for row in view.settings:
+        if row.setting == "season_position" and not (
+            suggested.season_position or trained.season_position
+        ):
+            continue  # an input most series never need: named only where it is used
         value = _compact(row.setting, suggested) or row.value
         final = row.final_value and (_compact(row.setting, trained) or row.final_value)
         # The final model's value beside the suggestion, only where it differs: a column

@@ -454,6 +454,10 @@ class ModelConfig:
     early_stopping_patience: int
     scaling: Scaling
     differencing: int
+    season_position: int = 0
+    """A season whose position each step also gets as two inputs (the sine and cosine of
+    its phase, counted from the series' first row); 0: none. Used where the window is
+    shorter than the season, so the window alone cannot show where in it a step lies."""
 
 
 @dataclass(frozen=True)

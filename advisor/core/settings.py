@@ -1,4 +1,4 @@
-"""The twelve settings the advisor chooses, written once: name, type, valid values, words.
+"""The thirteen settings the advisor chooses, written once: name, type, valid values, words.
 
 The rules resolve them, the verification search opens a range for each, the report
 names and explains them; each used to keep its own list, so a setting added or renamed
@@ -158,6 +158,16 @@ _TABLE = (
         "What the model learns to forecast: the values themselves (0), the change from one "
         "step to the next (1), or the change since one season back (the season's length).",
     ),
+    Setting(
+        "season_position",
+        int,
+        0,
+        None,
+        "Season position inputs",
+        "Where a season is longer than the model's window, each step also gets two inputs "
+        "that say where in that season it lies (0: none; else the season's length), which "
+        "the window alone cannot show.",
+    ),
 )
 
 SETTINGS: Mapping[str, Setting] = MappingProxyType({s.name: s for s in _TABLE})
@@ -182,6 +192,7 @@ def config_values(config: ModelConfig) -> dict[str, Any]:
         "lookback": config.lookback,
         "scaling": config.scaling,
         "differencing": config.differencing,
+        "season_position": config.season_position,
     }
 
 
@@ -201,4 +212,5 @@ def config_from_values(values: Mapping[str, Any]) -> ModelConfig:
         early_stopping_patience=int(values["early_stopping_patience"]),
         scaling=cast(Scaling, values["scaling"]),
         differencing=int(values["differencing"]),
+        season_position=int(values.get("season_position", 0)),
     )

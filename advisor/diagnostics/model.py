@@ -118,11 +118,19 @@ def _scaler(scaling: Scaling) -> StandardScaler | MinMaxScaler | None:
     return None
 
 
-def prepare(values: np.ndarray, fit_rows: int, scaling: Scaling, differencing: int) -> Prepared:
+def prepare(
+    values: np.ndarray,
+    fit_rows: int,
+    scaling: Scaling,
+    differencing: int,
+    season_position: int = 0,
+) -> Prepared:
     """``values``: (rows, channels), target first. Scalers see rows ``[:fit_rows]`` only.
 
     ``differencing`` is the lag of the change the model learns: 0 the values themselves,
     1 the step-to-step change, a seasonal period the change since one season back.
+    ``season_position``, a season's length, adds two last channels: the sine and cosine
+    of each row's position in that season (``season_inputs``).
     """
     levels = values[:, 0].astype(np.float64)
     data = values.astype(np.float64).copy()
@@ -140,8 +148,18 @@ def prepare(values: np.ndarray, fit_rows: int, scaling: Scaling, differencing: i
             offset, scale = float(scaler.mean_[0]), float(scaler.scale_[0])
         else:
             offset, scale = float(scaler.data_min_[0]), float(1.0 / scaler.scale_[0])
+    if season_position:
+        data = np.concatenate([data, season_inputs(len(data), season_position)], axis=1)
     data = data.astype(np.float32)
     return Prepared(data, data[:, 0].copy(), levels, differencing, offset, scale)
+
+
+def season_inputs(rows: int, season: int, first: int = 0) -> np.ndarray:
+    """``(rows, 2)``: the sine and cosine of rows ``first ..``'s position in a season of
+    ``season`` steps, counted from the series' first row. Already within -1..1, so they
+    need no scaler; a forecast past the data continues the count."""
+    phase = 2.0 * np.pi * (np.arange(first, first + rows) % season) / season
+    return np.stack([np.sin(phase), np.cos(phase)], axis=1)
 
 
 def even_subset(ts: np.ndarray, most: int) -> np.ndarray:

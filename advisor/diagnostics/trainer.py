@@ -109,7 +109,7 @@ class KerasTrainer(Trainer):
         self.values = values
         self.split = split
         self.horizon = horizon
-        self._prepared: dict[tuple[str, int, int], Prepared] = {}
+        self._prepared: dict[tuple[str, int, int, int], Prepared] = {}
         # Fused models by everything that shapes them: traced once, reused by every
         # calibration and fit of the same widths (data-size runs differ only in data).
         self._sweeps: dict[tuple[object, ...], Sweep] = {}
@@ -117,12 +117,16 @@ class KerasTrainer(Trainer):
     def prepared(self, config: ModelConfig, fit_rows: int) -> Prepared:
         from advisor.diagnostics.model import prepare
 
-        key = (config.scaling, config.differencing, fit_rows)
+        key = (config.scaling, config.differencing, fit_rows, config.season_position)
         if key not in self._prepared:
             self._prepared[key] = prepare(
-                self.values, fit_rows, config.scaling, config.differencing
+                self.values, fit_rows, config.scaling, config.differencing, config.season_position
             )
         return self._prepared[key]
+
+    def channels(self, config: ModelConfig) -> int:
+        """The model's inputs: the series' columns, and two for a season's position."""
+        return self.values.shape[1] + (2 if config.season_position else 0)
 
     def train_origins(self, config: ModelConfig, end: int, fraction: float = 1.0) -> np.ndarray:
         first = config.lookback + config.differencing
@@ -162,7 +166,7 @@ class KerasTrainer(Trainer):
             units=cfg.layers[0].units,
             lookback=cfg.lookback,
             train_fraction=spec.train_fraction,
-            params=count_params(cfg, self.values.shape[1], h),
+            params=count_params(cfg, prepared.inputs.shape[1], h),
             curve=fitted.curve,
             val_rmse=val_rmse if math.isfinite(val_rmse) else math.inf,
             seconds=fitted.seconds,
@@ -205,9 +209,7 @@ class KerasTrainer(Trainer):
         )
         key = (shape, widths, specs[0].seed)
         if key not in self._sweeps:
-            self._sweeps[key] = Sweep(
-                cfg, widths, self.values.shape[1], self.horizon, specs[0].seed
-            )
+            self._sweeps[key] = Sweep(cfg, widths, self.channels(cfg), self.horizon, specs[0].seed)
         return self._sweeps[key]
 
     def _sweep_data(self, spec: RunSpec) -> tuple[Prepared, np.ndarray, np.ndarray]:
@@ -264,7 +266,7 @@ class KerasTrainer(Trainer):
                     units=branch.units,
                     lookback=cfg.lookback,
                     train_fraction=spec.train_fraction,
-                    params=count_params(spec.config, self.values.shape[1], h),
+                    params=count_params(spec.config, self.channels(spec.config), h),
                     curve=branch.curve,
                     val_rmse=score if math.isfinite(score) else math.inf,
                     seconds=seconds,

@@ -51,6 +51,7 @@ def config_to_dict(config: ModelConfig) -> dict[str, Any]:
         "early_stopping_patience": config.early_stopping_patience,
         "scaling": config.scaling,
         "differencing": config.differencing,
+        "season_position": config.season_position,
     }
 
 
@@ -67,6 +68,8 @@ def config_from_dict(d: dict[str, Any]) -> ModelConfig:
         early_stopping_patience=int(d["early_stopping_patience"]),
         scaling=d["scaling"],
         differencing=int(d["differencing"]),
+        # Documents written before the setting existed trained without position inputs.
+        season_position=int(d.get("season_position", 0)),
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,9 @@ def compare_panel(
 
     targets, sources = roles(panel, lead)
     channels = panel.series[lead].frame.shape[1]
+    # The pretrained network is fine-tuned as a loaded one is (``fine_tune_config``):
+    # on the data's columns alone.
+    config = replace(config, season_position=0)
     notes: list[str] = []
     parts, used = [], []
     first = config.lookback + config.differencing
@@ -76,7 +80,9 @@ def compare_panel(
         if len(train_ts) < 1 or len(val_ts) < 1:
             notes.append(f"Series {sid} is too short for a {config.lookback}-step window.")
             continue
-        prepared = prepare(values, split.train, config.scaling, config.differencing)
+        prepared = prepare(
+            values, split.train, config.scaling, config.differencing, config.season_position
+        )
         parts.append((prepared, train_ts, val_ts))
         used.append(sid)
     if not parts:

@@ -125,9 +125,10 @@ def load_pretrained(path: str | Path, channels: int, horizon: int) -> Pretrained
 
 
 def fine_tune_config(pre: Pretrained, chosen: ModelConfig) -> ModelConfig:
-    """The chosen configuration's training settings on the pretrained network's shape."""
+    """The chosen configuration's training settings on the pretrained network's shape.
+    A pretrained network reads the data's columns alone, so no season position inputs."""
     layers = tuple(LayerConfig(u, 0.0, 0.0) for u in pre.units) or chosen.layers
-    return replace(chosen, lookback=pre.lookback, layers=layers)
+    return replace(chosen, lookback=pre.lookback, layers=layers, season_position=0)
 
 
 def compare_pretrained(

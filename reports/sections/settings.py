@@ -17,6 +17,7 @@ from advisor.reports.wording import (
     SCALING_WORDS,
     SETTING_LABELS,
     differencing_words,
+    season_position_words,
     setting_key,
 )
 
@@ -62,6 +63,7 @@ def setting_values(config: ModelConfig) -> dict[str, str]:
         "early_stopping_patience": plural(config.early_stopping_patience, "epoch"),
         "scaling": SCALING_WORDS.get(config.scaling, config.scaling),
         "differencing": differencing_words(config.differencing),
+        "season_position": season_position_words(config.season_position),
     }
 
 

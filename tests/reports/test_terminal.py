@@ -100,8 +100,9 @@ def test_the_example_fits_one_screen_with_what_matters() -> None:
     assert len(text.splitlines()) <= SCREEN_LINES, text
     words = flat(text)
     assert build_view(doc).headline in words  # the verdict
-    for label in SETTING_LABELS.values():
-        assert label in words
+    for key, label in SETTING_LABELS.items():
+        # Season position inputs are named only where a configuration uses them.
+        assert (label in words) == (key != "season_position"), label
     assert "Diagnosis: overfitting" in words  # the only problem finding outranks capacity
     assert f"Report: {RUN_DIR}/report.html" in words
     # The reasons stay in the report: no rule id, no rationale, no findings table.
@@ -250,3 +251,11 @@ def test_summary_without_verification_shows_markup_literally() -> None:
     text = flat(render(d, width=120))
     assert "[bold red]sales[/]" in text
     assert "The verification search did not run in this analysis." in text
+
+
+def test_season_position_inputs_get_their_row_where_used() -> None:
+    doc = example_like()
+    doc["final"]["config"]["season_position"] = 365
+    words = flat(render(doc))
+    assert "Season position inputs" in words and "(final model: 365-step season)" in words
+    assert len(render(doc).splitlines()) <= SCREEN_LINES
