@@ -15,6 +15,7 @@ from advisor.store.schema import SCHEMA_VERSION
 
 CONFIG_KEYS = {
     "lookback",
+    "season_position",
     "layers",
     "l2",
     "learning_rate",

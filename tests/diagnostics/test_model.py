@@ -109,6 +109,27 @@ def test_seasonal_difference_of_a_pure_season_is_zero():
     np.testing.assert_allclose(back[0], season[32:38])
 
 
+def test_season_position_adds_its_phase_after_the_scaled_columns():
+    rng = np.random.default_rng(0)
+    values = np.column_stack([rng.normal(size=50) + 10, rng.normal(size=50)])
+    plain = lstm.prepare(values, fit_rows=30, scaling="standard", differencing=1)
+    with_phase = lstm.prepare(
+        values, fit_rows=30, scaling="standard", differencing=1, season_position=7
+    )
+    assert with_phase.inputs.shape == (50, 4)
+    # The series' own columns and the target's scaling are untouched by the extra inputs.
+    np.testing.assert_array_equal(with_phase.inputs[:, :2], plain.inputs)
+    assert with_phase.target_offset == plain.target_offset
+    # Row t's position in a 7-step season: one full turn a season, from the first row.
+    sin, cos = with_phase.inputs[:, 2], with_phase.inputs[:, 3]
+    np.testing.assert_allclose(sin[[0, 7, 14]], 0.0, atol=1e-6)
+    np.testing.assert_allclose(cos[[0, 7, 14]], 1.0, atol=1e-6)
+    np.testing.assert_allclose(sin[3], np.sin(2 * np.pi * 3 / 7), atol=1e-6)
+    np.testing.assert_allclose(np.hypot(sin, cos), 1.0, atol=1e-6)
+    # A forecast past the data continues the count.
+    np.testing.assert_allclose(lstm.season_inputs(2, 7, first=50), lstm.season_inputs(52, 7)[50:])
+
+
 def test_scalers_fit_on_train_rows_only():
     y = np.concatenate([np.zeros(20), np.full(20, 100.0)]) + np.arange(40) * 0.01
     prepared = lstm.prepare(y[:, None], fit_rows=20, scaling="standard", differencing=0)

@@ -58,6 +58,9 @@ def test_model_script_is_valid_python_carrying_the_final_config(tiny):
     assert values["LOOKBACK"] == 6 and values["EPOCHS"] == 2
     assert values["LAYERS"] == [{"units": 2, "dropout": 0.0, "recurrent_dropout": 0.0}]
     assert values["SCALING"] == "standard" and values["DIFFERENCING"] == 1
+    assert values["SEASON_POSITION"] == 0
+    phased = literals(render_script(replace(TINY, season_position=5), series, str(csv), 3, 7))
+    assert phased["SEASON_POSITION"] == 5
     assert values["EPOCH_WINDOWS"] == EPOCH_WINDOWS
 
 
@@ -143,15 +146,21 @@ def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, t
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("epoch_windows", [EPOCH_WINDOWS, 16])
-def test_model_script_trains_on_the_users_csv(tiny, tmp_path, monkeypatch, epoch_windows):
-    """As written, and as a long series' script (each epoch a draw of 16 windows)."""
+@pytest.mark.parametrize(
+    ("epoch_windows", "season_position"), [(EPOCH_WINDOWS, 0), (16, 0), (EPOCH_WINDOWS, 5)]
+)
+def test_model_script_trains_on_the_users_csv(
+    tiny, tmp_path, monkeypatch, epoch_windows, season_position
+):
+    """As written, as a long series' script (each epoch a draw of 16 windows), and with
+    season position inputs."""
     import advisor.final.training
 
     monkeypatch.setattr(advisor.final.training, "EPOCH_WINDOWS", epoch_windows)
     csv, series, profile = tiny
     script = tmp_path / "model.py"
-    script.write_text(render_script(TINY, series, str(csv), profile.horizon, 0))
+    config = replace(TINY, season_position=season_position)
+    script.write_text(render_script(config, series, str(csv), profile.horizon, 0))
     proc = subprocess.run(
         [sys.executable, str(script), str(csv)],
         capture_output=True,

@@ -280,6 +280,7 @@ BEHAVIOUR: list[tuple[str, dict[str, Any], float | int | str]] = [
     ("default-lookback", {}, 10),
     ("default-scaling", {}, "standard"),
     ("default-differencing", {}, 0),
+    ("default-season-position", {}, 0),
     ("patience-sane-bounds", {}, 10),
     ("sweep-best-units", {"best_units": 16}, 16),
     (
@@ -338,6 +339,8 @@ BEHAVIOUR: list[tuple[str, dict[str, Any], float | int | str]] = [
     ("difference-as-trained", {"best_differencing": 12, "stationarity": "difference-stationary"}, 12),
     ("difference-seasonal", {"has_season": True, "seasonal_period": 12, "seasonal_differencing": 1,
                              "trend_strength": 0.8, "train_rows": 100}, 12),
+    ("season-position-inputs", {"has_season": True, "seasonal_period": 365,
+                                "longest_seasonal_period": 365, "best_lookback": 13}, 365),
     ("difference-long-season", {"has_season": True, "seasonal_period": 1440,
                                 "train_rows": 700_000}, 1440),
     ("season-not-unit-root", {"stationarity": "difference-stationary", "seasonal_period": 365,

@@ -17,7 +17,12 @@ from advisor.core.errors import AdvisorInputError
 from advisor.core.records import Curve, CVRun, DiagnosticRun, Split
 from advisor.diagnostics.model import average_models, build_model, keras
 from advisor.verification.objective import FORECAST_OBJECTIVES
-from advisor.verification.pretrained import Pretrained, compare_pretrained, load_pretrained
+from advisor.verification.pretrained import (
+    Pretrained,
+    compare_pretrained,
+    fine_tune_config,
+    load_pretrained,
+)
 
 RMSE = FORECAST_OBJECTIVES["val_rmse"]
 
@@ -230,3 +235,34 @@ def test_fine_tuning_trains_a_copy_and_leaves_the_pretrained_model_as_it_was():
     run = trainer.run_fine_tune(RunSpec("ft", cfg, 1.0, 0), model)
     assert math.isfinite(run.val_rmse) and 2 < len(run.curve.train_loss) <= 4
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+
+
+def test_a_pretrained_network_is_fine_tuned_on_the_data_columns_alone():
+    """A loaded network reads the data's columns (``load_pretrained`` checks them), so
+    the fine-tuning configuration drops the season position inputs a chosen one has."""
+    from dataclasses import replace
+
+    pre = Pretrained("p.keras", "", None, lookback=9, units=(4,), head_replaced=False)
+    tuned = fine_tune_config(pre, replace(SUGGESTION, season_position=365))
+    assert tuned.season_position == 0 and tuned.lookback == 9
+
+
+def test_season_position_inputs_train_as_two_more_channels():
+    """A tiny real training with season position inputs: the model reads the series'
+    column and the two phase inputs, and its weights are counted with them."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from advisor.diagnostics.model import count_params
+    from advisor.diagnostics.trainer import KerasTrainer, RunSpec
+
+    t = np.arange(140)
+    values = (10 + np.sin(2 * np.pi * t / 12))[:, None]
+    cfg = replace(SUGGESTION, epochs=2, early_stopping_patience=2, season_position=12)
+    trainer = KerasTrainer(values, Split(train=100, validation=20, test=20), 3)
+    assert trainer.channels(cfg) == 3 and trainer.channels(SUGGESTION) == 1
+    run = trainer.run(RunSpec("phase", cfg, 1.0, 0))
+    assert math.isfinite(run.val_rmse) and run.params == count_params(cfg, 3, 3)
+    model, pred, actual = trainer.fit_final(cfg, 0, None)
+    assert model.input_shape[-1] == 3 and pred.shape == actual.shape
