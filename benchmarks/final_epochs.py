@@ -58,7 +58,7 @@ def per_epoch(p: Problem, doc: dict[str, Any], epochs: int, seeds: int) -> dict[
     """Validation curves and test forecasts after every epoch, per seed."""
     import keras
 
-    from advisor.diagnostics.model import fit, forecast, prepare
+    from advisor.diagnostics.model import fit, forecast
     from advisor.diagnostics.trainer import KerasTrainer
 
     chosen = config_from_dict(doc["final"]["config"])
@@ -77,13 +77,13 @@ def per_epoch(p: Problem, doc: dict[str, Any], epochs: int, seeds: int) -> dict[
 
     val_loss, on_train, on_all = [], [], []
     for seed in range(seeds):
-        early = prepare(p.values, s.train, config.scaling, config.differencing)
+        early = trainer.prepared(config, s.train)
         a = Forecasts(early)
         val = np.arange(s.train, s.validation_end - h + 1)
         fitted = fit(
             config, early, trainer.train_origins(config, s.train), val, h, seed, extra_callbacks=[a]
         )
-        full = prepare(p.values, s.validation_end, config.scaling, config.differencing)
+        full = trainer.prepared(config, s.validation_end)
         b = Forecasts(full)
         fit(
             config,
