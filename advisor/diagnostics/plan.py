@@ -46,6 +46,7 @@ from advisor.diagnostics.probe import (
     pick_lookback,
     probe_batch,
     probe_config,
+    probe_season_position,
     sweep_widths,
     with_units,
 )
@@ -245,7 +246,12 @@ def _compare_lookback(
     configs = [
         (
             f"lookback-{n}",
-            replace(probe, lookback=n, batch_size=probe_batch(profile, settings, n)),
+            replace(
+                probe,
+                lookback=n,
+                batch_size=probe_batch(profile, settings, n),
+                season_position=probe_season_position(profile, n),
+            ),
         )
         for n in lookbacks
     ]
