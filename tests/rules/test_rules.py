@@ -864,3 +864,25 @@ def test_stat_ratio_is_the_best_statistical_model_over_naive() -> None:
     # Without naive or any statistical model the fact is neutral.
     assert stat_ratio(scored(naive=40.0, drift=35.0)) == 1.0
     assert stat_ratio(scored(theta=20.0)) == 1.0
+
+
+def test_season_position_inputs_only_where_the_window_is_shorter_than_the_season():
+    held = BOOK.recommend(
+        make_facts(
+            has_season=True, seasonal_period=12, longest_seasonal_period=12, best_lookback=12
+        )
+    )
+    assert held.config.season_position == 0
+    assert "season-position-inputs" in held.rules_not_fired
+    # No lookback comparison ran: the longest window the data allow decides.
+    short = BOOK.recommend(
+        make_facts(
+            has_season=True,
+            seasonal_period=365,
+            longest_seasonal_period=365,
+            suggested_lookback_high=340,
+        )
+    )
+    assert short.config.season_position == 365
+    (space,) = [r for r in short.ranges if r.setting == "season_position"]
+    assert set(space.choices) == {365, 0}  # the search also tries without them
