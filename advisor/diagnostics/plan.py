@@ -46,7 +46,6 @@ from advisor.diagnostics.probe import (
     pick_lookback,
     probe_batch,
     probe_config,
-    probe_season_position,
     sweep_widths,
     with_units,
 )
@@ -246,12 +245,7 @@ def _compare_lookback(
     configs = [
         (
             f"lookback-{n}",
-            replace(
-                probe,
-                lookback=n,
-                batch_size=probe_batch(profile, settings, n),
-                season_position=probe_season_position(profile, n),
-            ),
+            replace(probe, lookback=n, batch_size=probe_batch(profile, settings, n)),
         )
         for n in lookbacks
     ]

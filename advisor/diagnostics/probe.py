@@ -199,15 +199,6 @@ def pick_lookback(runs: Sequence[DiagnosticRun], noise: Noise) -> tuple[int, int
     return best.lookback, None
 
 
-def probe_season_position(profile: Profile, lookback: int) -> int:
-    """The season whose position a window of ``lookback`` steps also gets as inputs, as
-    the rulebook would set it (rules/rulebook/data.toml: season-position-inputs): the
-    longest season found, where it is longer than the window; else 0."""
-    longest = max(profile.seasonality.periods, default=0)
-    has_season = bool(profile.seasonal_period and profile.seasonal_period > 1)
-    return longest if has_season and longest > lookback else 0
-
-
 def probe_config(
     profile: Profile, settings: Settings, units: int, lookback: int | None = None
 ) -> ModelConfig:
@@ -224,7 +215,6 @@ def probe_config(
         early_stopping_patience=PROBE_PATIENCE,
         scaling="standard",
         differencing=probe_differencing(profile),
-        season_position=probe_season_position(profile, lookback),
     )
 
 
