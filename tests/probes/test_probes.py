@@ -523,30 +523,3 @@ def test_running_forward_from_a_window_forgets_the_start_as_the_whole_history_do
     assert np.allclose(windowed, whole, rtol=1e-3)
     forecasts = baseline_forecasts(y, fit_end, np.array([origin]), 6, (12,), 12)
     assert np.allclose(forecasts.by_name["ets"][0], windowed)
-
-
-def test_a_year_of_daily_data_longer_than_any_window_gets_its_position_as_inputs():
-    """Four years of daily temperatures: a 365-day season, but a third of the training
-    rows (the longest window) is shorter than a year. The window cannot show where in the
-    year a forecast starts, so the probes train with the year's position as two inputs;
-    a monthly series whose window holds its season does without them."""
-    from advisor.diagnostics.probe import probe_config, probe_lookback, probe_season_position
-
-    t = np.arange(4 * 365)
-    noise = np.zeros(len(t))
-    shocks = rng(41).normal(size=len(t))
-    for i in range(1, len(t)):  # weather: today's anomaly carries into tomorrow's
-        noise[i] = 0.7 * noise[i - 1] + shocks[i]
-    y = 15 + 8 * np.sin(2 * np.pi * t / 365) + 2 * noise
-    settings = Settings(horizon=7)
-    prof = build_profile(series(y, "D"), settings)
-    assert prof.seasonal_period == 365
-    lookback = probe_lookback(prof, settings)
-    assert lookback < 365
-    assert probe_config(prof, settings, 16).season_position == 365
-    assert probe_season_position(prof, 13) == 365  # a short window in the comparison, too
-
-    monthly = 100 + 10 * np.sin(2 * np.pi * np.arange(240) / 12) + rng(42).normal(size=240)
-    prof12 = build_profile(series(monthly, "MS"), Settings(horizon=12))
-    assert prof12.seasonal_period == 12
-    assert probe_config(prof12, Settings(horizon=12), 16).season_position == 0
