@@ -874,6 +874,11 @@ def test_season_position_inputs_only_where_the_window_is_shorter_than_the_season
     )
     assert held.config.season_position == 0
     assert "season-position-inputs" in held.rules_not_fired
+    # The search still tries them wherever a season was found; without one it cannot.
+    (tried,) = [r for r in held.ranges if r.setting == "season_position"]
+    assert set(tried.choices) == {0, 12}
+    (none,) = [r for r in BOOK.recommend(make_facts()).ranges if r.setting == "season_position"]
+    assert none.choices == (0,)
     # No lookback comparison ran: the longest window the data allow decides.
     short = BOOK.recommend(
         make_facts(
