@@ -162,6 +162,8 @@ def _choice_words(key: str, choice: Scalar) -> str:
         return differencing_words(choice)
     if key == "scaling":
         return SCALING_WORDS.get(str(choice), str(choice)).split(" (")[0]
+    if key == "season_position" and isinstance(choice, int | float):
+        return f"{int(choice)}-step season" if choice else "none"
     return as_typed(choice) if isinstance(choice, int | float) else str(choice)
 
 

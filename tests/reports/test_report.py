@@ -772,6 +772,14 @@ def test_single_choice_ranges_read_as_kept(doc: dict[str, Any]) -> None:
     assert table.rows[-1] == ("Differencing", "kept at first difference (the change per step)")
 
 
+def test_season_position_choices_read_as_seasons(doc: dict[str, Any]) -> None:
+    d = json.loads(json.dumps(doc))
+    d["recommendation"]["ranges"].append({"setting": "season_position", "choices": [0, 365]})
+    table = build_view(d).ranges
+    assert table is not None
+    assert table.rows[-1] == ("Season position inputs", "none, 365-step season")
+
+
 # ---------------------------------------------------------------- cross-validation
 
 
