@@ -456,8 +456,9 @@ class ModelConfig:
     differencing: int
     season_position: int = 0
     """A season whose position each step also gets as two inputs (the sine and cosine of
-    its phase, counted from the series' first row); 0: none. Used where the window is
-    shorter than the season, so the window alone cannot show where in it a step lies."""
+    its phase, counted from the series' first row); 0: none. The rules set it where the
+    window is shorter than the season, so the window alone cannot show where in it a step
+    lies; where the window holds a season, the search may choose it."""
 
 
 @dataclass(frozen=True)

@@ -164,9 +164,9 @@ _TABLE = (
         0,
         None,
         "Season position inputs",
-        "Where a season is longer than the model's window, each step also gets two inputs "
-        "that say where in that season it lies (0: none; else the season's length), which "
-        "the window alone cannot show.",
+        "Each step also gets two inputs that say where in the season it lies (0: none; "
+        "else the season's length). Where the season is longer than the model's window, "
+        "the window alone cannot show that.",
     ),
 )
 
