@@ -80,9 +80,7 @@ def compare_panel(
         if len(train_ts) < 1 or len(val_ts) < 1:
             notes.append(f"Series {sid} is too short for a {config.lookback}-step window.")
             continue
-        prepared = prepare(
-            values, split.train, config.scaling, config.differencing, config.season_position
-        )
+        prepared = prepare(values, split.train, config.scaling, config.differencing)
         parts.append((prepared, train_ts, val_ts))
         used.append(sid)
     if not parts:
