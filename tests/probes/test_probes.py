@@ -523,3 +523,38 @@ def test_running_forward_from_a_window_forgets_the_start_as_the_whole_history_do
     assert np.allclose(windowed, whole, rtol=1e-3)
     forecasts = baseline_forecasts(y, fit_end, np.array([origin]), 6, (12,), 12)
     assert np.allclose(forecasts.by_name["ets"][0], windowed)
+
+
+def test_a_daily_year_longer_than_any_window_gets_its_position_as_inputs():
+    """Four years of seeded daily temperatures: a 365-day season, but a third of the
+    training rows (the longest window the rows allow) is shorter than a year, so the window
+    cannot show where in the year a forecast starts. From the profile alone (no lookback
+    comparison ran) the rules give the year's position as inputs and let the search try
+    without them; a monthly series whose window holds its season gets none."""
+    from advisor.core.records import Diagnosis
+    from advisor.rules import load_rulebook
+    from advisor.rules.facts import build_facts
+
+    t = np.arange(4 * 365)
+    shocks = rng(41).normal(size=len(t))
+    anomaly = np.zeros(len(t))
+    for i in range(1, len(t)):  # weather: today's anomaly carries into tomorrow's
+        anomaly[i] = 0.7 * anomaly[i - 1] + shocks[i]
+    daily = 15 + 8 * np.sin(2 * np.pi * t / 365) + 2 * anomaly
+    monthly = 100 + 10 * np.sin(2 * np.pi * np.arange(240) / 12) + rng(42).normal(size=240)
+    none = Diagnosis(runs=(), findings=(), planned="")
+    book = load_rulebook([])
+
+    settings = Settings(horizon=7)
+    prof = build_profile(series(daily, "D"), settings)
+    assert prof.seasonal_period == 365 and prof.lags.lookback_high < 365
+    rec = book.recommend(build_facts(prof, none, settings, 0, prof.lags.lookback))
+    assert rec.config.season_position == 365
+    (tried,) = [r for r in rec.ranges if r.setting == "season_position"]
+    assert set(tried.choices) == {0, 365}
+
+    settings = Settings(horizon=12)
+    prof = build_profile(series(monthly, "MS"), settings)
+    assert prof.seasonal_period == 12
+    rec = book.recommend(build_facts(prof, none, settings, 0, prof.lags.lookback))
+    assert rec.config.season_position == 0
