@@ -81,6 +81,38 @@ def load_entry(folder: Path, dataset: str, name: str, kind: type[E]) -> E | None
     return kind(**scores, detail=detail)
 
 
+def restore_entries(results: Path, folder: Path, kind: type[E]) -> int:
+    """Write back as entry files the entries a saved ``results.json`` holds (``datasets``:
+    each competitor's scores, its ratios to the others, its detail and provenance), so that
+    a published table can be rebuilt, or one competitor run again beside the others,
+    without training the rest. The ratios are left out (the tables compute them), the
+    seconds are as the file rounds them (to a tenth), and an entry already in ``folder``
+    is kept. Returns how many were written."""
+    data = json.loads(results.read_text())
+    scores = [f.name for f in fields(kind) if f.name != "detail"]  # type: ignore[arg-type]
+    written = 0
+    for dataset, competitors in data.get("datasets", {}).items():
+        for name, flat in competitors.items():
+            path = folder / f"{dataset}.{name}.json"
+            if path.exists() or any(s not in flat for s in scores if s != "name"):
+                continue
+            detail = {
+                k: v
+                for k, v in flat.items()
+                if k not in scores and k != "provenance" and not k.startswith("vs_")
+            }
+            entry = {**{s: flat[s] for s in scores if s != "name"}, "name": name}
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                json.dumps(
+                    {**entry, "detail": detail, "provenance": flat.get("provenance")},
+                    indent=2,
+                )
+            )
+            written += 1
+    return written
+
+
 def gather(
     steps: Mapping[str, Callable[[], list[E]]],
     folder: Path,

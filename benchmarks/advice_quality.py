@@ -37,6 +37,8 @@ Writes ``results.json`` and ``results.md`` into ``--out``. Each competitor's res
 each dataset is also kept in ``--out/entries/``; ``--reuse`` takes those instead of
 training again, so after a change to the advice only the advisor needs rerunning
 (``--reuse --rerun advisor``). The JSON says which commit and machine produced each entry.
+``--entries-from docs/benchmarks-results-....json`` starts from a published run's entries,
+so the advisor alone can be run again beside its competitors' published figures.
 
 Beside the per-dataset table and the goals, the tables hold each competitor's ratio to the
 best statsforecast model on that dataset (``best_stat``: the lowest test RMSE among the
@@ -71,6 +73,7 @@ from _entries import (
     gather,
     med,
     ratio,
+    restore_entries,
 )
 from _entries import save_entry as save_entry
 
@@ -1126,6 +1129,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="train nothing: build the tables from OUT/entries, leaving out what is missing",
     )
+    ap.add_argument(
+        "--entries-from",
+        type=Path,
+        help="a saved results.json (docs/benchmarks-results-*.json): its entries are written "
+        "into OUT/entries first, where none is there yet, so --reuse or --tables-only "
+        "takes them (--rerun advisor then runs the advisor alone beside them)",
+    )
     args = ap.parse_args(argv)
 
     manifest = json.loads((args.manifest or args.datasets / "manifest.json").read_text())
@@ -1139,6 +1149,9 @@ def main(argv: list[str] | None = None) -> int:
     members = {"statsforecast": (*stat_models, STAT_MEDIAN) if stat_models else ()}
     folder = args.out / "entries"
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.entries_from:
+        restored = restore_entries(args.entries_from, folder, Entry)
+        print(f"{restored} entries from {args.entries_from} written to {folder}", flush=True)
     results: dict[str, list[Entry]] = {}
     said: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:

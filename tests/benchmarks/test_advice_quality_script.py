@@ -593,3 +593,51 @@ def test_a_budget_share_is_a_fraction_of_the_competitors_recorded_seconds(tmp_pa
     assert entries.shared_budget("autolstm:0.5", tmp_path, "toy") == "72s"  # rounded down
     with pytest.raises(SystemExit, match="no wide_search entry for toy"):
         entries.shared_budget("wide_search:0.33", tmp_path, "toy")
+
+
+def test_a_published_results_file_restores_its_entries_without_ratios_or_overwriting(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    entries = load_script("_entries")
+    stat = entry(bench, "statistical", 5.0, seconds=30.0, model="ETS(A,Ad,A)")
+    auto = entry(bench, "autolstm", 4.0, seconds=851.8, samples=10)
+    report = bench.summarise({"toy": [entry(bench, "seasonal_naive", 10.0), stat, auto]})
+    report["datasets"]["toy"]["autolstm"]["provenance"] = {"commit": "abc1234"}
+    published = tmp_path / "results.json"
+    published.write_text(json.dumps(report, default=float))
+    folder = tmp_path / "entries"
+    bench.save_entry(folder, "toy", entry(bench, "statistical", 6.0))  # a newer one, kept
+
+    # seasonal naive and AutoLSTM; the statistical entry already there stays
+    assert entries.restore_entries(published, folder, bench.Entry) == 2
+    restored = entries.load_entry(folder, "toy", "autolstm", bench.Entry)
+    assert (restored.rmse, restored.seconds) == (4.0, 851.8)
+    assert restored.detail["samples"] == 10
+    assert restored.detail["provenance"] == {"commit": "abc1234"}
+    assert not any(k.startswith("vs_") for k in restored.detail)
+    assert entries.load_entry(folder, "toy", "statistical", bench.Entry).rmse == 6.0
+    # the budget share reads the restored seconds as it reads a measured entry's
+    assert entries.shared_budget("autolstm:0.5", folder, "toy") == "425s"
+
+
+def test_entries_from_a_results_file_rebuild_its_tables(bench: ModuleType, tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "out"
+    write_datasets(data, seasonal_series(240, 12), 12, 6)
+    argv = ["--datasets", str(data)]
+    skip = ["--skip", "statsforecast", "novice_lstm", "wide_search", "autolstm", "advisor"]
+    assert bench.main([*argv, "--out", str(out), *skip]) == 0
+    bench.save_entry(out / "entries", "toy", entry(bench, "advisor", 1.0))
+    assert bench.main([*argv, "--out", str(out), "--tables-only"]) == 0
+
+    again = tmp_path / "again"
+    published = out / "results.json"
+    assert (
+        bench.main([*argv, "--out", str(again), "--tables-only", "--entries-from", str(published)])
+        == 0
+    )
+    before = json.loads(published.read_text())["datasets"]["toy"]
+    after = json.loads((again / "results.json").read_text())["datasets"]["toy"]
+    assert after["advisor"]["rmse"] == before["advisor"]["rmse"] == 1.0
+    assert after["statistical"]["vs_seasonal_naive"] == pytest.approx(
+        before["statistical"]["vs_seasonal_naive"]
+    )
