@@ -59,15 +59,18 @@ def provenance() -> dict[str, Any]:
 
 def save_entry(folder: Path, dataset: str, entry: Result) -> dict[str, Any]:
     """Write ``entry`` with its provenance (returned) to ``folder/DATASET.NAME.json``."""
-    folder.mkdir(parents=True, exist_ok=True)
     made = provenance()
     detail = {k: v for k, v in entry.detail.items() if k != "provenance"}
-    data = {**entry.__dict__, "detail": detail, "provenance": made}
-    # Written aside and moved in, so a run stopped mid-write leaves no half entry to reuse.
-    tmp = folder / f".{dataset}.{entry.name}.json.tmp"
-    tmp.write_text(json.dumps(data, indent=2, default=float))
-    tmp.replace(folder / f"{dataset}.{entry.name}.json")
+    _write_entry(folder, dataset, {**entry.__dict__, "detail": detail, "provenance": made})
     return made
+
+
+def _write_entry(folder: Path, dataset: str, data: dict[str, Any]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    # Written aside and moved in, so a run stopped mid-write leaves no half entry to reuse.
+    tmp = folder / f".{dataset}.{data['name']}.json.tmp"
+    tmp.write_text(json.dumps(data, indent=2, default=float))
+    tmp.replace(folder / f"{dataset}.{data['name']}.json")
 
 
 def load_entry(folder: Path, dataset: str, name: str, kind: type[E]) -> E | None:
@@ -89,26 +92,19 @@ def restore_entries(results: Path, folder: Path, kind: type[E]) -> int:
     seconds are as the file rounds them (to a tenth), and an entry already in ``folder``
     is kept. Returns how many were written."""
     data = json.loads(results.read_text())
-    scores = [f.name for f in fields(kind) if f.name != "detail"]  # type: ignore[arg-type]
+    measured = [f.name for f in fields(kind) if f.name not in ("name", "detail")]  # type: ignore[arg-type]
     written = 0
     for dataset, competitors in data.get("datasets", {}).items():
         for name, flat in competitors.items():
-            path = folder / f"{dataset}.{name}.json"
-            if path.exists() or any(s not in flat for s in scores if s != "name"):
+            if (folder / f"{dataset}.{name}.json").exists() or any(s not in flat for s in measured):
                 continue
             detail = {
                 k: v
                 for k, v in flat.items()
-                if k not in scores and k != "provenance" and not k.startswith("vs_")
+                if k not in measured and k != "provenance" and not k.startswith("vs_")
             }
-            entry = {**{s: flat[s] for s in scores if s != "name"}, "name": name}
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(
-                json.dumps(
-                    {**entry, "detail": detail, "provenance": flat.get("provenance")},
-                    indent=2,
-                )
-            )
+            entry = {"name": name, **{s: flat[s] for s in measured}, "detail": detail}
+            _write_entry(folder, dataset, {**entry, "provenance": flat.get("provenance")})
             written += 1
     return written
 
