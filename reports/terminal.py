@@ -201,6 +201,8 @@ def _compact(key: str, config: ModelConfig) -> str | None:
         return _short_differencing(config.differencing)
     if key == "season_position" and config.season_position:
         return f"{config.season_position}-step season"
+    if key == "deseasonalize" and config.deseasonalize:
+        return f"{config.deseasonalize}-step season's pattern"
     return None
 
 
@@ -214,6 +216,10 @@ def _settings_compact(info: DocumentInfo, view: ReportView) -> Table:
             suggested.season_position or trained.season_position
         ):
             continue  # an input most series never need: named only where it is used
+        if row.setting == "deseasonalize" and not (
+            suggested.deseasonalize or trained.deseasonalize
+        ):
+            continue  # likewise
         value = _compact(row.setting, suggested) or row.value
         final = row.final_value and (_compact(row.setting, trained) or row.final_value)
         # The final model's value beside the suggestion, only where it differs: a column

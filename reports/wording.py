@@ -221,6 +221,12 @@ def differencing_words(d: int) -> str:
     return f"seasonal difference (the change since {d} steps back)"
 
 
+def season_out_words(season: int) -> str:
+    if season == 0:
+        return "none"
+    return f"the {season}-step season's average pattern taken out first"
+
+
 def season_position_words(season: int) -> str:
     if season == 0:
         return "none"

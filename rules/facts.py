@@ -109,6 +109,9 @@ class Facts:
     """Width with the lowest validation loss in the capacity sweep."""
     best_differencing: int
     """Differencing lag that the diagnostic comparison chose (-1 where it did not run)."""
+    best_deseasonalize: int
+    """Season whose average pattern the diagnostic comparison chose to take out (0: none;
+    -1 where it did not run)."""
     best_lookback: int
     """Lookback window that the diagnostic comparison chose (0 where it did not run)."""
     tied_lookback: int
@@ -204,6 +207,7 @@ def build_facts(
         data_limited=FindingId.DATA_LIMITED in ids,
         best_units=best.units if best else 0,
         best_differencing=-1 if diagnosis.differencing is None else diagnosis.differencing,
+        best_deseasonalize=-1 if diagnosis.differencing is None else diagnosis.deseasonalize or 0,
         best_lookback=diagnosis.lookback or 0,
         tied_lookback=diagnosis.lookback_tied or 0,
         best_epoch=best.best_epoch if best else 0,

@@ -38,7 +38,7 @@ def _powers_of_two(low: float, high: float) -> list[int]:
 def _default_range(spec: Setting, value: Value) -> Range:
     """A narrowed range around the value, for a setting whose rule declared none."""
     setting = spec.name
-    if spec.switch_or_text or setting in ("differencing", "season_position"):
+    if spec.switch_or_text or setting in ("differencing", "season_position", "deseasonalize"):
         return Range(setting, choices=(value,))
     v = float(value)
     if setting == "units":

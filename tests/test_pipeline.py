@@ -16,6 +16,7 @@ from advisor.store.schema import SCHEMA_VERSION
 CONFIG_KEYS = {
     "lookback",
     "season_position",
+    "deseasonalize",
     "layers",
     "l2",
     "learning_rate",

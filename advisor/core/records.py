@@ -336,6 +336,8 @@ class DiagnosticRun:
     training windows, in the same scaled units; NaN where not measured."""
     differencing: int = 0
     """Lag of the change the run's model learned (``ModelConfig.differencing``)."""
+    deseasonalize: int = 0
+    """Season whose average pattern was taken out before it (``ModelConfig.deseasonalize``)."""
     val_errors: tuple[float, ...] = ()
     """Squared error at each validation origin (mean over the horizon steps, target
     units), so ``val_rmse`` is the root of their mean. Two runs scored on the same origins
@@ -405,10 +407,15 @@ class Diagnosis:
     planned: str
     cut: tuple[str, ...] = ()
     differencing_runs: tuple[DiagnosticRun, ...] = ()
-    """One small model per differencing lag tried (named ``differencing-<lag>``)."""
+    """One small model per form of the target tried: per differencing lag (named
+    ``differencing-<lag>``) and, where a season allows, per lag after the season's average
+    pattern is taken out (``deseasonalized-<lag>``)."""
     differencing: int | None = None
     """The lag those runs chose (the one every diagnostic run used); ``None`` where they
     did not run and the statistical tests alone chose it."""
+    deseasonalize: int | None = None
+    """The season whose pattern those runs chose to take out (0: none); ``None`` where
+    they did not run."""
     budget_cut: tuple[str, ...] = ()
     """The part of ``cut`` the time budget caused (the rest: the data's size, --max-units)."""
     estimate_s: float | None = None
@@ -459,6 +466,12 @@ class ModelConfig:
     its phase, counted from the series' first row); 0: none. The rules set it where the
     window is shorter than the season, so the window alone cannot show where in it a step
     lies; where the window holds a season, the search may choose it."""
+    deseasonalize: int = 0
+    """A season whose average pattern is taken out of the target before differencing and
+    scaling, and added back to the forecasts; 0: none. The pattern is a classical
+    additive decomposition's, estimated on the rows the scaler sees (the training rows),
+    so a forecast adds the same fixed pattern a season repeats. Differencing at a season
+    takes the last season's values, noise and all; the average pattern does not."""
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,17 @@ _TABLE = (
         "else the season's length). Where the season is longer than the model's window, "
         "the window alone cannot show that.",
     ),
+    Setting(
+        "deseasonalize",
+        int,
+        0,
+        None,
+        "Season removed",
+        "A season whose average pattern, measured on the training rows, is taken out of "
+        "the values before the model sees them and added back to its forecasts (0: none; "
+        "else the season's length). The model then learns what the pattern does not "
+        "explain, from fewer rows than learning the pattern itself would need.",
+    ),
 )
 
 SETTINGS: Mapping[str, Setting] = MappingProxyType({s.name: s for s in _TABLE})
@@ -193,6 +204,7 @@ def config_values(config: ModelConfig) -> dict[str, Any]:
         "scaling": config.scaling,
         "differencing": config.differencing,
         "season_position": config.season_position,
+        "deseasonalize": config.deseasonalize,
     }
 
 
@@ -213,4 +225,5 @@ def config_from_values(values: Mapping[str, Any]) -> ModelConfig:
         scaling=cast(Scaling, values["scaling"]),
         differencing=int(values["differencing"]),
         season_position=int(values.get("season_position", 0)),
+        deseasonalize=int(values.get("deseasonalize", 0)),
     )

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
-from advisor.core.records import DiagnosticRun
+from advisor.core.records import DiagnosticRun, ModelConfig
 from advisor.diagnostics.trainer import RunSpec, SweepCost, Trainer
 from advisor.store.rundir import CACHE_VERSION, RunCache, key_of
 
@@ -33,7 +33,7 @@ class CachingTrainer(Trainer):
         return key_of(
             {
                 "version": CACHE_VERSION,
-                "config": asdict(spec.config),
+                "config": _config_key(spec.config),
                 "train_fraction": spec.train_fraction,
                 "seed": spec.seed,
                 # Only where set, so keys of runs without a batch cap stay as they were.
@@ -70,3 +70,12 @@ class CachingTrainer(Trainer):
 
     def sweep_cost(self, specs: Sequence[RunSpec]) -> SweepCost | None:
         return self.inner.sweep_cost(specs)
+
+
+def _config_key(config: ModelConfig) -> dict[str, Any]:
+    """The configuration's fields; ``deseasonalize`` only where set, so the keys of runs
+    recorded before it existed stay as they were."""
+    fields = asdict(config)
+    if not config.deseasonalize:
+        del fields["deseasonalize"]
+    return fields

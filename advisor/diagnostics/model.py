@@ -15,7 +15,7 @@ import logging
 import os
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -84,7 +84,8 @@ def set_random_seed(seed: int) -> None:
 
 @dataclass(frozen=True, eq=False)
 class Prepared:
-    """Model-ready arrays: channel 0 is the (differenced, scaled) target, then features."""
+    """Model-ready arrays: channel 0 is the (deseasonalized, differenced, scaled) target,
+    then features."""
 
     inputs: np.ndarray
     target: np.ndarray
@@ -92,22 +93,34 @@ class Prepared:
     differencing: int
     target_offset: float
     target_scale: float
+    season: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """The average pattern taken out of the target, by position in its season (row ``t``
+    at ``t % len(season)``); empty where none was."""
+    adjusted: np.ndarray | None = None
+    """``levels`` with ``season`` taken out, the levels differencing works on; ``None``
+    where no season was taken out (``levels`` then)."""
 
     def to_levels(self, scaled: np.ndarray, ts: np.ndarray) -> np.ndarray:
-        """Undo scaling and differencing of predictions made at origins ``ts``.
+        """Undo scaling, differencing and deseasonalizing of predictions made at origins
+        ``ts``.
 
         With differencing at lag ``d`` each step adds its predicted change to the level
         ``d`` rows back: an observed one before the origin, else one forecast earlier.
+        A season's pattern taken out is added back by each step's position in it.
         """
         values = scaled * self.target_scale + self.target_offset
         lag = self.differencing
-        if not lag:
-            return values
-        out = np.empty_like(values, dtype=np.float64)
-        for k in range(values.shape[1]):
-            base = out[:, k - lag] if k >= lag else self.levels[ts + k - lag]
-            out[:, k] = base + values[:, k]
-        return out
+        if lag:
+            base = self.levels if self.adjusted is None else self.adjusted
+            out = np.empty_like(values, dtype=np.float64)
+            for k in range(values.shape[1]):
+                prev = out[:, k - lag] if k >= lag else base[ts + k - lag]
+                out[:, k] = prev + values[:, k]
+            values = out
+        if len(self.season):
+            rows = ts[:, None] + np.arange(values.shape[1])[None, :]
+            values = values + self.season[rows % len(self.season)]
+        return values
 
 
 def _scaler(scaling: Scaling) -> StandardScaler | MinMaxScaler | None:
@@ -124,9 +137,12 @@ def prepare(
     scaling: Scaling,
     differencing: int,
     season_position: int = 0,
+    deseasonalize: int = 0,
 ) -> Prepared:
     """``values``: (rows, channels), target first. Scalers see rows ``[:fit_rows]`` only.
 
+    ``deseasonalize``, a season's length, takes that season's average pattern, estimated
+    on rows ``[:fit_rows]`` (``season_pattern``), out of the target first.
     ``differencing`` is the lag of the change the model learns: 0 the values themselves,
     1 the step-to-step change, a seasonal period the change since one season back.
     ``season_position``, a season's length, adds two last channels: the sine and cosine
@@ -134,9 +150,16 @@ def prepare(
     """
     levels = values[:, 0].astype(np.float64)
     data = values.astype(np.float64).copy()
+    season = np.zeros(0)
+    adjusted = None
+    if deseasonalize:
+        season = season_pattern(levels[:fit_rows], deseasonalize)
+        adjusted = levels - season[np.arange(len(levels)) % deseasonalize]
+        data[:, 0] = adjusted
+    base = levels if adjusted is None else adjusted
     lag = differencing
     if lag:
-        data[lag:, 0] = levels[lag:] - levels[:-lag]
+        data[lag:, 0] = base[lag:] - base[:-lag]
         data[:lag, 0] = 0.0
     scaler = _scaler(scaling)
     offset, scale = 0.0, 1.0
@@ -151,7 +174,17 @@ def prepare(
     if season_position:
         data = np.concatenate([data, season_inputs(len(data), season_position)], axis=1)
     data = data.astype(np.float32)
-    return Prepared(data, data[:, 0].copy(), levels, differencing, offset, scale)
+    return Prepared(data, data[:, 0].copy(), levels, differencing, offset, scale, season, adjusted)
+
+
+def season_pattern(values: np.ndarray, season: int) -> np.ndarray:
+    """``(season,)``: the average pattern of a season in ``values`` by position (row ``t``
+    at ``t % season``), summing to zero: statsmodels' classical additive decomposition,
+    whose centred moving average takes the trend out first. It needs two whole seasons."""
+    from statsmodels.tsa.seasonal import seasonal_decompose
+
+    pattern = seasonal_decompose(values, model="additive", period=season).seasonal[:season]
+    return np.asarray(pattern, dtype=np.float64)
 
 
 def season_inputs(rows: int, season: int, first: int = 0) -> np.ndarray:

@@ -39,6 +39,7 @@ from advisor.diagnostics.noise import block_length, origin_step
 from advisor.diagnostics.probe import (
     COMPARE_EPOCHS,
     COMPARE_WIDTH,
+    deseasonalize_candidates,
     differencing_candidates,
     lookback_candidates,
     patience_for,
@@ -102,7 +103,7 @@ def run_diagnostics(
             cost,
             windows,
             batch,
-            len(differencing_candidates(profile)),
+            len(differencing_candidates(profile)) + len(deseasonalize_candidates(profile)),
             later_trainings,
             len(widths),
             len(lookback_candidates(profile, settings)),
@@ -131,8 +132,9 @@ def run_diagnostics(
         trainer, profile, settings, base[0], widths[-1], cost, deadline, report
     )
     if chosen is not None:
-        # The differencing changes the data, not the model: the cost measured holds.
-        base = [replace(c, differencing=chosen) for c in base]
+        # The target's form changes the data, not the model: the cost measured holds.
+        lag, season = chosen
+        base = [replace(c, differencing=lag, deseasonalize=season) for c in base]
     plan = choose_plan(widths, windows, batch, cost, deadline - time.monotonic(), tuple(cut))
     total = len(widths) + len(plan.fractions)
     notes = [*window_note, *compare_note, *plan.cut]
@@ -169,8 +171,10 @@ def run_diagnostics(
     exam = examine(tuple(runs), profile.best_baseline, profile.complexity.ar_r2, noise)
     planned = plan.describe()
     if compared:
-        lags = "/".join(str(r.differencing) for r in compared)
-        planned = f"differencing lags {lags} compared at width {compared[0].units}; {planned}"
+        lags = "/".join(str(r.differencing) for r in compared if not r.deseasonalize)
+        after = "/".join(str(r.differencing) for r in compared if r.deseasonalize)
+        also = f", and {after} with the season's pattern taken out," if after else ""
+        planned = f"differencing lags {lags}{also} compared at width {compared[0].units}; {planned}"
     if windowed:
         sizes = "/".join(str(r.lookback) for r in windowed)
         planned = f"lookbacks {sizes} compared at width {windowed[0].units}; {planned}"
@@ -180,7 +184,7 @@ def run_diagnostics(
         planned,
         tuple(notes),
         tuple(compared),
-        chosen,
+        None if chosen is None else chosen[0],
         primary=exam.primary,
         notes=exam.notes,
         budget_cut=tuple(budget_cut),
@@ -188,6 +192,7 @@ def run_diagnostics(
         lookback_runs=tuple(windowed),
         lookback=window,
         lookback_tied=tied,
+        deseasonalize=None if chosen is None else chosen[1],
     )
 
 
@@ -200,17 +205,24 @@ def _compare_differencing(
     cost: SweepCost | None,
     deadline: float,
     report: Callable[[str, int, int], None],
-) -> tuple[list[DiagnosticRun], int | None, list[str]]:
-    """Train one small model per candidate lag and keep the best (``pick_differencing``).
+) -> tuple[list[DiagnosticRun], tuple[int, int] | None, list[str]]:
+    """Train one small model per form of the target and keep the best
+    (``pick_differencing``): per candidate lag, and per lag after the primary season's
+    average pattern is taken out (``deseasonalize_candidates``).
 
     ``probe`` is the sweep's configuration, differenced as the statistical tests chose.
-    Returns the runs, the chosen lag (``None`` where the comparison did not run) and a
-    note for ``Diagnosis.cut`` where the budget left it out.
+    Returns the runs, the chosen ``(lag, season taken out)`` (``None`` where the
+    comparison did not run) and a note for ``Diagnosis.cut`` where the budget left it out.
     """
     lags = differencing_candidates(profile)
     if len(lags) < 2:
         return [], None, []
     configs = [(f"differencing-{lag}", replace(probe, differencing=lag)) for lag in lags]
+    season = profile.seasonal_period or 0
+    configs += [
+        (f"deseasonalized-{lag}", replace(probe, differencing=lag, deseasonalize=season))
+        for lag in deseasonalize_candidates(profile)
+    ]
     runs, note = _compare(
         trainer,
         profile,

@@ -134,15 +134,27 @@ def differencing_candidates(profile: Profile) -> tuple[int, ...]:
     return tuple(sorted(lags))
 
 
-def pick_differencing(runs: Sequence[DiagnosticRun], default: int) -> int:
-    """The lag whose run scored best on validation, if it beats the tests' choice by
+def deseasonalize_candidates(profile: Profile) -> tuple[int, ...]:
+    """Lags worth comparing once the primary season's average pattern is taken out of
+    the values (``ModelConfig.deseasonalize``): the values themselves and their
+    step-to-step changes, where at least four seasons of training rows allow a pattern
+    to be measured; none otherwise."""
+    period = profile.seasonal_period or 0
+    if period > 1 and profile.split.train >= SEASONAL_DIFFERENCE_SEASONS * period:
+        return (0, 1)
+    return ()
+
+
+def pick_differencing(runs: Sequence[DiagnosticRun], default: int) -> tuple[int, int]:
+    """The form of the target whose run scored best on validation, as ``(lag, season
+    taken out)``, if it beats the tests' choice (``default``, nothing taken out) by
     COMPARE_MARGIN; else the tests' choice."""
-    scores = {run.differencing: run.val_rmse for run in runs}
-    base = scores.get(default, math.inf)
-    best = min(scores, key=lambda lag: scores[lag])
+    scores = {(run.differencing, run.deseasonalize): run.val_rmse for run in runs}
+    base = scores.get((default, 0), math.inf)
+    best = min(scores, key=lambda form: scores[form])
     if math.isfinite(scores[best]) and scores[best] < (1 - COMPARE_MARGIN) * base:
         return best
-    return default
+    return default, 0
 
 
 # The lookback comparison: the rules' window against shorter ones, each learned by the

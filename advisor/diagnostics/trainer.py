@@ -109,7 +109,7 @@ class KerasTrainer(Trainer):
         self.values = values
         self.split = split
         self.horizon = horizon
-        self._prepared: dict[tuple[str, int, int, int], Prepared] = {}
+        self._prepared: dict[tuple[str, int, int, int, int], Prepared] = {}
         # Fused models by everything that shapes them: traced once, reused by every
         # calibration and fit of the same widths (data-size runs differ only in data).
         self._sweeps: dict[tuple[object, ...], Sweep] = {}
@@ -117,10 +117,21 @@ class KerasTrainer(Trainer):
     def prepared(self, config: ModelConfig, fit_rows: int) -> Prepared:
         from advisor.diagnostics.model import prepare
 
-        key = (config.scaling, config.differencing, fit_rows, config.season_position)
+        key = (
+            config.scaling,
+            config.differencing,
+            fit_rows,
+            config.season_position,
+            config.deseasonalize,
+        )
         if key not in self._prepared:
             self._prepared[key] = prepare(
-                self.values, fit_rows, config.scaling, config.differencing, config.season_position
+                self.values,
+                fit_rows,
+                config.scaling,
+                config.differencing,
+                config.season_position,
+                config.deseasonalize,
             )
         return self._prepared[key]
 
@@ -175,6 +186,7 @@ class KerasTrainer(Trainer):
             stopped_reason=fitted.stopped_reason,  # type: ignore[arg-type]
             naive_loss=naive,
             differencing=cfg.differencing,
+            deseasonalize=cfg.deseasonalize,
             val_errors=origin_errors(pred, actual),
         )
 
@@ -197,8 +209,8 @@ class KerasTrainer(Trainer):
         check_sweep(specs)
         cfg = specs[0].config
         widths = tuple(s.config.layers[0].units for s in specs)
-        # Epochs and patience shape the fit, and scaling and differencing the data, not the
-        # model: runs that differ only in those share one traced model.
+        # Epochs and patience shape the fit, and scaling, differencing and deseasonalizing
+        # the data, not the model: runs that differ only in those share one traced model.
         shape = replace(
             cfg,
             layers=tuple(replace(x, units=0) for x in cfg.layers),
@@ -206,6 +218,7 @@ class KerasTrainer(Trainer):
             early_stopping_patience=0,
             scaling="none",
             differencing=0,
+            deseasonalize=0,
         )
         key = (shape, widths, specs[0].seed)
         if key not in self._sweeps:
@@ -275,6 +288,7 @@ class KerasTrainer(Trainer):
                     stopped_reason=branch.stopped_reason,  # type: ignore[arg-type]
                     naive_loss=naive,
                     differencing=cfg.differencing,
+                    deseasonalize=cfg.deseasonalize,
                     val_errors=errors.get(b, ()),
                 )
             )

@@ -52,6 +52,7 @@ def config_to_dict(config: ModelConfig) -> dict[str, Any]:
         "scaling": config.scaling,
         "differencing": config.differencing,
         "season_position": config.season_position,
+        "deseasonalize": config.deseasonalize,
     }
 
 
@@ -70,6 +71,8 @@ def config_from_dict(d: dict[str, Any]) -> ModelConfig:
         differencing=int(d["differencing"]),
         # Documents written before the setting existed trained without position inputs.
         season_position=int(d.get("season_position", 0)),
+        # Documents written before the setting existed took no season out.
+        deseasonalize=int(d.get("deseasonalize", 0)),
     )
 
 
@@ -340,10 +343,12 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             if diagnosis.differencing is None
             else {
                 "chosen": diagnosis.differencing,
+                "deseasonalize": diagnosis.deseasonalize or 0,
                 "runs": [
                     {
                         "name": r.name,
                         "differencing": r.differencing,
+                        "deseasonalize": r.deseasonalize,
                         "units": r.units,
                         "val_rmse": finite_or_null(r.val_rmse),
                         "best_epoch": r.best_epoch,

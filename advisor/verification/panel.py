@@ -64,8 +64,9 @@ def compare_panel(
     targets, sources = roles(panel, lead)
     channels = panel.series[lead].frame.shape[1]
     # The pretrained network is fine-tuned as a loaded one is (``fine_tune_config``):
-    # on the data's columns alone.
-    config = replace(config, season_position=0)
+    # on the data's columns alone. The pooled series keep their own values: one
+    # series' seasonal pattern is no other's.
+    config = replace(config, season_position=0, deseasonalize=0)
     notes: list[str] = []
     parts, used = [], []
     first = config.lookback + config.differencing

@@ -55,14 +55,22 @@ class DifferencingInfo:
 
     chosen: int
     scores: tuple[tuple[int, float | None], ...]
+    season_out: int = 0
+    """The season whose average pattern the chosen target has taken out (0: none)."""
+    seasons_out: tuple[int, ...] = ()
+    """Per entry of ``scores``, the season its run took out (0: none); empty: none did."""
 
     @classmethod
     def parse(cls, d: Mapping[str, Any] | None, key: str) -> DifferencingInfo | None:
         """A comparison's record (``chosen`` and its ``runs``, each holding ``key``)."""
         if not d or not d.get("runs"):
             return None
+        seasons = tuple(int(r.get("deseasonalize") or 0) for r in d["runs"])
         return cls(
-            int(d["chosen"]), tuple((int(r[key]), opt_float(r["val_rmse"])) for r in d["runs"])
+            int(d["chosen"]),
+            tuple((int(r[key]), opt_float(r["val_rmse"])) for r in d["runs"]),
+            int(d.get("deseasonalize") or 0),
+            seasons if any(seasons) else (),
         )
 
 

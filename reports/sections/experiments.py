@@ -21,7 +21,7 @@ from advisor.reports.sections.common import (
     pct,
     plural,
 )
-from advisor.reports.wording import STOP_WORDS, differencing_words
+from advisor.reports.wording import STOP_WORDS, differencing_words, season_out_words
 
 # A change in validation loss smaller than this share is read as "no change".
 FLAT = 0.05
@@ -104,11 +104,16 @@ def _differencing_comparison(diagnosis: DiagnosisInfo) -> list[str]:
     if compared is None:
         return []
 
-    def target(lag: int) -> str:
-        return "the values themselves" if lag == 0 else differencing_words(lag)
+    def target(lag: int, season: int = 0) -> str:
+        words = "the values themselves" if lag == 0 else differencing_words(lag)
+        return f"{words}, {season_out_words(season)}" if season else words
 
-    scores = ", ".join(f"{target(lag)}: {fmt(rmse)}" for lag, rmse in compared.scores)
-    chosen = differencing_words(compared.chosen)
+    seasons = compared.seasons_out or (0,) * len(compared.scores)
+    scores = ", ".join(
+        f"{target(lag, season)}: {fmt(rmse)}"
+        for (lag, rmse), season in zip(compared.scores, seasons, strict=True)
+    )
+    chosen = target(compared.chosen, compared.season_out)
     return [
         "Before the capacity sweep, the same small LSTM learned each candidate target; "
         f"validation RMSE {scores}. Every later run learned: {chosen}."

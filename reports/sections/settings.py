@@ -17,6 +17,7 @@ from advisor.reports.wording import (
     SCALING_WORDS,
     SETTING_LABELS,
     differencing_words,
+    season_out_words,
     season_position_words,
     setting_key,
 )
@@ -64,6 +65,7 @@ def setting_values(config: ModelConfig) -> dict[str, str]:
         "scaling": SCALING_WORDS.get(config.scaling, config.scaling),
         "differencing": differencing_words(config.differencing),
         "season_position": season_position_words(config.season_position),
+        "deseasonalize": season_out_words(config.deseasonalize),
     }
 
 
@@ -162,7 +164,7 @@ def _choice_words(key: str, choice: Scalar) -> str:
         return differencing_words(choice)
     if key == "scaling":
         return SCALING_WORDS.get(str(choice), str(choice)).split(" (")[0]
-    if key == "season_position" and isinstance(choice, int | float):
+    if key in ("season_position", "deseasonalize") and isinstance(choice, int | float):
         return f"{int(choice)}-step season" if choice else "none"
     return as_typed(choice) if isinstance(choice, int | float) else str(choice)
 

@@ -33,6 +33,7 @@ from advisor.diagnostics.findings import overfit_evidence
 from advisor.diagnostics.levels import PLAN_LEVELS, choose_plan
 from advisor.diagnostics.plan import NO_TIME_TO_COMPARE_LOOKBACK, run_diagnostics
 from advisor.diagnostics.probe import (
+    deseasonalize_candidates,
     differencing_candidates,
     lookback_candidates,
     pick_lookback,
@@ -345,12 +346,16 @@ def test_divergence_of_any_run_is_reported_with_its_name():
 class ReplayTrainer(Trainer):
     """keras-tuner style: replays scripted curves instead of training."""
 
-    def __init__(self, curves, cost=None, by_lag=None, by_lookback=None, small_cost=None):
+    def __init__(
+        self, curves, cost=None, by_lag=None, by_lookback=None, small_cost=None, by_form=None
+    ):
         self.curves = curves
         self.cost = cost
         self.small_cost = small_cost
         """What one model of a single width costs, where it differs from the sweep's."""
         self.by_lag = by_lag or {}
+        self.by_form = by_form or {}
+        """Scripted runs by (lag, season taken out); ``by_lag`` where none is given."""
         self.by_lookback = by_lookback or {}
         self.windows: list[RunSpec] = []
         """The lookback comparison's runs."""
@@ -366,11 +371,20 @@ class ReplayTrainer(Trainer):
             return DiagnosticRun(
                 **{**scripted.__dict__, "name": spec.name, "lookback": spec.config.lookback}
             )
-        if spec.name.startswith("differencing-"):
+        if spec.name.startswith(("differencing-", "deseasonalized-")):
             self.compared.append(spec)
-            scripted = self.by_lag.get(spec.config.differencing, SCRIPTS["good_fit"])
+            lag, season = spec.config.differencing, spec.config.deseasonalize
+            scripted = self.by_form.get(
+                (lag, season), self.by_lag.get(lag, SCRIPTS["good_fit"]) if not season else None
+            )
+            scripted = scripted or SCRIPTS["good_fit"]
             return DiagnosticRun(
-                **{**scripted.__dict__, "name": spec.name, "differencing": spec.config.differencing}
+                **{
+                    **scripted.__dict__,
+                    "name": spec.name,
+                    "differencing": lag,
+                    "deseasonalize": season,
+                }
             )
         self.calls.append(spec.name)
         self.specs.append(spec)
@@ -662,8 +676,37 @@ def test_a_lag_only_slightly_better_than_the_tests_choice_is_not_taken():
 def test_a_season_adds_its_lag_where_four_seasons_of_rows_allow():
     seasonal = replace(profile(train_rows=2000), seasonal_period=12)
     assert differencing_candidates(seasonal) == (0, 1, 12)
+    assert deseasonalize_candidates(seasonal) == (0, 1)
     short = replace(profile(train_rows=40), seasonal_period=12)
     assert differencing_candidates(short) == (0, 1)
+    assert deseasonalize_candidates(short) == ()
+    assert deseasonalize_candidates(profile(train_rows=2000)) == ()  # no season
+
+
+def test_the_seasons_average_pattern_is_taken_out_where_it_validated_clearly_best():
+    """The failure it answers: on a short, noisy seasonal series the seasonal difference
+    (the tests' choice) copies last season's noise into every forecast."""
+    seasonal = replace(profile(train_rows=2000), seasonal_period=12)
+    forms = {(0, 0): scored(10.0), (1, 0): scored(9.0), (12, 0): scored(8.0), (1, 12): scored(9.5)}
+    taken_out = ReplayTrainer(LADDER_CURVES, by_form={**forms, (0, 12): scored(6.0)})
+    diagnosis = run_diagnostics(taken_out, seasonal, Settings(), float("inf"))
+    assert [r.name for r in diagnosis.differencing_runs] == [
+        "differencing-0",
+        "differencing-1",
+        "differencing-12",
+        "deseasonalized-0",
+        "deseasonalized-1",
+    ]
+    assert (diagnosis.differencing, diagnosis.deseasonalize) == (0, 12)
+    assert {(s.config.differencing, s.config.deseasonalize) for s in taken_out.specs} == {(0, 12)}
+    assert "and 0/1 with the season's pattern taken out" in diagnosis.planned
+    # Within the margin of the tests' choice (here the values themselves), it stands.
+    close = {(0, 0): scored(10.0), (1, 0): scored(10.0), (12, 0): scored(10.0)}
+    tie = ReplayTrainer(
+        LADDER_CURVES, by_form={**close, (0, 12): scored(9.8), (1, 12): scored(11.0)}
+    )
+    kept = run_diagnostics(tie, seasonal, Settings(), float("inf"))
+    assert (kept.differencing, kept.deseasonalize) == (0, 0)
 
 
 def test_no_time_for_the_comparison_leaves_the_tests_choice_and_says_so():

@@ -89,11 +89,12 @@ def test_a_training_on_a_long_series_takes_the_capped_epoch_and_validation(monke
 @pytest.mark.parametrize("scaling", ["standard", "minmax", "none"])
 @pytest.mark.parametrize("differencing", [0, 1, 4])
 @pytest.mark.parametrize("horizon", [3, 9])
-def test_to_levels_inverts_scaling_and_differencing(scaling, differencing, horizon):
+@pytest.mark.parametrize("deseasonalize", [0, 4])
+def test_to_levels_inverts_scaling_and_differencing(scaling, differencing, horizon, deseasonalize):
     # A horizon past the lag makes later steps build on earlier forecast steps.
     rng = np.random.default_rng(0)
     y = np.cumsum(rng.normal(size=60)) + 50 + 5 * np.sin(np.arange(60) * np.pi / 2)
-    prepared = lstm.prepare(y[:, None], fit_rows=40, scaling=scaling, differencing=differencing)
+    prepared = lstm.prepare(y[:, None], 40, scaling, differencing, deseasonalize=deseasonalize)
     ts = np.array([45, 50])
     steps = ts[:, None] + np.arange(horizon)[None, :]
     back = prepared.to_levels(prepared.target[steps].astype(np.float64), ts)
@@ -107,6 +108,28 @@ def test_seasonal_difference_of_a_pure_season_is_zero():
     # Predicting no change since one season back is the seasonal naive forecast.
     back = prepared.to_levels(np.zeros((1, 6)), np.array([32]))
     np.testing.assert_allclose(back[0], season[32:38])
+
+
+def test_deseasonalizing_takes_out_the_pattern_the_fit_rows_show_and_adds_it_back():
+    """A fixed pattern under noise: taken out of the target, measured on the fit rows
+    alone, and added back by each step's position, past the data too."""
+    rng = np.random.default_rng(1)
+    pattern = np.array([3.0, -1.0, -4.0, 2.0])
+    rows = 80
+    y = 10 + np.tile(pattern, rows // 4) + rng.normal(0, 0.3, rows)
+    prepared = lstm.prepare(y[:, None], 60, "none", 0, deseasonalize=4)
+    np.testing.assert_allclose(prepared.season, pattern, atol=0.25)
+    assert abs(prepared.season.sum()) < 1e-9
+    # What the model learns is the level and the noise, not the season.
+    assert np.std(prepared.target) < 0.5 < np.std(y)
+    # Rows after the fit rows do not move the pattern.
+    changed = y.copy()
+    changed[60:] += np.tile([50.0, 0.0, 0.0, 0.0], 5)
+    moved = lstm.prepare(changed[:, None], 60, "none", 0, deseasonalize=4)
+    np.testing.assert_array_equal(moved.season, prepared.season)
+    # A forecast of the level alone comes back with the pattern at its steps' positions.
+    back = prepared.to_levels(np.full((1, 6), 10.0), np.array([rows]))
+    np.testing.assert_allclose(back[0], 10 + prepared.season[np.arange(rows, rows + 6) % 4])
 
 
 def test_season_position_adds_its_phase_after_the_scaled_columns():

@@ -8,6 +8,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from support.board import scalars
 from support.search import SUGGESTION, tiny_csv
@@ -61,6 +62,9 @@ def test_model_script_is_valid_python_carrying_the_final_config(tiny):
     assert values["SEASON_POSITION"] == 0
     phased = literals(render_script(replace(TINY, season_position=5), series, str(csv), 3, 7))
     assert phased["SEASON_POSITION"] == 5
+    assert values["DESEASONALIZE"] == 0
+    adjusted = literals(render_script(replace(TINY, deseasonalize=12), series, str(csv), 3, 7))
+    assert adjusted["DESEASONALIZE"] == 12
     assert values["EPOCH_WINDOWS"] == EPOCH_WINDOWS
 
 
@@ -145,21 +149,58 @@ def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, t
     assert len(calls) == 3 and again.test_metrics == result.test_metrics
 
 
+@pytest.mark.parametrize(
+    ("season", "lag", "odd"), [(12, 0, False), (12, 1, False), (7, 7, False), (12, 0, True)]
+)
+def test_model_script_prepares_and_restores_the_target_as_the_advisor_does(tiny, season, lag, odd):
+    """The script's own NumPy decomposition, differencing and scaling against the
+    advisor's (statsmodels'): the same inputs, and the same forecasts from the same
+    network outputs. ``odd``: a fit length that is no whole number of seasons."""
+    from advisor.diagnostics.model import prepare
+
+    csv, series, _ = tiny
+    config = replace(TINY, deseasonalize=season, differencing=lag)
+    script: dict[str, object] = {"__name__": "model"}
+    exec(render_script(config, series, str(csv), 3, 0), script)
+    rng = np.random.default_rng(4)
+    rows = 150
+    t = np.arange(rows)
+    values = np.column_stack(
+        [
+            20 + 0.1 * t + 3 * np.sin(2 * np.pi * t / season) + rng.normal(0, 0.5, rows),
+            rng.normal(0, 1, rows),
+        ]
+    )
+    fit_rows = 100 + (5 if odd else 0)
+    ours = prepare(values, fit_rows, "standard", lag, 0, season)
+    inputs, base, pattern, offset, scale = script["prepare"](values, fit_rows)  # type: ignore[operator]
+    np.testing.assert_allclose(inputs, ours.inputs, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(pattern, ours.season, atol=1e-9)
+    origins = np.array([fit_rows, fit_rows + 10, rows])
+    scaled = rng.normal(0, 1, (len(origins), 3))
+    np.testing.assert_allclose(
+        script["to_levels"](scaled, origins, base, pattern, offset, scale),  # type: ignore[operator]
+        ours.to_levels(scaled, origins),
+        rtol=1e-9,
+    )
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("epoch_windows", "season_position"), [(EPOCH_WINDOWS, 0), (16, 0), (EPOCH_WINDOWS, 5)]
+    ("epoch_windows", "season_position", "deseasonalize"),
+    [(EPOCH_WINDOWS, 0, 0), (16, 0, 0), (EPOCH_WINDOWS, 5, 0), (EPOCH_WINDOWS, 0, 5)],
 )
 def test_model_script_trains_on_the_users_csv(
-    tiny, tmp_path, monkeypatch, epoch_windows, season_position
+    tiny, tmp_path, monkeypatch, epoch_windows, season_position, deseasonalize
 ):
-    """As written, as a long series' script (each epoch a draw of 16 windows), and with
-    season position inputs."""
+    """As written, as a long series' script (each epoch a draw of 16 windows), with
+    season position inputs, and with a season's pattern taken out."""
     import advisor.final.training
 
     monkeypatch.setattr(advisor.final.training, "EPOCH_WINDOWS", epoch_windows)
     csv, series, profile = tiny
     script = tmp_path / "model.py"
-    config = replace(TINY, season_position=season_position)
+    config = replace(TINY, season_position=season_position, deseasonalize=deseasonalize)
     script.write_text(render_script(config, series, str(csv), profile.horizon, 0))
     proc = subprocess.run(
         [sys.executable, str(script), str(csv)],

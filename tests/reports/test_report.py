@@ -674,6 +674,21 @@ def test_experiments_say_which_differencing_the_small_models_learned_best(
     assert said.endswith(
         "Every later run learned: seasonal difference (the change since 12 steps back)."
     )
+    d = json.loads(json.dumps(doc))
+    d["diagnosis"]["differencing"]["runs"].append(
+        {"name": "deseasonalized-0", "differencing": 0, "deseasonalize": 12, "units": 16,
+         "val_rmse": 11.5, "best_epoch": 9, "seconds": 1.0}
+    )  # fmt: skip
+    d["diagnosis"]["differencing"].update(chosen=0, deseasonalize=12)
+    [said] = [s for s in build_view(d).experiments.intro if "candidate target" in s]
+    assert (
+        "12 steps back): 17.2, the values themselves, the 12-step season's average pattern "
+        "taken out first: 11.5." in said
+    )
+    assert said.endswith(
+        "Every later run learned: the values themselves, the 12-step season's average "
+        "pattern taken out first."
+    )
 
 
 def test_capacity_and_data_size_captions_say_what_the_curves_show(doc: dict[str, Any]) -> None:

@@ -101,8 +101,9 @@ def test_the_example_fits_one_screen_with_what_matters() -> None:
     words = flat(text)
     assert build_view(doc).headline in words  # the verdict
     for key, label in SETTING_LABELS.items():
-        # Season position inputs are named only where a configuration uses them.
-        assert (label in words) == (key != "season_position"), label
+        # Season position inputs and a season taken out are named only where a
+        # configuration uses them.
+        assert (label in words) == (key not in ("season_position", "deseasonalize")), label
     assert "Diagnosis: overfitting" in words  # the only problem finding outranks capacity
     assert f"Report: {RUN_DIR}/report.html" in words
     # The reasons stay in the report: no rule id, no rationale, no findings table.
@@ -258,4 +259,13 @@ def test_season_position_inputs_get_their_row_where_used() -> None:
     doc["final"]["config"]["season_position"] = 365
     words = flat(render(doc))
     assert "Season position inputs" in words and "(final model: 365-step season)" in words
+    assert len(render(doc).splitlines()) <= SCREEN_LINES
+
+
+def test_a_season_taken_out_gets_its_row_where_used() -> None:
+    doc = example_like()
+    doc["recommendation"]["config"]["deseasonalize"] = 12
+    doc["final"]["config"]["deseasonalize"] = 12
+    words = flat(render(doc))
+    assert "Season removed 12-step season's pattern" in words
     assert len(render(doc).splitlines()) <= SCREEN_LINES
