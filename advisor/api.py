@@ -973,9 +973,10 @@ def trainable_here(config: dict[str, Any], train_rows: int) -> bool:
     try:
         lag = int(config.get("differencing") or 0)
         lookback = int(config.get("lookback") or 1)
+        season = int(config.get("deseasonalize") or 0)
     except (TypeError, ValueError):
         return False
-    return trainable_on(lookback, lag, train_rows)
+    return trainable_on(lookback, lag, train_rows, season)
 
 
 def rules_key(rulebook: Rulebook) -> str:

@@ -64,12 +64,14 @@ def long_season_window(periods: Sequence[int], season: int, ar_order: int) -> in
 SEASONAL_DIFFERENCE_SEASONS = 4
 
 
-def trainable_on(lookback: int, differencing: int, train_rows: int) -> bool:
-    """Whether a window and a differencing lag can be trained on ``train_rows`` rows as
-    the rules would allow them: a seasonal lag leaves ``SEASONAL_DIFFERENCE_SEASONS``
-    seasons, and the window fits the differenced rows (``max_lookback``)."""
-    if differencing > 1 and train_rows < SEASONAL_DIFFERENCE_SEASONS * differencing:
-        return False
+def trainable_on(lookback: int, differencing: int, train_rows: int, deseasonalize: int = 0) -> bool:
+    """Whether a window, a differencing lag and a season taken out can be trained on
+    ``train_rows`` rows as the rules would allow them: a seasonal lag, or a season whose
+    pattern is measured, leaves ``SEASONAL_DIFFERENCE_SEASONS`` seasons, and the window
+    fits the differenced rows (``max_lookback``)."""
+    for season in (differencing, deseasonalize):
+        if season > 1 and train_rows < SEASONAL_DIFFERENCE_SEASONS * season:
+            return False
     return lookback <= max_lookback(train_rows - differencing)
 
 

@@ -33,6 +33,7 @@ from advisor.core.records import (
     ModelConfig,
     Split,
 )
+from advisor.core.sizing import SEASONAL_DIFFERENCE_SEASONS
 from advisor.core.splits import MIN_TRAIN_WINDOWS
 from advisor.diagnostics.trainer import RunSpec, Trainer
 from advisor.verification.objective import Objective
@@ -56,6 +57,9 @@ def plan_folds(
     """Up to ``k`` folds, most recent first, each with enough training windows."""
     block = split.validation
     need = max(c.lookback + c.differencing for c in configs) + horizon + MIN_TRAIN_WINDOWS - 1
+    # A season's pattern is measured on the fold's training rows, as many seasons as the
+    # diagnostics asked of the whole training part.
+    seasons = max(SEASONAL_DIFFERENCE_SEASONS * c.deseasonalize for c in configs)
     folds: list[Fold] = []
     cut: list[str] = []
     for i in range(k):
@@ -64,6 +68,12 @@ def plan_folds(
         if i > 0 and train_end < need:
             cut.append(
                 f"{k - i} earlier fold(s): fewer than {MIN_TRAIN_WINDOWS} training windows before them"
+            )
+            break
+        if i > 0 and train_end < seasons:
+            cut.append(
+                f"{k - i} earlier fold(s): fewer than {SEASONAL_DIFFERENCE_SEASONS} seasons "
+                "before them to measure the season's pattern on"
             )
             break
         folds.append(Fold(i + 1, train_end, train_end + block))

@@ -365,5 +365,8 @@ def test_an_earlier_configuration_this_data_cannot_train_is_not_borrowed():
     assert not trainable_here({"lookback": 60, "differencing": 1440}, 96)
     assert not trainable_here({"lookback": 12, "differencing": 48}, 96)  # two seasons only
     assert not trainable_here({"lookback": 60, "differencing": 0}, 96)  # past a third
+    # A season's pattern is measured on four seasons of rows, as a seasonal lag needs.
+    assert trainable_here({"lookback": 12, "differencing": 0, "deseasonalize": 12}, 96)
+    assert not trainable_here({"lookback": 12, "differencing": 1, "deseasonalize": 48}, 96)
     assert trainable_here({"lookback": 60, "differencing": 1440}, 700_000)
     assert not trainable_here({"lookback": "sixty"}, 96)

@@ -36,6 +36,18 @@ def test_folds_without_enough_training_windows_are_cut_and_said_so():
     assert cut and "fewer than" in cut[0]
 
 
+def test_folds_too_short_to_measure_a_seasons_pattern_on_are_cut_and_said_so():
+    split = Split(train=122, validation=27, test=27)
+    taken_out = replace(SUGGESTION, lookback=12, differencing=0, deseasonalize=24)
+    folds, cut = plan_folds(split, 12, [SUGGESTION, taken_out], 3)
+    assert [f.train_end for f in folds] == [122]  # 95 rows hold fewer than 4 seasons of 24
+    assert cut == [
+        "2 earlier fold(s): fewer than 4 seasons before them to measure the season's pattern on"
+    ]
+    monthly = replace(taken_out, deseasonalize=12)
+    assert len(plan_folds(split, 12, [SUGGESTION, monthly], 3)[0]) == 3
+
+
 def test_the_search_fold_is_always_kept():
     tiny = Split(train=30, validation=10, test=10)
     folds, _ = plan_folds(tiny, 12, [SUGGESTION], 3)
