@@ -53,6 +53,9 @@ from advisor.diagnostics.probe import (
 from advisor.diagnostics.trainer import RunSpec, SweepCost, Trainer
 
 NO_TIME_TO_COMPARE = "differencing compared by training (time budget): the tests chose it"
+NO_TIME_TO_TAKE_OUT = (
+    "the season's average pattern taken out, compared by training (time budget): not taken out"
+)
 # A data-size run starts only if at least this share of its worst-case time is left
 # (early stopping usually ends it well before the worst case).
 MIN_RUN_SHARE = 0.5
@@ -212,31 +215,33 @@ def _compare_differencing(
 
     ``probe`` is the sweep's configuration, differenced as the statistical tests chose.
     Returns the runs, the chosen ``(lag, season taken out)`` (``None`` where the
-    comparison did not run) and a note for ``Diagnosis.cut`` where the budget left it out.
+    comparison did not run) and a note for ``Diagnosis.cut`` where the budget left it
+    out, or left out the season's pattern alone.
     """
     lags = differencing_candidates(profile)
     if len(lags) < 2:
         return [], None, []
     configs = [(f"differencing-{lag}", replace(probe, differencing=lag)) for lag in lags]
-    season = profile.seasonal_period or 0
-    configs += [
-        (f"deseasonalized-{lag}", replace(probe, differencing=lag, deseasonalize=season))
-        for lag in deseasonalize_candidates(profile)
-    ]
+    seed = settings.seed
     runs, note = _compare(
-        trainer,
-        profile,
-        configs,
-        widest,
-        cost,
-        deadline,
-        report,
-        NO_TIME_TO_COMPARE,
-        settings.seed,
+        trainer, profile, configs, widest, cost, deadline, report, NO_TIME_TO_COMPARE, seed
     )
     if note:
         return [], None, note
-    return runs, pick_differencing(runs, probe.differencing), []
+    # The season's pattern taken out is compared second, on what time is left: a budget
+    # that pays for the lags alone still gets the comparison it had before.
+    season = profile.seasonal_period or 0
+    taken_out = [
+        (f"deseasonalized-{lag}", replace(probe, differencing=lag, deseasonalize=season))
+        for lag in deseasonalize_candidates(profile)
+    ]
+    notes: list[str] = []
+    if taken_out:
+        more, notes = _compare(
+            trainer, profile, taken_out, widest, cost, deadline, report, NO_TIME_TO_TAKE_OUT, seed
+        )
+        runs += more
+    return runs, pick_differencing(runs, probe.differencing), notes
 
 
 def _compare_lookback(

@@ -709,6 +709,45 @@ def test_the_seasons_average_pattern_is_taken_out_where_it_validated_clearly_bes
     assert (kept.differencing, kept.deseasonalize) == (0, 0)
 
 
+@pytest.mark.parametrize("spent", [0.0, 10.0])
+def test_the_seasons_pattern_is_compared_on_the_time_the_lags_leave(monkeypatch, spent):
+    """The lags first, as before the pattern was a candidate; the pattern on what time
+    they leave (``spent``: the seconds each small training takes), else said as cut."""
+    import types
+
+    import advisor.diagnostics.plan as plan
+
+    clock = [0.0]
+    monkeypatch.setattr(plan, "time", types.SimpleNamespace(monotonic=lambda: clock[0]))
+
+    class Clocked(ReplayTrainer):
+        def run(self, spec, deadline=None):
+            if spec.name.startswith(("differencing-", "deseasonalized-")):
+                clock[0] += spent
+            return super().run(spec, deadline)
+
+    small = SweepCost(setup=0.5, batch=0.002, epoch_overhead=0.05)
+    forms = {(0, 0): scored(10.0), (1, 0): scored(9.0), (12, 0): scored(8.0)}
+    trainer = Clocked(
+        LADDER_CURVES,
+        small,
+        small_cost=small,
+        by_form={**forms, (0, 12): scored(6.0), (1, 12): scored(9.5)},
+    )
+    seasonal = replace(profile(train_rows=2000), seasonal_period=12)
+    diagnosis = run_diagnostics(trainer, seasonal, Settings(), 40.0)
+    names = [s.name for s in trainer.compared]
+    assert names[:3] == ["differencing-0", "differencing-1", "differencing-12"]
+    if spent:
+        assert names == names[:3]
+        assert (diagnosis.differencing, diagnosis.deseasonalize) == (12, 0)
+        assert any("season's average pattern" in c for c in diagnosis.budget_cut)
+    else:
+        assert names[3:] == ["deseasonalized-0", "deseasonalized-1"]
+        assert (diagnosis.differencing, diagnosis.deseasonalize) == (0, 12)
+        assert not any("season's average pattern" in c for c in diagnosis.cut)
+
+
 def test_no_time_for_the_comparison_leaves_the_tests_choice_and_says_so():
     cost = SweepCost(setup=5.0, batch=0.05, epoch_overhead=0.5)
     trainer = ReplayTrainer(LADDER_CURVES, cost, by_lag={0: scored(10.0), 1: scored(1.0)})
