@@ -193,6 +193,10 @@ def _short_differencing(d: int) -> str:
     return "first difference" if d == 1 else f"seasonal difference ({d} steps)"
 
 
+# Settings most series never need (0: not used): a row only where a configuration uses one.
+_NAMED_WHERE_USED = ("season_position", "deseasonalize")
+
+
 def _compact(key: str, config: ModelConfig) -> str | None:
     """The short form of a setting's value, where it has one."""
     if key == "scaling":
@@ -212,14 +216,10 @@ def _settings_compact(info: DocumentInfo, view: ReportView) -> Table:
     table.add_column("Value", style="bold", overflow="fold")
     suggested, trained = info.recommendation.config, info.final_config
     for row in view.settings:
-        if row.setting == "season_position" and not (
-            suggested.season_position or trained.season_position
+        if row.setting in _NAMED_WHERE_USED and not (
+            getattr(suggested, row.setting) or getattr(trained, row.setting)
         ):
-            continue  # an input most series never need: named only where it is used
-        if row.setting == "deseasonalize" and not (
-            suggested.deseasonalize or trained.deseasonalize
-        ):
-            continue  # likewise
+            continue
         value = _compact(row.setting, suggested) or row.value
         final = row.final_value and (_compact(row.setting, trained) or row.final_value)
         # The final model's value beside the suggestion, only where it differs: a column

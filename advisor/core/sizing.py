@@ -64,13 +64,19 @@ def long_season_window(periods: Sequence[int], season: int, ar_order: int) -> in
 SEASONAL_DIFFERENCE_SEASONS = 4
 
 
+def seasons_fit(season: int, train_rows: int) -> bool:
+    """Whether ``train_rows`` hold ``SEASONAL_DIFFERENCE_SEASONS`` of a season (longer
+    than one step): enough to difference at it or to measure its average pattern."""
+    return season > 1 and train_rows >= SEASONAL_DIFFERENCE_SEASONS * season
+
+
 def trainable_on(lookback: int, differencing: int, train_rows: int, deseasonalize: int = 0) -> bool:
     """Whether a window, a differencing lag and a season taken out can be trained on
     ``train_rows`` rows as the rules would allow them: a seasonal lag, or a season whose
     pattern is measured, leaves ``SEASONAL_DIFFERENCE_SEASONS`` seasons, and the window
     fits the differenced rows (``max_lookback``)."""
     for season in (differencing, deseasonalize):
-        if season > 1 and train_rows < SEASONAL_DIFFERENCE_SEASONS * season:
+        if season > 1 and not seasons_fit(season, train_rows):
             return False
     return lookback <= max_lookback(train_rows - differencing)
 

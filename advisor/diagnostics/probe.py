@@ -18,11 +18,11 @@ from dataclasses import replace
 
 from advisor.core.records import DiagnosticRun, LayerConfig, ModelConfig, Profile, Settings
 from advisor.core.sizing import (
-    SEASONAL_DIFFERENCE_SEASONS,
     long_season_window,
     lstm_params,
     max_lookback,
     season_fits_window,
+    seasons_fit,
 )
 from advisor.core.splits import train_windows
 from advisor.diagnostics.comparisons import BASELINE_MARGIN, Noise, clearly_lower, compare
@@ -106,10 +106,10 @@ def probe_differencing(profile: Profile) -> int:
     period = profile.seasonal_period or 0
     trend = profile.trend_strength
     root = profile.unit_root
-    seasons_fit = period > 1 and profile.split.train >= SEASONAL_DIFFERENCE_SEASONS * period
-    if seasons_fit and not season_fits_window(period):
+    fit = seasons_fit(period, profile.split.train)
+    if fit and not season_fits_window(period):
         return period  # difference-long-season: the window cannot hold the season
-    if seasons_fit and root.seasonal_differencing_order >= 1 and trend > SEASONAL_DIFFERENCE_TREND:
+    if fit and root.seasonal_differencing_order >= 1 and trend > SEASONAL_DIFFERENCE_TREND:
         return period
     if profile.stationarity in ("difference-stationary", "trend-stationary"):
         # season-not-unit-root: the season, not a drifting level, is what the tests saw
@@ -118,7 +118,7 @@ def probe_differencing(profile: Profile) -> int:
             and root.differencing_after_season == 0
             and trend <= SEASONAL_DIFFERENCE_TREND
         ):
-            return period if seasons_fit else 0
+            return period if fit else 0
         return 1
     return 1 if trend > SEASONAL_DIFFERENCE_TREND else 0
 
@@ -129,7 +129,7 @@ def differencing_candidates(profile: Profile) -> tuple[int, ...]:
     back; always including the tests' choice."""
     lags = {0, 1, probe_differencing(profile)}
     period = profile.seasonal_period or 0
-    if period > 1 and profile.split.train >= SEASONAL_DIFFERENCE_SEASONS * period:
+    if seasons_fit(period, profile.split.train):
         lags.add(period)
     return tuple(sorted(lags))
 
@@ -139,8 +139,7 @@ def deseasonalize_candidates(profile: Profile) -> tuple[int, ...]:
     the values (``ModelConfig.deseasonalize``): the values themselves and their
     step-to-step changes, where at least four seasons of training rows allow a pattern
     to be measured; none otherwise."""
-    period = profile.seasonal_period or 0
-    if period > 1 and profile.split.train >= SEASONAL_DIFFERENCE_SEASONS * period:
+    if seasons_fit(profile.seasonal_period or 0, profile.split.train):
         return (0, 1)
     return ()
 

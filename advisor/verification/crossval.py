@@ -33,7 +33,7 @@ from advisor.core.records import (
     ModelConfig,
     Split,
 )
-from advisor.core.sizing import SEASONAL_DIFFERENCE_SEASONS
+from advisor.core.sizing import SEASONAL_DIFFERENCE_SEASONS, seasons_fit
 from advisor.core.splits import MIN_TRAIN_WINDOWS
 from advisor.diagnostics.trainer import RunSpec, Trainer
 from advisor.verification.objective import Objective
@@ -59,7 +59,7 @@ def plan_folds(
     need = max(c.lookback + c.differencing for c in configs) + horizon + MIN_TRAIN_WINDOWS - 1
     # A season's pattern is measured on the fold's training rows, as many seasons as the
     # diagnostics asked of the whole training part.
-    seasons = max(SEASONAL_DIFFERENCE_SEASONS * c.deseasonalize for c in configs)
+    seasons = {c.deseasonalize for c in configs if c.deseasonalize}
     folds: list[Fold] = []
     cut: list[str] = []
     for i in range(k):
@@ -70,7 +70,7 @@ def plan_folds(
                 f"{k - i} earlier fold(s): fewer than {MIN_TRAIN_WINDOWS} training windows before them"
             )
             break
-        if i > 0 and train_end < seasons:
+        if i > 0 and not all(seasons_fit(s, train_end) for s in seasons):
             cut.append(
                 f"{k - i} earlier fold(s): fewer than {SEASONAL_DIFFERENCE_SEASONS} seasons "
                 "before them to measure the season's pattern on"
