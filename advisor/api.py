@@ -690,6 +690,25 @@ def _run(
     pretrained: Pretrained | None = None,
     panel: Panel | None = None,
 ) -> Analysis:
+    trainer = ctx.trainer_for(ctx.profile.split)
+    # Whatever precision the diagnostics choose for every later training, the process
+    # (a notebook's Keras) gets its own back when the analysis ends.
+    with trainer.precision_scope():
+        return _run_trainings(
+            ctx, trainer, rulebook, lookback, distributed, earlier, pretrained, panel
+        )
+
+
+def _run_trainings(
+    ctx: _Context,
+    trainer: Trainer,
+    rulebook: Rulebook,
+    lookback: int,
+    distributed: DistributedOptions | None,
+    earlier: HistoryUse | None,
+    pretrained: Pretrained | None,
+    panel: Panel | None,
+) -> Analysis:
     from advisor.diagnostics.plan import run_diagnostics
     from advisor.final.cost import final_members
     from advisor.final.training import FINAL_SEEDS, finalize
@@ -709,7 +728,6 @@ def _run(
     series, profile, settings, progress = ctx.series, ctx.profile, ctx.settings, ctx.progress
     start = ctx.start
     deadlines = Deadlines.of(start, settings.budget_s)
-    trainer = ctx.trainer_for(profile.split)
     max_trials = settings.max_trials or DEFAULT_MAX_TRIALS
     # Trials, both configurations' folds x seeds, and the final trainings: for the estimate.
     later = max_trials + 2 * CV_FOLDS * CV_SEEDS + FINAL_SEEDS
@@ -735,10 +753,17 @@ def _run(
         recommendation = rulebook.recommend(facts)
         _save_recommendation(ctx.rundir, rulebook, diagnosis, recommendation)
         progress(ProgressEvent("rules", "rules applied", 1, 1))
+    # The diagnostics set it already; a resumed run sets it again here.
+    trainer.use_precision(diagnosis.precision)
     # Every diagnostic training's curve as a TensorBoard run, beside the final training's.
     write_diagnostics(
         ctx.rundir.path,
-        (*diagnosis.lookback_runs, *diagnosis.differencing_runs, *diagnosis.runs),
+        (
+            *diagnosis.precision_runs,
+            *diagnosis.lookback_runs,
+            *diagnosis.differencing_runs,
+            *diagnosis.runs,
+        ),
     )
 
     search_deadline = deadlines.search
@@ -753,7 +778,7 @@ def _run(
             profile.horizon,
             series.sha256,
             series.path,
-            settings,
+            replace(settings, precision=diagnosis.precision),
             ctx.objective.name,
             search_deadline,
         )

@@ -74,7 +74,22 @@ def run_classification(
 ) -> ClassAnalysis:
     """Diagnose, recommend, verify and train the final classifier; write the files.
     ``history``: the database of earlier analyses (``advisor.store.earlier``): the
-    search tries the settings of the most similar earlier classification data first."""
+    search tries the settings of the most similar earlier classification data first.
+
+    Every training computes in bfloat16 where ``--precision bfloat16`` asks for it, else
+    in float32: the comparison that decides ``auto`` is forecasting's."""
+    from advisor.diagnostics.device import precision_scope, use_precision
+
+    with precision_scope():
+        use_precision("bfloat16" if ctx.settings.precision == "bfloat16" else "float32")
+        return _run_classification(ctx, rules_files, history)
+
+
+def _run_classification(
+    ctx: ClassContext,
+    rules_files: Sequence[Path],
+    history: str | os.PathLike[str] | None,
+) -> ClassAnalysis:
     from advisor.api import Deadlines, versions
     from advisor.diagnostics.classifier import ClassifierTrainer
     from advisor.final.cost import class_final_reserve

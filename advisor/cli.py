@@ -112,6 +112,14 @@ Trials = Annotated[
     int | None,
     typer.Option("--trials", help="Most search trials (default 12); the budget may stop sooner."),
 ]
+PrecisionOption = Annotated[
+    str,
+    typer.Option(
+        "--precision",
+        help="What the models compute in: auto (bfloat16 where a GPU computes in it natively "
+        "and the validation score holds, else float32), float32 or bfloat16.",
+    ),
+]
 Fresh = Annotated[
     bool, typer.Option("--fresh", help="Start over instead of resuming this run directory.")
 ]
@@ -259,6 +267,7 @@ def analyze(
     tuner: TunerKind = "bayesian",
     metric: Metric = None,
     trials: Trials = None,
+    precision: PrecisionOption = "auto",
     fresh: Fresh = False,
     workers: Workers = None,
     bind: Bind = "127.0.0.1",
@@ -299,6 +308,7 @@ def analyze(
         tuner=tuner,
         metric=metric,
         trials=trials,
+        precision=precision,
     )
     options = _sequence_options(
         settings, id_col=id_col, label=label, split_col=split_col, layout=layout

@@ -13,12 +13,13 @@ from dataclasses import replace
 from typing import Any, Literal, get_args
 
 from advisor.core.errors import AdvisorInputError
-from advisor.core.records import Settings, TaskChoice, Tuner
+from advisor.core.records import PrecisionChoice, Settings, TaskChoice, Tuner
 from advisor.core.sequences import LayoutChoice, SequenceOptions
 from advisor.core.suggest import did_you_mean
 
 TASKS: tuple[str, ...] = get_args(TaskChoice)
 TUNERS: tuple[str, ...] = get_args(Tuner)
+PRECISIONS: tuple[str, ...] = get_args(PrecisionChoice)
 LAYOUTS: tuple[str, ...] = get_args(LayoutChoice)
 Spelling = Literal["flag", "keyword"]
 
@@ -41,6 +42,7 @@ OPTIONS = (
     "tuner",
     "metric",
     "trials",
+    "precision",
 )
 
 
@@ -104,6 +106,10 @@ def _checked(name: str, value: Any, spelling: Spelling) -> Any:
     if name == "tuner" and value not in TUNERS:
         raise AdvisorInputError(
             _shown(name, value, spelling), "unknown tuner", fix=f"use one of {', '.join(TUNERS)}"
+        )
+    if name == "precision" and value not in PRECISIONS:
+        raise AdvisorInputError(
+            _shown(name, value, spelling), "unknown precision", fix=_choose(value, PRECISIONS)
         )
     if name in _POSITIVE or name == "seed":
         least = 0 if name == "seed" else 1

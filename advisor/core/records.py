@@ -31,6 +31,9 @@ them replaced it (on an edge of its range: widen), or nothing was compared with 
 Verdict = Literal["confirmed", "refined", "widen", "untested", "provisional"]
 """The outcome, or ``provisional`` where a user's --budget cut any stage short."""
 Scaling = Literal["standard", "minmax", "none"]
+# What the models compute in: float32, or bfloat16 (float32 weights, bfloat16 arithmetic).
+Precision = Literal["float32", "bfloat16"]
+PrecisionChoice = Literal["auto", "float32", "bfloat16"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,9 @@ class Settings:
     """The search's objective; ``None`` follows the task (validation RMSE)."""
     max_trials: int | None = None
     """The search's trial budget; ``None`` leaves it to the advisor."""
+    precision: PrecisionChoice = "auto"
+    """What the models compute in; ``auto`` compares bfloat16 with float32 where the GPU
+    computes in bfloat16 natively, and is float32 elsewhere."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -436,6 +442,12 @@ class Diagnosis:
     lookback_tied: int | None = None
     """Another window those runs could not tell from the chosen one (within the noise),
     which the search tries as well; ``None`` where the chosen one won clearly."""
+    precision: Precision = "float32"
+    """What every training after the comparison computed in: the diagnostic runs, the
+    search, cross-validation and the final model."""
+    precision_runs: tuple[DiagnosticRun, ...] = ()
+    """One small model per precision compared (named ``precision-<name>``), where the
+    comparison ran."""
 
     def has(self, finding_id: str) -> bool:
         return any(f.id == finding_id for f in self.findings)

@@ -6,11 +6,12 @@ and the cross-validation all resume without training the same thing twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from typing import Any
 
-from advisor.core.records import DiagnosticRun, ModelConfig
+from advisor.core.records import DiagnosticRun, ModelConfig, Precision
 from advisor.diagnostics.trainer import RunSpec, SweepCost, Trainer
 from advisor.store.rundir import CACHE_VERSION, RunCache, key_of
 
@@ -19,7 +20,7 @@ class CachingTrainer(Trainer):
     """A trainer that answers a training it has finished before from the run directory.
 
     The key is what determines the result (configuration, data fraction, seed, split,
-    horizon), not the run's name: the cross-validation's fold on the search's own
+    horizon, precision), not the run's name: the cross-validation's fold on the search's own
     split reuses the search trial that trained the same configuration with that seed.
     Runs the time budget cut short are not kept: a rerun with more time redoes them.
     """
@@ -38,6 +39,8 @@ class CachingTrainer(Trainer):
                 "seed": spec.seed,
                 # Only where set, so keys of runs without a batch cap stay as they were.
                 **({"max_batches": spec.max_batches} if spec.max_batches else {}),
+                # Likewise only where not float32: a bfloat16 run is another result.
+                **({"precision": self.precision} if self.precision != "float32" else {}),
                 **self.context,
             },
             length=24,
@@ -70,6 +73,21 @@ class CachingTrainer(Trainer):
 
     def sweep_cost(self, specs: Sequence[RunSpec]) -> SweepCost | None:
         return self.inner.sweep_cost(specs)
+
+    @property
+    def precision(self) -> Precision:
+        return self.inner.precision
+
+    def use_precision(self, precision: Precision) -> None:
+        self.inner.use_precision(precision)
+
+    def bf16_capable(self) -> bool:
+        return self.inner.bf16_capable()
+
+    @contextmanager
+    def precision_scope(self) -> Iterator[None]:
+        with self.inner.precision_scope():
+            yield
 
 
 def _config_key(config: ModelConfig) -> dict[str, Any]:

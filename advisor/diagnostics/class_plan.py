@@ -36,6 +36,7 @@ from advisor.diagnostics.class_findings import best_class_run, examine_classifie
 from advisor.diagnostics.class_probe import class_sweep_widths, probe_class_config
 from advisor.diagnostics.classifier import ClassTrainer, count_params
 from advisor.diagnostics.plan import MIN_RUN_SHARE, Progress
+from advisor.diagnostics.precision import ASKED
 
 # The data-size curve's one point below 100%. Each run here is a training of its own, so
 # the curve gets the point that answers "would more sequences help" (forecasting's 25%
@@ -152,10 +153,12 @@ def run_class_diagnostics(
     stopped = [f"{r.name} stopped at the deadline" for r in runs if r.stopped_reason == "budget"]
     budget.extend(stopped)
     exam = examine_classifier(runs, profile, seed)
+    bf16 = settings.precision == "bfloat16"
     return ClassDiagnosis(
         runs=tuple(runs),
         findings=exam.findings,
-        planned=describe(widths, configs[widths[0]], profile.max_length),
+        planned=(f"{ASKED}; " if bf16 else "")
+        + describe(widths, configs[widths[0]], profile.max_length),
         cut=(*cut, *budget),
         budget_cut=tuple(budget),
         primary=exam.primary,

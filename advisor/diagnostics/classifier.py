@@ -227,7 +227,7 @@ def build_classifier(
     ``last`` pooling the last LSTM's output is its state after the last real step: a
     masked step carries the state over unchanged. ``length`` may be ``None`` (any length).
     """
-    from advisor.diagnostics.model import keras
+    from advisor.diagnostics.model import OUTPUT_DTYPE, keras
 
     reg = keras.regularizers.L2(config.l2) if config.l2 > 0 else None
     inputs = keras.Input((length, channels))
@@ -244,7 +244,9 @@ def build_classifier(
         x = keras.layers.Bidirectional(lstm)(x) if config.bidirectional else lstm(x)
     if config.pooling == "average":
         x = keras.layers.GlobalAveragePooling1D()(x)
-    outputs = keras.layers.Dense(classes, activation="softmax", kernel_regularizer=reg)(x)
+    outputs = keras.layers.Dense(
+        classes, activation="softmax", kernel_regularizer=reg, dtype=OUTPUT_DTYPE
+    )(x)
     model = keras.Model(inputs, outputs)
     model.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate),

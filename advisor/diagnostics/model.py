@@ -44,6 +44,12 @@ with quiet_native_stderr():
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
+# Layers whose output is a forecast (heads, an average of models) compute in float32
+# whatever Keras' dtype policy (``device.use_precision``): under bfloat16 a forecast
+# would keep three significant digits, and the losses and scores read it.
+OUTPUT_DTYPE = "float32"
+
+
 def set_random_seed(seed: int) -> None:
     """Seeds Python's, numpy's and the backend's generators: ``keras.utils.set_random_seed``,
     without TensorFlow under another backend.
@@ -299,7 +305,7 @@ def build_model(config: ModelConfig, channels: int, horizon: int) -> keras.Model
             kernel_regularizer=reg,
             return_sequences=i < len(config.layers) - 1,
         )(x)
-    outputs = keras.layers.Dense(horizon)(x)
+    outputs = keras.layers.Dense(horizon, dtype=OUTPUT_DTYPE)(x)
     model = keras.Model(inputs, outputs)
     model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="mse")
     return model
@@ -559,7 +565,7 @@ def average_models(models: list[keras.Model]) -> keras.Model:
     if len(models) == 1:
         return models[0]
     inputs = keras.Input(models[0].input_shape[1:])
-    outputs = keras.layers.Average()([m(inputs) for m in models])
+    outputs = keras.layers.Average(dtype=OUTPUT_DTYPE)([m(inputs) for m in models])
     return keras.Model(inputs, outputs, name="seed_average")
 
 

@@ -7,7 +7,9 @@ Two experiments, both at one neutral configuration (``probe_config``):
    50% of the training windows (its 100% point is the sweep's own run).
 
 Before them, where the rules' lookback or differencing is a guess worth checking, one
-small model per candidate (``advisor.diagnostics.probe``) decides it. What each costs
+small model per candidate (``advisor.diagnostics.probe``) decides it; first of all, on
+a GPU that computes in bfloat16, the same small model decides the precision every later
+training computes in (``advisor.diagnostics.precision``). What each costs
 is measured and the plan chosen from it (``advisor.diagnostics.levels``); the deadline
 still stops any training that overruns. What the plan leaves out is listed in
 ``Diagnosis.cut``.
@@ -20,7 +22,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from advisor.core.records import Diagnosis, DiagnosticRun, ModelConfig, Profile, Settings
+from advisor.core.records import (
+    Diagnosis,
+    DiagnosticRun,
+    ModelConfig,
+    Precision,
+    Profile,
+    Settings,
+)
 from advisor.core.splits import train_windows
 from advisor.diagnostics.comparisons import Noise
 from advisor.diagnostics.diagnosis import examine
@@ -36,6 +45,8 @@ from advisor.diagnostics.levels import (
     run_seconds,
 )
 from advisor.diagnostics.noise import block_length, origin_step
+from advisor.diagnostics.precision import ASKED, faster, not_faster, pick_precision
+from advisor.diagnostics.precision import SKIPPED as NO_TIME_FOR_PRECISION
 from advisor.diagnostics.probe import (
     COMPARE_EPOCHS,
     COMPARE_WIDTH,
@@ -116,6 +127,14 @@ def run_diagnostics(
     )
     if estimate is not None and on_estimate is not None:
         on_estimate(estimate)
+    precision, precision_runs, precision_note, precision_words = _choose_precision(
+        trainer, profile, settings, base[0], widths[-1], cost, deadline, report
+    )
+    if precision == "bfloat16" and cost is not None:
+        report("measuring the cost of a training epoch in bfloat16", 0, len(widths))
+        cost = trainer.sweep_cost(
+            [RunSpec(f"width-{w}", c, 1.0, seed) for w, c in zip(widths, base, strict=True)]
+        )
     windowed, (window, tied), window_note = _compare_lookback(
         trainer, profile, settings, base[0], widths[-1], cost, deadline, report
     )
@@ -140,8 +159,8 @@ def run_diagnostics(
         base = [replace(c, differencing=lag, deseasonalize=season) for c in base]
     plan = choose_plan(widths, windows, batch, cost, deadline - time.monotonic(), tuple(cut))
     total = len(widths) + len(plan.fractions)
-    notes = [*window_note, *compare_note, *plan.cut]
-    budget_cut = [*window_note, *compare_note, *plan.budget_cut]
+    notes = [*precision_note, *window_note, *compare_note, *plan.cut]
+    budget_cut = [*precision_note, *window_note, *compare_note, *plan.budget_cut]
 
     report(f"training widths {', '.join(map(str, widths))} together", 0, total)
     specs = [_spec(f"width-{w}", c, 1.0, seed, plan) for w, c in zip(widths, base, strict=True)]
@@ -181,6 +200,8 @@ def run_diagnostics(
     if windowed:
         sizes = "/".join(str(r.lookback) for r in windowed)
         planned = f"lookbacks {sizes} compared at width {windowed[0].units}; {planned}"
+    if precision_words:
+        planned = f"{precision_words}; {planned}"
     return Diagnosis(
         tuple(runs),
         exam.findings,
@@ -196,7 +217,69 @@ def run_diagnostics(
         lookback=window,
         lookback_tied=tied,
         deseasonalize=None if chosen is None else chosen[1],
+        precision=precision,
+        precision_runs=tuple(precision_runs),
     )
+
+
+def _choose_precision(
+    trainer: Trainer,
+    profile: Profile,
+    settings: Settings,
+    probe: ModelConfig,
+    widest: int,
+    cost: SweepCost | None,
+    deadline: float,
+    report: Callable[[str, int, int], None],
+) -> tuple[Precision, list[DiagnosticRun], list[str], str]:
+    """The precision every later training computes in, set on ``trainer``: the user's
+    where asked; float32 where the device has no native bfloat16; else bfloat16 where one
+    batch of the comparison's small model is clearly faster in it and its validation
+    score holds (``precision.pick_precision``).
+
+    Returns it, the two runs where they trained, a note for ``Diagnosis.cut`` where the
+    budget left the comparison out, and the plan's words (empty for plain float32).
+    """
+    if settings.precision != "auto":
+        trainer.use_precision(settings.precision)
+        asked = settings.precision == "bfloat16"
+        words = ASKED if asked else ""
+        return settings.precision, [], [], words
+    trainer.use_precision("float32")
+    if cost is None or not trainer.bf16_capable():
+        return "float32", [], [], ""
+    width = min(COMPARE_WIDTH, widest)
+    timed = RunSpec("precision", with_units(probe, width), 1.0, settings.seed)
+    report("timing a batch in bfloat16 and float32", 0, 2)
+    single = trainer.sweep_cost([timed])
+    trainer.use_precision("bfloat16")
+    half = trainer.sweep_cost([timed])
+    trainer.use_precision("float32")
+    ratio = half.batch / single.batch if half and single and single.batch > 0 else math.inf
+    if not faster(ratio):
+        return "float32", [], [], not_faster(ratio, width)
+    configs = [(f"precision-{p}", probe) for p in ("float32", "bfloat16")]
+    runs, note = _compare(
+        trainer,
+        profile,
+        configs,
+        widest,
+        cost,
+        deadline,
+        report,
+        NO_TIME_FOR_PRECISION,
+        settings.seed,
+        ("float32", "bfloat16"),
+    )
+    if note:
+        return "float32", [], note, ""
+    split, h = profile.split, profile.horizon
+    origins = max((len(r.val_errors) for r in runs), default=0)
+    step = origin_step(split.train, split.validation_end, h)
+    noise = Noise(block_length(origins, h, step), settings.seed)
+    chosen, words = pick_precision(runs[0], runs[1], ratio, noise)
+    trainer.use_precision(chosen)
+    return chosen, runs, [], words
 
 
 def _compare_differencing(
@@ -295,10 +378,13 @@ def _compare(
     report: Callable[[str, int, int], None],
     skipped: str,
     seed: int,
+    precisions: Sequence[Precision] = (),
 ) -> tuple[list[DiagnosticRun], list[str]]:
     """Train each named configuration as one small model (COMPARE_WIDTH, at most
     COMPARE_EPOCHS), where the worst case of all of them and the leanest sweep fit the
-    time left; else train nothing and return the note ``skipped`` says.
+    time left; else train nothing and return the note ``skipped`` says. Where
+    ``precisions`` is given, each configuration computes in its own (the trainer's own
+    precision is back afterwards); else all in the trainer's.
 
     ``cost`` was measured on the sweep's configuration, whose window is the longest any
     candidate has, so it bounds each candidate's epoch from above. Under a budget the
@@ -339,10 +425,13 @@ def _compare(
         if need + leanest > PLAN_SHARE * available:
             return [], [f"{skipped} (needs up to {need:.0f} s)"]
     runs: list[DiagnosticRun] = []
-    for i, (name, config) in enumerate(configs):
-        report(f"comparing {name.replace('-', ' ')}", i, len(configs))
-        spec = _spec(name, with_units(config, width), 1.0, seed, plan)
-        runs.extend(trainer.run_sweep([spec], deadline))
+    with trainer.precision_scope():
+        for i, (name, config) in enumerate(configs):
+            report(f"comparing {name.replace('-', ' ')}", i, len(configs))
+            if precisions:
+                trainer.use_precision(precisions[i])
+            spec = _spec(name, with_units(config, width), 1.0, seed, plan)
+            runs.extend(trainer.run_sweep([spec], deadline))
     return runs, []
 
 

@@ -5,13 +5,11 @@ branch groups (their form chosen by device), block-diagonal shared layers, per-b
 early stopping, and ``Sweep``, which builds and traces the fused model once and then
 calibrates and trains it. It takes ``keras`` from ``model`` rather than importing it
 itself, so Keras always loads after ``model``'s thread setting; nothing light imports
-this module. Whether it trains on a GPU (``gpu_present``) it asks Keras' device list,
-and torch directly, for which Keras keeps none.
+this module. Whether it trains on a GPU it asks ``device.gpu_present``.
 """
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,8 +20,10 @@ import numpy as np
 from advisor.core import interrupt
 from advisor.core.records import Curve, ModelConfig
 from advisor.core.sizing import MAX_VAL_WINDOWS
+from advisor.diagnostics.device import gpu_present
 from advisor.diagnostics.findings import DIVERGENCE_FACTOR
 from advisor.diagnostics.model import (
+    OUTPUT_DTYPE,
     DeadlineStop,
     InterruptCheck,
     Prepared,
@@ -61,20 +61,6 @@ SweepForm = Literal["block", "branches"]
 FORMS: tuple[SweepForm, ...] = ("block", "branches")
 # Forces the form whatever the device (benchmarks compare both); ``None``: by device.
 FORM: SweepForm | None = None
-
-
-@functools.cache
-def gpu_present() -> bool:
-    """Whether the active Keras backend sees a GPU to train on, asked once per process:
-    through Keras' own device list (TensorFlow, JAX), or torch's where Keras has none."""
-    try:
-        if keras.config.backend() == "torch":
-            import torch
-
-            return bool(torch.cuda.is_available())
-        return bool(keras.distribution.list_devices("gpu"))
-    except Exception:  # a backend that cannot say (JAX without a GPU raises) has none for us
-        return False
 
 
 def sweep_form() -> SweepForm:
@@ -274,9 +260,10 @@ def build_sweep_model(
                     seed=_branch_seed(seed, width, len(config.layers), 2)
                 ),
                 name=f"head_{branch_name(width)}",
+                dtype=OUTPUT_DTYPE,
             )(part)
             start += width
-    outputs = _Stack()([heads[w] for w in widths])
+    outputs = _Stack(dtype=OUTPUT_DTYPE)([heads[w] for w in widths])
     model = keras.Model(inputs, outputs)
     model.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate),

@@ -14,14 +14,15 @@ from __future__ import annotations
 import math
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from advisor.core import forecast_eval as fe
-from advisor.core.records import DiagnosticRun, ModelConfig, Split
+from advisor.core.records import DiagnosticRun, ModelConfig, Precision, Split
 
 if TYPE_CHECKING:
     from advisor.diagnostics.model import Prepared
@@ -69,7 +70,15 @@ def origin_errors(pred: np.ndarray, actual: np.ndarray) -> tuple[float, ...]:
 
 
 class Trainer(ABC):
-    """Trains one configuration on train, scores it on validation."""
+    """Trains one configuration on train, scores it on validation.
+
+    What it computes in (``precision``) is the trainer's state, not a run's: every
+    training after ``use_precision`` uses it, and ``precision_scope`` puts back what was
+    there before. Only a device that computes in bfloat16 natively (``bf16_capable``)
+    is worth comparing it on.
+    """
+
+    _precision: Precision = "float32"
 
     @abstractmethod
     def run(self, spec: RunSpec, deadline: float | None = None) -> DiagnosticRun:
@@ -84,6 +93,27 @@ class Trainer(ABC):
     def sweep_cost(self, specs: Sequence[RunSpec]) -> SweepCost | None:
         """What ``run_sweep(specs)`` costs here, measured; ``None`` where unknown."""
         return None
+
+    @property
+    def precision(self) -> Precision:
+        return self._precision
+
+    def use_precision(self, precision: Precision) -> None:
+        """Every training from now on computes in ``precision``."""
+        self._precision = precision
+
+    def bf16_capable(self) -> bool:
+        """Whether this trainer's device computes in bfloat16 natively."""
+        return False
+
+    @contextmanager
+    def precision_scope(self) -> Iterator[None]:
+        """The precision found on entry is back on exit."""
+        saved = self.precision
+        try:
+            yield
+        finally:
+            self.use_precision(saved)
 
 
 def check_sweep(specs: Sequence[RunSpec]) -> None:
@@ -113,6 +143,31 @@ class KerasTrainer(Trainer):
         # Fused models by everything that shapes them: traced once, reused by every
         # calibration and fit of the same widths (data-size runs differ only in data).
         self._sweeps: dict[tuple[object, ...], Sweep] = {}
+
+    @property
+    def precision(self) -> Precision:
+        from advisor.diagnostics.device import current_precision
+
+        return current_precision()
+
+    def use_precision(self, precision: Precision) -> None:
+        # Keras' global dtype policy: trainers made later (cross-validation's folds) and
+        # the final training build under it too (see ``device``).
+        from advisor.diagnostics.device import use_precision
+
+        use_precision(precision)
+
+    def bf16_capable(self) -> bool:
+        from advisor.diagnostics.device import bf16_capable
+
+        return bf16_capable()
+
+    @contextmanager
+    def precision_scope(self) -> Iterator[None]:
+        from advisor.diagnostics.device import precision_scope
+
+        with precision_scope():
+            yield
 
     def prepared(self, config: ModelConfig, fit_rows: int) -> Prepared:
         from advisor.diagnostics.model import prepare
@@ -220,7 +275,7 @@ class KerasTrainer(Trainer):
             differencing=0,
             deseasonalize=0,
         )
-        key = (shape, widths, specs[0].seed)
+        key = (shape, widths, specs[0].seed, self.precision)
         if key not in self._sweeps:
             self._sweeps[key] = Sweep(cfg, widths, self.channels(cfg), self.horizon, specs[0].seed)
         return self._sweeps[key]

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from advisor.core import forecast_eval as fe
-from advisor.core.records import FinalResult, ModelConfig, Profile, SeriesData
+from advisor.core.records import FinalResult, ModelConfig, Precision, Profile, SeriesData
 from advisor.core.sizing import EPOCH_WINDOWS
 from advisor.diagnostics.trainer import KerasTrainer
 from advisor.final.board import tensorboard_callback
@@ -67,6 +67,7 @@ def render_script(
     horizon: int,
     seed: int,
     members: int = FINAL_SEEDS,
+    precision: Precision = "float32",
 ) -> str:
     """``model.py``: every value a Python literal (``repr``), whatever the CSV's names.
 
@@ -96,11 +97,18 @@ def render_script(
         config=config,
         layers=[asdict(layer) for layer in config.layers],
         epoch_windows=EPOCH_WINDOWS,
+        precision=precision,
     )
 
 
-def _key(config: ModelConfig, profile: Profile, seeds: tuple[int, ...]) -> str:
-    return key_of({"config": asdict(config), "split": asdict(profile.split), "seeds": seeds})
+def _key(
+    config: ModelConfig, profile: Profile, seeds: tuple[int, ...], precision: Precision
+) -> str:
+    # Precision only where not float32: keys of final models trained before it stay.
+    other = {"precision": precision} if precision != "float32" else {}
+    return key_of(
+        {"config": asdict(config), "split": asdict(profile.split), "seeds": seeds, **other}
+    )
 
 
 def finalize(
@@ -121,9 +129,11 @@ def finalize(
     script_path = run_dir / "model.py"
     checkpoint = run_dir / "state" / "final.json"
     seeds = member_seeds(seed, members)
-    key = _key(config, profile, seeds)
+    precision = trainer.precision
+    key = _key(config, profile, seeds, precision)
     write_text(
-        script_path, render_script(config, series, data_path, profile.horizon, seed, members)
+        script_path,
+        render_script(config, series, data_path, profile.horizon, seed, members, precision),
     )
 
     saved = read_json(checkpoint)

@@ -357,6 +357,19 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                     for r in diagnosis.differencing_runs
                 ],
             },
+            "precision": {
+                "used": diagnosis.precision,
+                "runs": [
+                    {
+                        "name": r.name,
+                        "units": r.units,
+                        "val_rmse": finite_or_null(r.val_rmse),
+                        "best_epoch": r.best_epoch,
+                        "seconds": r.seconds,
+                    }
+                    for r in diagnosis.precision_runs
+                ],
+            },
             "lookback": None
             if diagnosis.lookback is None
             else {

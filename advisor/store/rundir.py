@@ -56,6 +56,9 @@ CACHE_VERSION = 1
 def identity(sha256: str, settings: Settings) -> dict[str, Any]:
     """What a run is keyed by: the data's bytes and the settings that shape results."""
     shaped = {k: v for k, v in asdict(settings).items() if k not in RESUMABLE_SETTINGS}
+    # Only where asked for: the keys of runs made before the option existed stay as they were.
+    if settings.precision == "auto":
+        del shaped["precision"]
     return {"sha256": sha256, "settings": shaped}
 
 

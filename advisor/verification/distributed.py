@@ -391,6 +391,9 @@ def run_worker(
         from advisor.store.rundir import RunCache
 
         trainer: Trainer = KerasTrainer(values, job.split, job.horizon)
+        # The chief sends the precision its diagnostics chose, never "auto".
+        precision = job.settings.get("precision", "float32")
+        trainer.use_precision("bfloat16" if precision == "bfloat16" else "float32")
         if cache is not None:
             context = {"split": asdict(job.split), "horizon": job.horizon}
             trainer = CachingTrainer(trainer, RunCache(cache), context)

@@ -69,7 +69,7 @@ def _network(model: Any) -> Any:
 def load_pretrained(path: str | Path, channels: int, horizon: int) -> Pretrained:
     """Load ``path`` in safe mode and fit it to ``channels`` inputs and ``horizon``
     outputs; a file that cannot be, one line (``AdvisorInputError``)."""
-    from advisor.diagnostics.model import keras
+    from advisor.diagnostics.model import OUTPUT_DTYPE, keras
 
     source = Path(path)
     if not source.is_file():
@@ -112,7 +112,9 @@ def load_pretrained(path: str | Path, channels: int, horizon: int) -> Pretrained
     if replaced:
         # Only the horizon differs: the learnt representation stays, a new head reads it.
         features = net.layers[-2].output
-        net = keras.Model(net.inputs, keras.layers.Dense(horizon, name="new_head")(features))
+        net = keras.Model(
+            net.inputs, keras.layers.Dense(horizon, name="new_head", dtype=OUTPUT_DTYPE)(features)
+        )
     units = tuple(int(layer.units) for layer in net.layers if isinstance(layer, keras.layers.LSTM))
     return Pretrained(
         path=str(source.resolve()),
