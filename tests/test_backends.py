@@ -68,8 +68,8 @@ def _run_script(backend: str, part: str, tmp_path: Path) -> dict[str, object]:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_trainings_run_under_the_backend(backend, tmp_path):
-    """A diagnostic run, a fused capacity sweep, the final forecaster (saved and loaded
-    back) and a sequence classifier, each tiny."""
+    """A diagnostic run, a fused capacity sweep (in float32 and in bfloat16), the final
+    forecaster (saved and loaded back) and a sequence classifier, each tiny."""
     _run_script(_backend(backend), "trainings", tmp_path)
 
 
@@ -148,6 +148,14 @@ def _trainings(tmp: Path) -> dict[str, float]:
         np.testing.assert_allclose(a.curve.train_loss, b.curve.train_loss, rtol=1e-5)
         np.testing.assert_allclose(a.curve.val_loss, b.curve.val_loss, rtol=1e-5)
     lap("sweep")
+
+    # The same sweep with its LSTMs in bfloat16, as a GPU where it pays trains it.
+    with trainer.precision_scope():
+        trainer.use_precision("bfloat16")
+        halved = trainer.run_sweep(specs)
+    assert all(r.curve.epochs == 2 and np.isfinite(r.val_rmse) for r in halved), halved
+    assert keras.config.dtype_policy().name == "float32"
+    lap("bfloat16")
 
     run_dir = tmp / "final"
     (run_dir / "state").mkdir(parents=True)

@@ -32,6 +32,8 @@ from advisor.diagnostics.diagnosis import diagnose, examine
 from advisor.diagnostics.findings import overfit_evidence
 from advisor.diagnostics.levels import PLAN_LEVELS, choose_plan
 from advisor.diagnostics.plan import NO_TIME_TO_COMPARE_LOOKBACK, run_diagnostics
+from advisor.diagnostics.precision import ASKED as PRECISION_ASKED
+from advisor.diagnostics.precision import SKIPPED as PRECISION_SKIPPED
 from advisor.diagnostics.probe import (
     deseasonalize_candidates,
     differencing_candidates,
@@ -1056,3 +1058,121 @@ def test_the_plan_records_the_primary_and_the_notes_in_the_diagnosis():
     )
     assert diagnosis.primary == examine(diagnosis.runs, BASELINE, 0.25).primary
     assert diagnosis.primary in ids(diagnosis.findings)
+
+
+# ------------------------------------------------------------- precision, with fakes
+
+
+class PrecisionTrainer(ReplayTrainer):
+    """ReplayTrainer on a device that may compute in bfloat16: a batch of the timed model
+    costs ``batch_s[precision]``, the comparison's runs score ``by_precision[precision]``,
+    and every run records what it trained in."""
+
+    def __init__(self, batch_s, by_precision=None, capable=True, cost=None):
+        super().__init__(
+            LADDER_CURVES, cost or SweepCost(setup=0.5, batch=0.01, epoch_overhead=0.1)
+        )
+        self.batch_s = batch_s
+        self.by_precision = by_precision or {}
+        self.capable = capable
+        self.trained_in: list[tuple[str, str]] = []
+        self.timed: list[str] = []
+
+    def bf16_capable(self):
+        return self.capable
+
+    def sweep_cost(self, specs):
+        if specs[0].name == "precision":
+            self.timed.append(self.precision)
+            return SweepCost(setup=0.5, batch=self.batch_s[self.precision], epoch_overhead=0.1)
+        return super().sweep_cost(specs)
+
+    def run(self, spec, deadline=None):
+        self.trained_in.append((spec.name, self.precision))
+        if spec.name.startswith("precision-"):
+            scripted = self.by_precision[self.precision]
+            return replace(scripted, name=spec.name, units=spec.config.layers[0].units)
+        return super().run(spec, deadline)
+
+
+def errors_scored(scale: float) -> DiagnosticRun:
+    """A good fit whose 200 per-origin errors are one seeded draw times ``scale``."""
+    errors = np.random.default_rng(3).gamma(2.0, 0.5, size=200) * scale
+    return replace(
+        SCRIPTS["good_fit"],
+        val_rmse=float(np.sqrt(errors.mean())),
+        val_errors=tuple(float(e) for e in errors),
+    )
+
+
+def test_bfloat16_faster_and_as_good_trains_everything_after_the_comparison():
+    trainer = PrecisionTrainer(
+        {"float32": 0.010, "bfloat16": 0.005},
+        {"float32": errors_scored(1.0), "bfloat16": errors_scored(1.0)},
+    )
+    diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), float("inf"))
+    assert trainer.timed == ["float32", "bfloat16"]
+    assert diagnosis.precision == "bfloat16" and trainer.precision == "bfloat16"
+    assert [r.name for r in diagnosis.precision_runs] == ["precision-float32", "precision-bfloat16"]
+    assert trainer.trained_in[:2] == [
+        ("precision-float32", "float32"),
+        ("precision-bfloat16", "bfloat16"),
+    ]
+    assert {p for name, p in trainer.trained_in if name.startswith("width-")} == {"bfloat16"}
+    assert diagnosis.planned.startswith(
+        "bfloat16 compared with float32 at width 16: a batch in 0.50x"
+    )
+    assert "; kept;" in diagnosis.planned
+
+
+def test_bfloat16_that_loses_beyond_the_noise_is_not_kept():
+    trainer = PrecisionTrainer(
+        {"float32": 0.010, "bfloat16": 0.005},
+        {"float32": errors_scored(1.0), "bfloat16": errors_scored(1.04**2)},
+    )
+    diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), float("inf"))
+    assert diagnosis.precision == "float32" and trainer.precision == "float32"
+    assert "not kept" in diagnosis.planned
+    assert {p for name, p in trainer.trained_in if name.startswith("width-")} == {"float32"}
+
+
+def test_bfloat16_no_faster_is_timed_and_never_trained():
+    trainer = PrecisionTrainer({"float32": 0.010, "bfloat16": 0.0095})
+    diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), float("inf"))
+    assert trainer.timed == ["float32", "bfloat16"]
+    assert not any(name.startswith("precision-") for name, _ in trainer.trained_in)
+    assert diagnosis.precision == "float32" and diagnosis.precision_runs == ()
+    assert "0.95x the time, too little gain to compare; float32" in diagnosis.planned
+
+
+def test_a_device_without_native_bfloat16_neither_times_nor_says_anything():
+    trainer = PrecisionTrainer({"float32": 0.010, "bfloat16": 0.001}, capable=False)
+    diagnosis = run_diagnostics(trainer, profile(train_rows=2000), Settings(), float("inf"))
+    assert trainer.timed == [] and diagnosis.precision == "float32"
+    assert "bfloat16" not in diagnosis.planned
+
+
+@pytest.mark.parametrize("capable", [True, False])
+def test_the_users_precision_is_used_as_asked_and_said_to_be_unchecked(capable):
+    trainer = PrecisionTrainer({"float32": 0.010, "bfloat16": 0.005}, capable=capable)
+    settings = Settings(precision="bfloat16")
+    diagnosis = run_diagnostics(trainer, profile(train_rows=2000), settings, float("inf"))
+    assert trainer.timed == [] and diagnosis.precision == "bfloat16"
+    assert diagnosis.planned.startswith(PRECISION_ASKED)
+    assert {p for _, p in trainer.trained_in} == {"bfloat16"}
+    forced = PrecisionTrainer({"float32": 0.010, "bfloat16": 0.005}, capable=capable)
+    plain = run_diagnostics(forced, profile(train_rows=2000), Settings(precision="float32"), 1e12)
+    assert forced.timed == [] and plain.precision == "float32" and "bfloat16" not in plain.planned
+
+
+def test_no_time_to_compare_precisions_keeps_float32_and_says_so():
+    trainer = PrecisionTrainer(
+        {"float32": 0.05, "bfloat16": 0.02},
+        cost=SweepCost(setup=5.0, batch=0.05, epoch_overhead=0.5),
+    )
+    diagnosis = run_diagnostics(
+        trainer, profile(train_rows=2000), Settings(), time.monotonic() + 20
+    )
+    assert not any(name.startswith("precision-") for name, _ in trainer.trained_in)
+    assert diagnosis.precision == "float32"
+    assert any(c.startswith(PRECISION_SKIPPED) for c in diagnosis.budget_cut)

@@ -316,3 +316,31 @@ def test_keras_trainer_runs_a_sweep_and_scores_every_branch():
     # a data-size run at one width reuses nothing of the others, and is the same model
     half = trainer.run_sweep([RunSpec("width-8-data-50%", config(8), 0.5, 0)])
     assert half[0].train_fraction == 0.5 and half[0].curve.epochs >= 1
+
+
+def test_under_bfloat16_the_lstms_compute_in_it_and_forecasts_stay_float32():
+    """The fused sweep and one plain model built under the trainer's bfloat16: LSTM
+    layers compute in bfloat16 on float32 weights, the heads and the stacked output in
+    float32, and the run scores close to float32's; the scope puts float32 back."""
+    y = seasonal(rows=200)
+    trainer = KerasTrainer(y[:, None], Split(140, 30, 30), horizon=2)
+    specs = [RunSpec(f"width-{u}", config(u), 1.0, 0) for u in (4, 8)]
+    plain = trainer.run_sweep(specs)
+    with trainer.precision_scope():
+        trainer.use_precision("bfloat16")
+        assert trainer.precision == "bfloat16"
+        half = trainer.run_sweep(specs)
+        model = lstm.build_model(config(8), 1, 2)
+        swept = fusion.build_sweep_model(config(8), (4, 8), 1, 2, 0)
+    assert trainer.precision == "float32"
+    assert keras.config.dtype_policy().name == "float32"
+    for built in (model, swept):
+        recurrent = [layer for layer in built.layers if isinstance(layer, keras.layers.LSTM)]
+        assert recurrent and {layer.compute_dtype for layer in recurrent} == {"bfloat16"}
+        assert {layer.variable_dtype for layer in recurrent} == {"float32"}
+        assert built.output.dtype == "float32"
+    for a, b in zip(plain, half, strict=True):
+        assert math.isfinite(b.val_rmse)
+        assert b.val_rmse == pytest.approx(a.val_rmse, rel=0.25)
+    # a fused model traced under one precision is never reused under the other
+    assert len(trainer._sweeps) == 2

@@ -66,6 +66,9 @@ def test_model_script_is_valid_python_carrying_the_final_config(tiny):
     adjusted = literals(render_script(replace(TINY, deseasonalize=12), series, str(csv), 3, 7))
     assert adjusted["DESEASONALIZE"] == 12
     assert values["EPOCH_WINDOWS"] == EPOCH_WINDOWS
+    assert values["PRECISION"] == "float32"
+    halved = render_script(TINY, series, str(csv), 3, 7, precision="bfloat16")
+    assert literals(halved)["PRECISION"] == "bfloat16"
 
 
 def test_a_final_training_the_budget_cuts_still_averages_every_seed_and_says_so(tiny, tmp_path):
@@ -187,21 +190,29 @@ def test_model_script_prepares_and_restores_the_target_as_the_advisor_does(tiny,
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("epoch_windows", "season_position", "deseasonalize"),
-    [(EPOCH_WINDOWS, 0, 0), (16, 0, 0), (EPOCH_WINDOWS, 5, 0), (EPOCH_WINDOWS, 0, 5)],
+    ("epoch_windows", "season_position", "deseasonalize", "precision"),
+    [
+        (EPOCH_WINDOWS, 0, 0, "float32"),
+        (16, 0, 0, "float32"),
+        (EPOCH_WINDOWS, 5, 0, "float32"),
+        (EPOCH_WINDOWS, 0, 5, "float32"),
+        (EPOCH_WINDOWS, 0, 0, "bfloat16"),
+    ],
 )
 def test_model_script_trains_on_the_users_csv(
-    tiny, tmp_path, monkeypatch, epoch_windows, season_position, deseasonalize
+    tiny, tmp_path, monkeypatch, epoch_windows, season_position, deseasonalize, precision
 ):
     """As written, as a long series' script (each epoch a draw of 16 windows), with
-    season position inputs, and with a season's pattern taken out."""
+    season position inputs, with a season's pattern taken out, and in bfloat16."""
     import advisor.final.training
 
     monkeypatch.setattr(advisor.final.training, "EPOCH_WINDOWS", epoch_windows)
     csv, series, profile = tiny
     script = tmp_path / "model.py"
     config = replace(TINY, season_position=season_position, deseasonalize=deseasonalize)
-    script.write_text(render_script(config, series, str(csv), profile.horizon, 0))
+    script.write_text(
+        render_script(config, series, str(csv), profile.horizon, 0, precision=precision)
+    )
     proc = subprocess.run(
         [sys.executable, str(script), str(csv)],
         capture_output=True,

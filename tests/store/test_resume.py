@@ -45,6 +45,13 @@ def test_budget_and_trial_count_do_not_change_the_run_key():
     assert identity("abc", base) != identity("abd", base)
 
 
+def test_an_asked_precision_keys_the_run_and_auto_keeps_the_keys_made_before_it():
+    base = Settings(horizon=3)
+    assert "precision" not in identity("abc", base)["settings"]
+    assert identity("abc", base) != identity("abc", replace(base, precision="bfloat16"))
+    assert identity("abc", base) != identity("abc", replace(base, precision="float32"))
+
+
 def test_a_run_directory_of_other_data_is_refused_not_resumed(tmp_path):
     with RunDir.open(tmp_path, identity("aaa", Settings())):
         pass
@@ -96,6 +103,19 @@ def test_a_finished_training_is_answered_from_the_cache(tmp_path):
     assert len(again.inner.calls) == 0
     other_seed = again.run(RunSpec("x", SUGGESTION, 1.0, 1))
     assert len(again.inner.calls) == 1 and other_seed.val_rmse != first.val_rmse
+
+
+def test_a_bfloat16_training_is_another_cache_entry_and_float32_keys_stay(tmp_path):
+    trainer = CachingTrainer(ScriptedTrainer(), RunCache(tmp_path), {})
+    spec = RunSpec("a", SUGGESTION)
+    plain = trainer.key(spec)
+    with trainer.precision_scope():
+        trainer.use_precision("bfloat16")
+        assert trainer.inner.precision == "bfloat16" and trainer.key(spec) != plain
+        trainer.run(spec)
+    assert trainer.precision == "float32" and trainer.key(spec) == plain
+    trainer.run(spec)
+    assert len(trainer.inner.calls) == 2
 
 
 def test_a_budget_cut_training_is_not_cached(tmp_path):

@@ -347,6 +347,7 @@ def test_bayesian_optimisation_improves_on_the_suggestion(tmp_path):
         (["--tuner", "nope"], "unknown tuner"),
         (["--metric", "macro_f1"], "a classifier's search ranks on validation cross-entropy"),
         (["--metric", "val_mape"], "unknown metric"),
+        (["--precision", "float16"], "unknown precision"),
     ],
 )
 def test_bad_search_flags_are_one_line_and_exit_2(flags, words):
