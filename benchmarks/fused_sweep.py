@@ -41,10 +41,13 @@ Usage::
 
     python benchmarks/fused_sweep.py [--widths 8,16,32,64,128] [--windows 2000]
         [--lookback 24] [--batch 32] [--epochs 3] [--repeats 3] [--seed 0]
-        [--form auto|block|branches]
+        [--form auto|block|branches] [--precision float32|bfloat16]
 
 The issue's GPU case: ``--windows 100000 --lookback 64 --batch 256``, once with
-``--form block`` and once with ``--form branches``.
+``--form block`` and once with ``--form branches``. ``--precision bfloat16`` builds every
+Keras model under the advisor's bfloat16 policy (``device.use_precision``) and runs the
+raw PyTorch loop under ``torch.autocast`` in bfloat16, the same split: bfloat16
+arithmetic, float32 weights.
 
 Not a test: timings depend on the machine and on what else runs on it.
 """
@@ -124,9 +127,12 @@ def run_plain(width, config, prepared, train_ts, val_ts, epochs, seed):  # type:
     return steady, time.perf_counter() - start
 
 
-def run_torch(width, config, prepared, train_ts, val_ts, epochs, seed):  # type: ignore[no-untyped-def]
+def run_torch(width, config, prepared, train_ts, val_ts, epochs, seed, bf16=False):  # type: ignore[no-untyped-def]
     """The widest width as a raw PyTorch LSTM: the same windows and batches (whole
-    batches only, as the sweep's), Adam, one read of the losses an epoch."""
+    batches only, as the sweep's), Adam, one read of the losses an epoch; ``bf16``: its
+    forward passes under autocast to bfloat16."""
+    import contextlib
+
     import torch
 
     from advisor.diagnostics.model import WindowDataset
@@ -143,8 +149,12 @@ def run_torch(width, config, prepared, train_ts, val_ts, epochs, seed):  # type:
     x_val, y_val = (torch.from_numpy(a).to(device) for a in val)
 
     def forward(x):  # type: ignore[no-untyped-def]
-        out, _ = lstm(x)
-        return head(out[:, -1])
+        cast = (
+            torch.autocast(device.type, dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+        )
+        with cast:
+            out, _ = lstm(x)
+            return head(out[:, -1]).float()
 
     wall: list[float] = []
     cpu: list[float] = []
@@ -193,18 +203,26 @@ def main() -> None:
         default="auto",
         help="the fused sweep's form; auto: by device, as the advisor picks it",
     )
+    parser.add_argument(
+        "--precision",
+        choices=("float32", "bfloat16"),
+        default="float32",
+        help="what every way computes in (bfloat16: float32 weights)",
+    )
     args = parser.parse_args()
     widths = tuple(int(w) for w in args.widths.split(","))
     widest = max(widths)
 
     from advisor.core.records import LayerConfig, ModelConfig
     from advisor.diagnostics import sweep
+    from advisor.diagnostics.device import use_precision
     from advisor.diagnostics.model import prepare
 
+    use_precision(args.precision)
     form = sweep.sweep_form() if args.form == "auto" else args.form
     device = "GPU" if sweep.gpu_present() else "CPU"
     groups = " | ".join("+".join(map(str, g)) for g in sweep.branch_groups(widths, form))
-    print(f"device: {device}; fused form: {form} ({groups})", flush=True)
+    print(f"device: {device}; fused form: {form} ({groups}); {args.precision}", flush=True)
     with_torch = importlib.util.find_spec("torch") is not None
     if not with_torch:
         print("torch is not importable here: no raw PyTorch LSTM to compare with", flush=True)
@@ -252,7 +270,8 @@ def main() -> None:
         record("widest-sweep", [alone[widest]])
         record("widest-plain", [plain[widest]])
         if with_torch:
-            record("torch-widest", [run_torch(widest, config, *data)])
+            bf16 = args.precision == "bfloat16"
+            record("torch-widest", [run_torch(widest, config, *data, bf16=bf16)])
 
     for rep in range(args.repeats):
         order = (fused, sequential) if rep % 2 == 0 else (sequential, fused)
@@ -283,6 +302,7 @@ def main() -> None:
     result = {
         "device": device,
         "form": form,
+        "precision": args.precision,
         "widths": list(widths),
         "windows": args.windows,
         "lookback": args.lookback,

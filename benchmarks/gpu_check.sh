@@ -4,10 +4,11 @@
 # (--no-deps, into /tmp/site), then under KERAS_BACKEND=jax
 #   1. the fused capacity sweep against its widest width alone, a plain fit and a raw
 #      PyTorch cuDNN LSTM (benchmarks/fused_sweep.py, 100,000 windows, lookback 64,
-#      batch 256, the form the device picks), and
-#   2. `advisor analyze` on a seeded 1,000,000-row minute series inside --budget 3m
-#      (benchmarks/large_series.py).
-# Each step has its own time limit (300 and 240 s), so the whole run ends inside 10
+#      batch 256, the form the device picks), in float32,
+#   2. the same once in bfloat16 (one repeat), and
+#   3. `advisor analyze` on a seeded 1,000,000-row minute series inside --budget 150s
+#      (benchmarks/large_series.py), which compares the precisions itself.
+# Each step has its own time limit (240, 120 and 210 s), so the whole run ends inside 10
 # minutes; every line also goes to RESULTS/log.
 #
 #   bash benchmarks/gpu_check.sh [WHEELS] [RESULTS]     # default: .whl gpu-check
@@ -56,15 +57,19 @@ if [ "${GPU_CHECK_SMALL:-0}" = 1 ]; then
     large=(--rows 20000 --budget 1m)
 else
     sweep=(--windows 100000 --lookback 64 --batch 256 --epochs 3 --repeats 2)
-    large=(--rows 1000000 --budget 3m)
+    large=(--rows 1000000 --budget 150s)
 fi
 
 echo "== fused sweep: ${sweep[*]}"
-timeout 300 python3 "$root/benchmarks/fused_sweep.py" "${sweep[@]}" --form auto \
+timeout 240 python3 "$root/benchmarks/fused_sweep.py" "${sweep[@]}" --form auto \
     || echo "fused sweep: exit $? (124 is its time limit)"
 
+echo "== fused sweep in bfloat16: ${sweep[*]} --repeats 1"
+timeout 120 python3 "$root/benchmarks/fused_sweep.py" "${sweep[@]}" --repeats 1 --form auto \
+    --precision bfloat16 || echo "fused sweep in bfloat16: exit $? (124 is its time limit)"
+
 echo "== advisor analyze on a large series: ${large[*]}"
-timeout 240 python3 "$root/benchmarks/large_series.py" "${large[@]}" --out large-series \
+timeout 210 python3 "$root/benchmarks/large_series.py" "${large[@]}" --out large-series \
     || echo "large series: exit $? (124 is its time limit)"
 cp large-series/analyze.log analyze.log 2>/dev/null
 cp large-series/summary.json large-summary.json 2>/dev/null

@@ -186,10 +186,7 @@ def run_diagnostics(
     stopped = [f"{r.name} stopped at the deadline" for r in runs if r.stopped_reason == "budget"]
     notes.extend(stopped)
     budget_cut.extend(stopped)
-    split, h = profile.split, profile.horizon
-    step = origin_step(split.train, split.validation_end, h)
-    origins = max((len(r.val_errors) for r in runs), default=0)
-    noise = Noise(block_length(origins, h, step), seed)
+    noise = _noise(profile, runs, seed)
     exam = examine(tuple(runs), profile.best_baseline, profile.complexity.ar_r2, noise)
     planned = plan.describe()
     if compared:
@@ -220,6 +217,14 @@ def run_diagnostics(
         precision=precision,
         precision_runs=tuple(precision_runs),
     )
+
+
+def _noise(profile: Profile, runs: Sequence[DiagnosticRun], seed: int) -> Noise:
+    """How the comparisons of ``runs`` draw their noise band: blocks of the validation
+    origins that share target rows (``noise.block_length``)."""
+    split, h = profile.split, profile.horizon
+    origins = max((len(r.val_errors) for r in runs), default=0)
+    return Noise(block_length(origins, h, origin_step(split.train, split.validation_end, h)), seed)
 
 
 def _choose_precision(
@@ -273,11 +278,7 @@ def _choose_precision(
     )
     if note:
         return "float32", [], note, ""
-    split, h = profile.split, profile.horizon
-    origins = max((len(r.val_errors) for r in runs), default=0)
-    step = origin_step(split.train, split.validation_end, h)
-    noise = Noise(block_length(origins, h, step), settings.seed)
-    chosen, words = pick_precision(runs[0], runs[1], ratio, noise)
+    chosen, words = pick_precision(runs[0], runs[1], ratio, _noise(profile, runs, settings.seed))
     trainer.use_precision(chosen)
     return chosen, runs, [], words
 
@@ -362,10 +363,7 @@ def _compare_lookback(
     )
     if note:
         return [], (None, None), note
-    split, h = profile.split, profile.horizon
-    origins = max((len(r.val_errors) for r in runs), default=0)
-    step = origin_step(split.train, split.validation_end, h)
-    return runs, pick_lookback(runs, Noise(block_length(origins, h, step), settings.seed)), []
+    return runs, pick_lookback(runs, _noise(profile, runs, settings.seed)), []
 
 
 def _compare(
