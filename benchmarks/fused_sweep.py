@@ -6,8 +6,10 @@ in machine load hits all of them alike:
 
 - ``fused``: one ``sweep.Sweep`` holding every width (what the advisor runs), in the
   form ``--form`` names: ``block`` (every width in one block-diagonal LSTM), ``branches``
-  (narrow widths share a layer, wide ones get their own), or ``auto``, the one
-  ``sweep.sweep_form`` picks for the device Keras trains on (``block`` on a GPU);
+  (narrow widths share a layer, wide ones get their own), ``separate`` (every width a
+  layer of its own; the advisor itself, in that form, trains each as a model of its own,
+  which is the ``sequential`` way below), or ``auto``, the one ``sweep.sweep_form``
+  picks for the device and backend (``block`` on a GPU, ``separate`` under JAX on a CPU);
 - ``sequential``: one single-width ``sweep.Sweep`` per width, one after another (the
   same data pipeline and training step, so only the fusion differs); its widest width
   alone is also reported as ``widest-sweep``;
@@ -199,7 +201,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--form",
-        choices=("auto", "block", "branches"),
+        choices=("auto", "block", "branches", "separate"),
         default="auto",
         help="the fused sweep's form; auto: by device, as the advisor picks it",
     )
@@ -223,6 +225,12 @@ def main() -> None:
     device = "GPU" if sweep.gpu_present() else "CPU"
     groups = " | ".join("+".join(map(str, g)) for g in sweep.branch_groups(widths, form))
     print(f"device: {device}; fused form: {form} ({groups}); {args.precision}", flush=True)
+    if form == "separate":
+        print(
+            "in this form the advisor trains each width as a model of its own: its sweep "
+            "is the 'sequential' way; 'fused' holds the same layers in one model",
+            flush=True,
+        )
     with_torch = importlib.util.find_spec("torch") is not None
     if not with_torch:
         print("torch is not importable here: no raw PyTorch LSTM to compare with", flush=True)

@@ -130,7 +130,8 @@ def _trainings(tmp: Path) -> dict[str, float]:
     assert len(run.val_errors) > 0
     lap("diagnostic")
 
-    # Two widths: one layer whose block-diagonal weights hold both branches.
+    # Two widths, in the form the backend takes on a CPU: under JAX a model each, one
+    # after another; under PyTorch one layer whose block-diagonal weights hold both.
     widths = (2, 4)
     specs = [
         RunSpec(f"width-{w}", replace(tiny, layers=(LayerConfig(w, 0.1, 0.0),))) for w in widths

@@ -53,21 +53,31 @@ from advisor.diagnostics.trainer import SweepCost
 #   GPU, JAX backend: 8-to-128 in one layer 1.8x the widest alone, separately 5.7x);
 # - on a CPU, narrow widths share one layer and wide ones get their own ("branches"):
 #   there the arithmetic counts, and a shared layer does (sum of widths)^2 work where
-#   separate layers do the sum of the squares (see SHARED_LAYER_UNITS).
+#   separate layers do the sum of the squares (see SHARED_LAYER_UNITS). That pays under
+#   TensorFlow, which runs a model's independent layers side by side on the cores;
+# - on a CPU under JAX, each width is a model of its own, trained one after another
+#   ("separate"): XLA runs a CPU step's layers one after another, so fusing saves
+#   nothing and the fused step cost more. Measured on 2 cores (benchmarks/fused_sweep.py,
+#   widths 8-128, 2,000 windows): one by one 0.81 s an epoch, "branches" 1.00 s,
+#   "block" 1.23 s; under TensorFlow "branches" 1.38 s against 3.28 s one by one.
 #
-# Everything else (heads, losses, stopping, data) is the same code for both forms.
+# Everything else (heads, losses, stopping, data) is the same code for every form; a
+# "separate" sweep is the trainer's loop over one-width sweeps (``KerasTrainer.run_sweep``).
 
-SweepForm = Literal["block", "branches"]
-FORMS: tuple[SweepForm, ...] = ("block", "branches")
-# Forces the form whatever the device (benchmarks compare both); ``None``: by device.
+SweepForm = Literal["block", "branches", "separate"]
+FORMS: tuple[SweepForm, ...] = ("block", "branches", "separate")
+# Forces the form whatever the device (benchmarks compare them); ``None``: by device.
 FORM: SweepForm | None = None
 
 
 def sweep_form() -> SweepForm:
-    """The form a sweep takes here: ``FORM`` where set, else by device."""
+    """The form a sweep takes here: ``FORM`` where set, else by device and backend
+    (PyTorch on a CPU, not measured, keeps TensorFlow's form)."""
     if FORM is not None:
         return FORM
-    return "block" if gpu_present() else "branches"
+    if gpu_present():
+        return "block"
+    return "separate" if keras.config.backend() == "jax" else "branches"
 
 
 # On a CPU, widths whose units add up to at most this share one block-diagonal LSTM
@@ -82,9 +92,11 @@ SHARED_LAYER_UNITS = 64
 
 def branch_groups(widths: Sequence[int], form: SweepForm = "branches") -> list[tuple[int, ...]]:
     """Widths, narrowest first, grouped into layers: ``block``, all in one; ``branches``,
-    packed into layers of at most SHARED_LAYER_UNITS units."""
+    packed into layers of at most SHARED_LAYER_UNITS units; ``separate``, one each."""
     if form == "block":
         return [tuple(sorted(widths))]
+    if form == "separate":
+        return [(width,) for width in sorted(widths)]
     groups: list[list[int]] = []
     for width in sorted(widths):
         if groups and sum(groups[-1]) + width <= SHARED_LAYER_UNITS:
@@ -95,8 +107,10 @@ def branch_groups(widths: Sequence[int], form: SweepForm = "branches") -> list[t
 
 
 def describe_form(widths: Sequence[int], form: SweepForm) -> str:
-    """How the widths train together, for the plan: "in one block-diagonal LSTM", or
-    "in 3 layers (8+16+32, 64, 128)"; empty for a single width."""
+    """How the widths train together, for the plan: "in one block-diagonal LSTM", "in 3
+    layers (8+16+32, 64, 128)", or "one after another"; empty for a single width."""
+    if form == "separate":
+        return "one after another" if len(widths) > 1 else ""
     groups = branch_groups(widths, form)
     if len(groups) == 1:
         return "in one block-diagonal LSTM" if len(groups[0]) > 1 else ""

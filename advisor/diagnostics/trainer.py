@@ -288,7 +288,19 @@ class KerasTrainer(Trainer):
         return prepared, train_ts, val_all
 
     def sweep_cost(self, specs: Sequence[RunSpec]) -> SweepCost:
-        """Builds the fused model (kept for ``run_sweep``) and times a short calibration."""
+        """Builds the fused model (kept for ``run_sweep``) and times a short calibration;
+        where the sweep's form is ``separate``, each width's, summed."""
+        if len(specs) > 1 and _separately():
+            from advisor.diagnostics.sweep import describe_form
+
+            each = [self.sweep_cost([spec]) for spec in specs]
+            widths = [spec.config.layers[0].units for spec in specs]
+            return SweepCost(
+                setup=sum(c.setup for c in each),
+                batch=sum(c.batch for c in each),
+                epoch_overhead=sum(c.epoch_overhead for c in each),
+                form=describe_form(widths, "separate"),
+            )
         return self._sweep(specs).calibrate(*self._sweep_data(specs[0]))
 
     def run_sweep(
@@ -296,8 +308,12 @@ class KerasTrainer(Trainer):
     ) -> list[DiagnosticRun]:
         """Trains every width at once as one fused model (``sweep.Sweep``): each branch
         gets its own curve, its own early stopping and its validation RMSE from the
-        weights of its own best epoch."""
+        weights of its own best epoch. Where the sweep's form is ``separate`` (a CPU under
+        JAX), each width is such a model of its own, trained one after another."""
         from advisor.diagnostics.model import count_params
+
+        if len(specs) > 1 and _separately():
+            return [run for spec in specs for run in self.run_sweep([spec], deadline)]
 
         sweep = self._sweep(specs)
         first = specs[0]
@@ -372,3 +388,10 @@ class KerasTrainer(Trainer):
         test_ts = fe.origins(split.validation_end, split.validation_end + split.test, h)
         pred = forecast(fitted.model, prepared, test_ts, config.lookback, h)
         return fitted.model, pred, fe.actuals(prepared.levels, test_ts, h)
+
+
+def _separately() -> bool:
+    """Whether a sweep's widths train as models of their own here (``sweep.sweep_form``)."""
+    from advisor.diagnostics.sweep import sweep_form
+
+    return sweep_form() == "separate"

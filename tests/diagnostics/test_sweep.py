@@ -344,3 +344,35 @@ def test_under_bfloat16_the_lstms_compute_in_it_and_forecasts_stay_float32():
         assert b.val_rmse == pytest.approx(a.val_rmse, rel=0.25)
     # a fused model traced under one precision is never reused under the other
     assert len(trainer._sweeps) == 2
+
+
+def test_under_jax_on_a_cpu_each_width_is_a_model_of_its_own(monkeypatch):
+    monkeypatch.setattr(fusion, "gpu_present", lambda: False)
+    monkeypatch.setattr(fusion.keras.config, "backend", lambda: "jax")
+    assert fusion.sweep_form() == "separate"
+    monkeypatch.setattr(fusion, "gpu_present", lambda: True)
+    assert fusion.sweep_form() == "block"  # a GPU takes one block-diagonal layer under any
+    assert fusion.branch_groups([32, 8], "separate") == [(8,), (32,)]
+    assert fusion.describe_form([8, 32], "separate") == "one after another"
+    assert fusion.describe_form([8], "separate") == ""
+
+
+def test_a_separate_sweep_trains_each_width_as_the_fused_one_does_and_sums_their_cost(
+    monkeypatch,
+):
+    y = seasonal(rows=200)
+    specs = [RunSpec(f"width-{u}", config(u), 1.0, 0) for u in (4, 8)]
+    fused = KerasTrainer(y[:, None], Split(140, 30, 30), horizon=2).run_sweep(specs)
+    monkeypatch.setattr(fusion, "FORM", "separate")
+    trainer = KerasTrainer(y[:, None], Split(140, 30, 30), horizon=2)
+    cost = trainer.sweep_cost(specs)
+    alone = [trainer.sweep_cost([spec]) for spec in specs]  # calibrated once: the same
+    assert cost.form == "one after another"
+    assert cost.batch == pytest.approx(sum(c.batch for c in alone))
+    assert cost.setup == pytest.approx(sum(c.setup for c in alone))
+    runs = trainer.run_sweep(specs)
+    assert [r.name for r in runs] == ["width-4", "width-8"] and len(trainer._sweeps) == 2
+    for a, b in zip(fused, runs, strict=True):
+        np.testing.assert_allclose(a.curve.train_loss, b.curve.train_loss, rtol=1e-4)
+        np.testing.assert_allclose(a.curve.val_loss, b.curve.val_loss, rtol=1e-4)
+        assert b.val_rmse == pytest.approx(a.val_rmse, rel=1e-3)
