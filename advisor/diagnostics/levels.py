@@ -55,12 +55,11 @@ class Plan:
     sampled: str = ""
     """How a long series' epochs are drawn (``sampled_text``); empty for a shorter one."""
     form: str = ""
-    """How the sweep's widths share layers (``SweepCost.form``), where known."""
+    """How the sweep's widths train (``SweepCost.form``), where known."""
 
     def describe(self) -> str:
         widths = "/".join(str(w) for w in self.widths)
-        together = " ".join(p for p in ("trained together", self.form) if p)
-        parts = [f"capacity sweep of widths {widths} {together}"]
+        parts = [f"capacity sweep of widths {widths} {self.form or 'trained together'}"]
         if self.fractions:
             shares = ", ".join(f"{f:.0%}" for f in self.fractions)
             parts.append(f"data-size runs on {shares} of the training windows at the best width")

@@ -107,15 +107,18 @@ def branch_groups(widths: Sequence[int], form: SweepForm = "branches") -> list[t
 
 
 def describe_form(widths: Sequence[int], form: SweepForm) -> str:
-    """How the widths train together, for the plan: "in one block-diagonal LSTM", "in 3
-    layers (8+16+32, 64, 128)", or "one after another"; empty for a single width."""
+    """How the widths train, for the plan: "trained together in one block-diagonal
+    LSTM", "trained together in 3 layers (8+16+32, 64, 128)", or "trained one after
+    another, a model each"; empty for a single width."""
+    if len(widths) < 2:
+        return ""
     if form == "separate":
-        return "one after another" if len(widths) > 1 else ""
+        return "trained one after another, a model each"
     groups = branch_groups(widths, form)
     if len(groups) == 1:
-        return "in one block-diagonal LSTM" if len(groups[0]) > 1 else ""
+        return "trained together in one block-diagonal LSTM"
     parts = ", ".join("+".join(str(w) for w in g) for g in groups)
-    return f"in {len(groups)} layers ({parts})"
+    return f"trained together in {len(groups)} layers ({parts})"
 
 
 def _branch_seed(seed: int, units: int, depth: int, part: int) -> int:

@@ -54,8 +54,9 @@ class SweepCost:
     epoch_overhead: float
     """Per epoch besides the training batches: validation and bookkeeping."""
     form: str = ""
-    """How the widths train together here, for the plan's text ("in one block-diagonal
-    LSTM" on a GPU, "in 3 layers (8+16+32, 64, 128)" on a CPU); empty where unsaid."""
+    """How the widths train here, for the plan's text ("trained together in one
+    block-diagonal LSTM" on a GPU, "... in 3 layers (8+16+32, 64, 128)" on a CPU under
+    TensorFlow, "trained one after another, a model each" under JAX); empty where unsaid."""
 
     def epoch(self, batches: int) -> float:
         return self.epoch_overhead + batches * self.batch

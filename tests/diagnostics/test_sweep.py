@@ -57,8 +57,8 @@ def test_narrow_widths_share_a_layer_and_wide_ones_get_their_own():
 @pytest.mark.parametrize(
     ("gpu", "form", "layers", "text"),
     [
-        (True, "block", [88], "in one block-diagonal LSTM"),
-        (False, "branches", [24, 64], "in 2 layers (8+16, 64)"),
+        (True, "block", [88], "trained together in one block-diagonal LSTM"),
+        (False, "branches", [24, 64], "trained together in 2 layers (8+16, 64)"),
     ],
 )
 def test_the_sweep_takes_its_form_from_the_device_and_the_plan_says_which(
@@ -74,7 +74,7 @@ def test_the_sweep_takes_its_form_from_the_device_and_the_plan_says_which(
     cost = sweep.calibrate(*data)
     assert cost.form == text
     plan = choose_plan((8, 16, 64), 133, 16, cost, 600.0)
-    assert f"capacity sweep of widths 8/16/64 trained together {text};" in plan.describe()
+    assert f"capacity sweep of widths 8/16/64 {text};" in plan.describe()
 
 
 def test_the_form_can_be_forced_whatever_the_device(monkeypatch):
@@ -353,7 +353,7 @@ def test_under_jax_on_a_cpu_each_width_is_a_model_of_its_own(monkeypatch):
     monkeypatch.setattr(fusion, "gpu_present", lambda: True)
     assert fusion.sweep_form() == "block"  # a GPU takes one block-diagonal layer under any
     assert fusion.branch_groups([32, 8], "separate") == [(8,), (32,)]
-    assert fusion.describe_form([8, 32], "separate") == "one after another"
+    assert fusion.describe_form([8, 32], "separate") == "trained one after another, a model each"
     assert fusion.describe_form([8], "separate") == ""
 
 
@@ -367,7 +367,7 @@ def test_a_separate_sweep_trains_each_width_as_the_fused_one_does_and_sums_their
     trainer = KerasTrainer(y[:, None], Split(140, 30, 30), horizon=2)
     cost = trainer.sweep_cost(specs)
     alone = [trainer.sweep_cost([spec]) for spec in specs]  # calibrated once: the same
-    assert cost.form == "one after another"
+    assert cost.form == "trained one after another, a model each"
     assert cost.batch == pytest.approx(sum(c.batch for c in alone))
     assert cost.setup == pytest.approx(sum(c.setup for c in alone))
     runs = trainer.run_sweep(specs)
