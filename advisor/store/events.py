@@ -68,10 +68,12 @@ class RunLog:
         if split not in self._writers:
             from advisor.core.backend import quiet_native_stderr
 
-            with quiet_native_stderr():  # the package imports TensorFlow where it is installed
+            # The package imports TensorFlow where it is installed, lazily: on the first
+            # writer made, not on import, so both are kept off the terminal.
+            with quiet_native_stderr():
                 from tensorboard.summary import Writer
 
-            self._writers[split] = Writer(str(self.path / split))
+                self._writers[split] = Writer(str(self.path / split))
         return self._writers[split]
 
     def write(self, logs: Mapping[str, Any], step: int) -> None:
