@@ -56,18 +56,22 @@ def finalize_class(
     (``classifier.CONVERGED_PATIENCE`` says why). The others train as many epochs, and
     the returned final's ``config`` holds that count."""
     from advisor.diagnostics.classifier import CONVERGED_PATIENCE, FINAL_MAX_EPOCHS
+    from advisor.diagnostics.device import current_precision
     from advisor.final.class_script import write_class_script
     from advisor.final.training import member_seeds
 
     model_path = run_dir / "model.keras"
     checkpoint = run_dir / "state" / CHECKPOINT
     seeds = member_seeds(seed)
+    precision = current_precision()
     key = key_of(
         {
             "config": asdict(config),
             "split": asdict(split),
             "seeds": seeds,
             "converged": [CONVERGED_PATIENCE, FINAL_MAX_EPOCHS],
+            # only where not float32: keys of classifiers trained before it stay
+            **({"precision": precision} if precision != "float32" else {}),
         }
     )
     saved = read_json(checkpoint)
@@ -76,7 +80,9 @@ def finalize_class(
             final = from_plain(ClassFinal, saved["final"])
             baselines = tuple(from_plain(ClassBaseline, b) for b in saved["baselines"])
             trained = len(final.seeds) + len(final.dropped)
-            write_class_script(final.config, seqs, split, data_path, run_dir, seed, trained)
+            write_class_script(
+                final.config, seqs, split, data_path, run_dir, seed, trained, precision
+            )
             return final, baselines
         except (ValueError, KeyError, TypeError):
             pass  # an older layout of the records: train again
@@ -90,7 +96,9 @@ def finalize_class(
         min_epochs=config.epochs,
     )
     trained = len(final.seeds) + len(final.dropped)
-    script = write_class_script(final.config, seqs, split, data_path, run_dir, seed, trained)
+    script = write_class_script(
+        final.config, seqs, split, data_path, run_dir, seed, trained, precision
+    )
     model = trainer.final_model
     write_with(model_path, lambda tmp: model.save(tmp), suffix=".keras")
     final = replace(final, model_path=str(model_path), script_path=str(script))

@@ -20,6 +20,7 @@ from typing import Any
 
 from advisor.core.class_models import ClassifierConfig
 from advisor.core.class_records import ClassSplit
+from advisor.core.records import Precision
 from advisor.core.sequences import SequenceSet
 from advisor.diagnostics.classifier import MASK
 from advisor.intake.cells import MISSING_TOKENS
@@ -91,6 +92,7 @@ def class_script(
     data_path: str,
     seed: int,
     members: int | None = None,
+    precision: Precision = "float32",
 ) -> str:
     """``model.py`` for ``config`` on the file ``seqs`` was read from; every value a
     Python literal (``repr``), whatever the CSV's names. It trains once per final seed
@@ -125,6 +127,7 @@ def class_script(
             layers=[asdict(layer) for layer in config.layers],
             mask=float(MASK),
             missing=sorted(MISSING_TOKENS - {""}),
+            precision=precision,
         )
     )
 
@@ -137,10 +140,11 @@ def write_class_script(
     run_dir: Path,
     seed: int,
     members: int | None = None,
+    precision: Precision = "float32",
 ) -> Path:
     """Write ``run_dir/model.py`` whole or not at all, and return its path."""
     path = Path(run_dir) / SCRIPT_NAME
-    write_text(path, class_script(config, seqs, split, data_path, seed, members))
+    write_text(path, class_script(config, seqs, split, data_path, seed, members, precision))
     return path
 
 

@@ -117,8 +117,10 @@ def test_long_script_compiles_and_holds_out_exactly_the_advisors_test_sequences(
     assert values["CLASSES"] == list(seqs.classes) and values["N_SEQUENCES"] == seqs.n_sequences
     assert values["SEEDS"] == [7, 8, 9] and values["EPOCHS"] == 2 and values["MAX_LENGTH"] == 10
     assert values["LAYERS"] == [{"units": 6, "dropout": 0.1, "recurrent_dropout": 0.0}]
-    assert values["MASK"] == -1.0e4
+    assert values["MASK"] == -1.0e4 and values["PRECISION"] == "float32"
     assert "advisor's own stratified draw" in source
+    halved = class_script(config(), seqs, split, str(path), 7, precision="bfloat16")
+    assert literals(halved)["PRECISION"] == "bfloat16"
 
 
 def test_wide_script_holds_out_the_sequences_the_files_split_column_marks(tmp_path):
