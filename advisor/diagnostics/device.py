@@ -56,21 +56,30 @@ def bf16_capable() -> bool:
 
 
 def _capability() -> tuple[int, int]:
-    """The first GPU's compute capability, as (major, minor)."""
+    """The first GPU's compute capability, as (major, minor): asked of torch or JAX where
+    one is the backend, else of the NVIDIA driver (the model code never imports
+    TensorFlow itself, so TensorFlow's own device details are not asked)."""
     backend = keras.config.backend()
     if backend == "torch":
         import torch
 
         major, minor = torch.cuda.get_device_capability()
-    elif backend == "jax":
+        return int(major), int(minor)
+    if backend == "jax":
         import jax
 
-        major, minor = str(jax.devices("gpu")[0].compute_capability).split(".")[:2]
+        text = str(jax.devices("gpu")[0].compute_capability)
     else:
-        import tensorflow as tf
+        import subprocess
 
-        gpu = tf.config.list_physical_devices("GPU")[0]
-        major, minor = tf.config.experimental.get_device_details(gpu)["compute_capability"]
+        text = subprocess.run(
+            ["nvidia-smi", "--query-gpu=compute_cap", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.splitlines()[0]
+    major, minor = text.strip().split(".")[:2]
     return int(major), int(minor)
 
 

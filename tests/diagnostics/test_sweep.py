@@ -376,3 +376,23 @@ def test_a_separate_sweep_trains_each_width_as_the_fused_one_does_and_sums_their
         np.testing.assert_allclose(a.curve.train_loss, b.curve.train_loss, rtol=1e-4)
         np.testing.assert_allclose(a.curve.val_loss, b.curve.val_loss, rtol=1e-4)
         assert b.val_rmse == pytest.approx(a.val_rmse, rel=1e-3)
+
+
+@pytest.mark.parametrize(("reported", "capable"), [("8.9\n", True), ("7.5\n", False)])
+def test_under_tensorflow_the_driver_says_whether_the_gpu_computes_in_bfloat16(
+    monkeypatch, reported, capable
+):
+    import subprocess
+
+    from advisor.diagnostics import device
+
+    class Answer:
+        stdout = reported
+
+    monkeypatch.setattr(device, "gpu_present", lambda: True)
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: Answer())
+    device.bf16_capable.cache_clear()
+    try:
+        assert device.bf16_capable() is capable
+    finally:
+        device.bf16_capable.cache_clear()
