@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from advisor.core.records import (
     Diagnosis,
@@ -76,6 +76,21 @@ Progress = Callable[[str, int, int], None]
 NO_TIME_TO_COMPARE_LOOKBACK = "lookback compared by training (time budget): the rules chose it"
 
 
+@dataclass(frozen=True)
+class _Bench:
+    """What every comparison before the sweep trains with and answers to."""
+
+    trainer: Trainer
+    profile: Profile
+    settings: Settings
+    deadline: float
+    report: Callable[[str, int, int], None]
+
+    @property
+    def seed(self) -> int:
+        return self.settings.seed
+
+
 def _spec(name: str, config: ModelConfig, fraction: float, seed: int, plan: Plan) -> RunSpec:
     config = replace(config, epochs=plan.epochs, early_stopping_patience=plan.patience)
     return RunSpec(name, config, fraction, seed, plan.max_batches)
@@ -102,6 +117,7 @@ def run_diagnostics(
         if progress:
             progress(message, done, total)
 
+    bench = _Bench(trainer, profile, settings, deadline, report)
     widths, cut = sweep_widths(profile, settings)
     base = [probe_config(profile, settings, w) for w in widths]
     seed = settings.seed
@@ -128,16 +144,14 @@ def run_diagnostics(
     if estimate is not None and on_estimate is not None:
         on_estimate(estimate)
     precision, precision_runs, precision_note, precision_words = _choose_precision(
-        trainer, profile, settings, base[0], widths[-1], cost, deadline, report
+        bench, base[0], widths[-1], cost
     )
     if precision == "bfloat16" and cost is not None:
         report("measuring the cost of a training epoch in bfloat16", 0, len(widths))
         cost = trainer.sweep_cost(
             [RunSpec(f"width-{w}", c, 1.0, seed) for w, c in zip(widths, base, strict=True)]
         )
-    windowed, (window, tied), window_note = _compare_lookback(
-        trainer, profile, settings, base[0], widths[-1], cost, deadline, report
-    )
+    windowed, (window, tied), window_note = _compare_lookback(bench, base[0], widths[-1], cost)
     if window is not None and window != lookback:
         # A shorter window: other training windows, maybe another ladder, and a cheaper
         # epoch, so the cost is measured again.
@@ -150,9 +164,7 @@ def run_diagnostics(
         lookback = window
         windows = train_windows(profile.split.train, lookback, profile.horizon)
         batch = base[0].batch_size
-    compared, chosen, compare_note = _compare_differencing(
-        trainer, profile, settings, base[0], widths[-1], cost, deadline, report
-    )
+    compared, chosen, compare_note = _compare_differencing(bench, base[0], widths[-1], cost)
     if chosen is not None:
         # The target's form changes the data, not the model: the cost measured holds.
         lag, season = chosen
@@ -228,14 +240,7 @@ def _noise(profile: Profile, runs: Sequence[DiagnosticRun], seed: int) -> Noise:
 
 
 def _choose_precision(
-    trainer: Trainer,
-    profile: Profile,
-    settings: Settings,
-    probe: ModelConfig,
-    widest: int,
-    cost: SweepCost | None,
-    deadline: float,
-    report: Callable[[str, int, int], None],
+    bench: _Bench, probe: ModelConfig, widest: int, cost: SweepCost | None
 ) -> tuple[Precision, list[DiagnosticRun], list[str], str]:
     """The precision every later training computes in, set on ``trainer``: the user's
     where asked; float32 where the device has no native bfloat16; else bfloat16 where one
@@ -245,6 +250,7 @@ def _choose_precision(
     Returns it, the two runs where they trained, a note for ``Diagnosis.cut`` where the
     budget left the comparison out, and the plan's words (empty for plain float32).
     """
+    trainer, profile, settings = bench.trainer, bench.profile, bench.settings
     if settings.precision != "auto":
         trainer.use_precision(settings.precision)
         asked = settings.precision == "bfloat16"
@@ -255,7 +261,7 @@ def _choose_precision(
         return "float32", [], [], ""
     width = min(COMPARE_WIDTH, widest)
     timed = RunSpec("precision", with_units(probe, width), 1.0, settings.seed)
-    report("timing a batch in bfloat16 and float32", 0, 2)
+    bench.report("timing a batch in bfloat16 and float32", 0, 2)
     single = trainer.sweep_cost([timed])
     trainer.use_precision("bfloat16")
     half = trainer.sweep_cost([timed])
@@ -265,16 +271,7 @@ def _choose_precision(
         return "float32", [], [], not_faster(ratio, width)
     configs = [(f"precision-{p}", probe) for p in ("float32", "bfloat16")]
     runs, note = _compare(
-        trainer,
-        profile,
-        configs,
-        widest,
-        cost,
-        deadline,
-        report,
-        NO_TIME_FOR_PRECISION,
-        settings.seed,
-        ("float32", "bfloat16"),
+        bench, configs, widest, cost, NO_TIME_FOR_PRECISION, ("float32", "bfloat16")
     )
     if note:
         return "float32", [], note, ""
@@ -284,14 +281,7 @@ def _choose_precision(
 
 
 def _compare_differencing(
-    trainer: Trainer,
-    profile: Profile,
-    settings: Settings,
-    probe: ModelConfig,
-    widest: int,
-    cost: SweepCost | None,
-    deadline: float,
-    report: Callable[[str, int, int], None],
+    bench: _Bench, probe: ModelConfig, widest: int, cost: SweepCost | None
 ) -> tuple[list[DiagnosticRun], tuple[int, int] | None, list[str]]:
     """Train one small model per form of the target and keep the best
     (``pick_differencing``): per candidate lag, and per lag after the primary season's
@@ -302,14 +292,12 @@ def _compare_differencing(
     comparison did not run) and a note for ``Diagnosis.cut`` where the budget left it
     out, or left out the season's pattern alone.
     """
+    profile = bench.profile
     lags = differencing_candidates(profile)
     if len(lags) < 2:
         return [], None, []
     configs = [(f"differencing-{lag}", replace(probe, differencing=lag)) for lag in lags]
-    seed = settings.seed
-    runs, note = _compare(
-        trainer, profile, configs, widest, cost, deadline, report, NO_TIME_TO_COMPARE, seed
-    )
+    runs, note = _compare(bench, configs, widest, cost, NO_TIME_TO_COMPARE)
     if note:
         return [], None, note
     # The season's pattern taken out is compared second, on what time is left: a budget
@@ -321,25 +309,17 @@ def _compare_differencing(
     ]
     notes: list[str] = []
     if taken_out:
-        more, notes = _compare(
-            trainer, profile, taken_out, widest, cost, deadline, report, NO_TIME_TO_TAKE_OUT, seed
-        )
+        more, notes = _compare(bench, taken_out, widest, cost, NO_TIME_TO_TAKE_OUT)
         runs += more
     return runs, pick_differencing(runs, probe.differencing), notes
 
 
 def _compare_lookback(
-    trainer: Trainer,
-    profile: Profile,
-    settings: Settings,
-    probe: ModelConfig,
-    widest: int,
-    cost: SweepCost | None,
-    deadline: float,
-    report: Callable[[str, int, int], None],
+    bench: _Bench, probe: ModelConfig, widest: int, cost: SweepCost | None
 ) -> tuple[list[DiagnosticRun], tuple[int | None, int | None], list[str]]:
     """Train one small model per candidate window and keep the best, with the window it
     could not tell from it (``pick_lookback``); as ``_compare_differencing``."""
+    profile, settings = bench.profile, bench.settings
     lookbacks = lookback_candidates(profile, settings)
     if len(lookbacks) < 2:
         return [], (None, None), []
@@ -350,32 +330,18 @@ def _compare_lookback(
         )
         for n in lookbacks
     ]
-    runs, note = _compare(
-        trainer,
-        profile,
-        configs,
-        widest,
-        cost,
-        deadline,
-        report,
-        NO_TIME_TO_COMPARE_LOOKBACK,
-        settings.seed,
-    )
+    runs, note = _compare(bench, configs, widest, cost, NO_TIME_TO_COMPARE_LOOKBACK)
     if note:
         return [], (None, None), note
     return runs, pick_lookback(runs, _noise(profile, runs, settings.seed)), []
 
 
 def _compare(
-    trainer: Trainer,
-    profile: Profile,
+    bench: _Bench,
     configs: Sequence[tuple[str, ModelConfig]],
     widest: int,
     cost: SweepCost | None,
-    deadline: float,
-    report: Callable[[str, int, int], None],
     skipped: str,
-    seed: int,
     precisions: Sequence[Precision] = (),
 ) -> tuple[list[DiagnosticRun], list[str]]:
     """Train each named configuration as one small model (COMPARE_WIDTH, at most
@@ -391,6 +357,7 @@ def _compare(
     on a long series that had the time for them. The measured model is the one the first
     candidates then train (the trainer keeps it by shape), so little is spent twice.
     """
+    trainer, profile, deadline, seed = bench.trainer, bench.profile, bench.deadline, bench.seed
     width = min(COMPARE_WIDTH, widest)
     probe = configs[0][1]
     windows = train_windows(profile.split.train, probe.lookback, profile.horizon)
@@ -425,7 +392,7 @@ def _compare(
     runs: list[DiagnosticRun] = []
     with trainer.precision_scope():
         for i, (name, config) in enumerate(configs):
-            report(f"comparing {name.replace('-', ' ')}", i, len(configs))
+            bench.report(f"comparing {name.replace('-', ' ')}", i, len(configs))
             if precisions:
                 trainer.use_precision(precisions[i])
             spec = _spec(name, with_units(config, width), 1.0, seed, plan)
