@@ -6,7 +6,8 @@ backend when it is first imported, and this test process has already imported it
 TensorFlow's, so each check runs this file as a script in a subprocess with
 ``KERAS_BACKEND`` set. A backend whose package is not installed skips, saying so: the
 ``backends`` extra (``pip install -e ".[backends]"``) installs JAX for the CPU; PyTorch
-stays out of it, since PyPI's Linux wheel brings gigabytes of CUDA libraries.
+stays out of it, since PyPI's Linux wheel brings gigabytes of CUDA libraries, and CI
+installs a CPU build of torch where one is within reach (``.ci/run``).
 
 Each script ends by checking that Keras runs the backend asked for and that nothing
 imported TensorFlow on the way but TensorBoard's event-file writer, which goes through
@@ -37,7 +38,8 @@ def _backend(name: str) -> str:
         hint = (
             'pip install -e ".[backends]"'
             if name == "jax"
-            else "PyTorch is not in the backends extra: install a CPU build of torch"
+            else 'a CPU build: pip install "torch==2.13.0+cpu" '
+            "--extra-index-url https://download.pytorch.org/whl/cpu"
         )
         pytest.skip(f"the {name} package is not installed, so Keras cannot run on it ({hint})")
     return name
@@ -219,19 +221,44 @@ def _analysis(tmp: Path) -> dict[str, float]:
     return {"analyze": round(time.monotonic() - start, 1)}
 
 
-class _TensorFlowWatch(importlib.abc.MetaPathFinder):
-    """Notes what first imports TensorFlow (the innermost frame outside importlib);
-    finds nothing itself, so the import goes on as it would."""
+class _ImportWatch(importlib.abc.MetaPathFinder):
+    """Notes what first imports module ``name`` (TensorFlow, here): the innermost frame
+    outside importlib. Finds nothing itself, so the import goes on as it would.
 
-    def __init__(self) -> None:
+    A mere lookup (``importlib.util.find_spec("tensorflow")``, which torch's compiler
+    makes to learn which folders to skip) asks this finder too but imports nothing, so
+    only a lookup made by an import statement (importlib's ``_find_and_load``) counts.
+    """
+
+    def __init__(self, name: str = "tensorflow") -> None:
+        self.name = name
         self.importer: str | None = None
 
     def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        if name == "tensorflow" and self.importer is None:
-            frames = [f for f in traceback.extract_stack() if "importlib" not in f.filename]
-            caller = frames[-2]  # the last is this method
-            self.importer = f"{caller.filename}:{caller.lineno}"
+        if name == self.name and self.importer is None:
+            stack = traceback.extract_stack()[:-1]  # the last is this method
+            lookup = []  # importlib's frames between the caller and this finder
+            while stack and "importlib" in stack[-1].filename:
+                lookup.append(stack.pop().name)
+            if "_find_and_load" in lookup:
+                self.importer = f"{stack[-1].filename}:{stack[-1].lineno}"
         return None
+
+
+def test_the_watch_counts_an_import_not_a_lookup(tmp_path, monkeypatch):
+    (tmp_path / "watched_module.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    watch = _ImportWatch("watched_module")
+    sys.meta_path.insert(0, watch)
+    try:
+        assert importlib.util.find_spec("watched_module") is not None
+        assert watch.importer is None
+        line = sys._getframe().f_lineno + 1
+        importlib.import_module("watched_module")
+    finally:
+        sys.meta_path.remove(watch)
+        sys.modules.pop("watched_module", None)
+    assert watch.importer == f"{__file__}:{line}"
 
 
 # TensorBoard's event-file writer (``advisor.store.events``) goes through TensorFlow's file
@@ -242,7 +269,7 @@ TENSORBOARD_IMPORTS_TF = str(Path("tensorboard", "compat", "__init__.py"))
 
 def _main(part: str, tmp: Path) -> None:
     backend = os.environ["KERAS_BACKEND"]
-    watch = _TensorFlowWatch()
+    watch = _ImportWatch()
     sys.meta_path.insert(0, watch)
     report: dict[str, object] = {**{"trainings": _trainings, "analysis": _analysis}[part](tmp)}
 

@@ -63,8 +63,8 @@ def _capability() -> tuple[int, int]:
     if backend == "torch":
         import torch
 
-        major, minor = torch.cuda.get_device_capability()
-        return int(major), int(minor)
+        capability = torch.cuda.get_device_capability()
+        return int(capability[0]), int(capability[1])
     if backend == "jax":
         import jax
 

@@ -60,6 +60,12 @@ from advisor.diagnostics.trainer import SweepCost
 #   nothing and the fused step cost more. Measured on 2 cores (benchmarks/fused_sweep.py,
 #   widths 8-128, 2,000 windows): one by one 0.81 s an epoch, "branches" 1.00 s,
 #   "block" 1.23 s; under TensorFlow "branches" 1.38 s against 3.28 s one by one.
+# - on a CPU under PyTorch, "block" too. Keras runs a torch LSTM on a CPU as a Python
+#   loop over the time steps (torch's fused kernel only on CUDA), so a layer's cost is
+#   mostly its per-step overhead, and the two fused forms tie: same benchmark, six
+#   repeats each, "block" 2.60-3.03 s an epoch (median 2.82), "branches" 2.55-3.67 s
+#   (2.91), one by one 4.1-5.5 s. With a tie, the form a GPU takes, so that the torch
+#   tests on a CPU run the GPU's form.
 #
 # Everything else (heads, losses, stopping, data) is the same code for every form; a
 # "separate" sweep is the trainer's loop over one-width sweeps (``KerasTrainer.run_sweep``).
@@ -71,13 +77,13 @@ FORM: SweepForm | None = None
 
 
 def sweep_form() -> SweepForm:
-    """The form a sweep takes here: ``FORM`` where set, else by device and backend
-    (PyTorch on a CPU, not measured, keeps TensorFlow's form)."""
+    """The form a sweep takes here: ``FORM`` where set, else by device and backend."""
     if FORM is not None:
         return FORM
-    if gpu_present():
+    backend = keras.config.backend()
+    if gpu_present() or backend == "torch":
         return "block"
-    return "separate" if keras.config.backend() == "jax" else "branches"
+    return "separate" if backend == "jax" else "branches"
 
 
 # On a CPU, widths whose units add up to at most this share one block-diagonal LSTM
@@ -401,6 +407,24 @@ class _PerBranchStopping(keras.callbacks.Callback):
         return out
 
 
+class _SeedAtStart(keras.callbacks.Callback):
+    """Seeds the global generators again as training begins, after Keras' build.
+
+    Under PyTorch an unseeded dropout draws from torch's global generator, and a model's
+    first ``fit`` draws from it while building, before the first batch; later fits do
+    not. Without this, a sweep calibrated first (its first fit the calibration) would
+    train otherwise than one that was not. Elsewhere dropout draws from its own seeded
+    state, restored by ``reset``, and this changes nothing.
+    """
+
+    def __init__(self, seed: int) -> None:
+        super().__init__()
+        self.seed = seed
+
+    def on_train_begin(self, logs: object = None) -> None:
+        set_random_seed(self.seed)
+
+
 class _EpochClock(keras.callbacks.Callback):
     def __init__(self) -> None:
         super().__init__()
@@ -500,7 +524,7 @@ class Sweep:
                 # sweep calibrated first would train otherwise than one that was not.
                 shuffle=False,
                 verbose=0,
-                callbacks=[*callbacks, InterruptCheck()],
+                callbacks=[_SeedAtStart(self.seed), *callbacks, InterruptCheck()],
             )
 
     def calibrate(self, prepared: Prepared, train_ts: np.ndarray, val_ts: np.ndarray) -> SweepCost:

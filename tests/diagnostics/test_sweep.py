@@ -357,6 +357,15 @@ def test_under_jax_on_a_cpu_each_width_is_a_model_of_its_own(monkeypatch):
     assert fusion.describe_form([8], "separate") == ""
 
 
+def test_under_torch_even_a_cpu_takes_one_block_diagonal_layer(monkeypatch):
+    # Keras loops over a torch LSTM's time steps in Python on a CPU: one layer, one loop.
+    monkeypatch.setattr(fusion, "gpu_present", lambda: False)
+    monkeypatch.setattr(fusion.keras.config, "backend", lambda: "torch")
+    assert fusion.sweep_form() == "block"
+    monkeypatch.setattr(fusion.keras.config, "backend", lambda: "tensorflow")
+    assert fusion.sweep_form() == "branches"
+
+
 def test_a_separate_sweep_trains_each_width_as_the_fused_one_does_and_sums_their_cost(
     monkeypatch,
 ):
