@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # One short run of the GPU measurements on a machine with a GPU, PyTorch and JAX but no
 # TensorFlow and no package index: installs the wheels benchmarks/gpu_wheels.sh made
-# (--no-deps, into /tmp/site), then under KERAS_BACKEND=jax
+# (--no-deps, into /tmp/site), then under KERAS_BACKEND=jax unless a step says otherwise
 #   1. the fused capacity sweep against its widest width alone, a plain fit and a raw
 #      PyTorch cuDNN LSTM (benchmarks/fused_sweep.py, 100,000 windows, lookback 64,
 #      batch 256, the form the device picks), in float32,
-#   2. the same once in bfloat16 (one repeat), and
-#   3. `advisor analyze` on a seeded 1,000,000-row minute series inside --budget 150s
+#   2. the fused sweep against its widest width alone once under KERAS_BACKEND=torch,
+#      whose Keras LSTM goes through torch's cuDNN call on a GPU (one repeat),
+#   3. the same under JAX once in bfloat16 (one repeat), and
+#   4. `advisor analyze` on a seeded 1,000,000-row minute series inside --budget 150s
 #      (benchmarks/large_series.py), which compares the precisions itself.
-# Each step has its own time limit (240, 120 and 210 s), so the whole run ends inside 10
-# minutes; every line also goes to RESULTS/log.
+# Each step has its own time limit (200, 80, 70 and 200 s), so the whole run ends inside
+# 10 minutes; every line also goes to RESULTS/log.
 #
 #   bash benchmarks/gpu_check.sh [WHEELS] [RESULTS]     # default: .whl gpu-check
 #
-# GPU_CHECK_SMALL=1 shrinks both steps to a minute on a CPU, to try the script itself.
+# GPU_CHECK_SMALL=1 shrinks every step to a minute or less on a CPU, to try the script itself.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -61,15 +63,21 @@ else
 fi
 
 echo "== fused sweep: ${sweep[*]}"
-timeout 240 python3 "$root/benchmarks/fused_sweep.py" "${sweep[@]}" --form auto \
+timeout 200 python3 "$root/benchmarks/fused_sweep.py" "${sweep[@]}" --form auto \
     || echo "fused sweep: exit $? (124 is its time limit)"
 
-echo "== fused sweep in bfloat16: ${sweep[*]} --repeats 1"
-timeout 120 python3 "$root/benchmarks/fused_sweep.py" "${sweep[@]}" --repeats 1 --form auto \
-    --precision bfloat16 || echo "fused sweep in bfloat16: exit $? (124 is its time limit)"
+echo "== fused sweep under torch: ${sweep[*]} --repeats 1 --widest-only"
+KERAS_BACKEND=torch timeout 80 python3 "$root/benchmarks/fused_sweep.py" "${sweep[@]}" \
+    --repeats 1 --widest-only --form auto \
+    || echo "fused sweep under torch: exit $? (124 is its time limit)"
+
+echo "== fused sweep in bfloat16: ${sweep[*]} --repeats 1 --widest-only"
+timeout 70 python3 "$root/benchmarks/fused_sweep.py" "${sweep[@]}" --repeats 1 --widest-only \
+    --form auto --precision bfloat16 \
+    || echo "fused sweep in bfloat16: exit $? (124 is its time limit)"
 
 echo "== advisor analyze on a large series: ${large[*]}"
-timeout 210 python3 "$root/benchmarks/large_series.py" "${large[@]}" --out large-series \
+timeout 200 python3 "$root/benchmarks/large_series.py" "${large[@]}" --out large-series \
     || echo "large series: exit $? (124 is its time limit)"
 cp large-series/analyze.log analyze.log 2>/dev/null
 cp large-series/summary.json large-summary.json 2>/dev/null
