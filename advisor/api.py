@@ -655,12 +655,14 @@ def _earlier(ctx: _Context, history: str | os.PathLike[str] | None) -> HistoryUs
     features = forecast_features(ctx.profile, len(ctx.series.features))
     use = find_neighbours(Path(history), features, "forecast", ctx.rundir)
     train = ctx.profile.split.train
-    kept = tuple(n for n in use.neighbours if trainable_here(n.past.config, train))
+    positive = ctx.profile.positive
+    kept = tuple(n for n in use.neighbours if trainable_here(n.past.config, train, positive))
     if len(kept) < len(use.neighbours):
         left_out = ", ".join(n.past.name for n in use.neighbours if n not in kept)
         note = (
             f"Similar earlier analyses whose configuration this data cannot train as it "
-            f"was (its differencing or window needs more than {train} training rows) "
+            f"was (its differencing or window needs more than {train} training rows, "
+            "or it learned the log of values that here are not all above zero) "
             f"are left out: {left_out}."
         )
         use = replace(use, neighbours=kept, note=" ".join(p for p in (use.note, note) if p))
@@ -989,10 +991,13 @@ def _warm(earlier: HistoryUse | None) -> tuple[tuple[int, dict[str, Any]], ...]:
     return tuple(warm)
 
 
-def trainable_here(config: dict[str, Any], train_rows: int) -> bool:
+def trainable_here(config: dict[str, Any], train_rows: int, positive: bool = True) -> bool:
     """Whether an earlier analysis' configuration (as recommendation.json writes it) can be
-    trained as it was on ``train_rows`` rows (``sizing.trainable_on``). A day of minute
-    data differenced at 1,440 steps, offered to 96 monthly rows, left nothing to train on."""
+    trained as it was on ``train_rows`` rows (``sizing.trainable_on``), and, where it
+    learned the log, on values all above zero (``positive``). A day of minute data
+    differenced at 1,440 steps, offered to 96 monthly rows, left nothing to train on."""
+    if config.get("log_target") and not positive:
+        return False
     from advisor.core.sizing import trainable_on
 
     try:

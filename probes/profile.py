@@ -22,6 +22,7 @@ from advisor.probes.lags import autocorrelation, lag_structure
 from advisor.probes.quality import covariate_links, quality
 from advisor.probes.seasonality import detect_seasonality
 from advisor.probes.size import size_budget
+from advisor.probes.spread import log_spread
 from advisor.probes.stationarity import unit_root
 
 # Above this many training rows the ACF, the AR fit and the complexity measures use the
@@ -96,6 +97,7 @@ def build_profile(data: SeriesData, settings: Settings) -> Profile:
             "the decomposition, outliers and level shifts": len(decomposition.remainder),
         },
     )
+    positive, lam = log_spread(y, stat, period)
     profile = Profile(
         rows=len(y),
         split=split,
@@ -124,6 +126,8 @@ def build_profile(data: SeriesData, settings: Settings) -> Profile:
             split.train, settings.lookback or lags.lookback, horizon, 1 + len(data.features)
         ),
         notes=tuple(notes),
+        positive=positive,
+        boxcox_lambda=lam,
     )
     base, base_notes = baselines(
         y, split.train, split.validation_end, horizon, profile.baseline_periods, period

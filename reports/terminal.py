@@ -194,7 +194,7 @@ def _short_differencing(d: int) -> str:
 
 
 # Settings most series never need (0: not used): a row only where a configuration uses one.
-_NAMED_WHERE_USED = ("season_position", "deseasonalize")
+_NAMED_WHERE_USED = ("season_position", "deseasonalize", "log_target")
 
 
 def _compact(key: str, config: ModelConfig) -> str | None:
@@ -207,6 +207,8 @@ def _compact(key: str, config: ModelConfig) -> str | None:
         return f"{config.season_position}-step season"
     if key == "deseasonalize" and config.deseasonalize:
         return f"{config.deseasonalize}-step season's pattern"
+    if key == "log_target" and config.log_target:
+        return "log"
     return None
 
 

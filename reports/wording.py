@@ -227,6 +227,10 @@ def season_out_words(season: int) -> str:
     return f"the {season}-step season's average pattern taken out first"
 
 
+def log_words(log: bool) -> str:
+    return "the logarithm of the values, forecasts turned back" if log else "none"
+
+
 def season_position_words(season: int) -> str:
     if season == 0:
         return "none"

@@ -112,6 +112,9 @@ class Facts:
     best_deseasonalize: int
     """Season whose average pattern the diagnostic comparison chose to take out (0: none;
     -1 where it did not run)."""
+    best_log_target: int
+    """1 where the diagnostic comparison chose the target's log, 0 where it did not (-1
+    where it did not run)."""
     best_lookback: int
     """Lookback window that the diagnostic comparison chose (0 where it did not run)."""
     tied_lookback: int
@@ -208,6 +211,7 @@ def build_facts(
         best_units=best.units if best else 0,
         best_differencing=-1 if diagnosis.differencing is None else diagnosis.differencing,
         best_deseasonalize=-1 if diagnosis.differencing is None else diagnosis.deseasonalize or 0,
+        best_log_target=-1 if diagnosis.differencing is None else int(bool(diagnosis.log_target)),
         best_lookback=diagnosis.lookback or 0,
         tied_lookback=diagnosis.lookback_tied or 0,
         best_epoch=best.best_epoch if best else 0,

@@ -17,6 +17,7 @@ CONFIG_KEYS = {
     "lookback",
     "season_position",
     "deseasonalize",
+    "log_target",
     "layers",
     "l2",
     "learning_rate",

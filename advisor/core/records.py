@@ -260,6 +260,15 @@ class SizeBudget:
     ``PARAMS_PER_WINDOW``)."""
 
 
+# The log is tried where the spread grows almost in proportion to the level: Guerrero's
+# lambda at most this (0 is a log, 1 no transform; halfway is the customary cut) ...
+LOG_LAMBDA = 0.5
+# ... and where the level moves enough for a log to bend the series: over a range of
+# less than 2x a log is close to a straight line, and the comparison would cost training
+# for a form the others already are.
+LOG_RANGE = 2.0
+
+
 @dataclass(frozen=True)
 class Profile:
     """What the probes found; every figure is measured on the training split only
@@ -291,6 +300,26 @@ class Profile:
     quality: Quality
     size: SizeBudget
     notes: tuple[str, ...] = ()
+    positive: bool = False
+    """Every value of the target, on every row, is above zero: where its log is defined
+    (the transform applies to all rows, so the check covers all; it reads no score)."""
+    boxcox_lambda: float = math.nan
+    """Guerrero's Box-Cox lambda on the training rows (coreforecast): the power that makes
+    the spread within each season least dependent on its level. Near 0: the spread grows
+    in proportion to the level, as a log undoes; near 1: it does not grow. NaN where a
+    value is not positive."""
+
+    @property
+    def log_worth_trying(self) -> bool:
+        """Whether the comparison of the target's forms also tries its log: the target is
+        positive, its spread grows with its level (``boxcox_lambda`` at most LOG_LAMBDA)
+        and its level changes enough for a log to bend it (the training rows' largest
+        value at least LOG_RANGE times the smallest)."""
+        return (
+            self.positive
+            and self.boxcox_lambda <= LOG_LAMBDA
+            and self.maximum >= LOG_RANGE * self.minimum
+        )
 
     @property
     def baseline_periods(self) -> tuple[int, ...]:
@@ -344,6 +373,8 @@ class DiagnosticRun:
     """Lag of the change the run's model learned (``ModelConfig.differencing``)."""
     deseasonalize: int = 0
     """Season whose average pattern was taken out before it (``ModelConfig.deseasonalize``)."""
+    log_target: bool = False
+    """Whether the run's model learned the target's log (``ModelConfig.log_target``)."""
     val_errors: tuple[float, ...] = ()
     """Squared error at each validation origin (mean over the horizon steps, target
     units), so ``val_rmse`` is the root of their mean. Two runs scored on the same origins
@@ -422,6 +453,8 @@ class Diagnosis:
     deseasonalize: int | None = None
     """The season whose pattern those runs chose to take out (0: none); ``None`` where
     they did not run."""
+    log_target: bool | None = None
+    """Whether those runs chose the target's log; ``None`` where they did not run."""
     budget_cut: tuple[str, ...] = ()
     """The part of ``cut`` the time budget caused (the rest: the data's size, --max-units)."""
     estimate_s: float | None = None
@@ -484,6 +517,12 @@ class ModelConfig:
     additive decomposition's, estimated on the rows the scaler sees (the training rows),
     so a forecast adds the same fixed pattern a season repeats. Differencing at a season
     takes the last season's values, noise and all; the average pattern does not."""
+    log_target: bool = False
+    """Whether the model learns the target's natural log (before the season's pattern is
+    taken out and before differencing) and its forecasts are turned back by ``exp``. A
+    season whose swing grows with the level then has a fixed pattern in the log, and a
+    change is a ratio: what an additive pattern or difference cannot follow. Only where
+    every value is positive (``Profile.log_worth_trying``)."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The thirteen settings the advisor chooses, written once: name, type, valid values, words.
+"""The fourteen settings the advisor chooses, written once: name, type, valid values, words.
 
 The rules resolve them, the verification search opens a range for each, the report
 names and explains them; each used to keep its own list, so a setting added or renamed
@@ -179,6 +179,17 @@ _TABLE = (
         "else the season's length). The model then learns what the pattern does not "
         "explain, from fewer rows than learning the pattern itself would need.",
     ),
+    Setting(
+        "log_target",
+        bool,
+        None,
+        None,
+        "Log of the values",
+        "The model learns the logarithm of the values and its forecasts are turned back. "
+        "Where the ups and downs grow as the level rises (a season that swings by 10% "
+        "whatever the level), they are then the same size throughout, and a change is a "
+        "ratio. Only for values that are all above zero.",
+    ),
 )
 
 SETTINGS: Mapping[str, Setting] = MappingProxyType({s.name: s for s in _TABLE})
@@ -205,6 +216,7 @@ def config_values(config: ModelConfig) -> dict[str, Any]:
         "differencing": config.differencing,
         "season_position": config.season_position,
         "deseasonalize": config.deseasonalize,
+        "log_target": config.log_target,
     }
 
 
@@ -226,4 +238,5 @@ def config_from_values(values: Mapping[str, Any]) -> ModelConfig:
         differencing=int(values["differencing"]),
         season_position=int(values.get("season_position", 0)),
         deseasonalize=int(values.get("deseasonalize", 0)),
+        log_target=bool(values.get("log_target", False)),
     )

@@ -91,9 +91,10 @@ class CachingTrainer(Trainer):
 
 
 def _config_key(config: ModelConfig) -> dict[str, Any]:
-    """The configuration's fields; ``deseasonalize`` only where set, so the keys of runs
-    recorded before it existed stay as they were."""
+    """The configuration's fields; ``deseasonalize`` and ``log_target`` only where set,
+    so the keys of runs recorded before they existed stay as they were."""
     fields = asdict(config)
-    if not config.deseasonalize:
-        del fields["deseasonalize"]
+    for name in ("deseasonalize", "log_target"):
+        if not fields[name]:
+            del fields[name]
     return fields

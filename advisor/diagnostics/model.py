@@ -48,6 +48,8 @@ logging.getLogger("tensorflow").setLevel(logging.ERROR)
 # whatever Keras' dtype policy (``device.use_precision``): under bfloat16 a forecast
 # would keep three significant digits, and the losses and scores read it.
 OUTPUT_DTYPE = "float32"
+# The largest log a forecast is turned back from: exp(700) is near float64's limit.
+LOG_CEILING = 700.0
 
 
 def set_random_seed(seed: int) -> None:
@@ -90,8 +92,8 @@ def set_random_seed(seed: int) -> None:
 
 @dataclass(frozen=True, eq=False)
 class Prepared:
-    """Model-ready arrays: channel 0 is the (deseasonalized, differenced, scaled) target,
-    then features."""
+    """Model-ready arrays: channel 0 is the (logged, deseasonalized, differenced, scaled)
+    target, then features."""
 
     inputs: np.ndarray
     target: np.ndarray
@@ -103,16 +105,19 @@ class Prepared:
     """The average pattern taken out of the target, by position in its season (row ``t``
     at ``t % len(season)``); empty where none was."""
     adjusted: np.ndarray | None = None
-    """``levels`` with ``season`` taken out, the levels differencing works on; ``None``
-    where no season was taken out (``levels`` then)."""
+    """``levels`` logged and with ``season`` taken out, as far as either was: the values
+    differencing works on; ``None`` where neither was (``levels`` then)."""
+    log: bool = False
+    """Whether the target's log was taken first (``ModelConfig.log_target``)."""
 
     def to_levels(self, scaled: np.ndarray, ts: np.ndarray) -> np.ndarray:
-        """Undo scaling, differencing and deseasonalizing of predictions made at origins
-        ``ts``.
+        """Undo scaling, differencing, deseasonalizing and the log of predictions made at
+        origins ``ts``.
 
         With differencing at lag ``d`` each step adds its predicted change to the level
         ``d`` rows back: an observed one before the origin, else one forecast earlier.
-        A season's pattern taken out is added back by each step's position in it.
+        A season's pattern taken out is added back by each step's position in it, and a
+        log is undone last (its pattern and changes are then ratios).
         """
         values = scaled * self.target_scale + self.target_offset
         lag = self.differencing
@@ -126,6 +131,10 @@ class Prepared:
         if len(self.season):
             rows = ts[:, None] + np.arange(values.shape[1])[None, :]
             values = values + self.season[rows % len(self.season)]
+        if self.log:
+            # A forecast whose log overflows is a diverged one: kept finite, so that
+            # its error counts against it instead of turning every score into NaN.
+            values = np.exp(np.minimum(values, LOG_CEILING))
         return values
 
 
@@ -144,9 +153,11 @@ def prepare(
     differencing: int,
     season_position: int = 0,
     deseasonalize: int = 0,
+    log_target: bool = False,
 ) -> Prepared:
     """``values``: (rows, channels), target first. Scalers see rows ``[:fit_rows]`` only.
 
+    ``log_target`` takes the target's natural log first (every value must be positive).
     ``deseasonalize``, a season's length, takes that season's average pattern, estimated
     on rows ``[:fit_rows]`` (``season_pattern``), out of the target first.
     ``differencing`` is the lag of the change the model learns: 0 the values themselves,
@@ -158,9 +169,13 @@ def prepare(
     data = values.astype(np.float64).copy()
     season = np.zeros(0)
     adjusted = None
+    if log_target:
+        adjusted = np.log(levels)
+        data[:, 0] = adjusted
     if deseasonalize:
-        season = season_pattern(levels[:fit_rows], deseasonalize)
-        adjusted = levels - season[np.arange(len(levels)) % deseasonalize]
+        work = levels if adjusted is None else adjusted
+        season = season_pattern(work[:fit_rows], deseasonalize)
+        adjusted = work - season[np.arange(len(levels)) % deseasonalize]
         data[:, 0] = adjusted
     base = levels if adjusted is None else adjusted
     lag = differencing
@@ -180,7 +195,9 @@ def prepare(
     if season_position:
         data = np.concatenate([data, season_inputs(len(data), season_position)], axis=1)
     data = data.astype(np.float32)
-    return Prepared(data, data[:, 0].copy(), levels, differencing, offset, scale, season, adjusted)
+    return Prepared(
+        data, data[:, 0].copy(), levels, differencing, offset, scale, season, adjusted, log_target
+    )
 
 
 def season_pattern(values: np.ndarray, season: int) -> np.ndarray:

@@ -52,6 +52,7 @@ from advisor.diagnostics.probe import (
     COMPARE_WIDTH,
     deseasonalize_candidates,
     differencing_candidates,
+    log_candidates,
     lookback_candidates,
     patience_for,
     pick_differencing,
@@ -67,6 +68,7 @@ NO_TIME_TO_COMPARE = "differencing compared by training (time budget): the tests
 NO_TIME_TO_TAKE_OUT = (
     "the season's average pattern taken out, compared by training (time budget): not taken out"
 )
+NO_TIME_TO_LOG = "the log of the values, compared by training (time budget): not taken"
 # A data-size run starts only if at least this share of its worst-case time is left
 # (early stopping usually ends it well before the worst case).
 MIN_RUN_SHARE = 0.5
@@ -133,7 +135,7 @@ def run_diagnostics(
             cost,
             windows,
             batch,
-            len(differencing_candidates(profile)) + len(deseasonalize_candidates(profile)),
+            _forms(profile),
             later_trainings,
             len(widths),
             len(lookback_candidates(profile, settings)),
@@ -167,8 +169,8 @@ def run_diagnostics(
     compared, chosen, compare_note = _compare_differencing(bench, base[0], widths[-1], cost)
     if chosen is not None:
         # The target's form changes the data, not the model: the cost measured holds.
-        lag, season = chosen
-        base = [replace(c, differencing=lag, deseasonalize=season) for c in base]
+        lag, season, log = chosen
+        base = [replace(c, differencing=lag, deseasonalize=season, log_target=log) for c in base]
     plan = choose_plan(widths, windows, batch, cost, deadline - time.monotonic(), tuple(cut))
     total = len(widths) + len(plan.fractions)
     notes = [*precision_note, *window_note, *compare_note, *plan.cut]
@@ -202,10 +204,7 @@ def run_diagnostics(
     exam = examine(tuple(runs), profile.best_baseline, profile.complexity.ar_r2, noise)
     planned = plan.describe()
     if compared:
-        lags = "/".join(str(r.differencing) for r in compared if not r.deseasonalize)
-        after = "/".join(str(r.differencing) for r in compared if r.deseasonalize)
-        also = f", and {after} with the season's pattern taken out," if after else ""
-        planned = f"differencing lags {lags}{also} compared at width {compared[0].units}; {planned}"
+        planned = f"{_describe_forms(compared)} compared at width {compared[0].units}; {planned}"
     if windowed:
         sizes = "/".join(str(r.lookback) for r in windowed)
         planned = f"lookbacks {sizes} compared at width {windowed[0].units}; {planned}"
@@ -226,6 +225,7 @@ def run_diagnostics(
         lookback=window,
         lookback_tied=tied,
         deseasonalize=None if chosen is None else chosen[1],
+        log_target=None if chosen is None else chosen[2],
         precision=precision,
         precision_runs=tuple(precision_runs),
     )
@@ -280,17 +280,53 @@ def _choose_precision(
     return chosen, runs, [], words
 
 
+def _forms(profile: Profile) -> int:
+    """How many forms of the target ``_compare_differencing`` trains at most."""
+    taken_out = len(deseasonalize_candidates(profile))
+    logged = log_candidates(profile)
+    return (
+        len(differencing_candidates(profile))
+        + taken_out
+        + len(logged)
+        + (taken_out if logged else 0)
+    )
+
+
+def _describe_forms(runs: Sequence[DiagnosticRun]) -> str:
+    """The forms compared, for the plan: "differencing lags 0/1/12, and 0/1 with the
+    season's pattern taken out, and 0/1/12 of the log, and 0/1 of the log with the
+    season's pattern taken out,"."""
+
+    def lags(season: bool, log: bool) -> str:
+        return "/".join(
+            str(r.differencing)
+            for r in runs
+            if bool(r.deseasonalize) == season and r.log_target == log
+        )
+
+    text = f"differencing lags {lags(False, False)}"
+    for season, log, words in (
+        (True, False, "with the season's pattern taken out"),
+        (False, True, "of the log"),
+        (True, True, "of the log with the season's pattern taken out"),
+    ):
+        if lags(season, log):
+            text += f", and {lags(season, log)} {words}"
+    return text + ("," if text.count(", and") else "")
+
+
 def _compare_differencing(
     bench: _Bench, probe: ModelConfig, widest: int, cost: SweepCost | None
-) -> tuple[list[DiagnosticRun], tuple[int, int] | None, list[str]]:
+) -> tuple[list[DiagnosticRun], tuple[int, int, bool] | None, list[str]]:
     """Train one small model per form of the target and keep the best
-    (``pick_differencing``): per candidate lag, and per lag after the primary season's
-    average pattern is taken out (``deseasonalize_candidates``).
+    (``pick_differencing``): per candidate lag, per lag after the primary season's
+    average pattern is taken out (``deseasonalize_candidates``) and, where the spread
+    grows with the level (``log_candidates``), the same on the target's log.
 
     ``probe`` is the sweep's configuration, differenced as the statistical tests chose.
-    Returns the runs, the chosen ``(lag, season taken out)`` (``None`` where the
+    Returns the runs, the chosen ``(lag, season taken out, log)`` (``None`` where the
     comparison did not run) and a note for ``Diagnosis.cut`` where the budget left it
-    out, or left out the season's pattern alone.
+    out, or left out the season's pattern or the log alone.
     """
     profile = bench.profile
     lags = differencing_candidates(profile)
@@ -311,6 +347,20 @@ def _compare_differencing(
     if taken_out:
         more, notes = _compare(bench, taken_out, widest, cost, NO_TIME_TO_TAKE_OUT)
         runs += more
+    # The log is compared last, on what time is left, in each form compared before it.
+    logged = [
+        (f"log-differencing-{lag}", replace(probe, differencing=lag, log_target=True))
+        for lag in log_candidates(profile)
+    ]
+    if logged:
+        logged += [
+            (f"log-{name}", replace(config, log_target=True))
+            for name, config in taken_out
+            if any(r.name == name for r in runs)
+        ]
+        more, log_notes = _compare(bench, logged, widest, cost, NO_TIME_TO_LOG)
+        runs += more
+        notes += log_notes
     return runs, pick_differencing(runs, probe.differencing), notes
 
 

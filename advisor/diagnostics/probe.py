@@ -144,16 +144,25 @@ def deseasonalize_candidates(profile: Profile) -> tuple[int, ...]:
     return ()
 
 
-def pick_differencing(runs: Sequence[DiagnosticRun], default: int) -> tuple[int, int]:
+def pick_differencing(runs: Sequence[DiagnosticRun], default: int) -> tuple[int, int, bool]:
     """The form of the target whose run scored best on validation, as ``(lag, season
-    taken out)``, if it beats the tests' choice (``default``, nothing taken out) by
-    COMPARE_MARGIN; else the tests' choice."""
-    scores = {(run.differencing, run.deseasonalize): run.val_rmse for run in runs}
-    base = scores.get((default, 0), math.inf)
+    taken out, log)``, if it beats the tests' choice (``default``, the values themselves,
+    nothing taken out) by COMPARE_MARGIN; else the tests' choice."""
+    scores = {(run.differencing, run.deseasonalize, run.log_target): run.val_rmse for run in runs}
+    base = scores.get((default, 0, False), math.inf)
     best = min(scores, key=lambda form: scores[form])
     if math.isfinite(scores[best]) and scores[best] < (1 - COMPARE_MARGIN) * base:
         return best
-    return default, 0
+    return default, 0, False
+
+
+def log_candidates(profile: Profile) -> tuple[int, ...]:
+    """Lags worth comparing on the target's log, where its spread grows with its level
+    (``Profile.log_worth_trying``): every lag compared on the values; none otherwise. The
+    log with the season's pattern taken out is ``deseasonalize_candidates``' on the log."""
+    if not profile.log_worth_trying:
+        return ()
+    return differencing_candidates(profile)
 
 
 # The lookback comparison: the rules' window against shorter ones, each learned by the

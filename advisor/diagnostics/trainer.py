@@ -140,7 +140,7 @@ class KerasTrainer(Trainer):
         self.values = values
         self.split = split
         self.horizon = horizon
-        self._prepared: dict[tuple[str, int, int, int, int], Prepared] = {}
+        self._prepared: dict[tuple[str, int, int, int, int, bool], Prepared] = {}
         # Fused models by everything that shapes them: traced once, reused by every
         # calibration and fit of the same widths (data-size runs differ only in data).
         self._sweeps: dict[tuple[object, ...], Sweep] = {}
@@ -179,6 +179,7 @@ class KerasTrainer(Trainer):
             fit_rows,
             config.season_position,
             config.deseasonalize,
+            config.log_target,
         )
         if key not in self._prepared:
             self._prepared[key] = prepare(
@@ -188,6 +189,7 @@ class KerasTrainer(Trainer):
                 config.differencing,
                 config.season_position,
                 config.deseasonalize,
+                config.log_target,
             )
         return self._prepared[key]
 
@@ -243,6 +245,7 @@ class KerasTrainer(Trainer):
             naive_loss=naive,
             differencing=cfg.differencing,
             deseasonalize=cfg.deseasonalize,
+            log_target=cfg.log_target,
             val_errors=origin_errors(pred, actual),
         )
 
@@ -265,8 +268,8 @@ class KerasTrainer(Trainer):
         check_sweep(specs)
         cfg = specs[0].config
         widths = tuple(s.config.layers[0].units for s in specs)
-        # Epochs and patience shape the fit, and scaling, differencing and deseasonalizing
-        # the data, not the model: runs that differ only in those share one traced model.
+        # Epochs and patience shape the fit, and scaling, differencing, deseasonalizing and
+        # the log the data, not the model: runs that differ only in those share one model.
         shape = replace(
             cfg,
             layers=tuple(replace(x, units=0) for x in cfg.layers),
@@ -275,6 +278,7 @@ class KerasTrainer(Trainer):
             scaling="none",
             differencing=0,
             deseasonalize=0,
+            log_target=False,
         )
         key = (shape, widths, specs[0].seed, self.precision)
         if key not in self._sweeps:
@@ -361,6 +365,7 @@ class KerasTrainer(Trainer):
                     naive_loss=naive,
                     differencing=cfg.differencing,
                     deseasonalize=cfg.deseasonalize,
+                    log_target=cfg.log_target,
                     val_errors=errors.get(b, ()),
                 )
             )

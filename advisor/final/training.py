@@ -104,11 +104,13 @@ def render_script(
 def _key(
     config: ModelConfig, profile: Profile, seeds: tuple[int, ...], precision: Precision
 ) -> str:
-    # Precision only where not float32: keys of final models trained before it stay.
+    # Precision only where not float32, the log only where taken: keys of final models
+    # trained before either existed stay.
     other = {"precision": precision} if precision != "float32" else {}
-    return key_of(
-        {"config": asdict(config), "split": asdict(profile.split), "seeds": seeds, **other}
-    )
+    fields = asdict(config)
+    if not config.log_target:
+        del fields["log_target"]
+    return key_of({"config": fields, "split": asdict(profile.split), "seeds": seeds, **other})
 
 
 def finalize(

@@ -53,6 +53,7 @@ def config_to_dict(config: ModelConfig) -> dict[str, Any]:
         "differencing": config.differencing,
         "season_position": config.season_position,
         "deseasonalize": config.deseasonalize,
+        "log_target": config.log_target,
     }
 
 
@@ -73,6 +74,8 @@ def config_from_dict(d: dict[str, Any]) -> ModelConfig:
         season_position=int(d.get("season_position", 0)),
         # Documents written before the setting existed took no season out.
         deseasonalize=int(d.get("deseasonalize", 0)),
+        # Documents written before the setting existed learned the values themselves.
+        log_target=bool(d.get("log_target", False)),
     )
 
 
@@ -176,6 +179,8 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
         "kpss_pvalue": finite_or_null(profile.kpss_pvalue),
         "stationarity": profile.stationarity,
         "trend_strength": finite_or_null(profile.trend_strength),
+        "positive": profile.positive,
+        "boxcox_lambda": finite_or_null(profile.boxcox_lambda),
         "baselines": [
             {"name": b.name, "val_rmse": finite_or_null(b.rmse), "val_mae": finite_or_null(b.mae)}
             for b in profile.baselines
@@ -344,11 +349,13 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             else {
                 "chosen": diagnosis.differencing,
                 "deseasonalize": diagnosis.deseasonalize or 0,
+                "log_target": bool(diagnosis.log_target),
                 "runs": [
                     {
                         "name": r.name,
                         "differencing": r.differencing,
                         "deseasonalize": r.deseasonalize,
+                        "log_target": r.log_target,
                         "units": r.units,
                         "val_rmse": finite_or_null(r.val_rmse),
                         "best_epoch": r.best_epoch,

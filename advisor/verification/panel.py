@@ -66,7 +66,7 @@ def compare_panel(
     # The pretrained network is fine-tuned as a loaded one is (``fine_tune_config``):
     # on the data's columns alone. The pooled series keep their own values: one
     # series' seasonal pattern is no other's.
-    config = replace(config, season_position=0, deseasonalize=0)
+    config = replace(config, season_position=0, deseasonalize=0, log_target=False)
     notes: list[str] = []
     parts, used = [], []
     first = config.lookback + config.differencing

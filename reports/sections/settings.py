@@ -17,6 +17,7 @@ from advisor.reports.wording import (
     SCALING_WORDS,
     SETTING_LABELS,
     differencing_words,
+    log_words,
     season_out_words,
     season_position_words,
     setting_key,
@@ -66,6 +67,7 @@ def setting_values(config: ModelConfig) -> dict[str, str]:
         "differencing": differencing_words(config.differencing),
         "season_position": season_position_words(config.season_position),
         "deseasonalize": season_out_words(config.deseasonalize),
+        "log_target": log_words(config.log_target),
     }
 
 
@@ -160,6 +162,8 @@ def rule_notes(
 
 
 def _choice_words(key: str, choice: Scalar) -> str:
+    if key == "log_target":
+        return log_words(bool(choice)).split(",")[0]
     if key == "differencing" and isinstance(choice, int) and not isinstance(choice, bool):
         return differencing_words(choice)
     if key == "scaling":

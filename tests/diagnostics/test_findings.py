@@ -373,12 +373,17 @@ class ReplayTrainer(Trainer):
             return DiagnosticRun(
                 **{**scripted.__dict__, "name": spec.name, "lookback": spec.config.lookback}
             )
-        if spec.name.startswith(("differencing-", "deseasonalized-")):
+        if spec.name.startswith(("differencing-", "deseasonalized-", "log-")):
             self.compared.append(spec)
             lag, season = spec.config.differencing, spec.config.deseasonalize
-            scripted = self.by_form.get(
-                (lag, season), self.by_lag.get(lag, SCRIPTS["good_fit"]) if not season else None
-            )
+            log = spec.config.log_target
+            if log:  # a log's form is scripted as (lag, season, True), else scores the default
+                scripted = self.by_form.get((lag, season, True))
+            else:
+                scripted = self.by_form.get(
+                    (lag, season),
+                    self.by_lag.get(lag, SCRIPTS["good_fit"]) if not season else None,
+                )
             scripted = scripted or SCRIPTS["good_fit"]
             return DiagnosticRun(
                 **{
@@ -386,6 +391,7 @@ class ReplayTrainer(Trainer):
                     "name": spec.name,
                     "differencing": lag,
                     "deseasonalize": season,
+                    "log_target": log,
                 }
             )
         self.calls.append(spec.name)
@@ -709,6 +715,43 @@ def test_the_seasons_average_pattern_is_taken_out_where_it_validated_clearly_bes
     )
     kept = run_diagnostics(tie, seasonal, Settings(), float("inf"))
     assert (kept.differencing, kept.deseasonalize) == (0, 0)
+
+
+def test_the_log_is_compared_where_the_spread_grows_with_the_level_and_kept_where_clearly_best():
+    """The failure it answers: a season whose swing grows with the level (airline
+    passengers) is no fixed pattern and no fixed difference; in the log it is both."""
+    seasonal = replace(profile(train_rows=2000), seasonal_period=12)
+    growing = replace(seasonal, positive=True, boxcox_lambda=0.0, minimum=100.0, maximum=600.0)
+    values = {(0, 0): scored(10.0), (1, 0): scored(9.0), (12, 0): scored(8.0)}
+    forms = {**values, (0, 12): scored(9.5), (1, 12): scored(9.5)}
+    forms |= {(lag, season, True): scored(11.0) for lag, season in forms}
+    logged = ReplayTrainer(LADDER_CURVES, by_form={**forms, (1, 12, True): scored(5.0)})
+    diagnosis = run_diagnostics(logged, growing, Settings(), float("inf"))
+    assert [r.name for r in diagnosis.differencing_runs][5:] == [
+        "log-differencing-0",
+        "log-differencing-1",
+        "log-differencing-12",
+        "log-deseasonalized-0",
+        "log-deseasonalized-1",
+    ]
+    chosen = (diagnosis.differencing, diagnosis.deseasonalize, diagnosis.log_target)
+    assert chosen == (1, 12, True)
+    assert {s.config.log_target for s in logged.specs} == {True}
+    assert "0/1/12 of the log" in diagnosis.planned
+    # A log that scores worse than a form of the values is not taken.
+    worse = ReplayTrainer(LADDER_CURVES, by_form={**forms, (12, 0, True): scored(8.5)})
+    kept = run_diagnostics(worse, growing, Settings(), float("inf"))
+    assert (kept.differencing, kept.log_target) == (12, False)
+    # Where the spread does not grow with the level, or a value is not above zero, or the
+    # level barely moves, the log is not tried at all.
+    for other in (
+        replace(growing, boxcox_lambda=0.9),
+        replace(growing, positive=False),
+        replace(growing, minimum=400.0),
+    ):
+        plain = ReplayTrainer(LADDER_CURVES, by_form=forms)
+        assert run_diagnostics(plain, other, Settings(), float("inf")).log_target is False
+        assert not any(s.config.log_target for s in plain.compared)
 
 
 @pytest.mark.parametrize("spent", [0.0, 10.0])

@@ -90,11 +90,16 @@ def test_a_training_on_a_long_series_takes_the_capped_epoch_and_validation(monke
 @pytest.mark.parametrize("differencing", [0, 1, 4])
 @pytest.mark.parametrize("horizon", [3, 9])
 @pytest.mark.parametrize("deseasonalize", [0, 4])
-def test_to_levels_inverts_scaling_and_differencing(scaling, differencing, horizon, deseasonalize):
+@pytest.mark.parametrize("log", [False, True])
+def test_to_levels_inverts_scaling_and_differencing(
+    scaling, differencing, horizon, deseasonalize, log
+):
     # A horizon past the lag makes later steps build on earlier forecast steps.
     rng = np.random.default_rng(0)
     y = np.cumsum(rng.normal(size=60)) + 50 + 5 * np.sin(np.arange(60) * np.pi / 2)
-    prepared = lstm.prepare(y[:, None], 40, scaling, differencing, deseasonalize=deseasonalize)
+    prepared = lstm.prepare(
+        y[:, None], 40, scaling, differencing, deseasonalize=deseasonalize, log_target=log
+    )
     ts = np.array([45, 50])
     steps = ts[:, None] + np.arange(horizon)[None, :]
     back = prepared.to_levels(prepared.target[steps].astype(np.float64), ts)
@@ -130,6 +135,31 @@ def test_deseasonalizing_takes_out_the_pattern_the_fit_rows_show_and_adds_it_bac
     # A forecast of the level alone comes back with the pattern at its steps' positions.
     back = prepared.to_levels(np.full((1, 6), 10.0), np.array([rows]))
     np.testing.assert_allclose(back[0], 10 + prepared.season[np.arange(rows, rows + 6) % 4])
+
+
+def test_in_the_log_a_season_that_grows_with_the_level_is_a_fixed_pattern():
+    """A multiplicative season: its swing in the values grows tenfold, in the log it is
+    the same every year, so taking its average pattern out of the log leaves the trend;
+    the forecasts come back multiplied by the pattern, past the data too."""
+    rows = 120
+    t = np.arange(rows)
+    factor = np.exp(0.3 * np.sin(2 * np.pi * t / 12))
+    y = np.exp(np.log(100) + 0.02 * t) * factor
+    logged = lstm.prepare(y[:, None], 96, "none", 1, deseasonalize=12, log_target=True)
+    np.testing.assert_allclose(logged.target[1:], 0.02, atol=0.02)  # the growth rate alone
+    plain = lstm.prepare(y[:, None], 96, "none", 1, deseasonalize=12)
+    assert np.std(plain.target[1:]) > 10 * np.std(logged.target[1:])
+    back = logged.to_levels(np.full((1, 12), 0.02), np.array([rows]))
+    future = np.exp(np.log(100) + 0.02 * np.arange(rows, rows + 12))
+    expected = future * np.exp(0.3 * np.sin(2 * np.pi * np.arange(rows, rows + 12) / 12))
+    np.testing.assert_allclose(back[0], expected, rtol=0.03)
+
+
+def test_a_diverged_forecast_of_the_log_stays_finite():
+    y = np.linspace(10, 20, 40)
+    prepared = lstm.prepare(y[:, None], 30, "standard", 0, log_target=True)
+    back = prepared.to_levels(np.full((1, 3), 1e6), np.array([35]))
+    assert np.all(np.isfinite(back)) and np.all(back > 1e200)
 
 
 def test_season_position_adds_its_phase_after_the_scaled_columns():

@@ -63,6 +63,7 @@ def test_model_script_is_valid_python_carrying_the_final_config(tiny):
     phased = literals(render_script(replace(TINY, season_position=5), series, str(csv), 3, 7))
     assert phased["SEASON_POSITION"] == 5
     assert values["DESEASONALIZE"] == 0
+    assert values["LOG_TARGET"] is False
     adjusted = literals(render_script(replace(TINY, deseasonalize=12), series, str(csv), 3, 7))
     assert adjusted["DESEASONALIZE"] == 12
     assert values["EPOCH_WINDOWS"] == EPOCH_WINDOWS
@@ -153,16 +154,26 @@ def test_final_training_writes_model_script_and_logs_and_is_not_repeated(tiny, t
 
 
 @pytest.mark.parametrize(
-    ("season", "lag", "odd"), [(12, 0, False), (12, 1, False), (7, 7, False), (12, 0, True)]
+    ("season", "lag", "odd", "log"),
+    [
+        (12, 0, False, False),
+        (12, 1, False, False),
+        (7, 7, False, False),
+        (12, 0, True, False),
+        (12, 1, False, True),
+        (7, 7, False, True),
+    ],
 )
-def test_model_script_prepares_and_restores_the_target_as_the_advisor_does(tiny, season, lag, odd):
-    """The script's own NumPy decomposition, differencing and scaling against the
+def test_model_script_prepares_and_restores_the_target_as_the_advisor_does(
+    tiny, season, lag, odd, log
+):
+    """The script's own NumPy log, decomposition, differencing and scaling against the
     advisor's (statsmodels'): the same inputs, and the same forecasts from the same
     network outputs. ``odd``: a fit length that is no whole number of seasons."""
     from advisor.diagnostics.model import prepare
 
     csv, series, _ = tiny
-    config = replace(TINY, deseasonalize=season, differencing=lag)
+    config = replace(TINY, deseasonalize=season, differencing=lag, log_target=log)
     script: dict[str, object] = {"__name__": "model"}
     exec(render_script(config, series, str(csv), 3, 0), script)
     rng = np.random.default_rng(4)
@@ -175,7 +186,7 @@ def test_model_script_prepares_and_restores_the_target_as_the_advisor_does(tiny,
         ]
     )
     fit_rows = 100 + (5 if odd else 0)
-    ours = prepare(values, fit_rows, "standard", lag, 0, season)
+    ours = prepare(values, fit_rows, "standard", lag, 0, season, log)
     inputs, base, pattern, offset, scale = script["prepare"](values, fit_rows)  # type: ignore[operator]
     np.testing.assert_allclose(inputs, ours.inputs, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(pattern, ours.season, atol=1e-9)

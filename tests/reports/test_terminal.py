@@ -103,7 +103,9 @@ def test_the_example_fits_one_screen_with_what_matters() -> None:
     for key, label in SETTING_LABELS.items():
         # Season position inputs and a season taken out are named only where a
         # configuration uses them.
-        assert (label in words) == (key not in ("season_position", "deseasonalize")), label
+        assert (label in words) == (
+            key not in ("season_position", "deseasonalize", "log_target")
+        ), label
     assert "Diagnosis: overfitting" in words  # the only problem finding outranks capacity
     assert f"Report: {RUN_DIR}/report.html" in words
     # The reasons stay in the report: no rule id, no rationale, no findings table.
@@ -259,6 +261,15 @@ def test_season_position_inputs_get_their_row_where_used() -> None:
     doc["final"]["config"]["season_position"] = 365
     words = flat(render(doc))
     assert "Season position inputs" in words and "(final model: 365-step season)" in words
+    assert len(render(doc).splitlines()) <= SCREEN_LINES
+
+
+def test_a_log_taken_gets_its_row_where_used() -> None:
+    doc = example_like()
+    doc["recommendation"]["config"]["log_target"] = True
+    doc["final"]["config"]["log_target"] = True
+    words = flat(render(doc))
+    assert "Log of the values log" in words
     assert len(render(doc).splitlines()) <= SCREEN_LINES
 
 

@@ -87,6 +87,7 @@ NEUTRAL: dict[str, Any] = {
     "best_units": 0,
     "best_differencing": -1,
     "best_deseasonalize": -1,
+    "best_log_target": -1,
     "best_lookback": 0,
     "tied_lookback": 0,
     "best_epoch": 0,
@@ -283,6 +284,7 @@ BEHAVIOUR: list[tuple[str, dict[str, Any], float | int | str]] = [
     ("default-differencing", {}, 0),
     ("default-season-position", {}, 0),
     ("default-deseasonalize", {}, 0),
+    ("default-log-target", {}, False),
     ("patience-sane-bounds", {}, 10),
     ("sweep-best-units", {"best_units": 16}, 16),
     (
@@ -341,6 +343,7 @@ BEHAVIOUR: list[tuple[str, dict[str, Any], float | int | str]] = [
     ("difference-as-trained", {"best_differencing": 12, "stationarity": "difference-stationary"}, 12),
     ("deseasonalize-as-trained", {"best_differencing": 0, "best_deseasonalize": 12,
                                   "has_season": True, "seasonal_period": 12}, 12),
+    ("log-as-trained", {"best_differencing": 1, "best_log_target": 1}, True),
     ("difference-seasonal", {"has_season": True, "seasonal_period": 12, "seasonal_differencing": 1,
                              "trend_strength": 0.8, "train_rows": 100}, 12),
     ("season-position-inputs", {"has_season": True, "seasonal_period": 365,

@@ -118,6 +118,7 @@ def config(units: int = 64, dropout: float = 0.2, learning_rate: float = 0.001) 
         "differencing": 1,
         "season_position": 0,
         "deseasonalize": 0,
+        "log_target": False,
     }
 
 
