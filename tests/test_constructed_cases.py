@@ -9,6 +9,9 @@
   wandering level: the seasonal difference copies last season's noise into every
   forecast, so the comparison of the target's forms takes the season's average pattern
   out instead, and the final LSTM beats the seasonal naive forecast on test.
+- Twenty years of a monthly series growing 1.2% a month whose season swings by 30% of
+  its level: no additive pattern or fixed difference follows it, so the comparison of the
+  target's forms takes the log, and the final LSTM beats the seasonal naive forecast.
 
 Real trainings of a minute or two each: ``pytest -m slow``.
 """
@@ -103,5 +106,30 @@ def test_a_fixed_season_under_noise_is_taken_out_not_differenced(tmp_path):
     assert forms["deseasonalize"] == 12, scores
     assert doc["final"]["config"]["deseasonalize"] == 12
     assert min(scores["deseasonalized-0"], scores["deseasonalized-1"]) < scores["differencing-12"]
+    test = doc["final"]["baseline_test_metrics"]
+    assert doc["final"]["test_metrics"]["rmse"] < test["seasonal_naive"]["rmse"]
+
+
+def multiplicative_season(rows: int, seed: int = 3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(rows)
+    level = 50 * np.exp(0.012 * t)
+    return level * (1 + 0.3 * np.sin(2 * np.pi * t / 12)) * np.exp(rng.normal(0, 0.03, rows))
+
+
+def test_a_season_that_grows_with_the_level_is_learned_in_the_log(tmp_path):
+    values = multiplicative_season(240)
+    dates = pd.date_range("2000-01-01", periods=len(values), freq="MS")
+    path = tmp_path / "series.csv"
+    pd.DataFrame({"month": dates, "sales": values}).to_csv(path, index=False)
+    analyze(path, settings=Settings(horizon=12, seed=0, max_trials=2), out=tmp_path / "run")
+    doc = json.loads((tmp_path / "run" / "recommendation.json").read_text())
+    assert doc["profile"]["positive"] and doc["profile"]["boxcox_lambda"] < 0.5
+    forms = doc["diagnosis"]["differencing"]
+    scores = {r["name"]: r["val_rmse"] for r in forms["runs"]}
+    assert forms["log_target"] is True, scores
+    assert doc["final"]["config"]["log_target"] is True
+    best_log = min(v for k, v in scores.items() if k.startswith("log-"))
+    assert best_log < 0.95 * min(v for k, v in scores.items() if not k.startswith("log-"))
     test = doc["final"]["baseline_test_metrics"]
     assert doc["final"]["test_metrics"]["rmse"] < test["seasonal_naive"]["rmse"]

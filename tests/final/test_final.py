@@ -201,26 +201,31 @@ def test_model_script_prepares_and_restores_the_target_as_the_advisor_does(
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("epoch_windows", "season_position", "deseasonalize", "precision"),
+    ("epoch_windows", "season_position", "deseasonalize", "precision", "log"),
     [
-        (EPOCH_WINDOWS, 0, 0, "float32"),
-        (16, 0, 0, "float32"),
-        (EPOCH_WINDOWS, 5, 0, "float32"),
-        (EPOCH_WINDOWS, 0, 5, "float32"),
-        (EPOCH_WINDOWS, 0, 0, "bfloat16"),
+        (EPOCH_WINDOWS, 0, 0, "float32", False),
+        (16, 0, 0, "float32", False),
+        (EPOCH_WINDOWS, 5, 0, "float32", False),
+        (EPOCH_WINDOWS, 0, 5, "float32", False),
+        (EPOCH_WINDOWS, 0, 0, "bfloat16", False),
+        (EPOCH_WINDOWS, 0, 5, "float32", True),
     ],
 )
 def test_model_script_trains_on_the_users_csv(
-    tiny, tmp_path, monkeypatch, epoch_windows, season_position, deseasonalize, precision
+    tiny, tmp_path, monkeypatch, epoch_windows, season_position, deseasonalize, precision, log
 ):
     """As written, as a long series' script (each epoch a draw of 16 windows), with
-    season position inputs, with a season's pattern taken out, and in bfloat16."""
+    season position inputs, with a season's pattern taken out, in bfloat16, and on the
+    log of the values."""
     import advisor.final.training
 
     monkeypatch.setattr(advisor.final.training, "EPOCH_WINDOWS", epoch_windows)
     csv, series, profile = tiny
+    assert not log or profile.positive
     script = tmp_path / "model.py"
-    config = replace(TINY, season_position=season_position, deseasonalize=deseasonalize)
+    config = replace(
+        TINY, season_position=season_position, deseasonalize=deseasonalize, log_target=log
+    )
     script.write_text(
         render_script(config, series, str(csv), profile.horizon, 0, precision=precision)
     )
