@@ -94,13 +94,17 @@ def test_short_noisy_series_wide_models_overfit(tmp_path):
     assert "underfitting" not in found
 
 
-def test_a_fixed_season_under_noise_is_taken_out_not_differenced(tmp_path):
-    values = fixed_season_under_noise(180)
+def analyze_monthly(values: np.ndarray, tmp_path) -> dict:
+    """``values`` as a monthly CSV, analysed with a 12-month horizon: its document."""
     dates = pd.date_range("2000-01-01", periods=len(values), freq="MS")
     path = tmp_path / "series.csv"
     pd.DataFrame({"month": dates, "y": values}).to_csv(path, index=False)
     analyze(path, settings=Settings(horizon=12, seed=0, max_trials=2), out=tmp_path / "run")
-    doc = json.loads((tmp_path / "run" / "recommendation.json").read_text())
+    return json.loads((tmp_path / "run" / "recommendation.json").read_text())
+
+
+def test_a_fixed_season_under_noise_is_taken_out_not_differenced(tmp_path):
+    doc = analyze_monthly(fixed_season_under_noise(180), tmp_path)
     forms = doc["diagnosis"]["differencing"]
     scores = {r["name"]: r["val_rmse"] for r in forms["runs"]}
     assert forms["deseasonalize"] == 12, scores
@@ -118,12 +122,7 @@ def multiplicative_season(rows: int, seed: int = 3) -> np.ndarray:
 
 
 def test_a_season_that_grows_with_the_level_is_learned_in_the_log(tmp_path):
-    values = multiplicative_season(240)
-    dates = pd.date_range("2000-01-01", periods=len(values), freq="MS")
-    path = tmp_path / "series.csv"
-    pd.DataFrame({"month": dates, "sales": values}).to_csv(path, index=False)
-    analyze(path, settings=Settings(horizon=12, seed=0, max_trials=2), out=tmp_path / "run")
-    doc = json.loads((tmp_path / "run" / "recommendation.json").read_text())
+    doc = analyze_monthly(multiplicative_season(240), tmp_path)
     assert doc["profile"]["positive"] and doc["profile"]["boxcox_lambda"] < 0.5
     forms = doc["diagnosis"]["differencing"]
     scores = {r["name"]: r["val_rmse"] for r in forms["runs"]}
